@@ -1,0 +1,297 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+	"go.temporal.io/sdk/temporal"
+)
+
+// metadataEventType marks Baton's posts in Slack's message metadata, where
+// the idempotency key travels.
+const metadataEventType = "baton_message"
+
+// Slack is the Slack Web API.
+type Slack struct {
+	api *slack.Client
+
+	mu       sync.Mutex
+	channels map[string]string // "#name" -> ID
+	groups   map[string]string // handle -> ID
+}
+
+// NewSlack returns a Slack client. apiURL is the Web API's base, such as
+// https://slack.com/api/ (a trailing slash is added if missing).
+func NewSlack(token, apiURL string) *Slack {
+	if !strings.HasSuffix(apiURL, "/") {
+		apiURL += "/"
+	}
+	return &Slack{
+		api: slack.New(token,
+			slack.OptionAPIURL(apiURL),
+			// Temporal retries; a hung call must not hold an activity slot.
+			slack.OptionHTTPClient(&http.Client{Timeout: 15 * time.Second}),
+		),
+		channels: map[string]string{},
+		groups:   map[string]string{},
+	}
+}
+
+// LookupUserByEmail implements Chat.
+func (s *Slack) LookupUserByEmail(ctx context.Context, email string) (string, error) {
+	u, err := s.api.GetUserByEmailContext(ctx, email)
+	if err != nil {
+		var se slack.SlackErrorResponse
+		if errors.As(err, &se) && se.Err == "users_not_found" {
+			return "", ErrUserNotFound
+		}
+		return "", classify("users.lookupByEmail", err)
+	}
+	return u.ID, nil
+}
+
+// UserGroupMembers implements Chat.
+func (s *Slack) UserGroupMembers(ctx context.Context, group string) ([]string, error) {
+	id, err := s.groupID(ctx, group)
+	if err != nil {
+		return nil, err
+	}
+	users, err := s.api.GetUserGroupMembersContext(ctx, id)
+	if err != nil {
+		return nil, classify("usergroups.users.list", err)
+	}
+	return users, nil
+}
+
+// SetUserGroupMembers implements Chat.
+func (s *Slack) SetUserGroupMembers(ctx context.Context, group string, users []string) error {
+	if len(users) == 0 {
+		return temporal.NewNonRetryableApplicationError("refusing to empty user group "+group, "EmptyUserGroup", nil)
+	}
+	id, err := s.groupID(ctx, group)
+	if err != nil {
+		return err
+	}
+	if _, err := s.api.UpdateUserGroupMembersContext(ctx, id, strings.Join(users, ",")); err != nil {
+		return classify("usergroups.users.update", err)
+	}
+	return nil
+}
+
+// Topic implements Chat.
+func (s *Slack) Topic(ctx context.Context, channel string) (string, error) {
+	id, err := s.channelID(ctx, channel)
+	if err != nil {
+		return "", err
+	}
+	ch, err := s.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: id})
+	if err != nil {
+		return "", classify("conversations.info", err)
+	}
+	return ch.Topic.Value, nil
+}
+
+// SetTopic implements Chat.
+func (s *Slack) SetTopic(ctx context.Context, channel, topic string) error {
+	id, err := s.channelID(ctx, channel)
+	if err != nil {
+		return err
+	}
+	if _, err := s.api.SetTopicOfConversationContext(ctx, id, topic); err != nil {
+		return classify("conversations.setTopic", err)
+	}
+	return nil
+}
+
+// historyPages bounds how far back FindPost reads: 5 pages of 200 messages.
+const historyPages = 5
+
+// FindPost implements Chat.
+func (s *Slack) FindPost(ctx context.Context, channel, key string, since time.Time) (string, bool, error) {
+	id, err := s.channelID(ctx, channel)
+	if err != nil {
+		return "", false, err
+	}
+	params := &slack.GetConversationHistoryParameters{
+		ChannelID:          id,
+		Limit:              200,
+		IncludeAllMetadata: true,
+		Oldest:             fmt.Sprintf("%d.000000", since.Unix()),
+	}
+	for range historyPages {
+		resp, err := s.api.GetConversationHistoryContext(ctx, params)
+		if err != nil {
+			return "", false, classify("conversations.history", err)
+		}
+		for _, m := range resp.Messages {
+			if m.Metadata.EventType == metadataEventType && m.Metadata.EventPayload["key"] == key {
+				return m.Timestamp, true, nil
+			}
+		}
+		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
+			break
+		}
+		params.Cursor = resp.ResponseMetaData.NextCursor
+	}
+	return "", false, nil
+}
+
+// Post implements Chat.
+func (s *Slack) Post(ctx context.Context, channel string, msg Message) (string, error) {
+	id, err := s.channelID(ctx, channel)
+	if err != nil {
+		return "", err
+	}
+	_, ts, err := s.api.PostMessageContext(ctx, id,
+		slack.MsgOptionText(msg.Text, false),
+		slack.MsgOptionBlocks(slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, msg.Text, false, false), nil, nil)),
+		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataEventType, EventPayload: map[string]any{"key": msg.Key}}),
+	)
+	if err != nil {
+		return "", classify("chat.postMessage", err)
+	}
+	return ts, nil
+}
+
+// OpenDM implements Chat.
+func (s *Slack) OpenDM(ctx context.Context, user string) (string, error) {
+	ch, _, _, err := s.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
+	if err != nil {
+		return "", classify("conversations.open", err)
+	}
+	return ch.ID, nil
+}
+
+// channelID resolves "#name" to an ID through conversations.list; anything
+// else is taken as an ID.
+func (s *Slack) channelID(ctx context.Context, channel string) (string, error) {
+	name, ok := strings.CutPrefix(channel, "#")
+	if !ok {
+		return channel, nil
+	}
+	s.mu.Lock()
+	id, cached := s.channels[name]
+	s.mu.Unlock()
+	if cached {
+		return id, nil
+	}
+	params := &slack.GetConversationsParameters{
+		Types:           []string{"public_channel", "private_channel"},
+		ExcludeArchived: true,
+		Limit:           1000,
+	}
+	for {
+		chans, cursor, err := s.api.GetConversationsContext(ctx, params)
+		if err != nil {
+			return "", classify("conversations.list", err)
+		}
+		for _, c := range chans {
+			if c.Name == name {
+				s.mu.Lock()
+				s.channels[name] = c.ID
+				s.mu.Unlock()
+				return c.ID, nil
+			}
+		}
+		if cursor == "" {
+			break
+		}
+		params.Cursor = cursor
+	}
+	return "", temporal.NewNonRetryableApplicationError(
+		fmt.Sprintf("Slack channel %s not found: check the team file, and invite the Baton app to a private channel", channel),
+		"SlackChannelNotFound", nil)
+}
+
+// groupID resolves a user group handle to its ID through usergroups.list; a
+// value that looks like an ID (S...) is taken as one.
+func (s *Slack) groupID(ctx context.Context, group string) (string, error) {
+	handle := strings.TrimPrefix(group, "@")
+	if isSlackID(handle, 'S') {
+		return handle, nil
+	}
+	s.mu.Lock()
+	id, cached := s.groups[handle]
+	s.mu.Unlock()
+	if cached {
+		return id, nil
+	}
+	groups, err := s.api.GetUserGroupsContext(ctx)
+	if err != nil {
+		return "", classify("usergroups.list", err)
+	}
+	for _, g := range groups {
+		if g.Handle == handle {
+			s.mu.Lock()
+			s.groups[handle] = g.ID
+			s.mu.Unlock()
+			return g.ID, nil
+		}
+	}
+	return "", temporal.NewNonRetryableApplicationError(
+		fmt.Sprintf("Slack user group @%s not found: create it in Slack, or fix slack.user_group in the team file", handle),
+		"SlackUserGroupNotFound", nil)
+}
+
+// isSlackID reports whether s looks like a Slack ID of the given kind:
+// the prefix letter and upper-case letters and digits.
+func isSlackID(s string, prefix byte) bool {
+	if len(s) < 3 || s[0] != prefix {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// transientSlackErrors are Slack "ok": false answers that a later try may
+// not get; every other one is a configuration problem a retry cannot fix.
+var transientSlackErrors = map[string]bool{
+	"internal_error": true, "fatal_error": true, "service_unavailable": true,
+	"request_timeout": true, "ratelimited": true,
+}
+
+// classify turns a Slack error into one Temporal retries rightly: 429 waits
+// for Retry-After, 5xx and network errors back off, everything else fails
+// the activity at once with Slack's error code in the message.
+func classify(method string, err error) error {
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return temporal.NewApplicationErrorWithOptions(
+			fmt.Sprintf("Slack %s: rate limited, retry after %s", method, rl.RetryAfter),
+			"SlackRateLimited",
+			temporal.ApplicationErrorOptions{NextRetryDelay: rl.RetryAfter, Cause: err})
+	}
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) {
+		if sc.Code >= 500 || sc.Code == http.StatusTooManyRequests {
+			return fmt.Errorf("Slack %s: %w", method, err)
+		}
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("Slack %s: HTTP %d", method, sc.Code), "SlackHTTPError", err)
+	}
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		if transientSlackErrors[se.Err] {
+			return fmt.Errorf("Slack %s: %w", method, err)
+		}
+		msg := fmt.Sprintf("Slack %s: %s", method, se.Err)
+		switch se.Err {
+		case "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired":
+			msg += ": check SLACK_BOT_TOKEN"
+		case "missing_scope":
+			msg += fmt.Sprintf(": the Slack app needs the scope %q (see the README)", se.Needed)
+		}
+		return temporal.NewNonRetryableApplicationError(msg, "SlackError", err)
+	}
+	return fmt.Errorf("Slack %s: %w", method, err)
+}

@@ -1,0 +1,251 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/baton-oncall/baton/activities/chat"
+	"github.com/baton-oncall/baton/activities/pager"
+	"github.com/baton-oncall/baton/team"
+)
+
+// WhoIsOnCallInput asks who is on call at each of several instants.
+type WhoIsOnCallInput struct {
+	Team team.Team
+	At   []time.Time
+}
+
+// WhoIsOnCallResult holds, for each instant asked, the people on call.
+type WhoIsOnCallResult struct {
+	OnCall [][]team.Person
+}
+
+// WhoIsOnCall asks the team's pager.
+func (a *Activities) WhoIsOnCall(ctx context.Context, in WhoIsOnCallInput) (WhoIsOnCallResult, error) {
+	p, err := pager.ForTeam(in.Team, a.Opsgenie)
+	if err != nil {
+		return WhoIsOnCallResult{}, err
+	}
+	res := WhoIsOnCallResult{OnCall: make([][]team.Person, len(in.At))}
+	for i, at := range in.At {
+		people, err := p.OnCall(ctx, in.Team, at)
+		if err != nil {
+			return WhoIsOnCallResult{}, err
+		}
+		res.OnCall[i] = people
+	}
+	return res, nil
+}
+
+// ResolveChatUsersInput lists people to find in chat.
+type ResolveChatUsersInput struct {
+	People []team.Person
+}
+
+// ResolveChatUsersResult maps person IDs to chat user IDs; Unmapped lists the
+// person IDs nobody in chat matched.
+type ResolveChatUsersResult struct {
+	UserIDs  map[string]string
+	Unmapped []string
+}
+
+// ResolveChatUsers finds each person's chat user: the explicit ID from the
+// team file, else a lookup by email.
+func (a *Activities) ResolveChatUsers(ctx context.Context, in ResolveChatUsersInput) (ResolveChatUsersResult, error) {
+	res := ResolveChatUsersResult{UserIDs: map[string]string{}}
+	for _, p := range in.People {
+		if _, done := res.UserIDs[p.ID]; done {
+			continue
+		}
+		if p.SlackID != "" {
+			res.UserIDs[p.ID] = p.SlackID
+			continue
+		}
+		if p.Email == "" {
+			res.Unmapped = append(res.Unmapped, p.ID)
+			continue
+		}
+		id, err := a.Chat.LookupUserByEmail(ctx, p.Email)
+		if errors.Is(err, chat.ErrUserNotFound) {
+			res.Unmapped = append(res.Unmapped, p.ID)
+			continue
+		}
+		if err != nil {
+			return ResolveChatUsersResult{}, err
+		}
+		res.UserIDs[p.ID] = id
+	}
+	return res, nil
+}
+
+// SetUserGroupInput overwrites a user group's members.
+type SetUserGroupInput struct {
+	Group string
+	Users []string
+}
+
+// SetUserGroupResult says whether the group changed, and who was in it.
+type SetUserGroupResult struct {
+	Changed  bool
+	Previous []string
+}
+
+// SetUserGroup makes the group hold exactly Users. It never empties a group,
+// and writes only when the members differ.
+func (a *Activities) SetUserGroup(ctx context.Context, in SetUserGroupInput) (SetUserGroupResult, error) {
+	if len(in.Users) == 0 {
+		return SetUserGroupResult{}, temporal.NewNonRetryableApplicationError(
+			"refusing to empty user group "+in.Group, "EmptyUserGroup", nil)
+	}
+	current, err := a.Chat.UserGroupMembers(ctx, in.Group)
+	if err != nil {
+		return SetUserGroupResult{}, err
+	}
+	if sameMembers(current, in.Users) {
+		return SetUserGroupResult{Previous: current}, nil
+	}
+	if err := a.Chat.SetUserGroupMembers(ctx, in.Group, in.Users); err != nil {
+		return SetUserGroupResult{}, err
+	}
+	activity.GetLogger(ctx).Info("user group updated", "group", in.Group, "members", len(in.Users))
+	return SetUserGroupResult{Changed: true, Previous: current}, nil
+}
+
+func sameMembers(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
+}
+
+// SetTopicInput sets a channel's topic.
+type SetTopicInput struct {
+	Channel string
+	Topic   string
+}
+
+// SetTopicResult says whether the topic changed.
+type SetTopicResult struct {
+	Changed bool
+}
+
+// SetTopic sets the topic unless it already reads so.
+func (a *Activities) SetTopic(ctx context.Context, in SetTopicInput) (SetTopicResult, error) {
+	current, err := a.Chat.Topic(ctx, in.Channel)
+	if err != nil {
+		return SetTopicResult{}, err
+	}
+	if current == in.Topic {
+		return SetTopicResult{}, nil
+	}
+	if err := a.Chat.SetTopic(ctx, in.Channel, in.Topic); err != nil {
+		return SetTopicResult{}, err
+	}
+	return SetTopicResult{Changed: true}, nil
+}
+
+// PostMessageInput posts once per Key: a channel that already holds a post
+// with the key, made since Since, gets no second one.
+type PostMessageInput struct {
+	Channel string
+	Key     string
+	Text    string
+	Since   time.Time
+}
+
+// PostMessageResult gives the post's timestamp, and whether it was there
+// already.
+type PostMessageResult struct {
+	TS            string
+	AlreadyPosted bool
+}
+
+// PostMessage posts a message unless its key was posted already.
+func (a *Activities) PostMessage(ctx context.Context, in PostMessageInput) (PostMessageResult, error) {
+	if in.Key == "" {
+		return PostMessageResult{}, temporal.NewNonRetryableApplicationError("PostMessage needs a key", "BadInput", nil)
+	}
+	ts, found, err := a.Chat.FindPost(ctx, in.Channel, in.Key, in.Since)
+	if err != nil {
+		return PostMessageResult{}, err
+	}
+	if found {
+		return PostMessageResult{TS: ts, AlreadyPosted: true}, nil
+	}
+	ts, err = a.Chat.Post(ctx, in.Channel, chat.Message{Key: in.Key, Text: in.Text})
+	if err != nil {
+		return PostMessageResult{}, err
+	}
+	return PostMessageResult{TS: ts}, nil
+}
+
+// SendDMInput is a direct message, posted once per Key.
+type SendDMInput struct {
+	User  string
+	Key   string
+	Text  string
+	Since time.Time
+}
+
+// SendDM sends a direct message unless its key was sent already.
+func (a *Activities) SendDM(ctx context.Context, in SendDMInput) (PostMessageResult, error) {
+	channel, err := a.Chat.OpenDM(ctx, in.User)
+	if err != nil {
+		return PostMessageResult{}, err
+	}
+	return a.PostMessage(ctx, PostMessageInput{Channel: channel, Key: in.Key, Text: in.Text, Since: in.Since})
+}
+
+// OpenIncidentsInput asks for a team's running incidents.
+type OpenIncidentsInput struct {
+	Team string
+	// WorkflowType is the incident workflow's type name.
+	WorkflowType string
+	// TeamAttribute is the search attribute that holds the team.
+	TeamAttribute string
+}
+
+// OpenIncident is one running incident, as visibility shows it.
+type OpenIncident struct {
+	WorkflowID string
+	Summary    string
+	Started    time.Time
+}
+
+// OpenIncidentsResult lists running incidents, oldest first.
+type OpenIncidentsResult struct {
+	Incidents []OpenIncident
+}
+
+// maxOpenIncidents bounds the list in a handover message.
+const maxOpenIncidents = 50
+
+// OpenIncidents lists the team's running incident workflows from Temporal
+// visibility.
+func (a *Activities) OpenIncidents(ctx context.Context, in OpenIncidentsInput) (OpenIncidentsResult, error) {
+	query := fmt.Sprintf("WorkflowType = %q AND %s = %q AND ExecutionStatus = 'Running'", in.WorkflowType, in.TeamAttribute, in.Team)
+	resp, err := a.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, PageSize: maxOpenIncidents})
+	if err != nil {
+		return OpenIncidentsResult{}, fmt.Errorf("list open incidents of team %q: %w", in.Team, err)
+	}
+	var res OpenIncidentsResult
+	for _, e := range resp.GetExecutions() {
+		inc := OpenIncident{WorkflowID: e.GetExecution().GetWorkflowId(), Started: e.GetStartTime().AsTime()}
+		if p, ok := e.GetMemo().GetFields()["summary"]; ok {
+			// A memo that is not a string only costs the list its summary
+			// line; the incident is still listed by its ID.
+			_ = converter.GetDefaultDataConverter().FromPayload(p, &inc.Summary)
+		}
+		res.Incidents = append(res.Incidents, inc)
+	}
+	slices.SortFunc(res.Incidents, func(x, y OpenIncident) int { return x.Started.Compare(y.Started) })
+	return res, nil
+}

@@ -1,0 +1,247 @@
+// Package devstack runs a Temporal server and its Web UI inside the calling
+// process, on SQLite, so that Baton runs locally without Docker or a
+// separately installed server. Only the dev stack and tests link it: the
+// worker binary talks to a Temporal server it does not contain.
+package devstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/log"
+	"go.temporal.io/server/common/metrics"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+
+	uiserver "github.com/temporalio/ui-server/v2/server"
+	uiconfig "github.com/temporalio/ui-server/v2/server/config"
+	"github.com/temporalio/ui-server/v2/server/server_options"
+)
+
+// Options say where the embedded server keeps its data and listens.
+type Options struct {
+	// DataDir holds the SQLite database and the server's log. Ignored when
+	// InMemory is set.
+	DataDir string
+	// InMemory keeps everything in memory: nothing survives a restart.
+	InMemory bool
+	// IP to listen on; 127.0.0.1 unless set.
+	IP string
+	// FrontendPort is the gRPC port SDKs and the temporal CLI connect to
+	// (7233 by convention); 0 picks a free port.
+	FrontendPort int
+	// UIPort is the Web UI's HTTP port (8233 by convention); 0 picks a free
+	// port, -1 runs no UI.
+	UIPort int
+	// Namespace is created at start if missing.
+	Namespace string
+}
+
+// Server is a running embedded Temporal server, with its UI.
+type Server struct {
+	server       temporal.Server
+	ui           *uiserver.Server
+	FrontendAddr string
+	// UIURL is empty when no UI runs.
+	UIURL   string
+	LogFile string
+}
+
+// Start starts the server and waits until its frontend answers.
+func Start(ctx context.Context, opts Options) (*Server, error) {
+	if opts.IP == "" {
+		opts.IP = "127.0.0.1"
+	}
+	if opts.Namespace == "" {
+		opts.Namespace = "default"
+	}
+	frontendPort, err := portOrFree(opts.IP, opts.FrontendPort)
+	if err != nil {
+		return nil, fmt.Errorf("frontend port: %w", err)
+	}
+	s := &Server{FrontendAddr: net.JoinHostPort(opts.IP, strconv.Itoa(frontendPort))}
+
+	sqlCfg := &config.SQL{
+		PluginName:        sqliteplugin.PluginName,
+		ConnectAttributes: map[string]string{},
+	}
+	var logger log.Logger
+	if opts.InMemory {
+		sqlCfg.DatabaseName = fmt.Sprintf("baton-dev-%d", time.Now().UnixNano())
+		sqlCfg.ConnectAttributes["mode"] = "memory"
+		sqlCfg.ConnectAttributes["cache"] = "shared"
+		logger = log.NewNoopLogger()
+	} else {
+		if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("data directory: %w", err)
+		}
+		sqlCfg.DatabaseName = filepath.Join(opts.DataDir, "temporal.db")
+		sqlCfg.ConnectAttributes["mode"] = "rwc"
+		// WAL keeps the UI's reads from blocking the server's writes.
+		sqlCfg.ConnectAttributes["_journal_mode"] = "wal"
+		s.LogFile = filepath.Join(opts.DataDir, "temporal.log")
+		logger = log.NewZapLogger(log.BuildZapLogger(log.Config{Level: "warn", OutputFile: s.LogFile}))
+	}
+	// A new database gets its schema; an existing one keeps its data.
+	if _, err := os.Stat(sqlCfg.DatabaseName); opts.InMemory || errors.Is(err, os.ErrNotExist) {
+		if err := sqlite.SetupSchema(sqlCfg); err != nil {
+			return nil, fmt.Errorf("create the database schema: %w", err)
+		}
+	}
+
+	cfg, err := serverConfig(opts.IP, frontendPort, sqlCfg)
+	if err != nil {
+		return nil, err
+	}
+	ns, err := sqlite.NewNamespaceConfig(cfg.ClusterMetadata.CurrentClusterName, opts.Namespace, false, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := sqlite.CreateNamespaces(sqlCfg, ns); err != nil {
+		return nil, fmt.Errorf("create namespace %q: %w", opts.Namespace, err)
+	}
+
+	s.server, err = temporal.NewServer(
+		temporal.WithConfig(cfg),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithLogger(logger),
+		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
+			// Search attributes added at start are usable at once.
+			dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
+		}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("create the Temporal server: %w", err)
+	}
+	if err := s.server.Start(); err != nil {
+		return nil, fmt.Errorf("start the Temporal server: %w", err)
+	}
+
+	if opts.UIPort >= 0 {
+		uiPort, err := portOrFree(opts.IP, opts.UIPort)
+		if err != nil {
+			s.Stop()
+			return nil, fmt.Errorf("web UI port: %w", err)
+		}
+		s.ui = uiserver.NewServer(server_options.WithConfigProvider(&uiconfig.Config{
+			TemporalGRPCAddress: s.FrontendAddr,
+			Host:                opts.IP,
+			Port:                uiPort,
+			EnableUI:            true,
+			DefaultNamespace:    opts.Namespace,
+			HideLogs:            true,
+			DisableNewsFetch:    true,
+			Distribution:        "baton-dev",
+			CORS:                uiconfig.CORS{CookieInsecure: true},
+		}))
+		go func() { _ = s.ui.Start() }()
+		s.UIURL = fmt.Sprintf("http://%s", net.JoinHostPort(opts.IP, strconv.Itoa(uiPort)))
+		if err := waitHTTP(ctx, s.UIURL); err != nil {
+			s.Stop()
+			return nil, fmt.Errorf("web UI did not come up: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// Stop stops the UI and the server.
+func (s *Server) Stop() {
+	if s.ui != nil {
+		s.ui.Stop()
+	}
+	_ = s.server.Stop()
+}
+
+func serverConfig(ip string, frontendPort int, sqlCfg *config.SQL) (*config.Config, error) {
+	var ports [8]int
+	for i := range ports {
+		p, err := portOrFree(ip, 0)
+		if err != nil {
+			return nil, err
+		}
+		ports[i] = p
+	}
+	service := func(grpcPort, membershipPort int) config.Service {
+		return config.Service{RPC: config.RPC{GRPCPort: grpcPort, MembershipPort: membershipPort, BindOnIP: ip}}
+	}
+	return &config.Config{
+		Global: config.Global{
+			Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: ip},
+			Metrics: &metrics.Config{Prometheus: &metrics.PrometheusConfig{
+				ListenAddress: net.JoinHostPort(ip, strconv.Itoa(ports[7])),
+				HandlerPath:   "/metrics",
+			}},
+		},
+		Persistence: config.Persistence{
+			DefaultStore:     sqliteplugin.PluginName,
+			VisibilityStore:  sqliteplugin.PluginName,
+			NumHistoryShards: 1,
+			DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
+		},
+		ClusterMetadata: &cluster.Config{
+			EnableGlobalNamespace:    false,
+			FailoverVersionIncrement: 10,
+			MasterClusterName:        "active",
+			CurrentClusterName:       "active",
+			ClusterInformation: map[string]cluster.ClusterInformation{
+				"active": {Enabled: true, InitialFailoverVersion: 1, RPCAddress: net.JoinHostPort(ip, strconv.Itoa(frontendPort))},
+			},
+		},
+		DCRedirectionPolicy: config.DCRedirectionPolicy{Policy: "noop"},
+		Services: map[string]config.Service{
+			"frontend": service(frontendPort, ports[0]),
+			"history":  service(ports[1], ports[2]),
+			"matching": service(ports[3], ports[4]),
+			"worker":   service(ports[5], ports[6]),
+		},
+		Archival: config.Archival{
+			History:    config.HistoryArchival{State: "disabled"},
+			Visibility: config.VisibilityArchival{State: "disabled"},
+		},
+		NamespaceDefaults: config.NamespaceDefaults{Archival: config.ArchivalNamespaceDefaults{
+			History:    config.HistoryArchivalNamespaceDefaults{State: "disabled"},
+			Visibility: config.VisibilityArchivalNamespaceDefaults{State: "disabled"},
+		}},
+		PublicClient: config.PublicClient{HostPort: net.JoinHostPort(ip, strconv.Itoa(frontendPort))},
+	}, nil
+}
+
+// portOrFree returns port, or a free one when port is 0, and checks that it
+// can be bound so that a busy port is reported clearly instead of deep in
+// the server's start.
+func portOrFree(ip string, port int) (int, error) {
+	l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func waitHTTP(ctx context.Context, url string) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}

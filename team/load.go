@@ -1,0 +1,265 @@
+package team
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"reflect"
+	"regexp"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Load reads and validates a team file. Every problem found is reported,
+// each naming the team and the field.
+func Load(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("team file: %w", err)
+	}
+	f, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("team file %s: %w", path, err)
+	}
+	return f, nil
+}
+
+// Parse decodes and validates a team file's contents.
+func Parse(data []byte) (*File, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, err
+	}
+	if len(root.Content) == 0 {
+		return nil, errors.New("the file is empty: it needs a list of teams under 'teams:'")
+	}
+	if err := checkKeys(root.Content[0], reflect.TypeOf(File{}), ""); err != nil {
+		return nil, err
+	}
+	var f File
+	if err := root.Decode(&f); err != nil {
+		return nil, err
+	}
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// checkKeys rejects keys that no field takes, so that a misspelt key is an
+// error rather than a setting silently ignored.
+func checkKeys(n *yaml.Node, t reflect.Type, path string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
+		fields := map[string]reflect.Type{}
+		for i := 0; i < t.NumField(); i++ {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+			fields[name] = t.Field(i).Type
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key := n.Content[i].Value
+			ft, ok := fields[key]
+			if !ok {
+				return fmt.Errorf("%s: unknown field %q (line %d)", where(path), key, n.Content[i].Line)
+			}
+			if err := checkKeys(n.Content[i+1], ft, joinPath(path, key)); err != nil {
+				return err
+			}
+		}
+	case t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
+		for i, item := range n.Content {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			if path == "teams" {
+				p = teamPath(item, i)
+			}
+			if err := checkKeys(item, t.Elem(), p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// teamPath names a team by its name when it has one, so that errors point at
+// "team "data"" rather than "teams[0]".
+func teamPath(n *yaml.Node, i int) string {
+	for j := 0; j+1 < len(n.Content); j += 2 {
+		if n.Content[j].Value == "name" && n.Content[j+1].Value != "" {
+			return fmt.Sprintf("team %q", n.Content[j+1].Value)
+		}
+	}
+	return fmt.Sprintf("team #%d", i+1)
+}
+
+func where(path string) string {
+	if path == "" {
+		return "top level"
+	}
+	return path
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	if strings.HasPrefix(path, "team ") && !strings.Contains(path, ":") {
+		return path + ": " + key
+	}
+	return path + "." + key
+}
+
+var (
+	teamNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+	personIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	e164RE     = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+	actions    = map[string]bool{"sms": true, "call": true, "sms_secondary": true, "call_secondary": true}
+)
+
+// Validate checks every team and returns all problems found at once.
+func (f *File) Validate() error {
+	var errs []error
+	if len(f.Teams) == 0 {
+		errs = append(errs, errors.New("no teams: the file needs at least one team under 'teams:'"))
+	}
+	seen := map[string]bool{}
+	for i, t := range f.Teams {
+		if t.Name != "" && seen[t.Name] {
+			errs = append(errs, fmt.Errorf("team %q: name: used by more than one team", t.Name))
+		}
+		seen[t.Name] = true
+		if err := t.Validate(); err != nil {
+			if t.Name == "" {
+				err = fmt.Errorf("team #%d: %w", i+1, err)
+			}
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Validate checks one team. Errors name the team and the field.
+func (t Team) Validate() error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("team %q: %s: %s", t.Name, field, fmt.Sprintf(format, args...)))
+	}
+	if t.Name == "" {
+		return errors.New("name: missing")
+	}
+	if !teamNameRE.MatchString(t.Name) {
+		bad("name", "%q must be lower-case letters, digits and dashes", t.Name)
+	}
+	if t.TimeZone == "" {
+		bad("timezone", "missing (an IANA zone such as Europe/Berlin)")
+	} else if _, err := time.LoadLocation(t.TimeZone); err != nil {
+		bad("timezone", "unknown time zone %q", t.TimeZone)
+	}
+	if t.Slack.Channel == "" {
+		bad("slack.channel", "missing (a channel ID such as C0123ABCD, or #name)")
+	}
+	if t.Slack.UserGroup == "" {
+		bad("slack.user_group", "missing (a user group handle such as data-oncall, or its ID)")
+	}
+
+	ids := map[string]bool{}
+	for i, p := range t.People {
+		field := fmt.Sprintf("people[%d]", i)
+		switch {
+		case p.ID == "":
+			bad(field+".id", "missing")
+		case !personIDRE.MatchString(p.ID):
+			bad(field+".id", "%q must be letters, digits, dots, dashes or underscores", p.ID)
+		case ids[p.ID]:
+			bad(field+".id", "%q is used by more than one person", p.ID)
+		}
+		ids[p.ID] = true
+		if p.Email == "" && p.SlackID == "" {
+			bad(field, "%q needs an email or a slack_id to be found in Slack", p.ID)
+		}
+		if p.Email != "" && !strings.Contains(p.Email, "@") {
+			bad(field+".email", "%q is not an email address", p.Email)
+		}
+		if p.Phone != "" && !e164RE.MatchString(p.Phone) {
+			// The number itself stays out of the message: it is personal data.
+			bad(field+".phone", "not in E.164 form (such as +4915112345678)")
+		}
+		if p.TimeZone != "" {
+			if _, err := time.LoadLocation(p.TimeZone); err != nil {
+				bad(field+".timezone", "unknown time zone %q", p.TimeZone)
+			}
+		}
+		if wh := p.WorkingHours; wh != nil {
+			if _, _, err := ParseClock(wh.Start); err != nil {
+				bad(field+".working_hours.start", "%v", err)
+			}
+			if _, _, err := ParseClock(wh.End); err != nil {
+				bad(field+".working_hours.end", "%v", err)
+			}
+			for _, d := range wh.Days {
+				if _, err := ParseWeekday(d); err != nil {
+					bad(field+".working_hours.days", "%v", err)
+				}
+			}
+		}
+	}
+
+	switch {
+	case t.Pager.OpsgenieSchedule != "" && t.Pager.Rotation != nil:
+		bad("pager", "set either opsgenie_schedule or rotation, not both")
+	case t.Pager.OpsgenieSchedule == "" && t.Pager.Rotation == nil:
+		bad("pager", "missing: set opsgenie_schedule or rotation")
+	case t.Pager.Rotation != nil:
+		r := t.Pager.Rotation
+		if len(r.Members) == 0 {
+			bad("pager.rotation.members", "missing: list the person IDs in the order they take the pager")
+		}
+		for _, m := range r.Members {
+			if !ids[m] {
+				bad("pager.rotation.members", "%q is not a person of this team (people[].id)", m)
+			}
+		}
+		if _, err := parseShift(r.Shift); err != nil {
+			bad("pager.rotation.shift", "%v", err)
+		}
+		if _, err := time.Parse(localTimeLayout, r.Start); err != nil {
+			bad("pager.rotation.start", "%q is not a local time such as 2026-11-02T09:00", r.Start)
+		}
+	}
+
+	if _, err := ParseWeekday(t.Handover.Weekday); err != nil {
+		bad("handover.weekday", "%v", err)
+	}
+	if _, _, err := ParseClock(t.Handover.Time); err != nil {
+		bad("handover.time", "%v", err)
+	}
+	for _, m := range t.PermanentMembers {
+		if !ids[m] {
+			bad("permanent_members", "%q is not a person of this team (people[].id)", m)
+		}
+	}
+	for i, l := range t.Runbooks {
+		if u, err := url.Parse(l.URL); err != nil || u.Scheme == "" || u.Host == "" {
+			bad(fmt.Sprintf("runbooks[%d].url", i), "%q is not an absolute URL", l.URL)
+		}
+	}
+	if e := t.Escalation; e != nil {
+		for i, s := range e.Steps {
+			if d, err := time.ParseDuration(s.After); err != nil || d < 0 {
+				bad(fmt.Sprintf("escalation.steps[%d].after", i), "%q is not a duration such as 10m", s.After)
+			}
+			if !actions[s.Action] {
+				bad(fmt.Sprintf("escalation.steps[%d].action", i), "%q is not one of sms, call, sms_secondary, call_secondary", s.Action)
+			}
+		}
+		if e.Repeat < 0 {
+			bad("escalation.repeat", "must not be negative")
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,195 @@
+package team
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const goodFile = `
+teams:
+  - name: data
+    timezone: Europe/Berlin
+    slack:
+      channel: "#data-team"
+      user_group: data-oncall
+    pager:
+      rotation:
+        members: [alice, bob]
+        shift: 1w
+        start: "2026-11-02T09:00"
+    handover:
+      weekday: monday
+      time: "09:00"
+    permanent_members: [lead]
+    people:
+      - id: alice
+        email: alice@example.com
+        phone: "+4915100000001"
+        working_hours: {start: "09:00", end: "17:00", days: [mon, tue]}
+      - id: bob
+        slack_id: U0BOB
+      - id: lead
+        email: lead@example.com
+`
+
+func TestParseGoodFile(t *testing.T) {
+	f, err := Parse([]byte(goodFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm, ok := f.Team("data")
+	if !ok {
+		t.Fatal("team data not found")
+	}
+	if got := tm.Pager.Rotation.Members; len(got) != 2 || got[1] != "bob" {
+		t.Errorf("members = %v", got)
+	}
+	if p, ok := tm.PersonByEmail("ALICE@example.com"); !ok || p.ID != "alice" {
+		t.Errorf("PersonByEmail ignores case: got %+v %v", p, ok)
+	}
+}
+
+func TestTheShippedExampleIsValid(t *testing.T) {
+	f, err := Load(filepath.Join("..", "deploy", "dev", "teams.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm, ok := f.Team("data")
+	if !ok || len(tm.People) != 3 {
+		t.Fatalf("the example needs a team data with three people: %+v", f.Names())
+	}
+}
+
+func TestParseRejects(t *testing.T) {
+	tests := []struct {
+		name    string
+		edit    func(string) string
+		wantAll []string
+	}{
+		{
+			name: "unknown key in a team",
+			edit: func(s string) string {
+				return strings.Replace(s, "    handover:", "    handovr:\n      x: 1\n    handover:", 1)
+			},
+			wantAll: []string{`team "data"`, `unknown field "handovr"`, "line 13"},
+		},
+		{
+			name:    "unknown key deep inside a person",
+			edit:    func(s string) string { return strings.Replace(s, "        phone:", "        phoen:", 1) },
+			wantAll: []string{`team "data"`, "people[0]", `unknown field "phoen"`},
+		},
+		{
+			name:    "unknown key at the top",
+			edit:    func(s string) string { return "version: 2\n" + s },
+			wantAll: []string{"top level", `unknown field "version"`},
+		},
+		{
+			name:    "unknown time zone",
+			edit:    func(s string) string { return strings.Replace(s, "Europe/Berlin", "Europe/Atlantis", 1) },
+			wantAll: []string{`team "data": timezone: unknown time zone "Europe/Atlantis"`},
+		},
+		{
+			name:    "rotation member who is not a person",
+			edit:    func(s string) string { return strings.Replace(s, "[alice, bob]", "[alice, bobby]", 1) },
+			wantAll: []string{`team "data": pager.rotation.members: "bobby" is not a person of this team`},
+		},
+		{
+			name:    "missing channel",
+			edit:    func(s string) string { return strings.Replace(s, `      channel: "#data-team"`+"\n", "", 1) },
+			wantAll: []string{`team "data": slack.channel: missing`},
+		},
+		{
+			name:    "missing user group",
+			edit:    func(s string) string { return strings.Replace(s, "      user_group: data-oncall\n", "", 1) },
+			wantAll: []string{`team "data": slack.user_group: missing`},
+		},
+		{
+			name: "both pagers",
+			edit: func(s string) string {
+				return strings.Replace(s, "    pager:\n", "    pager:\n      opsgenie_schedule: data_sched\n", 1)
+			},
+			wantAll: []string{`team "data": pager: set either opsgenie_schedule or rotation, not both`},
+		},
+		{
+			name: "bad shift and start",
+			edit: func(s string) string {
+				return strings.Replace(strings.Replace(s, "1w", "1 week", 1), "2026-11-02T09:00", "next monday", 1)
+			},
+			wantAll: []string{"pager.rotation.shift", "pager.rotation.start"},
+		},
+		{
+			name: "bad handover",
+			edit: func(s string) string {
+				return strings.Replace(strings.Replace(s, "monday", "funday", 1), `"09:00"`+"\n    permanent", `"9am"`+"\n    permanent", 1)
+			},
+			wantAll: []string{"handover.weekday", `"funday" is not a weekday`, "handover.time", `"9am" is not a time of day`},
+		},
+		{
+			name:    "phone not E.164, and the number is not echoed",
+			edit:    func(s string) string { return strings.Replace(s, "+4915100000001", "0151 0000 0001", 1) },
+			wantAll: []string{`team "data": people[0].phone: not in E.164 form`},
+		},
+		{
+			name:    "permanent member unknown",
+			edit:    func(s string) string { return strings.Replace(s, "[lead]", "[boss]", 1) },
+			wantAll: []string{`permanent_members: "boss" is not a person`},
+		},
+		{
+			name: "person with no way to find them in Slack",
+			edit: func(s string) string {
+				return strings.Replace(s, "        slack_id: U0BOB\n", "        name: Bob\n", 1)
+			},
+			wantAll: []string{`people[1]: "bob" needs an email or a slack_id`},
+		},
+		{
+			name: "duplicate team",
+			edit: func(s string) string {
+				return s + strings.Replace(strings.TrimPrefix(s, "\nteams:\n"), "name: data", "name: data", 1)
+			},
+			wantAll: []string{`team "data": name: used by more than one team`},
+		},
+		{
+			name:    "team name unfit for IDs",
+			edit:    func(s string) string { return strings.Replace(s, "name: data", "name: Data Team", 1) },
+			wantAll: []string{`name: "Data Team" must be lower-case`},
+		},
+		{
+			name:    "empty file",
+			edit:    func(string) string { return "" },
+			wantAll: []string{"the file is empty"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.edit(goodFile)))
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			for _, want := range tc.wantAll {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q\ndoes not contain %q", err, want)
+				}
+			}
+			if strings.Contains(err.Error(), "0151") {
+				t.Errorf("error repeats a phone number: %q", err)
+			}
+		})
+	}
+}
+
+func TestLoadNamesTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "teams.yaml")
+	if err := os.WriteFile(path, []byte("teams: []\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path)
+	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "no teams") {
+		t.Fatalf("got %v", err)
+	}
+	_, err = Load(filepath.Join(t.TempDir(), "missing.yaml"))
+	if err == nil || !strings.Contains(err.Error(), "missing.yaml") {
+		t.Fatalf("got %v", err)
+	}
+}

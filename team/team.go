@@ -1,0 +1,171 @@
+// Package team holds the team file: who is in a team, how its pager rotates,
+// where it talks in Slack, and when it hands over. The types are plain data so
+// that a team's configuration can travel as workflow input: a running workflow
+// keeps the configuration it started with.
+package team
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// File is the whole team file.
+type File struct {
+	Teams []Team `yaml:"teams" json:"teams"`
+}
+
+// Team is one team that rotates an on-call person.
+type Team struct {
+	// Name is short and stable: it is part of workflow and schedule IDs.
+	Name string `yaml:"name" json:"name"`
+	// TimeZone is an IANA zone name; handovers happen in it.
+	TimeZone string       `yaml:"timezone" json:"timezone"`
+	Slack    Slack        `yaml:"slack" json:"slack"`
+	Pager    Pager        `yaml:"pager" json:"pager"`
+	Handover HandoverTime `yaml:"handover" json:"handover"`
+	People   []Person     `yaml:"people" json:"people"`
+	// PermanentMembers are person IDs that stay in the Slack user group
+	// whoever is on call (a team lead, say).
+	PermanentMembers []string `yaml:"permanent_members,omitempty" json:"permanent_members,omitempty"`
+	// Checklist is sent to the incoming person at each handover.
+	Checklist []string `yaml:"checklist,omitempty" json:"checklist,omitempty"`
+	Runbooks  []Link   `yaml:"runbooks,omitempty" json:"runbooks,omitempty"`
+	// Escalation is the paging policy; incidents use it.
+	Escalation *Escalation `yaml:"escalation,omitempty" json:"escalation,omitempty"`
+}
+
+// Slack says where the team is reached. Channels may be given as IDs
+// (C0123ABCD) or as names with a leading '#'; the user group as an ID
+// (S0123ABCD) or its handle, with or without '@'.
+type Slack struct {
+	Channel            string `yaml:"channel" json:"channel"`
+	UserGroup          string `yaml:"user_group" json:"user_group"`
+	StakeholderChannel string `yaml:"stakeholder_channel,omitempty" json:"stakeholder_channel,omitempty"`
+}
+
+// Pager says who decides who is on call: an Opsgenie schedule, or the team
+// file's own rotation. Exactly one is set.
+type Pager struct {
+	OpsgenieSchedule string    `yaml:"opsgenie_schedule,omitempty" json:"opsgenie_schedule,omitempty"`
+	Rotation         *Rotation `yaml:"rotation,omitempty" json:"rotation,omitempty"`
+}
+
+// Rotation is the team's own rotation: members take turns in order.
+type Rotation struct {
+	// Members are person IDs, in the order they take the pager.
+	Members []string `yaml:"members" json:"members"`
+	// Shift is how long one person holds the pager: "1w", "2w", "3d" or
+	// "12h". Whole days are counted on the wall clock of the team's zone, so
+	// a weekly shift starts at 09:00 local on both sides of a DST change.
+	Shift string `yaml:"shift" json:"shift"`
+	// Start is the first handover, local time in the team's zone, as
+	// "2006-01-02T15:04". The first member holds the pager from then.
+	Start string `yaml:"start" json:"start"`
+}
+
+// HandoverTime is the weekly moment the pager changes hands, in the team's zone.
+type HandoverTime struct {
+	Weekday string `yaml:"weekday" json:"weekday"`
+	Time    string `yaml:"time" json:"time"`
+}
+
+// Person is someone who may be on call or in the user group.
+type Person struct {
+	ID    string `yaml:"id" json:"id"`
+	Name  string `yaml:"name,omitempty" json:"name,omitempty"`
+	Email string `yaml:"email,omitempty" json:"email,omitempty"`
+	// SlackID, when set, is used as is instead of a lookup by email.
+	SlackID string `yaml:"slack_id,omitempty" json:"slack_id,omitempty"`
+	// Phone in E.164 form, for SMS and calls.
+	Phone string `yaml:"phone,omitempty" json:"phone,omitempty"`
+	// TimeZone defaults to the team's.
+	TimeZone     string        `yaml:"timezone,omitempty" json:"timezone,omitempty"`
+	WorkingHours *WorkingHours `yaml:"working_hours,omitempty" json:"working_hours,omitempty"`
+}
+
+// WorkingHours are a person's working hours in their own zone.
+type WorkingHours struct {
+	Start string   `yaml:"start" json:"start"`
+	End   string   `yaml:"end" json:"end"`
+	Days  []string `yaml:"days" json:"days"`
+}
+
+// Link is a titled URL.
+type Link struct {
+	Title string `yaml:"title" json:"title"`
+	URL   string `yaml:"url" json:"url"`
+}
+
+// Escalation is the team's paging policy, kept here so that the team file
+// has one place for it; the incident workflow reads it.
+type Escalation struct {
+	// Steps run in order while nobody acknowledges.
+	Steps []EscalationStep `yaml:"steps,omitempty" json:"steps,omitempty"`
+	// Repeat is how many times the steps run again after the last one.
+	Repeat int `yaml:"repeat,omitempty" json:"repeat,omitempty"`
+}
+
+// EscalationStep is one step of an escalation policy.
+type EscalationStep struct {
+	// After is the delay from the page, as a Go duration ("10m").
+	After string `yaml:"after" json:"after"`
+	// Action is "sms", "call", "sms_secondary" or "call_secondary".
+	Action string `yaml:"action" json:"action"`
+}
+
+// Person returns the person with the given ID.
+func (t Team) Person(id string) (Person, bool) {
+	for _, p := range t.People {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return Person{}, false
+}
+
+// PersonByEmail returns the person whose email matches, ignoring case.
+func (t Team) PersonByEmail(email string) (Person, bool) {
+	for _, p := range t.People {
+		if p.Email != "" && strings.EqualFold(p.Email, email) {
+			return p, true
+		}
+	}
+	return Person{}, false
+}
+
+// Location is the team's time zone.
+func (t Team) Location() (*time.Location, error) {
+	loc, err := time.LoadLocation(t.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("team %q: timezone %q: %w", t.Name, t.TimeZone, err)
+	}
+	return loc, nil
+}
+
+// Label is how a person is shown in messages: their name, else their ID.
+func (p Person) Label() string {
+	if p.Name != "" {
+		return p.Name
+	}
+	return p.ID
+}
+
+// Team returns the team with the given name.
+func (f *File) Team(name string) (Team, bool) {
+	for _, t := range f.Teams {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Team{}, false
+}
+
+// Names lists the teams' names in file order.
+func (f *File) Names() []string {
+	names := make([]string, len(f.Teams))
+	for i, t := range f.Teams {
+		names[i] = t.Name
+	}
+	return names
+}

@@ -1,0 +1,43 @@
+// Package workflows holds Baton's deterministic orchestration: the weekly
+// handover, and the names (signals, queries, search attributes, IDs) that
+// the worker, the gateway, the starter and the tests share.
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/baton-oncall/baton/activities"
+)
+
+// a is never called: its method values name activities, so that every
+// ExecuteActivity call is checked by the compiler.
+var a *activities.Activities
+
+// Register registers Baton's workflows and activities. The worker, the dev
+// stack and the tests all use it, so they cannot drift apart.
+func Register(r worker.Registry, acts *activities.Activities) {
+	r.RegisterWorkflowWithOptions(Handover, workflow.RegisterOptions{Name: HandoverWorkflowName})
+	r.RegisterActivity(acts)
+}
+
+// withActivity returns ctx with Baton's activity options and a summary that
+// the Web UI shows on the activity, so the history reads as a timeline.
+func withActivity(ctx workflow.Context, summary string) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		// Vendors' outages are retried for up to two hours; errors a retry
+		// cannot fix (bad key, unknown channel) are non-retryable and end
+		// the activity at once.
+		ScheduleToCloseTimeout: 2 * time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    2 * time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    2 * time.Minute,
+		},
+		Summary: summary,
+	})
+}

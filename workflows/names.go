@@ -1,0 +1,53 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+)
+
+// TaskQueue is the one task queue Baton's worker polls.
+const TaskQueue = "baton"
+
+// Workflow type names, registered explicitly so that renaming a Go function
+// never orphans a running workflow.
+const (
+	HandoverWorkflowName = "Handover"
+)
+
+// Search attributes, so that the Web UI can filter runs by team, person on
+// call and, for incidents, severity, service, state and alert name. All are
+// keywords: exact-match filters.
+var (
+	TeamKey      = temporal.NewSearchAttributeKeyKeyword("BatonTeam")
+	OnCallKey    = temporal.NewSearchAttributeKeyKeyword("BatonOnCall")
+	SeverityKey  = temporal.NewSearchAttributeKeyKeyword("BatonSeverity")
+	ServiceKey   = temporal.NewSearchAttributeKeyKeyword("BatonService")
+	StateKey     = temporal.NewSearchAttributeKeyKeyword("BatonState")
+	AlertNameKey = temporal.NewSearchAttributeKeyKeyword("BatonAlertName")
+)
+
+// SearchAttributes lists every search attribute Baton writes, with its type,
+// for registering them in a namespace.
+func SearchAttributes() map[string]enumspb.IndexedValueType {
+	out := map[string]enumspb.IndexedValueType{}
+	for _, k := range []temporal.SearchAttributeKeyKeyword{TeamKey, OnCallKey, SeverityKey, ServiceKey, StateKey, AlertNameKey} {
+		out[k.GetName()] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
+	}
+	return out
+}
+
+// HandoverScheduleID names a team's weekly handover schedule.
+func HandoverScheduleID(team string) string {
+	return "handover-" + team
+}
+
+// HandoverWorkflowID names the handover of one team's shift. A Temporal
+// Schedule appends the nominal start time to the schedule's workflow ID in
+// the same RFC 3339 UTC form, so a scheduled run and a manual run for the
+// same shift get the same ID.
+func HandoverWorkflowID(team string, shiftStart time.Time) string {
+	return fmt.Sprintf("%s-%s", HandoverScheduleID(team), shiftStart.UTC().Format(time.RFC3339))
+}

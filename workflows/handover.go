@@ -40,22 +40,22 @@ const (
 
 // HandoverResult says what a handover found and did.
 type HandoverResult struct {
-	Team       string
-	ShiftStart time.Time
-	ShiftEnd   time.Time
-	Status     string
+	Team       string    `json:"team"`
+	ShiftStart time.Time `json:"shift_start"`
+	ShiftEnd   time.Time `json:"shift_end"`
+	Status     string    `json:"status"`
 	// Outgoing, OnCall and Next are person IDs (emails for people the team
 	// file does not list).
-	Outgoing []string
-	OnCall   []string
-	Next     []string
+	Outgoing []string `json:"outgoing"`
+	OnCall   []string `json:"on_call"`
+	Next     []string `json:"next"`
 	// What changed in this run: a rerun of the same shift changes nothing.
-	GroupChanged  bool
-	TopicChanged  bool
-	MessagePosted bool
-	ChecklistSent bool
-	OpenIncidents int
-	Warnings      []string
+	GroupChanged  bool     `json:"group_changed"`
+	TopicChanged  bool     `json:"topic_changed"`
+	MessagePosted bool     `json:"message_posted"`
+	ChecklistSent bool     `json:"checklist_sent"`
+	OpenIncidents int      `json:"open_incidents"`
+	Warnings      []string `json:"warnings"`
 }
 
 // IncidentWorkflowName is the incident workflow's type, which the handover

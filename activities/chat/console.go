@@ -2,8 +2,12 @@ package chat
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -11,74 +15,109 @@ import (
 
 // Console stands in for Slack when no bot token is set: every post, topic
 // and user-group change is printed as a readable line. It remembers what it
-// printed while the process runs, so that reruns behave as they would in
-// Slack: nothing is printed twice.
+// printed, so that reruns behave as they would in Slack: nothing is printed
+// twice. With a state file the memory survives restarts.
 type Console struct {
-	mu     sync.Mutex
-	out    io.Writer
-	groups map[string][]string
-	topics map[string]string
-	posts  map[string]string // channel + "\x00" + key -> ts
-	seq    int
+	mu        sync.Mutex
+	out       io.Writer
+	stateFile string
+	state     consoleState
 }
 
-// NewConsole prints to out.
-func NewConsole(out io.Writer) *Console {
-	return &Console{
-		out:    out,
-		groups: map[string][]string{},
-		topics: map[string]string{},
-		posts:  map[string]string{},
+// consoleState is what the console remembers; it is saved as JSON.
+type consoleState struct {
+	Groups map[string][]string `json:"groups"`
+	Topics map[string]string   `json:"topics"`
+	Posts  map[string]string   `json:"posts"` // channel + "\x00" + key -> ts
+	Seq    int                 `json:"seq"`
+}
+
+// NewConsole prints to out. stateFile, if not empty, keeps the console's
+// memory across restarts; a missing file starts empty.
+func NewConsole(out io.Writer, stateFile string) (*Console, error) {
+	c := &Console{out: out, stateFile: stateFile, state: consoleState{
+		Groups: map[string][]string{}, Topics: map[string]string{}, Posts: map[string]string{},
+	}}
+	if stateFile == "" {
+		return c, nil
 	}
+	data, err := os.ReadFile(stateFile)
+	if errors.Is(err, os.ErrNotExist) {
+		return c, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("console chat state: %w", err)
+	}
+	if err := json.Unmarshal(data, &c.state); err != nil {
+		return nil, fmt.Errorf("console chat state %s: %w", stateFile, err)
+	}
+	return c, nil
+}
+
+// save writes the state file; the caller holds mu. A write is small and
+// rare (a handover, a page), so it is done in full each time.
+func (c *Console) save() error {
+	if c.stateFile == "" {
+		return nil
+	}
+	data, err := json.Marshal(c.state)
+	if err != nil {
+		return err
+	}
+	tmp := c.stateFile + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return fmt.Errorf("console chat state: %w", err)
+	}
+	return os.Rename(tmp, c.stateFile)
 }
 
 // LookupUserByEmail implements Chat: the console's user ID for an email is
-// "@" and its local part.
+// its local part.
 func (c *Console) LookupUserByEmail(_ context.Context, email string) (string, error) {
 	local, _, ok := strings.Cut(email, "@")
 	if !ok || local == "" {
 		return "", ErrUserNotFound
 	}
-	return "@" + local, nil
+	return local, nil
 }
 
 // UserGroupMembers implements Chat.
 func (c *Console) UserGroupMembers(_ context.Context, group string) ([]string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return append([]string(nil), c.groups[group]...), nil
+	return append([]string(nil), c.state.Groups[group]...), nil
 }
 
 // SetUserGroupMembers implements Chat.
 func (c *Console) SetUserGroupMembers(_ context.Context, group string, users []string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.groups[group] = append([]string(nil), users...)
-	c.printf("user group @%s now reaches: %s", strings.TrimPrefix(group, "@"), strings.Join(users, ", "))
-	return nil
+	c.state.Groups[group] = append([]string(nil), users...)
+	c.printf("user group @%s now reaches: @%s", strings.TrimPrefix(group, "@"), strings.Join(users, ", @"))
+	return c.save()
 }
 
 // Topic implements Chat.
 func (c *Console) Topic(_ context.Context, channel string) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.topics[channel], nil
+	return c.state.Topics[channel], nil
 }
 
 // SetTopic implements Chat.
 func (c *Console) SetTopic(_ context.Context, channel, topic string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.topics[channel] = topic
+	c.state.Topics[channel] = topic
 	c.printf("%s topic: %s", channel, topic)
-	return nil
+	return c.save()
 }
 
 // FindPost implements Chat.
 func (c *Console) FindPost(_ context.Context, channel, key string, _ time.Time) (string, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	ts, ok := c.posts[channel+"\x00"+key]
+	ts, ok := c.state.Posts[channel+"\x00"+key]
 	return ts, ok, nil
 }
 
@@ -86,16 +125,28 @@ func (c *Console) FindPost(_ context.Context, channel, key string, _ time.Time) 
 func (c *Console) Post(_ context.Context, channel string, msg Message) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.seq++
-	ts := fmt.Sprintf("console.%06d", c.seq)
-	c.posts[channel+"\x00"+msg.Key] = ts
-	c.printf("%s:\n%s", channel, indent(msg.Text))
-	return ts, nil
+	c.state.Seq++
+	ts := fmt.Sprintf("console.%06d", c.state.Seq)
+	c.state.Posts[channel+"\x00"+msg.Key] = ts
+	c.printf("%s:\n%s", channel, indent(plain(msg.Text)))
+	return ts, c.save()
 }
 
 // OpenDM implements Chat.
 func (c *Console) OpenDM(_ context.Context, user string) (string, error) {
-	return "DM " + user, nil
+	return "DM @" + user, nil
+}
+
+// Slack's mrkdwn for mentions and links, as a terminal shows them.
+var (
+	mentionRE = regexp.MustCompile(`<@([^>|]+)>`)
+	linkRE    = regexp.MustCompile(`<([a-z]+://[^>|]+)\|([^>]+)>`)
+)
+
+// plain turns "<@alice>" into "@alice" and "<url|title>" into "title (url)".
+func plain(s string) string {
+	s = mentionRE.ReplaceAllString(s, "@$1")
+	return linkRE.ReplaceAllString(s, "$2 ($1)")
 }
 
 func (c *Console) printf(format string, args ...any) {

@@ -1,0 +1,91 @@
+// Package config reads Baton's settings from the environment, in one place.
+// Names are spelt out in tags because tools outside the repository (and
+// Temporal's own clients) rely on them exactly.
+package config
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"text/tabwriter"
+
+	"github.com/kelseyhightower/envconfig"
+	"go.temporal.io/sdk/client"
+)
+
+// Config is every setting Baton reads from the environment.
+type Config struct {
+	TemporalAddress   string `envconfig:"TEMPORAL_ADDRESS" default:"127.0.0.1:7233" desc:"Temporal frontend host:port"`
+	TemporalNamespace string `envconfig:"TEMPORAL_NAMESPACE" default:"default" desc:"Temporal namespace"`
+	TemporalAPIKey    string `envconfig:"TEMPORAL_API_KEY" desc:"API key for Temporal Cloud (implies TLS)"`
+	TemporalTLSCert   string `envconfig:"TEMPORAL_TLS_CERT" desc:"client certificate file for mTLS"`
+	TemporalTLSKey    string `envconfig:"TEMPORAL_TLS_KEY" desc:"client key file for mTLS"`
+
+	SlackBotToken      string `envconfig:"SLACK_BOT_TOKEN" desc:"Slack bot token (xoxb-...); unset: chat is printed to the console"`
+	SlackSigningSecret string `envconfig:"SLACK_SIGNING_SECRET" desc:"Slack signing secret, to verify button presses"`
+	SlackAPIURL        string `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Slack Web API base URL"`
+
+	OpsgenieAPIKey string `envconfig:"OPSGENIE_API_KEY" desc:"Opsgenie API key; unset: teams with an Opsgenie schedule cannot run"`
+	OpsgenieAPIURL string `envconfig:"OPSGENIE_API_URL" default:"api.opsgenie.com" desc:"Opsgenie API host: api.eu.opsgenie.com for EU accounts"`
+
+	TeamsFile string `envconfig:"BATON_TEAMS_FILE" default:"teams.yaml" desc:"the team file (YAML)"`
+	HTTPAddr  string `envconfig:"BATON_HTTP_ADDR" default:"127.0.0.1:8080" desc:"address of the gateway (webhooks, Slack, /healthz)"`
+}
+
+// Load reads the environment.
+func Load() (Config, error) {
+	var c Config
+	if err := envconfig.Process("", &c); err != nil {
+		return Config{}, err
+	}
+	emptyMeansDefault(&c)
+	if (c.TemporalTLSCert == "") != (c.TemporalTLSKey == "") {
+		return Config{}, errors.New("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together: set both or neither")
+	}
+	return c, nil
+}
+
+// emptyMeansDefault gives a variable that is set but empty its default:
+// envconfig takes "" as a value, and `SLACK_API_URL=` in a shell or a
+// compose file would otherwise leave Baton with no Slack URL at all.
+func emptyMeansDefault(c *Config) {
+	v := reflect.ValueOf(c).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		if def, ok := v.Type().Field(i).Tag.Lookup("default"); ok && v.Field(i).String() == "" {
+			v.Field(i).SetString(def)
+		}
+	}
+}
+
+// PrintUsage writes every variable with its default and meaning.
+func PrintUsage(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VARIABLE\tDEFAULT\tMEANING")
+	if err := envconfig.Usagef("", &Config{}, tw, `{{range .}}{{usage_key .}}	{{usage_default .}}	{{usage_description .}}
+{{end}}`); err != nil {
+		return err
+	}
+	return tw.Flush()
+}
+
+// ClientOptions are the Temporal client options these settings describe:
+// an API key (Temporal Cloud) or mTLS certificates turn TLS on.
+func (c Config) ClientOptions() (client.Options, error) {
+	opts := client.Options{HostPort: c.TemporalAddress, Namespace: c.TemporalNamespace}
+	if c.TemporalTLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(c.TemporalTLSCert, c.TemporalTLSKey)
+		if err != nil {
+			return client.Options{}, fmt.Errorf("TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY: %w", err)
+		}
+		opts.ConnectionOptions.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	}
+	if c.TemporalAPIKey != "" {
+		opts.Credentials = client.NewAPIKeyStaticCredentials(c.TemporalAPIKey)
+		if opts.ConnectionOptions.TLS == nil {
+			opts.ConnectionOptions.TLS = &tls.Config{}
+		}
+	}
+	return opts, nil
+}

@@ -1,0 +1,82 @@
+package config
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// The names are a contract with tools outside the repository.
+var names = []string{
+	"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_API_KEY", "TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY",
+	"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL",
+	"OPSGENIE_API_KEY", "OPSGENIE_API_URL", "BATON_TEAMS_FILE", "BATON_HTTP_ADDR",
+}
+
+func clearEnv(t *testing.T) {
+	for _, n := range names {
+		t.Setenv(n, "")
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	clearEnv(t)
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{
+		TemporalAddress: "127.0.0.1:7233", TemporalNamespace: "default",
+		SlackAPIURL: "https://slack.com/api/", OpsgenieAPIURL: "api.opsgenie.com",
+		TeamsFile: "teams.yaml", HTTPAddr: "127.0.0.1:8080",
+	}
+	if c != want {
+		t.Errorf("got %+v\nwant %+v", c, want)
+	}
+}
+
+func TestExactNames(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("OPSGENIE_API_URL", "api.eu.opsgenie.com")
+	t.Setenv("SLACK_API_URL", "http://127.0.0.1:9/api/")
+	t.Setenv("TEMPORAL_API_KEY", "k")
+	t.Setenv("BATON_HTTP_ADDR", ":9999")
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.OpsgenieAPIURL != "api.eu.opsgenie.com" || c.SlackAPIURL != "http://127.0.0.1:9/api/" || c.TemporalAPIKey != "k" || c.HTTPAddr != ":9999" {
+		t.Errorf("got %+v", c)
+	}
+	opts, err := c.ClientOptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.Credentials == nil || opts.ConnectionOptions.TLS == nil {
+		t.Error("an API key must turn on credentials and TLS")
+	}
+}
+
+func TestTLSPairIsChecked(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("TEMPORAL_TLS_CERT", "/tmp/cert.pem")
+	_, err := Load()
+	if err == nil || !strings.Contains(err.Error(), "TEMPORAL_TLS_KEY") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestUsageListsEveryVariable(t *testing.T) {
+	var b bytes.Buffer
+	if err := PrintUsage(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if !strings.Contains(b.String(), n) {
+			t.Errorf("usage lacks %s:\n%s", n, b.String())
+		}
+	}
+	if !strings.Contains(b.String(), "api.opsgenie.com") {
+		t.Errorf("usage lacks defaults:\n%s", b.String())
+	}
+}

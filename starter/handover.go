@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/baton-oncall/baton/workflows"
+)
+
+func (a *app) handover(ctx context.Context, args []string) error {
+	fs := a.flags("handover", "Runs a team's handover for the current shift now, waits for it and prints what it did.\n"+
+		"A second run for the same shift changes nothing and posts nothing new.")
+	teamName := fs.String("team", "", "the team, as named in the team file (required)")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	timeout := fs.Duration("timeout", 2*time.Minute, "how long to wait for the result")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	teams, err := a.loadTeams()
+	if err != nil {
+		return err
+	}
+	if *teamName == "" {
+		return exitError{code: exitUsage, msg: fmt.Sprintf("handover: --team is required (the team file has: %s)", strings.Join(teams.Names(), ", "))}
+	}
+	t, ok := teams.Team(*teamName)
+	if !ok {
+		return fmt.Errorf("handover: no team %q in %s (it has: %s)", *teamName, a.cfg.TeamsFile, strings.Join(teams.Names(), ", "))
+	}
+	loc, err := t.Location()
+	if err != nil {
+		return err
+	}
+	shift, err := t.Handover.Previous(loc, a.now())
+	if err != nil {
+		return err
+	}
+
+	c, err := a.dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	id := workflows.HandoverWorkflowID(t.Name, shift)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:        id,
+		TaskQueue: workflows.TaskQueue,
+		// A finished handover of this shift may run again (it changes
+		// nothing); one still running is joined, not started twice.
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		TypedSearchAttributes:    temporal.NewSearchAttributes(workflows.TeamKey.ValueSet(t.Name)),
+		StaticSummary:            fmt.Sprintf("Handover of %s, shift from %s (started by hand)", t.Name, shift.In(loc).Format("Mon 2 Jan 15:04 MST")),
+	}, workflows.HandoverWorkflowName, workflows.HandoverInput{Team: t, ShiftStart: shift})
+	if err != nil {
+		return fmt.Errorf("start handover of %s: %w", t.Name, err)
+	}
+	if !*asJSON {
+		fmt.Fprintf(a.stderr, "started workflow %s (run %s), waiting for it...\n", id, run.GetRunID())
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	var res workflows.HandoverResult
+	if err := run.Get(waitCtx, &res); err != nil {
+		if errors.Is(waitCtx.Err(), context.DeadlineExceeded) {
+			return fmt.Errorf("handover %s has not finished after %s: is a worker running (go run ./deploy/dev, or the worker binary)? It will still run when one starts", id, *timeout)
+		}
+		return fmt.Errorf("handover %s failed: %w", id, err)
+	}
+	if *asJSON {
+		if err := a.printJSON(struct {
+			WorkflowID string `json:"workflow_id"`
+			RunID      string `json:"run_id"`
+			workflows.HandoverResult
+		}{id, run.GetRunID(), res}); err != nil {
+			return err
+		}
+	} else {
+		a.printHandover(id, res, loc)
+	}
+	if len(res.Warnings) > 0 {
+		return exitError{code: exitWarnings}
+	}
+	return nil
+}
+
+func (a *app) printHandover(id string, r workflows.HandoverResult, loc *time.Location) {
+	const when = "Mon 2 Jan 15:04 MST"
+	names := func(ids []string) string {
+		if len(ids) == 0 {
+			return "nobody"
+		}
+		return strings.Join(ids, ", ")
+	}
+	yes := func(b bool) string {
+		if b {
+			return "yes"
+		}
+		return "no (already so)"
+	}
+	w := a.stdout
+	fmt.Fprintf(w, "Handover of %s: %s\n", r.Team, r.Status)
+	fmt.Fprintf(w, "  shift:          %s to %s\n", r.ShiftStart.In(loc).Format(when), r.ShiftEnd.In(loc).Format(when))
+	fmt.Fprintf(w, "  outgoing:       %s\n", names(r.Outgoing))
+	fmt.Fprintf(w, "  on call:        %s\n", names(r.OnCall))
+	fmt.Fprintf(w, "  next:           %s\n", names(r.Next))
+	if len(r.OnCall) > 0 {
+		fmt.Fprintf(w, "  user group set: %s\n", yes(r.GroupChanged))
+		fmt.Fprintf(w, "  topic set:      %s\n", yes(r.TopicChanged))
+		fmt.Fprintf(w, "  message posted: %s\n", yes(r.MessagePosted))
+		fmt.Fprintf(w, "  checklist sent: %s\n", yes(r.ChecklistSent))
+		fmt.Fprintf(w, "  open incidents: %d\n", r.OpenIncidents)
+	}
+	for _, warning := range r.Warnings {
+		fmt.Fprintf(w, "  warning:        %s\n", warning)
+	}
+	fmt.Fprintf(w, "  workflow:       %s\n", id)
+}

@@ -1,0 +1,178 @@
+// Command starter starts, inspects and schedules Baton's workflows:
+//
+//	starter handover --team data          run a team's handover now
+//	starter schedules apply|list|delete   the weekly handover schedules
+//	starter setup                         prepare a namespace for Baton
+//
+// It reads the same environment as the worker (TEMPORAL_ADDRESS,
+// BATON_TEAMS_FILE, ...).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"time"
+	_ "time/tzdata"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
+
+	"github.com/baton-oncall/baton/config"
+	"github.com/baton-oncall/baton/team"
+)
+
+// Exit codes.
+const (
+	exitOK = 0
+	// exitFailed: the command or the workflow failed.
+	exitFailed = 1
+	// exitUsage: the command line is wrong.
+	exitUsage = 2
+	// exitWarnings: the workflow completed but could not do everything (a
+	// handover that left the user group as it was).
+	exitWarnings = 3
+)
+
+// app carries what commands need, so that tests can give a client of a
+// test server and a fixed clock.
+type app struct {
+	stdout, stderr io.Writer
+	cfg            config.Config
+	dial           func() (client.Client, error)
+	now            func() time.Time
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	cfg, err := config.Load()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "starter:", err)
+		os.Exit(exitFailed)
+	}
+	a := &app{stdout: os.Stdout, stderr: os.Stderr, cfg: cfg, now: time.Now}
+	a.dial = func() (client.Client, error) {
+		opts, err := cfg.ClientOptions()
+		if err != nil {
+			return nil, err
+		}
+		// The SDK's own info lines would drown the command's output.
+		opts.Logger = log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+		c, err := client.Dial(opts)
+		if err != nil {
+			return nil, fmt.Errorf("connect to Temporal at %s (TEMPORAL_ADDRESS): %w", cfg.TemporalAddress, err)
+		}
+		return c, nil
+	}
+	os.Exit(a.run(ctx, os.Args[1:]))
+}
+
+const usage = `Usage: starter <command> [flags]
+
+Commands:
+  handover --team NAME       run a team's handover now and print its result
+  schedules apply            create or update each team's weekly handover schedule
+  schedules list             show the schedules and their next runs
+  schedules delete           delete schedules (--team NAME, or --all)
+  setup                      register Baton's search attributes and a 30-day
+                             retention in TEMPORAL_NAMESPACE (self-hosted servers;
+                             the dev stack does this itself)
+
+Run "starter <command> --help" for a command's flags. Settings come from the
+environment:
+
+`
+
+func (a *app) run(ctx context.Context, args []string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		a.usage()
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	var err error
+	switch args[0] {
+	case "handover":
+		err = a.handover(ctx, args[1:])
+	case "schedules":
+		err = a.schedules(ctx, args[1:])
+	case "setup":
+		err = a.setup(ctx, args[1:])
+	default:
+		fmt.Fprintf(a.stderr, "starter: unknown command %q\n\n", args[0])
+		a.usage()
+		return exitUsage
+	}
+	var ex exitError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &ex):
+		if ex.msg != "" {
+			fmt.Fprintln(a.stderr, "starter:", ex.msg)
+		}
+		return ex.code
+	default:
+		fmt.Fprintln(a.stderr, "starter:", err)
+		return exitFailed
+	}
+}
+
+func (a *app) usage() {
+	fmt.Fprint(a.stderr, usage)
+	_ = config.PrintUsage(a.stderr)
+}
+
+// exitError ends a command with a given exit code.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e exitError) Error() string { return e.msg }
+
+// flags returns a flag set for a subcommand that reports to stderr and
+// returns errors instead of exiting.
+func (a *app) flags(name, summary string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(a.stderr, "Usage: starter %s [flags]\n\n%s\n\nFlags:\n", name, summary)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags; a bad flag is a usage error.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return exitError{code: exitUsage}
+	}
+	if fs.NArg() > 0 {
+		return exitError{code: exitUsage, msg: fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+	}
+	return nil
+}
+
+func (a *app) loadTeams() (*team.File, error) {
+	return team.Load(a.cfg.TeamsFile)
+}
+
+func (a *app) printJSON(v any) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/baton-oncall/baton/team"
+	"github.com/baton-oncall/baton/workflows"
+)
+
+// catchupWindow is how late a missed handover (server or worker down at
+// the hour) still runs once they are back.
+const catchupWindow = 24 * time.Hour
+
+func (a *app) schedules(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return exitError{code: exitUsage, msg: "schedules: say apply, list or delete"}
+	}
+	switch args[0] {
+	case "apply":
+		return a.schedulesApply(ctx, args[1:])
+	case "list":
+		return a.schedulesList(ctx, args[1:])
+	case "delete":
+		return a.schedulesDelete(ctx, args[1:])
+	}
+	return exitError{code: exitUsage, msg: fmt.Sprintf("schedules: unknown subcommand %q: say apply, list or delete", args[0])}
+}
+
+// handoverSchedule is a team's weekly handover as a Temporal Schedule: at
+// the team's weekday and time, in the team's own zone, so that DST moves
+// the schedule with the team's clock.
+func handoverSchedule(t team.Team) (client.ScheduleSpec, *client.ScheduleWorkflowAction, error) {
+	wd, err := team.ParseWeekday(t.Handover.Weekday)
+	if err != nil {
+		return client.ScheduleSpec{}, nil, err
+	}
+	hour, minute, err := team.ParseClock(t.Handover.Time)
+	if err != nil {
+		return client.ScheduleSpec{}, nil, err
+	}
+	spec := client.ScheduleSpec{
+		Calendars: []client.ScheduleCalendarSpec{{
+			DayOfWeek: []client.ScheduleRange{{Start: int(wd)}},
+			Hour:      []client.ScheduleRange{{Start: hour}},
+			Minute:    []client.ScheduleRange{{Start: minute}},
+			Comment:   fmt.Sprintf("%s's handover: %s %s", t.Name, t.Handover.Weekday, t.Handover.Time),
+		}},
+		TimeZoneName: t.TimeZone,
+	}
+	action := &client.ScheduleWorkflowAction{
+		// The schedule appends the nominal time: handover-data-2026-11-30T08:00:00Z.
+		ID:                    workflows.HandoverScheduleID(t.Name),
+		Workflow:              workflows.HandoverWorkflowName,
+		Args:                  []any{workflows.HandoverInput{Team: t}},
+		TaskQueue:             workflows.TaskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.TeamKey.ValueSet(t.Name)),
+		StaticSummary:         fmt.Sprintf("Weekly handover of %s", t.Name),
+	}
+	return spec, action, nil
+}
+
+func (a *app) schedulesApply(ctx context.Context, args []string) error {
+	fs := a.flags("schedules apply", "Creates each team's weekly handover schedule, or updates it to match the team file.\n"+
+		"Applying twice creates nothing new.")
+	only := fs.String("team", "", "only this team")
+	asJSON := fs.Bool("json", false, "print what was done as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	teams, err := a.loadTeams()
+	if err != nil {
+		return err
+	}
+	if *only != "" {
+		t, ok := teams.Team(*only)
+		if !ok {
+			return fmt.Errorf("schedules apply: no team %q in %s", *only, a.cfg.TeamsFile)
+		}
+		teams = &team.File{Teams: []team.Team{t}}
+	}
+	c, err := a.dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+
+	type applied struct {
+		ScheduleID string `json:"schedule_id"`
+		Team       string `json:"team"`
+		Action     string `json:"action"`
+	}
+	var done []applied
+	for _, t := range teams.Teams {
+		spec, action, err := handoverSchedule(t)
+		if err != nil {
+			return fmt.Errorf("team %q: %w", t.Name, err)
+		}
+		id := workflows.HandoverScheduleID(t.Name)
+		_, err = c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+			ID:            id,
+			Spec:          spec,
+			Action:        action,
+			Overlap:       enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+			CatchupWindow: catchupWindow,
+			Note:          "managed by starter schedules apply",
+		})
+		what := "created"
+		if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+			what = "updated"
+			err = c.ScheduleClient().GetHandle(ctx, id).Update(ctx, client.ScheduleUpdateOptions{
+				DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+					s := in.Description.Schedule
+					s.Spec = &spec
+					s.Action = action
+					if s.Policy == nil {
+						s.Policy = &client.SchedulePolicies{}
+					}
+					s.Policy.Overlap = enumspb.SCHEDULE_OVERLAP_POLICY_SKIP
+					s.Policy.CatchupWindow = catchupWindow
+					return &client.ScheduleUpdate{Schedule: &s}, nil
+				},
+			})
+		}
+		if err != nil {
+			return fmt.Errorf("schedule %s: %w", id, err)
+		}
+		done = append(done, applied{ScheduleID: id, Team: t.Name, Action: what})
+	}
+	if *asJSON {
+		return a.printJSON(done)
+	}
+	for _, d := range done {
+		fmt.Fprintf(a.stdout, "%s %s\n", d.Action, d.ScheduleID)
+	}
+	return nil
+}
+
+// scheduleInfo is one schedule as `schedules list` shows it.
+type scheduleInfo struct {
+	ScheduleID string      `json:"schedule_id"`
+	Workflow   string      `json:"workflow"`
+	Paused     bool        `json:"paused"`
+	When       string      `json:"when"`
+	NextRuns   []time.Time `json:"next_runs"`
+}
+
+func (a *app) schedulesList(ctx context.Context, args []string) error {
+	fs := a.flags("schedules list", "Lists Baton's schedules and their next runs.")
+	asJSON := fs.Bool("json", false, "print as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	c, err := a.dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	iter, err := c.ScheduleClient().List(ctx, client.ScheduleListOptions{})
+	if err != nil {
+		return fmt.Errorf("list schedules: %w", err)
+	}
+	var out []scheduleInfo
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			return fmt.Errorf("list schedules: %w", err)
+		}
+		if !strings.HasPrefix(e.ID, workflows.HandoverScheduleID("")) {
+			continue
+		}
+		info := scheduleInfo{ScheduleID: e.ID, Workflow: e.WorkflowType.Name, Paused: e.Paused, NextRuns: e.NextActionTimes}
+		if e.Spec != nil {
+			for _, cal := range e.Spec.Calendars {
+				info.When = strings.TrimSpace(info.When + " " + cal.Comment)
+			}
+			if e.Spec.TimeZoneName != "" {
+				info.When += " (" + e.Spec.TimeZoneName + ")"
+			}
+		}
+		out = append(out, info)
+	}
+	if *asJSON {
+		if out == nil {
+			out = []scheduleInfo{}
+		}
+		return a.printJSON(out)
+	}
+	if len(out) == 0 {
+		fmt.Fprintln(a.stdout, "no schedules: run `starter schedules apply`")
+		return nil
+	}
+	for _, s := range out {
+		next := "none"
+		if len(s.NextRuns) > 0 {
+			next = s.NextRuns[0].Local().Format("Mon 2 Jan 2006 15:04 MST")
+		}
+		paused := ""
+		if s.Paused {
+			paused = " [paused]"
+		}
+		fmt.Fprintf(a.stdout, "%s%s\n  workflow: %s\n  when:     %s\n  next run: %s\n", s.ScheduleID, paused, s.Workflow, s.When, next)
+	}
+	return nil
+}
+
+func (a *app) schedulesDelete(ctx context.Context, args []string) error {
+	fs := a.flags("schedules delete", "Deletes a team's schedule, or all of Baton's. Running workflows are not touched.")
+	only := fs.String("team", "", "the team whose schedule to delete")
+	all := fs.Bool("all", false, "delete every team's schedule in the team file")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if (*only == "") == !*all {
+		return exitError{code: exitUsage, msg: "schedules delete: give --team NAME or --all"}
+	}
+	var names []string
+	if *all {
+		teams, err := a.loadTeams()
+		if err != nil {
+			return err
+		}
+		names = teams.Names()
+	} else {
+		names = []string{*only}
+	}
+	c, err := a.dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	for _, name := range names {
+		id := workflows.HandoverScheduleID(name)
+		if err := c.ScheduleClient().GetHandle(ctx, id).Delete(ctx); err != nil {
+			return fmt.Errorf("delete schedule %s: %w", id, err)
+		}
+		fmt.Fprintf(a.stdout, "deleted %s\n", id)
+	}
+	return nil
+}

@@ -1,0 +1,94 @@
+// Package worker assembles Baton's worker: vendor clients chosen by which
+// credentials are set, the Temporal worker with every workflow and activity
+// registered, and the HTTP gateway. The worker binary and the dev stack both
+// run it.
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/baton-oncall/baton/activities"
+	"github.com/baton-oncall/baton/activities/chat"
+	"github.com/baton-oncall/baton/activities/pager"
+	"github.com/baton-oncall/baton/config"
+	"github.com/baton-oncall/baton/gateway"
+	"github.com/baton-oncall/baton/team"
+	"github.com/baton-oncall/baton/workflows"
+)
+
+// Worker is a running worker and gateway.
+type Worker struct {
+	temporal sdkworker.Worker
+	http     *http.Server
+	served   chan error
+	// GatewayAddr is where the gateway listens (host:port).
+	GatewayAddr string
+	// Chat and Pager say which providers run: "slack" or "console";
+	// "opsgenie" or "team file".
+	Chat, Pager string
+}
+
+// Start checks that the team file's needs are met by the settings, then
+// starts the Temporal worker and the gateway. console is the chat used when
+// no Slack token is set.
+func Start(cfg config.Config, c client.Client, teams *team.File, console *chat.Console) (*Worker, error) {
+	acts := &activities.Activities{Temporal: c}
+	w := &Worker{Chat: "console", Pager: "team file", served: make(chan error, 1)}
+
+	if cfg.OpsgenieAPIKey != "" {
+		og, err := pager.NewOpsgenie(cfg.OpsgenieAPIKey, cfg.OpsgenieAPIURL)
+		if err != nil {
+			return nil, err
+		}
+		acts.Opsgenie = og
+		w.Pager = "opsgenie"
+	} else {
+		for _, t := range teams.Teams {
+			if t.Pager.OpsgenieSchedule != "" {
+				return nil, fmt.Errorf("team %q: its pager is the Opsgenie schedule %q: set OPSGENIE_API_KEY, or give the team a rotation in %s",
+					t.Name, t.Pager.OpsgenieSchedule, cfg.TeamsFile)
+			}
+		}
+	}
+	if cfg.SlackBotToken != "" {
+		acts.Chat = chat.NewSlack(cfg.SlackBotToken, cfg.SlackAPIURL)
+		w.Chat = "slack"
+	} else {
+		acts.Chat = console
+	}
+
+	l, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: BATON_HTTP_ADDR=%s: %w", cfg.HTTPAddr, err)
+	}
+	w.GatewayAddr = l.Addr().String()
+
+	w.temporal = sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+	workflows.Register(w.temporal, acts)
+	if err := w.temporal.Start(); err != nil {
+		l.Close()
+		return nil, fmt.Errorf("start the Temporal worker: %w", err)
+	}
+
+	w.http = &http.Server{Handler: gateway.New(c), ReadHeaderTimeout: 10 * time.Second}
+	go func() { w.served <- w.http.Serve(l) }()
+	return w, nil
+}
+
+// Stop shuts the gateway down gracefully, then the worker.
+func (w *Worker) Stop(ctx context.Context) error {
+	err := w.http.Shutdown(ctx)
+	if serveErr := <-w.served; !errors.Is(serveErr, http.ErrServerClosed) {
+		err = errors.Join(err, serveErr)
+	}
+	w.temporal.Stop()
+	return err
+}

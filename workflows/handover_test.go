@@ -1,0 +1,299 @@
+package workflows
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/baton-oncall/baton/activities"
+	"github.com/baton-oncall/baton/team"
+)
+
+// testTeam rotates alice, bob, carol weekly from Monday 19 Oct 2026 09:00
+// Berlin time, with lead always in the group.
+func testTeam() team.Team {
+	return team.Team{
+		Name:     "data",
+		TimeZone: "Europe/Berlin",
+		Slack:    team.Slack{Channel: "C0DATA", UserGroup: "data-oncall"},
+		Pager: team.Pager{Rotation: &team.Rotation{
+			Members: []string{"alice", "bob", "carol"}, Shift: "1w", Start: "2026-10-19T09:00",
+		}},
+		Handover: team.HandoverTime{Weekday: "monday", Time: "09:00"},
+		People: []team.Person{
+			{ID: "alice", Email: "alice@example.com"},
+			{ID: "bob", Email: "bob@example.com"},
+			{ID: "carol", Email: "carol@example.com"},
+			{ID: "lead", Email: "lead@example.com"},
+		},
+		PermanentMembers: []string{"lead"},
+		Checklist:        []string{"Check the Airflow DAGs"},
+		Runbooks:         []team.Link{{Title: "Runbook", URL: "https://wiki.example.com/rb"}},
+	}
+}
+
+var berlin = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+// chatUsers maps everyone but the unmapped to a Slack ID "U" + upper-case ID.
+func chatUsers(unmapped ...string) func(context.Context, activities.ResolveChatUsersInput) (activities.ResolveChatUsersResult, error) {
+	return func(_ context.Context, in activities.ResolveChatUsersInput) (activities.ResolveChatUsersResult, error) {
+		res := activities.ResolveChatUsersResult{UserIDs: map[string]string{}}
+		for _, p := range in.People {
+			if slices.Contains(unmapped, p.ID) {
+				res.Unmapped = append(res.Unmapped, p.ID)
+				continue
+			}
+			res.UserIDs[p.ID] = "U" + strings.ToUpper(p.ID)
+		}
+		return res, nil
+	}
+}
+
+// recorder keeps what the mocked chat activities were asked to do.
+type recorder struct {
+	groups  []activities.SetUserGroupInput
+	topics  []activities.SetTopicInput
+	posts   []activities.PostMessageInput
+	dms     []activities.SendDMInput
+	whoAsks []activities.WhoIsOnCallInput
+}
+
+// newEnv runs the real WhoIsOnCall (the rotation is pure math) and mocks the
+// chat side, recording every call.
+func newEnv(t *testing.T, start time.Time, unmapped ...string) (*testsuite.TestWorkflowEnvironment, *recorder) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.SetStartTime(start)
+	Register(env, &activities.Activities{})
+	rec := &recorder{}
+	env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, args converter.EncodedValues) {
+		if info.ActivityType.Name == "WhoIsOnCall" {
+			var in activities.WhoIsOnCallInput
+			require.NoError(t, args.Get(&in))
+			rec.whoAsks = append(rec.whoAsks, in)
+		}
+	})
+	env.OnActivity(a.ResolveChatUsers, mock.Anything, mock.Anything).Return(chatUsers(unmapped...)).Maybe()
+	env.OnActivity(a.SetUserGroup, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.SetUserGroupInput) (activities.SetUserGroupResult, error) {
+			rec.groups = append(rec.groups, in)
+			return activities.SetUserGroupResult{Changed: true}, nil
+		}).Maybe()
+	env.OnActivity(a.SetTopic, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.SetTopicInput) (activities.SetTopicResult, error) {
+			rec.topics = append(rec.topics, in)
+			return activities.SetTopicResult{Changed: true}, nil
+		}).Maybe()
+	env.OnActivity(a.PostMessage, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.PostMessageInput) (activities.PostMessageResult, error) {
+			rec.posts = append(rec.posts, in)
+			return activities.PostMessageResult{TS: "1.0"}, nil
+		}).Maybe()
+	env.OnActivity(a.SendDM, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.SendDMInput) (activities.PostMessageResult, error) {
+			rec.dms = append(rec.dms, in)
+			return activities.PostMessageResult{TS: "2.0"}, nil
+		}).Maybe()
+	env.OnActivity(a.OpenIncidents, mock.Anything, mock.Anything).Return(
+		activities.OpenIncidentsResult{Incidents: []activities.OpenIncident{{
+			WorkflowID: "incident-data-airflow", Summary: "Airflow DAG orders_daily failed",
+			Started: time.Date(2026, 11, 22, 3, 12, 0, 0, berlin),
+		}}}, nil).Maybe()
+	return env, rec
+}
+
+func runHandover(t *testing.T, env *testsuite.TestWorkflowEnvironment, in HandoverInput) HandoverResult {
+	t.Helper()
+	env.ExecuteWorkflow(HandoverWorkflowName, in)
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var res HandoverResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	return res
+}
+
+func TestHandoverNormalWeek(t *testing.T) {
+	// Monday 23 Nov 2026, 09:00 Berlin: bob hands over to carol.
+	start := time.Date(2026, 11, 23, 9, 0, 5, 0, berlin)
+	env, rec := newEnv(t, start)
+	res := runHandover(t, env, HandoverInput{Team: testTeam()})
+
+	require.Equal(t, HandoverDone, res.Status)
+	require.Equal(t, []string{"bob"}, res.Outgoing)
+	require.Equal(t, []string{"carol"}, res.OnCall)
+	require.Equal(t, []string{"alice"}, res.Next)
+	require.True(t, res.ShiftStart.Equal(time.Date(2026, 11, 23, 9, 0, 0, 0, berlin)))
+	require.True(t, res.ShiftEnd.Equal(time.Date(2026, 11, 30, 9, 0, 0, 0, berlin)))
+	require.Empty(t, res.Warnings)
+	require.Equal(t, 1, res.OpenIncidents)
+
+	require.Equal(t, []activities.SetUserGroupInput{{Group: "data-oncall", Users: []string{"UCAROL", "ULEAD"}}}, rec.groups)
+	require.Equal(t, []activities.SetTopicInput{{Channel: "C0DATA", Topic: "On call: @carol until Mon 30 Nov 09:00 CET"}}, rec.topics)
+	require.Len(t, rec.posts, 1)
+	post := rec.posts[0]
+	require.Equal(t, "C0DATA", post.Channel)
+	require.Equal(t, "handover/data/2026-11-23T08:00:00Z/handover", post.Key)
+	require.Contains(t, post.Text, "<@UBOB> hands the pager to <@UCAROL>")
+	require.Contains(t, post.Text, "Next: <@UALICE> from Mon 30 Nov 09:00 CET")
+	require.Contains(t, post.Text, "Airflow DAG orders_daily failed")
+	require.Len(t, rec.dms, 1)
+	require.Equal(t, "UCAROL", rec.dms[0].User)
+	require.Contains(t, rec.dms[0].Text, "☐ Check the Airflow DAGs")
+	require.Contains(t, rec.dms[0].Text, "<https://wiki.example.com/rb|Runbook>")
+
+	// The pager was asked about the minute before the handover, now, and
+	// the end of the shift.
+	require.Len(t, rec.whoAsks, 1)
+	at := rec.whoAsks[0].At
+	require.True(t, at[0].Equal(time.Date(2026, 11, 23, 8, 59, 0, 0, berlin)), at[0].String())
+	require.True(t, at[1].Equal(start), at[1].String())
+	require.True(t, at[2].Equal(time.Date(2026, 11, 30, 9, 0, 0, 0, berlin)), at[2].String())
+}
+
+func TestHandoverSamePersonAgain(t *testing.T) {
+	tm := testTeam()
+	tm.Pager.Rotation.Shift = "2w"
+	// 9 Nov is the second week of bob's two-week shift that started 2 Nov.
+	env, rec := newEnv(t, time.Date(2026, 11, 9, 9, 0, 0, 0, berlin))
+	res := runHandover(t, env, HandoverInput{Team: tm})
+
+	require.Equal(t, HandoverDone, res.Status)
+	require.Equal(t, res.Outgoing, res.OnCall)
+	require.Len(t, rec.posts, 1)
+	require.Contains(t, rec.posts[0].Text, "<@UBOB> stays on call for another shift.")
+	require.NotContains(t, rec.posts[0].Text, "hands the pager")
+	require.Equal(t, []string{"UBOB", "ULEAD"}, rec.groups[0].Users)
+}
+
+func TestHandoverNobodyOnCall(t *testing.T) {
+	// Before the rotation's first shift nobody holds the pager.
+	env, rec := newEnv(t, time.Date(2026, 10, 12, 9, 0, 0, 0, berlin))
+	res := runHandover(t, env, HandoverInput{Team: testTeam()})
+
+	require.Equal(t, HandoverNobodyOnCall, res.Status)
+	require.Empty(t, res.OnCall)
+	require.Empty(t, rec.groups, "the user group must not be touched")
+	require.Empty(t, rec.topics)
+	require.Empty(t, rec.dms)
+	require.Len(t, rec.posts, 1)
+	require.Equal(t, "handover/data/2026-10-12T07:00:00Z/warning/nobody", rec.posts[0].Key)
+	require.Contains(t, rec.posts[0].Text, "nobody on call")
+	require.Contains(t, rec.posts[0].Text, "@data-oncall was left as it was")
+	require.Len(t, res.Warnings, 1)
+}
+
+func TestHandoverUnmappedPerson(t *testing.T) {
+	env, rec := newEnv(t, time.Date(2026, 11, 23, 9, 0, 0, 0, berlin), "carol")
+	res := runHandover(t, env, HandoverInput{Team: testTeam()})
+
+	require.Equal(t, HandoverUnmapped, res.Status)
+	require.Empty(t, rec.groups, "the user group must not be touched")
+	require.Len(t, res.Warnings, 1)
+	require.Contains(t, res.Warnings[0], "could not find carol (carol@example.com) in Slack")
+	// The warning, then the handover message, which names alice in plain text.
+	require.Len(t, rec.posts, 2)
+	require.Equal(t, "handover/data/2026-11-23T08:00:00Z/warning/unmapped", rec.posts[0].Key)
+	require.Contains(t, rec.posts[1].Text, "<@UBOB> hands the pager to carol")
+	require.Len(t, rec.topics, 1)
+	require.Empty(t, rec.dms, "carol cannot be sent a DM")
+}
+
+func TestHandoverRerunOfTheSameShiftUsesTheSameKeys(t *testing.T) {
+	// The scheduled run on Monday and a manual one on Wednesday are for the
+	// same shift: their posts carry the same keys, so chat holds one of each.
+	env1, rec1 := newEnv(t, time.Date(2026, 11, 23, 9, 0, 1, 0, berlin))
+	res1 := runHandover(t, env1, HandoverInput{Team: testTeam()})
+	env2, rec2 := newEnv(t, time.Date(2026, 11, 25, 14, 30, 0, 0, berlin))
+	res2 := runHandover(t, env2, HandoverInput{Team: testTeam()})
+
+	require.True(t, res1.ShiftStart.Equal(res2.ShiftStart))
+	require.Equal(t, res1.OnCall, res2.OnCall)
+	require.Equal(t, rec1.posts[0].Key, rec2.posts[0].Key)
+	require.Equal(t, rec1.dms[0].Key, rec2.dms[0].Key)
+	require.Equal(t, rec1.groups, rec2.groups)
+	require.Equal(t, rec1.topics, rec2.topics)
+}
+
+func TestHandoverExplicitShiftStart(t *testing.T) {
+	// A shift start given in the input wins over the clock.
+	env, rec := newEnv(t, time.Date(2026, 11, 25, 14, 30, 0, 0, berlin))
+	shift := time.Date(2026, 11, 23, 9, 0, 0, 0, berlin)
+	res := runHandover(t, env, HandoverInput{Team: testTeam(), ShiftStart: shift})
+	require.True(t, res.ShiftStart.Equal(shift))
+	require.Equal(t, "handover/data/2026-11-23T08:00:00Z/handover", rec.posts[0].Key)
+}
+
+func TestHandoverAcrossDSTChanges(t *testing.T) {
+	tests := []struct {
+		name           string
+		start          time.Time
+		wantShiftUTC   string
+		wantOutgoingAt time.Time
+		wantTopic      string
+		wantOnCall     string
+	}{
+		{
+			// Summer time ended on Sunday 25 Oct 2026: the week before was
+			// 169 hours long, and 09:00 is now 08:00 UTC, not 07:00.
+			name:           "first Monday after the end of summer time",
+			start:          time.Date(2026, 10, 26, 9, 0, 0, 0, berlin),
+			wantShiftUTC:   "2026-10-26T08:00:00Z",
+			wantOutgoingAt: time.Date(2026, 10, 26, 7, 59, 0, 0, time.UTC),
+			wantTopic:      "On call: @bob until Mon 2 Nov 09:00 CET",
+			wantOnCall:     "bob",
+		},
+		{
+			// Summer time starts on Sunday 29 Mar 2026: the shift from 23 Mar
+			// ends at 09:00 CEST, 07:00 UTC.
+			name:           "the week that holds the start of summer time",
+			start:          time.Date(2026, 3, 25, 12, 0, 0, 0, berlin),
+			wantShiftUTC:   "2026-03-23T08:00:00Z",
+			wantOutgoingAt: time.Date(2026, 3, 23, 7, 59, 0, 0, time.UTC),
+			wantTopic:      "On call: @alice until Mon 30 Mar 09:00 CEST",
+			wantOnCall:     "alice",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tm := testTeam()
+			tm.Pager.Rotation.Start = "2026-03-02T09:00"
+			if tc.start.After(time.Date(2026, 10, 1, 0, 0, 0, 0, berlin)) {
+				tm.Pager.Rotation.Start = "2026-10-19T09:00"
+			}
+			env, rec := newEnv(t, tc.start)
+			res := runHandover(t, env, HandoverInput{Team: tm})
+			require.Equal(t, tc.wantShiftUTC, res.ShiftStart.UTC().Format(time.RFC3339))
+			require.Equal(t, []string{tc.wantOnCall}, res.OnCall)
+			require.True(t, rec.whoAsks[0].At[0].Equal(tc.wantOutgoingAt), rec.whoAsks[0].At[0].String())
+			require.Equal(t, tc.wantTopic, rec.topics[0].Topic)
+			require.Equal(t, 7*24*time.Hour, res.ShiftEnd.Sub(res.ShiftStart).Round(24*time.Hour))
+		})
+	}
+}
+
+func TestHandoverRejectsABadTeam(t *testing.T) {
+	tm := testTeam()
+	tm.TimeZone = "Mars/Olympus"
+	env, rec := newEnv(t, time.Date(2026, 11, 23, 9, 0, 0, 0, berlin))
+	env.ExecuteWorkflow(HandoverWorkflowName, HandoverInput{Team: tm})
+	require.True(t, env.IsWorkflowCompleted())
+	err := env.GetWorkflowError()
+	require.Error(t, err)
+	require.Contains(t, err.Error(), `team "data": timezone: unknown time zone "Mars/Olympus"`)
+	require.Empty(t, rec.posts)
+	require.Empty(t, rec.groups)
+}

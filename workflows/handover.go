@@ -265,7 +265,7 @@ func (h *handover) postHandover(ctx workflow.Context, outgoing, onCall, next []t
 			Channel: h.team.Slack.Channel,
 			Key:     h.key("handover"),
 			Text:    b.String(),
-			Since:   h.res.ShiftStart.Add(-time.Hour),
+			Since:   h.since(),
 		}).Get(ctx, &r)
 	h.res.MessagePosted = err == nil && !r.AlreadyPosted
 	return err
@@ -292,7 +292,7 @@ func (h *handover) sendChecklist(ctx workflow.Context, onCall []team.Person) err
 		err := workflow.ExecuteActivity(withActivity(ctx, "Send "+p.ID+" the checklist"),
 			a.SendDM, activities.SendDMInput{
 				User: user, Key: h.key("checklist/" + p.ID), Text: b.String(),
-				Since: h.res.ShiftStart.Add(-time.Hour),
+				Since: h.since(),
 			}).Get(ctx, &r)
 		if err != nil {
 			return err
@@ -312,8 +312,19 @@ func (h *handover) warn(ctx workflow.Context, kind, text string) error {
 			Channel: h.team.Slack.Channel,
 			Key:     h.key("warning/" + kind),
 			Text:    text,
-			Since:   h.res.ShiftStart.Add(-time.Hour),
+			Since:   h.since(),
 		}).Get(ctx, nil)
+}
+
+// since is how far back chat is searched for this shift's posts: from an
+// hour before the shift, or before this run if the shift has not begun (a
+// handover run ahead of time posts now, not at the shift's start).
+func (h *handover) since() time.Time {
+	start := h.res.ShiftStart
+	if h.now.Before(start) {
+		start = h.now
+	}
+	return start.Add(-time.Hour)
 }
 
 // key is the idempotency key of a post about this team's shift.

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/server/temporaltest"
+
+	"github.com/baton-oncall/baton/activities/chat"
+	"github.com/baton-oncall/baton/config"
+	"github.com/baton-oncall/baton/team"
+	"github.com/baton-oncall/baton/temporaladmin"
+	"github.com/baton-oncall/baton/worker"
+)
+
+// syncBuffer is a buffer the worker writes to while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type harness struct {
+	t       *testing.T
+	cfg     config.Config
+	console *syncBuffer
+	now     time.Time
+}
+
+// newHarness runs a Temporal server and Baton's worker on the console, with
+// the team file the dev stack ships.
+func newHarness(t *testing.T, teamsFile string) *harness {
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	c := ts.GetDefaultClient()
+	if _, err := temporaladmin.EnsureNamespace(context.Background(), c, ts.GetDefaultNamespace()); err != nil {
+		t.Fatal(err)
+	}
+	teams, err := team.Load(teamsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &syncBuffer{}
+	console, err := chat.NewConsole(out, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Config{
+		TemporalAddress:   ts.GetFrontendHostPort(),
+		TemporalNamespace: ts.GetDefaultNamespace(),
+		TeamsFile:         teamsFile,
+		HTTPAddr:          "127.0.0.1:0",
+	}
+	w, err := worker.Start(cfg, c, teams, console)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = w.Stop(context.Background()) })
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	return &harness{t: t, cfg: cfg, console: out, now: time.Date(2026, 11, 25, 10, 0, 0, 0, berlin)}
+}
+
+// starter runs the CLI and returns its exit code, stdout and stderr.
+func (h *harness) starter(args ...string) (int, string, string) {
+	var stdout, stderr bytes.Buffer
+	a := &app{
+		stdout: &stdout, stderr: &stderr, cfg: h.cfg,
+		now: func() time.Time { return h.now },
+		dial: func() (client.Client, error) {
+			return client.Dial(client.Options{HostPort: h.cfg.TemporalAddress, Namespace: h.cfg.TemporalNamespace})
+		},
+	}
+	code := a.run(context.Background(), args)
+	return code, stdout.String(), stderr.String()
+}
+
+var devTeams = filepath.Join("..", "deploy", "dev", "teams.yaml")
+
+func TestHandoverCommand(t *testing.T) {
+	h := newHarness(t, devTeams)
+
+	code, out, errOut := h.starter("handover", "--team", "data")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	// The dev team's rotation (alice, bob, carol from 2 Nov): the week of
+	// 23 Nov is alice's again.
+	for _, want := range []string{
+		"Handover of data: handed-over",
+		"shift:          Mon 23 Nov 09:00 CET to Mon 30 Nov 09:00 CET",
+		"outgoing:       carol", "on call:        alice", "next:           bob",
+		"user group set: yes", "workflow:       handover-data-2026-11-23T08:00:00Z",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if got := h.console.String(); !strings.Contains(got, "[chat] user group @data-oncall now reaches: @alice") ||
+		!strings.Contains(got, "@carol hands the pager to @alice") {
+		t.Errorf("console chat:\n%s", got)
+	}
+
+	// Again, as JSON: nothing changes and nothing more is printed.
+	printed := h.console.String()
+	code, out, errOut = h.starter("handover", "--team", "data", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var res map[string]any
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	for _, key := range []string{"group_changed", "topic_changed", "message_posted", "checklist_sent"} {
+		if res[key] != false {
+			t.Errorf("%s = %v on a rerun", key, res[key])
+		}
+	}
+	if res["workflow_id"] != "handover-data-2026-11-23T08:00:00Z" || res["status"] != "handed-over" {
+		t.Errorf("json = %v", res)
+	}
+	if h.console.String() != printed {
+		t.Errorf("the rerun printed more chat:\n%s", strings.TrimPrefix(h.console.String(), printed))
+	}
+}
+
+func TestHandoverCommandErrors(t *testing.T) {
+	h := newHarness(t, devTeams)
+	tests := []struct {
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{[]string{"handover"}, exitUsage, "--team is required (the team file has: data)"},
+		{[]string{"handover", "--team", "ops"}, exitFailed, `no team "ops"`},
+		{[]string{"handover", "--team", "data", "extra"}, exitUsage, `unexpected argument "extra"`},
+		{[]string{"handover", "--tem", "data"}, exitUsage, "flag provided but not defined: -tem"},
+		{[]string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
+		{[]string{"schedules"}, exitUsage, "say apply, list or delete"},
+		{[]string{"schedules", "delete"}, exitUsage, "give --team NAME or --all"},
+		{nil, exitUsage, "BATON_TEAMS_FILE"},
+	}
+	for _, tc := range tests {
+		code, _, errOut := h.starter(tc.args...)
+		if code != tc.wantCode || !strings.Contains(errOut, tc.wantErr) {
+			t.Errorf("starter %v: exit %d, stderr %q; want exit %d and %q", tc.args, code, errOut, tc.wantCode, tc.wantErr)
+		}
+	}
+}
+
+func TestHandoverCommandWarnsWhenNobodyIsOnCall(t *testing.T) {
+	data, err := os.ReadFile(devTeams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A rotation that begins next year: nobody holds the pager yet.
+	file := filepath.Join(t.TempDir(), "teams.yaml")
+	if err := os.WriteFile(file, bytes.Replace(data, []byte(`start: "2026-11-02T09:00"`), []byte(`start: "2027-01-04T09:00"`), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, file)
+	code, out, _ := h.starter("handover", "--team", "data")
+	if code != exitWarnings || !strings.Contains(out, "Handover of data: nobody-on-call") || !strings.Contains(out, "warning:") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if strings.Contains(h.console.String(), "user group @data-oncall now reaches") {
+		t.Error("the user group was changed with nobody on call")
+	}
+}
+
+func TestSchedulesCommands(t *testing.T) {
+	h := newHarness(t, devTeams)
+
+	code, out, errOut := h.starter("schedules", "apply")
+	if code != exitOK || strings.TrimSpace(out) != "created handover-data" {
+		t.Fatalf("apply: exit %d %q %q", code, out, errOut)
+	}
+	code, out, _ = h.starter("schedules", "apply")
+	if code != exitOK || strings.TrimSpace(out) != "updated handover-data" {
+		t.Fatalf("second apply: exit %d %q", code, out)
+	}
+
+	code, out, errOut = h.starter("schedules", "list", "--json")
+	if code != exitOK {
+		t.Fatalf("list: exit %d %s", code, errOut)
+	}
+	var list []scheduleInfo
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(list) != 1 || list[0].ScheduleID != "handover-data" || list[0].Workflow != "Handover" {
+		t.Fatalf("applying twice must leave one schedule: %+v", list)
+	}
+	if !strings.Contains(list[0].When, "monday 09:00 (Europe/Berlin)") {
+		t.Errorf("when = %q", list[0].When)
+	}
+	// The server computes the next runs from its own clock: each is a
+	// Monday 09:00 in Berlin, whatever the DST offset.
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	if len(list[0].NextRuns) == 0 {
+		t.Fatal("no next runs")
+	}
+	for _, next := range list[0].NextRuns {
+		local := next.In(berlin)
+		if local.Weekday() != time.Monday || local.Hour() != 9 || local.Minute() != 0 {
+			t.Errorf("next run %s is not Monday 09:00 in Berlin", local)
+		}
+	}
+
+	code, out, _ = h.starter("schedules", "delete", "--team", "data")
+	if code != exitOK || strings.TrimSpace(out) != "deleted handover-data" {
+		t.Fatalf("delete: exit %d %q", code, out)
+	}
+	// Deletion reaches the list through visibility, a moment later.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, out, _ = h.starter("schedules", "list")
+		if strings.Contains(out, "no schedules") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("schedule still listed after delete:\n%s", out)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}

@@ -61,10 +61,12 @@ type ResolveChatUsersResult struct {
 // team file, else a lookup by email.
 func (a *Activities) ResolveChatUsers(ctx context.Context, in ResolveChatUsersInput) (ResolveChatUsersResult, error) {
 	res := ResolveChatUsersResult{UserIDs: map[string]string{}}
+	seen := map[string]bool{}
 	for _, p := range in.People {
-		if _, done := res.UserIDs[p.ID]; done {
+		if seen[p.ID] {
 			continue
 		}
+		seen[p.ID] = true
 		if p.SlackID != "" {
 			res.UserIDs[p.ID] = p.SlackID
 			continue

@@ -148,15 +148,53 @@ func (s *Slack) Post(ctx context.Context, channel string, msg Message) (string, 
 	if err != nil {
 		return "", err
 	}
-	_, ts, err := s.api.PostMessageContext(ctx, id,
+	opts := []slack.MsgOption{
 		slack.MsgOptionText(msg.Text, false),
-		slack.MsgOptionBlocks(slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, msg.Text, false, false), nil, nil)),
 		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataEventType, EventPayload: map[string]any{"key": msg.Key}}),
-	)
+	}
+	if blocks := sections(msg.Text); blocks != nil {
+		opts = append(opts, slack.MsgOptionBlocks(blocks...))
+	}
+	_, ts, err := s.api.PostMessageContext(ctx, id, opts...)
 	if err != nil {
 		return "", classify("chat.postMessage", err)
 	}
 	return ts, nil
+}
+
+// Slack's limits on Block Kit: a section's text and a message's blocks.
+const (
+	maxSectionText = 3000
+	maxBlocks      = 50
+)
+
+// sections splits mrkdwn text into section blocks at line breaks, each
+// within Slack's limit. Text too long even for that goes without blocks:
+// the plain text field still renders mrkdwn, and a post that Slack refuses
+// (invalid_blocks) would never be made.
+func sections(text string) []slack.Block {
+	var blocks []slack.Block
+	var chunk strings.Builder
+	flush := func() {
+		if chunk.Len() > 0 {
+			blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, chunk.String(), false, false), nil, nil))
+			chunk.Reset()
+		}
+	}
+	for _, line := range strings.SplitAfter(text, "\n") {
+		if len(line) > maxSectionText {
+			return nil
+		}
+		if chunk.Len()+len(line) > maxSectionText {
+			flush()
+		}
+		chunk.WriteString(line)
+	}
+	flush()
+	if len(blocks) > maxBlocks {
+		return nil
+	}
+	return blocks
 }
 
 // OpenDM implements Chat.

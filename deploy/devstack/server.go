@@ -93,8 +93,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		s.LogFile = filepath.Join(opts.DataDir, "temporal.log")
 		logger = log.NewZapLogger(log.BuildZapLogger(log.Config{Level: "warn", OutputFile: s.LogFile}))
 	}
-	// A new database gets its schema; an existing one keeps its data.
-	if _, err := os.Stat(sqlCfg.DatabaseName); opts.InMemory || errors.Is(err, os.ErrNotExist) {
+	// A new database file gets its schema; an existing one keeps its data.
+	// (The SQLite plugin sets up an in-memory database itself.)
+	if _, err := os.Stat(sqlCfg.DatabaseName); !opts.InMemory && errors.Is(err, os.ErrNotExist) {
 		if err := sqlite.SetupSchema(sqlCfg); err != nil {
 			return nil, fmt.Errorf("create the database schema: %w", err)
 		}

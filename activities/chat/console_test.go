@@ -1,0 +1,166 @@
+package chat_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/baton-oncall/baton/activities/chat"
+)
+
+func newConsole(t *testing.T, out *bytes.Buffer, stateFile string) *chat.Console {
+	t.Helper()
+	c, err := chat.NewConsole(out, stateFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestConsolePosts(t *testing.T) {
+	var out bytes.Buffer
+	c := newConsole(t, &out, "")
+	ctx := context.Background()
+	since := time.Now().Add(-time.Hour)
+
+	ts1, err := c.Post(ctx, "#data", chat.Message{Key: "k1", Text: "Handover\n<@alice> is on call, see <https://wiki.example.com/rb|the runbook>\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "[chat] #data:\n    Handover\n    @alice is on call, see the runbook (https://wiki.example.com/rb)\n"
+	if out.String() != want {
+		t.Errorf("printed %q, want %q", out.String(), want)
+	}
+	ts2, err := c.Post(ctx, "#data", chat.Message{Key: "k2", Text: "second"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ts1 == ts2 {
+		t.Errorf("two posts share the timestamp %q", ts1)
+	}
+
+	tests := []struct {
+		channel, key string
+		want         string
+		wantFound    bool
+	}{
+		{channel: "#data", key: "k1", want: ts1, wantFound: true},
+		{channel: "#data", key: "k2", want: ts2, wantFound: true},
+		{channel: "#data", key: "k3"},
+		{channel: "#other", key: "k1"},
+	}
+	for _, tt := range tests {
+		got, found, err := c.FindPost(ctx, tt.channel, tt.key, since)
+		if err != nil || found != tt.wantFound || got != tt.want {
+			t.Errorf("FindPost(%s, %s) = %q, %v, %v; want %q, %v, nil", tt.channel, tt.key, got, found, err, tt.want, tt.wantFound)
+		}
+	}
+}
+
+func TestConsoleUserGroupAndTopic(t *testing.T) {
+	var out bytes.Buffer
+	c := newConsole(t, &out, "")
+	ctx := context.Background()
+
+	users := []string{"alice", "lead"}
+	if err := c.SetUserGroupMembers(ctx, "@data-oncall", users); err != nil {
+		t.Fatal(err)
+	}
+	users[0] = "mallory" // the console keeps its own copy
+	got, err := c.UserGroupMembers(ctx, "@data-oncall")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"alice", "lead"}; !slices.Equal(got, want) {
+		t.Errorf("members = %v, want %v", got, want)
+	}
+	if got, _ := c.UserGroupMembers(ctx, "@other"); len(got) != 0 {
+		t.Errorf("unknown group has members %v", got)
+	}
+
+	if err := c.SetTopic(ctx, "#data", "On call: alice"); err != nil {
+		t.Fatal(err)
+	}
+	if topic, err := c.Topic(ctx, "#data"); err != nil || topic != "On call: alice" {
+		t.Errorf("Topic = %q, %v", topic, err)
+	}
+	want := "[chat] user group @data-oncall now reaches: @alice, @lead\n[chat] #data topic: On call: alice\n"
+	if out.String() != want {
+		t.Errorf("printed %q, want %q", out.String(), want)
+	}
+}
+
+func TestConsoleUsers(t *testing.T) {
+	c := newConsole(t, &bytes.Buffer{}, "")
+	ctx := context.Background()
+	tests := []struct {
+		email   string
+		want    string
+		wantErr error
+	}{
+		{email: "alice@example.com", want: "alice"},
+		{email: "not-an-email", wantErr: chat.ErrUserNotFound},
+		{email: "@example.com", wantErr: chat.ErrUserNotFound},
+	}
+	for _, tt := range tests {
+		got, err := c.LookupUserByEmail(ctx, tt.email)
+		if got != tt.want || !errors.Is(err, tt.wantErr) {
+			t.Errorf("LookupUserByEmail(%q) = %q, %v; want %q, %v", tt.email, got, err, tt.want, tt.wantErr)
+		}
+	}
+	if dm, err := c.OpenDM(ctx, "alice"); err != nil || dm != "DM @alice" {
+		t.Errorf("OpenDM = %q, %v", dm, err)
+	}
+}
+
+func TestConsoleStateFile(t *testing.T) {
+	ctx := context.Background()
+	state := filepath.Join(t.TempDir(), "chat.json")
+
+	first := newConsole(t, &bytes.Buffer{}, state) // the file does not exist yet
+	ts, err := first.Post(ctx, "#data", chat.Message{Key: "k1", Text: "hello"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.SetUserGroupMembers(ctx, "@data-oncall", []string{"alice"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.SetTopic(ctx, "#data", "On call: alice"); err != nil {
+		t.Fatal(err)
+	}
+
+	// A restarted console remembers, and does not reuse a timestamp.
+	var out bytes.Buffer
+	second := newConsole(t, &out, state)
+	if got, found, err := second.FindPost(ctx, "#data", "k1", time.Time{}); err != nil || !found || got != ts {
+		t.Errorf("FindPost after restart = %q, %v, %v; want %q, true, nil", got, found, err, ts)
+	}
+	if got, _ := second.UserGroupMembers(ctx, "@data-oncall"); !slices.Equal(got, []string{"alice"}) {
+		t.Errorf("members after restart = %v", got)
+	}
+	if got, _ := second.Topic(ctx, "#data"); got != "On call: alice" {
+		t.Errorf("topic after restart = %q", got)
+	}
+	ts2, err := second.Post(ctx, "#data", chat.Message{Key: "k2", Text: "again"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ts2 == ts {
+		t.Errorf("restarted console reused timestamp %q", ts)
+	}
+	if out.String() != "[chat] #data:\n    again\n" {
+		t.Errorf("restarted console printed %q", out.String())
+	}
+
+	if err := os.WriteFile(state, []byte("not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chat.NewConsole(&bytes.Buffer{}, state); err == nil {
+		t.Error("NewConsole accepted a corrupt state file")
+	}
+}

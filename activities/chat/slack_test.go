@@ -1,0 +1,499 @@
+package chat_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/baton-oncall/baton/activities/chat"
+	"github.com/baton-oncall/baton/internal/fakeslack"
+)
+
+// newSlack starts a fake workspace and a client for it.
+func newSlack(t *testing.T) (*fakeslack.Server, *chat.Slack) {
+	t.Helper()
+	srv := fakeslack.New(t)
+	return srv, chat.NewSlack(fakeslack.Token, srv.URL())
+}
+
+// appError returns err's Temporal ApplicationError, failing the test when
+// there is none.
+func appError(t *testing.T, err error) *temporal.ApplicationError {
+	t.Helper()
+	var ae *temporal.ApplicationError
+	if !errors.As(err, &ae) {
+		t.Fatalf("error %v (%T) is not a Temporal ApplicationError", err, err)
+	}
+	return ae
+}
+
+// requireNonRetryable checks that err stops Temporal's retries and that its
+// message holds every one of want.
+func requireNonRetryable(t *testing.T, err error, want ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("want an error, got nil")
+	}
+	if ae := appError(t, err); !ae.NonRetryable() {
+		t.Fatalf("error %v is retryable, want non-retryable", err)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not mention %q", err, w)
+		}
+	}
+}
+
+// requireRetryable checks that Temporal would retry err.
+func requireRetryable(t *testing.T, err error) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("want an error, got nil")
+	}
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) && ae.NonRetryable() {
+		t.Fatalf("error %v is non-retryable, want retryable", err)
+	}
+}
+
+func TestSlackLookupUserByEmail(t *testing.T) {
+	srv, s := newSlack(t)
+	srv.AddUser("U0ALICE", "alice@example.com")
+	srv.AddUser("U0BOB", "bob@example.com")
+
+	tests := []struct {
+		email   string
+		want    string
+		wantErr error
+	}{
+		{email: "alice@example.com", want: "U0ALICE"},
+		{email: "Bob@Example.com", want: "U0BOB"},
+		{email: "nobody@example.com", wantErr: chat.ErrUserNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.email, func(t *testing.T) {
+			got, err := s.LookupUserByEmail(context.Background(), tt.email)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("LookupUserByEmail(%q) error = %v, want %v", tt.email, err, tt.wantErr)
+			}
+			if got != tt.want {
+				t.Errorf("LookupUserByEmail(%q) = %q, want %q", tt.email, got, tt.want)
+			}
+		})
+	}
+	calls := srv.Calls("users.lookupByEmail")
+	if len(calls) != len(tests) {
+		t.Fatalf("users.lookupByEmail called %d times, want %d", len(calls), len(tests))
+	}
+	if got := calls[0].Get("email"); got != "alice@example.com" {
+		t.Errorf("first lookup sent email=%q", got)
+	}
+}
+
+func TestSlackUserGroupMembers(t *testing.T) {
+	tests := []struct {
+		name      string
+		group     string
+		wantLists int // usergroups.list calls needed to resolve the group
+	}{
+		{name: "handle", group: "data-oncall", wantLists: 1},
+		{name: "at handle", group: "@data-oncall", wantLists: 1},
+		{name: "ID", group: "S0DATA", wantLists: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, s := newSlack(t)
+			srv.AddUserGroup("S0OTHER", "other-oncall", "U0CAROL")
+			srv.AddUserGroup("S0DATA", "data-oncall", "U0ALICE", "U0BOB")
+
+			got, err := s.UserGroupMembers(context.Background(), tt.group)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := []string{"U0ALICE", "U0BOB"}; !slices.Equal(got, want) {
+				t.Errorf("members = %v, want %v", got, want)
+			}
+			lists := srv.Calls("usergroups.users.list")
+			if len(lists) != 1 || lists[0].Get("usergroup") != "S0DATA" {
+				t.Errorf("usergroups.users.list calls = %v, want one for S0DATA", lists)
+			}
+			if n := len(srv.Calls("usergroups.list")); n != tt.wantLists {
+				t.Errorf("usergroups.list called %d times, want %d", n, tt.wantLists)
+			}
+
+			// The handle's ID is remembered: no second usergroups.list.
+			if _, err := s.UserGroupMembers(context.Background(), tt.group); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(srv.Calls("usergroups.list")); n != tt.wantLists {
+				t.Errorf("after a second read usergroups.list called %d times, want %d", n, tt.wantLists)
+			}
+		})
+	}
+}
+
+func TestSlackUserGroupNotFound(t *testing.T) {
+	srv, s := newSlack(t)
+	srv.AddUserGroup("S0DATA", "data-oncall", "U0ALICE")
+
+	_, err := s.UserGroupMembers(context.Background(), "@nosuch")
+	requireNonRetryable(t, err, "@nosuch")
+	if typ := appError(t, err).Type(); typ != "SlackUserGroupNotFound" {
+		t.Errorf("error type = %q", typ)
+	}
+	if n := len(srv.Calls("usergroups.users.list")); n != 0 {
+		t.Errorf("usergroups.users.list called %d times for an unknown group", n)
+	}
+}
+
+func TestSlackSetUserGroupMembers(t *testing.T) {
+	srv, s := newSlack(t)
+	for _, id := range []string{"U0ALICE", "U0BOB", "U0LEAD"} {
+		srv.AddUser(id, strings.ToLower(id[2:])+"@example.com")
+	}
+	srv.AddUserGroup("S0DATA", "data-oncall", "U0ALICE")
+	ctx := context.Background()
+
+	if err := s.SetUserGroupMembers(ctx, "@data-oncall", []string{"U0BOB", "U0LEAD"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := srv.GroupMembers("S0DATA"), []string{"U0BOB", "U0LEAD"}; !slices.Equal(got, want) {
+		t.Errorf("group members = %v, want %v", got, want)
+	}
+	updates := srv.Calls("usergroups.users.update")
+	if len(updates) != 1 || updates[0].Get("usergroup") != "S0DATA" || updates[0].Get("users") != "U0BOB,U0LEAD" {
+		t.Errorf("usergroups.users.update calls = %v", updates)
+	}
+
+	err := s.SetUserGroupMembers(ctx, "S0DATA", nil)
+	requireNonRetryable(t, err, "S0DATA")
+	if n := len(srv.Calls("usergroups.users.update")); n != 1 {
+		t.Errorf("emptying the group made an update call (%d calls)", n)
+	}
+
+	// Slack refuses IDs that are no member's, such as an email.
+	err = s.SetUserGroupMembers(ctx, "S0DATA", []string{"alice@example.com"})
+	requireNonRetryable(t, err, "invalid_users")
+	if got, want := srv.GroupMembers("S0DATA"), []string{"U0BOB", "U0LEAD"}; !slices.Equal(got, want) {
+		t.Errorf("after a refused update, group members = %v, want %v", got, want)
+	}
+}
+
+func TestSlackChannelByName(t *testing.T) {
+	srv, s := newSlack(t)
+	for _, c := range [][2]string{{"C01", "general"}, {"C02", "random"}, {"C03", "eng"}, {"C04", "ops"}, {"C05", "data-oncall"}} {
+		srv.AddChannel(c[0], c[1], "topic of "+c[1])
+	}
+	// Slack may return fewer channels than asked for; with two a page,
+	// finding the fifth channel takes three pages.
+	srv.SetPageSize(2)
+	ctx := context.Background()
+
+	got, err := s.Topic(ctx, "#data-oncall")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "topic of data-oncall" {
+		t.Errorf("Topic = %q", got)
+	}
+	lists := srv.Calls("conversations.list")
+	if len(lists) != 3 {
+		t.Fatalf("conversations.list called %d times, want 3 pages", len(lists))
+	}
+	if lists[0].Has("cursor") || lists[1].Get("cursor") == "" || lists[2].Get("cursor") == lists[1].Get("cursor") {
+		t.Errorf("cursors not followed: %v", lists)
+	}
+	if got := lists[0].Get("types"); got != "public_channel,private_channel" {
+		t.Errorf("types = %q", got)
+	}
+	if info := srv.Calls("conversations.info"); len(info) != 1 || info[0].Get("channel") != "C05" {
+		t.Errorf("conversations.info calls = %v, want one for C05", info)
+	}
+
+	// The name is remembered, and IDs are used as they are.
+	if err := s.SetTopic(ctx, "#data-oncall", "On call: alice"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Topic(ctx, "C01"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.Calls("conversations.list")); n != 3 {
+		t.Errorf("conversations.list called %d times after the name was resolved, want 3", n)
+	}
+	if got := srv.Topic("C05"); got != "On call: alice" {
+		t.Errorf("topic in Slack = %q", got)
+	}
+
+	_, err = s.Topic(ctx, "#nosuch")
+	requireNonRetryable(t, err, "#nosuch")
+	if typ := appError(t, err).Type(); typ != "SlackChannelNotFound" {
+		t.Errorf("error type = %q", typ)
+	}
+}
+
+func TestSlackPostAndFindPost(t *testing.T) {
+	srv, s := newSlack(t)
+	srv.AddChannel("C0DATA", "data", "")
+	srv.AddChannel("C0OTHER", "other", "")
+	ctx := context.Background()
+	before := time.Now().Add(-time.Minute)
+	const key = "handover/data/2026-10-19"
+
+	ts, err := s.Post(ctx, "#data", chat.Message{Key: key, Text: "Handover: *alice* is on call"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := srv.Messages("C0DATA")
+	if len(msgs) != 1 {
+		t.Fatalf("channel holds %d messages, want 1", len(msgs))
+	}
+	m := msgs[0]
+	if m.TS != ts || m.Text != "Handover: *alice* is on call" {
+		t.Errorf("posted %+v, Post returned ts %q", m, ts)
+	}
+	if m.MetadataEventType != "baton_message" || m.MetadataPayload["key"] != key {
+		t.Errorf("metadata = %q %v, want baton_message with key %q", m.MetadataEventType, m.MetadataPayload, key)
+	}
+	if !strings.Contains(m.Blocks, `"mrkdwn"`) || !strings.Contains(m.Blocks, "*alice*") {
+		t.Errorf("blocks = %s, want a mrkdwn section with the text", m.Blocks)
+	}
+
+	tests := []struct {
+		name      string
+		channel   string
+		key       string
+		since     time.Time
+		wantFound bool
+	}{
+		{name: "same key", channel: "#data", key: key, since: before, wantFound: true},
+		{name: "by ID", channel: "C0DATA", key: key, since: before, wantFound: true},
+		{name: "other key", channel: "#data", key: "handover/data/2026-10-26", since: before},
+		{name: "other channel", channel: "C0OTHER", key: key, since: before},
+		{name: "since after the post", channel: "#data", key: key, since: time.Now().Add(2 * time.Second)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, found, err := s.FindPost(ctx, tt.channel, tt.key, tt.since)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if found != tt.wantFound {
+				t.Fatalf("found = %v, want %v", found, tt.wantFound)
+			}
+			if found && got != ts {
+				t.Errorf("ts = %q, want %q", got, ts)
+			}
+		})
+	}
+	for _, c := range srv.Calls("conversations.history") {
+		if c.Get("include_all_metadata") != "1" {
+			t.Errorf("conversations.history without include_all_metadata: %v", c)
+		}
+	}
+}
+
+func TestSlackFindPostPages(t *testing.T) {
+	srv, s := newSlack(t)
+	srv.AddChannel("C0DATA", "data", "")
+	ctx := context.Background()
+
+	ts, err := s.Post(ctx, "C0DATA", chat.Message{Key: "wanted", Text: "first"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		if _, err := s.Post(ctx, "C0DATA", chat.Message{Key: "later-" + string(rune('a'+i)), Text: "later"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.SetPageSize(2)
+
+	got, found, err := s.FindPost(ctx, "C0DATA", "wanted", time.Now().Add(-time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !found || got != ts {
+		t.Fatalf("FindPost = %q, %v; want %q, true", got, found, ts)
+	}
+	// Newest first, two a page: the oldest post is on the third page.
+	if n := len(srv.Calls("conversations.history")); n != 3 {
+		t.Errorf("conversations.history called %d times, want 3", n)
+	}
+}
+
+func TestSlackOpenDM(t *testing.T) {
+	srv, s := newSlack(t)
+	srv.AddUser("U0ALICE", "alice@example.com")
+	ctx := context.Background()
+
+	dm, err := s.OpenDM(ctx, "U0ALICE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dm != "DU0ALICE" {
+		t.Errorf("OpenDM = %q", dm)
+	}
+	ts, err := s.Post(ctx, dm, chat.Message{Key: "dm-key", Text: "You are on call"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, found, err := s.FindPost(ctx, dm, "dm-key", time.Now().Add(-time.Minute)); err != nil || !found {
+		t.Errorf("FindPost in the DM = %v, %v", found, err)
+	}
+	if msgs := srv.Messages(dm); len(msgs) != 1 || msgs[0].TS != ts {
+		t.Errorf("DM messages = %+v", msgs)
+	}
+
+	_, err = s.OpenDM(ctx, "U0NOBODY")
+	requireNonRetryable(t, err, "user_not_found")
+}
+
+func TestSlackErrors(t *testing.T) {
+	lookup := func(s *chat.Slack) error {
+		_, err := s.LookupUserByEmail(context.Background(), "alice@example.com")
+		return err
+	}
+	post := func(s *chat.Slack) error {
+		_, err := s.Post(context.Background(), "C0DATA", chat.Message{Key: "k", Text: "hi"})
+		return err
+	}
+	tests := []struct {
+		name    string
+		token   string // when empty, fakeslack.Token
+		noToken bool
+		inject  func(*fakeslack.Server)
+		call    func(*chat.Slack) error
+		check   func(*testing.T, error)
+	}{
+		{
+			name:   "rate limited",
+			inject: func(f *fakeslack.Server) { f.RateLimitNext("users.lookupByEmail", 1, 3*time.Second) },
+			call:   lookup,
+			check: func(t *testing.T, err error) {
+				requireRetryable(t, err)
+				if d := appError(t, err).NextRetryDelay(); d != 3*time.Second {
+					t.Errorf("NextRetryDelay = %v, want 3s", d)
+				}
+			},
+		},
+		{
+			name:   "rate limited, Retry-After rounded up",
+			inject: func(f *fakeslack.Server) { f.RateLimitNext("chat.postMessage", 1, 1500*time.Millisecond) },
+			call:   post,
+			check: func(t *testing.T, err error) {
+				requireRetryable(t, err)
+				if d := appError(t, err).NextRetryDelay(); d != 2*time.Second {
+					t.Errorf("NextRetryDelay = %v, want 2s", d)
+				}
+			},
+		},
+		{
+			name:   "HTTP 503",
+			inject: func(f *fakeslack.Server) { f.FailNext("users.lookupByEmail", 1, 503) },
+			call:   lookup,
+			check: func(t *testing.T, err error) {
+				requireRetryable(t, err)
+				if !strings.Contains(err.Error(), "503") {
+					t.Errorf("error %q does not give the status", err)
+				}
+			},
+		},
+		{
+			name:   "HTTP 404",
+			inject: func(f *fakeslack.Server) { f.FailNext("chat.postMessage", 1, 404) },
+			call:   post,
+			check:  func(t *testing.T, err error) { requireNonRetryable(t, err, "HTTP 404") },
+		},
+		{
+			name:  "wrong token",
+			token: "xoxb-wrong",
+			call:  lookup,
+			check: func(t *testing.T, err error) { requireNonRetryable(t, err, "invalid_auth", "SLACK_BOT_TOKEN") },
+		},
+		{
+			name:    "no token",
+			noToken: true,
+			call:    lookup,
+			check:   func(t *testing.T, err error) { requireNonRetryable(t, err, "not_authed", "SLACK_BOT_TOKEN") },
+		},
+		{
+			name:   "token revoked",
+			inject: func(f *fakeslack.Server) { f.ErrorNext("chat.postMessage", "token_revoked") },
+			call:   post,
+			check:  func(t *testing.T, err error) { requireNonRetryable(t, err, "token_revoked", "SLACK_BOT_TOKEN") },
+		},
+		{
+			name:   "missing scope",
+			inject: func(f *fakeslack.Server) { f.ErrorNext("users.lookupByEmail", "missing_scope") },
+			call:   lookup,
+			check: func(t *testing.T, err error) {
+				requireNonRetryable(t, err, "missing_scope", `"users:read.email"`)
+			},
+		},
+		{
+			name:   "transient Slack error",
+			inject: func(f *fakeslack.Server) { f.ErrorNext("chat.postMessage", "internal_error") },
+			call:   post,
+			check:  func(t *testing.T, err error) { requireRetryable(t, err) },
+		},
+		{
+			name: "unknown channel ID",
+			call: func(s *chat.Slack) error {
+				_, err := s.Post(context.Background(), "C0NOPE", chat.Message{Key: "k", Text: "hi"})
+				return err
+			},
+			check: func(t *testing.T, err error) { requireNonRetryable(t, err, "chat.postMessage", "channel_not_found") },
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := fakeslack.New(t)
+			srv.AddUser("U0ALICE", "alice@example.com")
+			srv.AddChannel("C0DATA", "data", "")
+			if tt.inject != nil {
+				tt.inject(srv)
+			}
+			token := fakeslack.Token
+			if tt.token != "" {
+				token = tt.token
+			}
+			if tt.noToken {
+				token = ""
+			}
+			s := chat.NewSlack(token, srv.URL())
+
+			tt.check(t, tt.call(s))
+
+			// An injected fault is used up: the next call succeeds.
+			if tt.inject != nil {
+				if err := tt.call(s); err != nil {
+					t.Errorf("call after the fault: %v", err)
+				}
+			}
+		})
+	}
+}
+
+func TestPostLongMessage(t *testing.T) {
+	srv := fakeslack.New(t)
+	srv.AddChannel("C1", "ops", "")
+	s := chat.NewSlack(fakeslack.Token, srv.URL())
+	// A handover listing many open incidents runs past one section's 3,000
+	// characters; it must still be posted, whole.
+	text := strings.Repeat("• orders_daily DAG failed on the warehouse load step, since Mon 23 Nov 03:12 CET (`incident-data-orders`)\n", 40)
+	if _, err := s.Post(context.Background(), "C1", chat.Message{Key: "k", Text: text}); err != nil {
+		t.Fatal(err)
+	}
+	msgs := srv.Messages("C1")
+	if len(msgs) != 1 || msgs[0].Text != text {
+		t.Fatalf("want the whole text posted once, got %d messages", len(msgs))
+	}
+	if strings.Count(msgs[0].Blocks, `"type":"section"`) < 2 {
+		t.Errorf("want the text split over sections, got blocks %s", msgs[0].Blocks)
+	}
+}

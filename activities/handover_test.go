@@ -1,0 +1,271 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/baton-oncall/baton/activities/chat"
+	"github.com/baton-oncall/baton/activities/pager"
+	"github.com/baton-oncall/baton/internal/fakeopsgenie"
+	"github.com/baton-oncall/baton/internal/fakeslack"
+	"github.com/baton-oncall/baton/team"
+)
+
+// newWorkspace is a Slack workspace with three members, the user group
+// @data-oncall (S0DATA) holding alice, and the channel #data (C0DATA).
+func newWorkspace(t *testing.T) (*fakeslack.Server, *Activities) {
+	t.Helper()
+	srv := fakeslack.New(t)
+	srv.AddUser("U0ALICE", "alice@example.com")
+	srv.AddUser("U0BOB", "bob@example.com")
+	srv.AddUser("U0LEAD", "lead@example.com")
+	srv.AddUserGroup("S0DATA", "data-oncall", "U0ALICE")
+	srv.AddChannel("C0DATA", "data", "On call: alice")
+	srv.AddChannel("C0OTHER", "other", "")
+	return srv, &Activities{Chat: chat.NewSlack(fakeslack.Token, srv.URL())}
+}
+
+func requireNonRetryable(t *testing.T, err error, errType string) {
+	t.Helper()
+	var ae *temporal.ApplicationError
+	if !errors.As(err, &ae) || !ae.NonRetryable() {
+		t.Fatalf("error = %v, want a non-retryable ApplicationError", err)
+	}
+	if ae.Type() != errType {
+		t.Errorf("error type = %q, want %q", ae.Type(), errType)
+	}
+}
+
+func TestSetUserGroup(t *testing.T) {
+	srv, a := newWorkspace(t)
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestActivityEnvironment()
+	env.RegisterActivity(a)
+
+	set := func(users ...string) SetUserGroupResult {
+		t.Helper()
+		val, err := env.ExecuteActivity(a.SetUserGroup, SetUserGroupInput{Group: "@data-oncall", Users: users})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res SetUserGroupResult
+		if err := val.Get(&res); err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+
+	res := set("U0BOB", "U0LEAD")
+	if !res.Changed || !slices.Equal(res.Previous, []string{"U0ALICE"}) {
+		t.Errorf("first SetUserGroup = %+v, want changed from [U0ALICE]", res)
+	}
+	if got := srv.GroupMembers("S0DATA"); !slices.Equal(got, []string{"U0BOB", "U0LEAD"}) {
+		t.Errorf("group members = %v", got)
+	}
+
+	// The same members in another order, and repeated, are no change.
+	res = set("U0LEAD", "U0BOB", "U0LEAD")
+	if res.Changed || !slices.Equal(res.Previous, []string{"U0BOB", "U0LEAD"}) {
+		t.Errorf("second SetUserGroup = %+v, want unchanged with [U0BOB U0LEAD]", res)
+	}
+	if n := len(srv.Calls("usergroups.users.update")); n != 1 {
+		t.Errorf("usergroups.users.update called %d times, want 1", n)
+	}
+
+	_, err := env.ExecuteActivity(a.SetUserGroup, SetUserGroupInput{Group: "@data-oncall"})
+	requireNonRetryable(t, err, "EmptyUserGroup")
+	if n := len(srv.Calls("usergroups.users.update")); n != 1 {
+		t.Errorf("an empty SetUserGroup made an update call (%d calls)", n)
+	}
+	if got := srv.GroupMembers("S0DATA"); !slices.Equal(got, []string{"U0BOB", "U0LEAD"}) {
+		t.Errorf("group members after an empty SetUserGroup = %v", got)
+	}
+}
+
+func TestSetTopic(t *testing.T) {
+	srv, a := newWorkspace(t)
+	ctx := context.Background()
+
+	tests := []struct {
+		topic       string
+		wantChanged bool
+		wantWrites  int
+	}{
+		{topic: "On call: alice", wantChanged: false, wantWrites: 0},
+		{topic: "On call: bob", wantChanged: true, wantWrites: 1},
+		{topic: "On call: bob", wantChanged: false, wantWrites: 1},
+	}
+	for _, tt := range tests {
+		res, err := a.SetTopic(ctx, SetTopicInput{Channel: "#data", Topic: tt.topic})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Changed != tt.wantChanged {
+			t.Errorf("SetTopic(%q).Changed = %v, want %v", tt.topic, res.Changed, tt.wantChanged)
+		}
+		if n := len(srv.Calls("conversations.setTopic")); n != tt.wantWrites {
+			t.Errorf("after SetTopic(%q), conversations.setTopic called %d times, want %d", tt.topic, n, tt.wantWrites)
+		}
+		if got := srv.Topic("C0DATA"); got != tt.topic {
+			t.Errorf("topic in Slack = %q, want %q", got, tt.topic)
+		}
+	}
+}
+
+func TestPostMessage(t *testing.T) {
+	srv, a := newWorkspace(t)
+	ctx := context.Background()
+	in := PostMessageInput{Channel: "#data", Key: "handover/data/2026-10-19", Text: "bob is on call", Since: time.Now().Add(-time.Hour)}
+
+	first, err := a.PostMessage(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.AlreadyPosted || first.TS == "" {
+		t.Errorf("first PostMessage = %+v, want a new post", first)
+	}
+	second, err := a.PostMessage(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !second.AlreadyPosted || second.TS != first.TS {
+		t.Errorf("second PostMessage = %+v, want AlreadyPosted with ts %q", second, first.TS)
+	}
+	if n := len(srv.Calls("chat.postMessage")); n != 1 {
+		t.Errorf("chat.postMessage called %d times, want 1", n)
+	}
+	if msgs := srv.Messages("C0DATA"); len(msgs) != 1 || msgs[0].Text != "bob is on call" {
+		t.Errorf("channel messages = %+v", msgs)
+	}
+
+	// The key is per channel.
+	in.Channel = "C0OTHER"
+	other, err := a.PostMessage(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.AlreadyPosted || other.TS == first.TS {
+		t.Errorf("PostMessage in another channel = %+v, want a new post", other)
+	}
+
+	_, err = a.PostMessage(ctx, PostMessageInput{Channel: "#data", Text: "no key"})
+	requireNonRetryable(t, err, "BadInput")
+	if n := len(srv.Calls("chat.postMessage")); n != 2 {
+		t.Errorf("chat.postMessage called %d times, want 2", n)
+	}
+}
+
+func TestSendDM(t *testing.T) {
+	srv, a := newWorkspace(t)
+	ctx := context.Background()
+	in := SendDMInput{User: "U0BOB", Key: "handover/data/2026-10-19/checklist", Text: "Your checklist", Since: time.Now().Add(-time.Hour)}
+
+	first, err := a.SendDM(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := a.SendDM(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.AlreadyPosted || !second.AlreadyPosted || second.TS != first.TS {
+		t.Errorf("SendDM twice = %+v then %+v, want one post found the second time", first, second)
+	}
+	opens := srv.Calls("conversations.open")
+	if len(opens) != 2 || opens[0].Get("users") != "U0BOB" {
+		t.Errorf("conversations.open calls = %v", opens)
+	}
+	if msgs := srv.Messages("DU0BOB"); len(msgs) != 1 || msgs[0].Text != "Your checklist" || msgs[0].TS != first.TS {
+		t.Errorf("DM messages = %+v", msgs)
+	}
+	if n := len(srv.Calls("chat.postMessage")); n != 1 {
+		t.Errorf("chat.postMessage called %d times, want 1", n)
+	}
+}
+
+func TestResolveChatUsers(t *testing.T) {
+	srv, a := newWorkspace(t)
+	ctx := context.Background()
+	people := []team.Person{
+		{ID: "alice", Email: "Alice@Example.com"},
+		{ID: "bob", Email: "bob@example.com", SlackID: "U0BOBALT"},
+		{ID: "carol", Email: "carol@example.com"},
+		{ID: "dave"},
+		{ID: "alice", Email: "Alice@Example.com"},
+	}
+
+	res, err := a.ResolveChatUsers(ctx, ResolveChatUsersInput{People: people})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"alice": "U0ALICE", "bob": "U0BOBALT"}; !reflect.DeepEqual(res.UserIDs, want) {
+		t.Errorf("UserIDs = %v, want %v", res.UserIDs, want)
+	}
+	if want := []string{"carol", "dave"}; !slices.Equal(res.Unmapped, want) {
+		t.Errorf("Unmapped = %v, want %v", res.Unmapped, want)
+	}
+	var looked []string
+	for _, c := range srv.Calls("users.lookupByEmail") {
+		looked = append(looked, c.Get("email"))
+	}
+	if want := []string{"Alice@Example.com", "carol@example.com"}; !slices.Equal(looked, want) {
+		t.Errorf("looked up %v, want %v (no lookup for a slack_id, none twice)", looked, want)
+	}
+
+	// A failed lookup fails the activity, to be retried when Slack says.
+	srv.RateLimitNext("users.lookupByEmail", 1, 2*time.Second)
+	_, err = a.ResolveChatUsers(ctx, ResolveChatUsersInput{People: people[:1]})
+	var ae *temporal.ApplicationError
+	if !errors.As(err, &ae) || ae.NonRetryable() || ae.NextRetryDelay() != 2*time.Second {
+		t.Errorf("error = %v, want a retryable error after 2s", err)
+	}
+}
+
+func TestWhoIsOnCall(t *testing.T) {
+	og := fakeopsgenie.New(t)
+	from := time.Date(2026, 10, 19, 7, 0, 0, 0, time.UTC)
+	og.AddSchedule("Data On-Call",
+		fakeopsgenie.Shift{From: from, To: from.AddDate(0, 0, 7), Emails: []string{"alice@example.com"}},
+		fakeopsgenie.Shift{From: from.AddDate(0, 0, 7), To: from.AddDate(0, 0, 14), Emails: []string{"bob@example.com"}},
+	)
+	p, err := pager.NewOpsgenie(fakeopsgenie.APIKey, og.Host())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := team.Team{
+		Name:   "data",
+		Pager:  team.Pager{OpsgenieSchedule: "Data On-Call"},
+		People: []team.Person{{ID: "alice", Email: "alice@example.com"}, {ID: "bob", Email: "bob@example.com"}},
+	}
+	at := []time.Time{from, from.AddDate(0, 0, 7), from.AddDate(0, 0, 14)}
+
+	res, err := (&Activities{Opsgenie: p}).WhoIsOnCall(context.Background(), WhoIsOnCallInput{Team: tm, At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, people := range res.OnCall {
+		var ids []string
+		for _, person := range people {
+			ids = append(ids, person.ID)
+		}
+		got = append(got, strings.Join(ids, "+"))
+	}
+	if want := []string{"alice", "bob", ""}; !slices.Equal(got, want) {
+		t.Errorf("on call = %q, want %q", got, want)
+	}
+	if n := og.Count(); n != len(at) {
+		t.Errorf("Opsgenie asked %d times, want %d", n, len(at))
+	}
+
+	_, err = (&Activities{}).WhoIsOnCall(context.Background(), WhoIsOnCallInput{Team: tm, At: at})
+	requireNonRetryable(t, err, "OpsgenieNotConfigured")
+}

@@ -1,0 +1,335 @@
+// Package e2e runs Baton's real worker registration against a real Temporal
+// server (temporaltest, in the test process) and local fakes of Slack and
+// Opsgenie that speak their wire formats.
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+	"go.temporal.io/server/temporaltest"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/baton-oncall/baton/config"
+	"github.com/baton-oncall/baton/internal/fakeopsgenie"
+	"github.com/baton-oncall/baton/internal/fakeslack"
+	"github.com/baton-oncall/baton/team"
+	"github.com/baton-oncall/baton/temporaladmin"
+	"github.com/baton-oncall/baton/worker"
+	"github.com/baton-oncall/baton/workflows"
+)
+
+var record = flag.Bool("record", false, "save the handover's history to workflows/testdata for the replay test")
+
+const teamsYAML = `
+teams:
+  - name: data
+    timezone: Europe/Berlin
+    slack: {channel: C0DATA, user_group: data-oncall}
+    pager:
+      rotation: {members: [alice, bob, carol], shift: 1w, start: "2026-10-19T09:00"}
+    handover: {weekday: monday, time: "09:00"}
+    permanent_members: [lead]
+    people:
+      - {id: alice, email: alice@example.com}
+      - {id: bob, email: bob@example.com}
+      - {id: carol, email: carol@example.com}
+      - {id: lead, email: lead@example.com, slack_id: ULEAD}
+    checklist: [Check the overnight DAG runs]
+  - name: platform
+    timezone: America/New_York
+    slack: {channel: C0PLAT, user_group: S0PLAT}
+    pager: {opsgenie_schedule: platform_schedule}
+    handover: {weekday: friday, time: "16:00"}
+    people:
+      - {id: dana, email: dana@example.com}
+`
+
+type stack struct {
+	client   client.Client
+	slack    *fakeslack.Server
+	opsgenie *fakeopsgenie.Server
+	teams    *team.File
+}
+
+// newStack starts a Temporal server, the fakes and Baton's worker.
+func newStack(t *testing.T, opsgenieKey string) *stack {
+	t.Helper()
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	c := ts.GetDefaultClient()
+	ctx := context.Background()
+	if _, err := temporaladmin.EnsureNamespace(ctx, c, ts.GetDefaultNamespace()); err != nil {
+		t.Fatal(err)
+	}
+
+	sl := fakeslack.New(t)
+	sl.AddChannel("C0DATA", "data-team", "")
+	sl.AddChannel("C0PLAT", "platform", "")
+	sl.AddUserGroup("S0DATA", "data-oncall", "UOLD")
+	sl.AddUserGroup("S0PLAT", "platform-oncall", "UOLD")
+	for _, u := range []string{"alice", "bob", "carol", "dana"} {
+		sl.AddUser("U"+strings.ToUpper(u), u+"@example.com")
+	}
+	sl.AddUser("ULEAD", "lead@example.com")
+	og := fakeopsgenie.New(t)
+
+	teams, err := team.Parse([]byte(teamsYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := worker.Start(config.Config{
+		SlackBotToken:  fakeslack.Token,
+		SlackAPIURL:    sl.URL(),
+		OpsgenieAPIKey: opsgenieKey,
+		OpsgenieAPIURL: og.Host(),
+		HTTPAddr:       "127.0.0.1:0",
+	}, c, teams, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = w.Stop(context.Background()) })
+	return &stack{client: c, slack: sl, opsgenie: og, teams: teams}
+}
+
+func (s *stack) handover(t *testing.T, name string, shift time.Time) (workflows.HandoverResult, client.WorkflowRun, error) {
+	t.Helper()
+	tm, _ := s.teams.Team(name)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	run, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                    workflows.HandoverWorkflowID(name, shift),
+		TaskQueue:             workflows.TaskQueue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.TeamKey.ValueSet(name)),
+	}, workflows.HandoverWorkflowName, workflows.HandoverInput{Team: tm, ShiftStart: shift})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res workflows.HandoverResult
+	err = run.Get(ctx, &res)
+	return res, run, err
+}
+
+func TestHandoverEndToEnd(t *testing.T) {
+	s := newStack(t, fakeopsgenie.APIKey)
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	shift := time.Date(2026, 11, 23, 9, 0, 0, 0, berlin)
+
+	// An open incident of the team, as the incident workflow will leave it
+	// in visibility: the handover must list it.
+	incidentWorker := sdkworker.New(s.client, "test-incidents", sdkworker.Options{})
+	incidentWorker.RegisterWorkflowWithOptions(func(ctx workflow.Context) error {
+		workflow.GetSignalChannel(ctx, "stop").Receive(ctx, nil)
+		return nil
+	}, workflow.RegisterOptions{Name: workflows.IncidentWorkflowName})
+	if err := incidentWorker.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer incidentWorker.Stop()
+	_, err := s.client.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
+		ID: "incident-data-orders", TaskQueue: "test-incidents",
+		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.TeamKey.ValueSet("data")),
+		Memo:                  map[string]any{"summary": "orders_daily DAG failed"},
+	}, workflows.IncidentWorkflowName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitForVisibility(t, s.client, `WorkflowType = "Incident" AND BatonTeam = "data"`)
+
+	res, run, err := s.handover(t, "data", shift)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != workflows.HandoverDone || res.OnCall[0] != "carol" || !res.GroupChanged || !res.MessagePosted || !res.ChecklistSent {
+		t.Fatalf("first run: %+v", res)
+	}
+
+	updates := s.slack.Calls("usergroups.users.update")
+	if len(updates) != 1 {
+		t.Fatalf("want exactly one user-group overwrite, got %d", len(updates))
+	}
+	if got := updates[0].Get("usergroup") + " " + updates[0].Get("users"); got != "S0DATA UCAROL,ULEAD" {
+		t.Errorf("overwrite = %q, want the group ID with carol and the permanent lead", got)
+	}
+	posts := s.slack.Messages("C0DATA")
+	if len(posts) != 1 {
+		t.Fatalf("want one handover post, got %d: %+v", len(posts), posts)
+	}
+	for _, want := range []string{"<@UBOB> hands the pager to <@UCAROL>", "Next: <@UALICE>", "orders_daily DAG failed"} {
+		if !strings.Contains(posts[0].Text, want) {
+			t.Errorf("handover post lacks %q:\n%s", want, posts[0].Text)
+		}
+	}
+	if posts[0].MetadataEventType != "baton_message" || posts[0].MetadataPayload["key"] != "handover/data/2026-11-23T08:00:00Z/handover" {
+		t.Errorf("post metadata = %q %v", posts[0].MetadataEventType, posts[0].MetadataPayload)
+	}
+	if got := s.slack.Topic("C0DATA"); got != "On call: @carol until Mon 30 Nov 09:00 CET" {
+		t.Errorf("topic = %q", got)
+	}
+	dms := s.slack.Calls("conversations.open")
+	if len(dms) != 1 || dms[0].Get("users") != "UCAROL" {
+		t.Errorf("want one DM to carol, got %v", dms)
+	}
+
+	if *record {
+		saveHistory(t, s.client, run, filepath.Join("..", "workflows", "testdata", "handover.json"))
+	}
+
+	// The same shift again: nothing new anywhere.
+	res2, _, err := s.handover(t, "data", shift)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res2.GroupChanged || res2.TopicChanged || res2.MessagePosted || res2.ChecklistSent {
+		t.Errorf("rerun changed something: %+v", res2)
+	}
+	if n := len(s.slack.Calls("usergroups.users.update")); n != 1 {
+		t.Errorf("rerun overwrote the group again: %d overwrites", n)
+	}
+	if n := len(s.slack.Calls("chat.postMessage")); n != 2 { // the handover and the DM
+		t.Errorf("rerun posted again: %d posts in all", n)
+	}
+	if n := len(s.slack.Calls("conversations.setTopic")); n != 1 {
+		t.Errorf("rerun set the topic again: %d", n)
+	}
+
+	// The Web UI finds the run by team and person on call.
+	waitForVisibility(t, s.client, `WorkflowType = "Handover" AND BatonTeam = "data" AND BatonOnCall = "carol"`)
+}
+
+func TestHandoverWaitsOutSlackRateLimit(t *testing.T) {
+	s := newStack(t, fakeopsgenie.APIKey)
+	s.slack.RateLimitNext("usergroups.users.update", 1, time.Second)
+	s.slack.FailNext("chat.postMessage", 1, 503)
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	res, _, err := s.handover(t, "data", time.Date(2026, 11, 23, 9, 0, 0, 0, berlin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != workflows.HandoverDone {
+		t.Fatalf("%+v", res)
+	}
+	if n := len(s.slack.Calls("usergroups.users.update")); n != 2 {
+		t.Errorf("want the 429 then one retry, got %d calls", n)
+	}
+	if got := s.slack.GroupMembers("S0DATA"); strings.Join(got, ",") != "UCAROL,ULEAD" {
+		t.Errorf("group = %v", got)
+	}
+	// The 503 was retried and the post made once.
+	if got := len(s.slack.Messages("C0DATA")); got != 1 {
+		t.Errorf("want one post after the 503, got %d", got)
+	}
+}
+
+func TestHandoverFromOpsgenie(t *testing.T) {
+	s := newStack(t, fakeopsgenie.APIKey)
+	ny, _ := time.LoadLocation("America/New_York")
+	shift := time.Date(2026, 11, 20, 16, 0, 0, 0, ny)
+	s.opsgenie.AddSchedule("platform_schedule",
+		fakeopsgenie.Shift{From: shift.Add(-7 * 24 * time.Hour), To: shift, Emails: []string{"alice@example.com"}},
+		fakeopsgenie.Shift{From: shift, To: shift.Add(7 * 24 * time.Hour), Emails: []string{"DANA@example.com"}},
+	)
+	res, _, err := s.handover(t, "platform", shift)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// dana is in the team file (matched without regard to case); alice is
+	// not, yet she is found in Slack by her email.
+	if res.OnCall[0] != "dana" || res.Outgoing[0] != "alice@example.com" || len(res.Next) != 0 {
+		t.Fatalf("%+v", res)
+	}
+	if got := s.slack.GroupMembers("S0PLAT"); strings.Join(got, ",") != "UDANA" {
+		t.Errorf("group = %v", got)
+	}
+	if !strings.Contains(s.slack.Messages("C0PLAT")[0].Text, "<@UALICE> hands the pager to <@UDANA>") {
+		t.Errorf("post = %s", s.slack.Messages("C0PLAT")[0].Text)
+	}
+}
+
+func TestHandoverWithABadOpsgenieKeyFailsAtOnce(t *testing.T) {
+	s := newStack(t, "wrong-key")
+	s.opsgenie.AddSchedule("platform_schedule")
+	ny, _ := time.LoadLocation("America/New_York")
+	_, _, err := s.handover(t, "platform", time.Date(2026, 11, 20, 16, 0, 0, 0, ny))
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || !appErr.NonRetryable() {
+		t.Fatalf("want a non-retryable failure, got %v", err)
+	}
+	for _, want := range []string{`team "platform"`, `"platform_schedule"`, "OPSGENIE_API_KEY"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if n := s.opsgenie.Count(); n != 1 {
+		t.Errorf("want one request, no retries, got %d", n)
+	}
+	if n := len(s.slack.Calls("usergroups.users.update")); n != 0 {
+		t.Errorf("the group was touched: %d", n)
+	}
+}
+
+func TestWorkerRefusesOpsgenieTeamWithoutKey(t *testing.T) {
+	teams, err := team.Parse([]byte(teamsYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = worker.Start(config.Config{HTTPAddr: "127.0.0.1:0", TeamsFile: "teams.yaml"}, nil, teams, nil)
+	if err == nil || !strings.Contains(err.Error(), `team "platform"`) || !strings.Contains(err.Error(), "OPSGENIE_API_KEY") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func waitForVisibility(t *testing.T, c client.Client, query string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := c.CountWorkflow(context.Background(), &workflowservice.CountWorkflowExecutionsRequest{Query: query})
+		if err == nil && resp.GetCount() > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("visibility never showed %s (last error %v)", query, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func saveHistory(t *testing.T, c client.Client, run client.WorkflowRun, path string) {
+	t.Helper()
+	iter := c.GetWorkflowHistory(context.Background(), run.GetID(), run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var events []json.RawMessage
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := protojson.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		events = append(events, b)
+	}
+	out, err := json.MarshalIndent(map[string]any{"events": events}, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

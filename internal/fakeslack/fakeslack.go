@@ -1,0 +1,783 @@
+// Package fakeslack is an in-process fake of the Slack Web API, for tests.
+//
+// It speaks Slack's wire format rather than mocking Baton's Chat interface,
+// so that a test exercises the real client library (slack-go): form-encoded
+// requests, the {"ok": ...} envelope, Slack's error codes, cursor pagination,
+// message metadata, Block Kit limits, HTTP 429 with Retry-After, and HTML
+// bodies on 5xx. A request the real workspace would refuse is refused here
+// too, with the same error code.
+//
+// The fake keeps a small workspace (users, public channels, DMs, user
+// groups, messages) behind one mutex, records every call, and can be told
+// to fail the next calls of a method in the ways Slack fails. Message
+// timestamps come from the wall clock, as Slack's do, so that reading
+// history "since" an instant behaves as it would in Slack.
+//
+// Requests are read as Slack reads form posts and GETs: parameters from the
+// query or an application/x-www-form-urlencoded body. JSON request bodies,
+// which Slack also accepts for write methods, are not modelled; slack-go
+// does not send them for the methods faked here.
+package fakeslack
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// Token is the only bot token the fake accepts.
+const Token = "xoxb-test-token"
+
+const (
+	// teamID is the workspace every object belongs to.
+	teamID = "T0FAKETEAM"
+	// botUserID and botID author every message posted through the API, as
+	// the bot token's user would in Slack.
+	botUserID = "U0BATONBOT"
+	botID     = "B0BATONBOT"
+	// maxTopicLength is Slack's limit on a channel topic, in characters.
+	maxTopicLength = 250
+	// maxBlocks and maxSectionText are Block Kit's limits on a message:
+	// Slack refuses a message beyond them with invalid_blocks.
+	maxBlocks      = 50
+	maxSectionText = 3000
+)
+
+// Message is a message as the fake stores it: Blocks and the metadata are
+// exactly what the client sent, so a test can check the wire format.
+type Message struct {
+	TS                string
+	Channel           string
+	Text              string
+	Blocks            string
+	MetadataEventType string
+	MetadataPayload   map[string]any
+}
+
+// Server is a fake Slack workspace served over HTTP.
+type Server struct {
+	srv *httptest.Server
+
+	mu           sync.Mutex
+	calls        map[string][]url.Values
+	faults       map[string][]fault
+	users        []user
+	channels     map[string]*channel
+	channelOrder []string
+	groups       map[string]*userGroup
+	groupOrder   []string
+	pageSize     int
+	lastTS       int64 // microseconds since the epoch, of the latest ts handed out
+}
+
+type user struct {
+	id, email string
+}
+
+type channel struct {
+	id, name  string
+	imUser    string // set for a DM channel: the user at the other end
+	topic     string
+	topicSet  int64      // Unix seconds
+	createdAt int64      // Unix seconds
+	messages  []*message // oldest first
+}
+
+type message struct {
+	ts        string
+	micros    int64
+	text      string
+	blocks    string
+	eventType string
+	payload   map[string]any
+}
+
+type userGroup struct {
+	id, handle string
+	users      []string
+}
+
+// fault is one queued failure: an HTTP status (with Retry-After on 429), or
+// a Slack error code in an "ok": false answer when status is 0.
+type fault struct {
+	status     int
+	retryAfter time.Duration
+	slackError string
+}
+
+// New starts a fake workspace; it is shut down when the test ends.
+func New(t testing.TB) *Server {
+	s := &Server{
+		calls:    map[string][]url.Values{},
+		faults:   map[string][]fault{},
+		channels: map[string]*channel{},
+		groups:   map[string]*userGroup{},
+	}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+// URL is the Web API base URL, as slack.OptionAPIURL and SLACK_API_URL want it.
+func (s *Server) URL() string {
+	return s.srv.URL + "/api/"
+}
+
+// AddUser adds a workspace member; users.lookupByEmail finds them (ignoring
+// case), and only members may be put in user groups or sent DMs.
+func (s *Server) AddUser(id, email string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users = append(s.users, user{id: id, email: email})
+}
+
+// AddChannel adds a public channel. name is without '#'.
+func (s *Server) AddChannel(id, name, topic string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now().Unix()
+	s.addChannel(&channel{id: id, name: name, topic: topic, topicSet: now, createdAt: now})
+}
+
+// AddUserGroup adds a user group with its members. handle is without '@'.
+func (s *Server) AddUserGroup(id, handle string, members ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.groups[id]; !ok {
+		s.groupOrder = append(s.groupOrder, id)
+	}
+	s.groups[id] = &userGroup{id: id, handle: handle, users: slices.Clone(members)}
+}
+
+// SetPageSize caps how many items one page of conversations.list or
+// conversations.history holds, whatever limit the client asks for. Slack
+// itself may return fewer items than the limit; this lets a test exercise
+// pagination without creating a thousand channels. n <= 0 removes the cap.
+func (s *Server) SetPageSize(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pageSize = n
+}
+
+// RateLimitNext makes the next n calls of method answer HTTP 429 with a
+// Retry-After header, in whole seconds as Slack sends it: rounded up, and at
+// least 1.
+func (s *Server) RateLimitNext(method string, n int, retryAfter time.Duration) {
+	s.queue(method, n, fault{status: http.StatusTooManyRequests, retryAfter: retryAfter})
+}
+
+// FailNext makes the next n calls of method answer the HTTP status with an
+// HTML body, as Slack's edge does when it is down.
+func (s *Server) FailNext(method string, n int, status int) {
+	s.queue(method, n, fault{status: status})
+}
+
+// ErrorNext makes the next call of method answer {"ok": false} with the
+// Slack error code. For missing_scope the answer names the scope the method
+// needs, as Slack's does.
+func (s *Server) ErrorNext(method string, slackError string) {
+	s.queue(method, 1, fault{slackError: slackError})
+}
+
+func (s *Server) queue(method string, n int, f fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.faults[method] = append(s.faults[method], f)
+	}
+}
+
+// Calls returns the parameters of every call of method so far, in order,
+// failed ones included. The token is left out.
+func (s *Server) Calls(method string) []url.Values {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]url.Values, len(s.calls[method]))
+	for i, v := range s.calls[method] {
+		out[i] = cloneValues(v)
+	}
+	return out
+}
+
+// Messages returns a channel's messages, oldest first; nil for an unknown
+// channel.
+func (s *Server) Messages(channelID string) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.channels[channelID]
+	if !ok {
+		return nil
+	}
+	out := make([]Message, len(c.messages))
+	for i, m := range c.messages {
+		out[i] = Message{
+			TS:                m.ts,
+			Channel:           c.id,
+			Text:              m.text,
+			Blocks:            m.blocks,
+			MetadataEventType: m.eventType,
+			MetadataPayload:   maps.Clone(m.payload),
+		}
+	}
+	return out
+}
+
+// GroupMembers returns a user group's members.
+func (s *Server) GroupMembers(id string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g, ok := s.groups[id]; ok {
+		return slices.Clone(g.users)
+	}
+	return nil
+}
+
+// Topic returns a channel's topic.
+func (s *Server) Topic(channelID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.channels[channelID]; ok {
+		return c.topic
+	}
+	return ""
+}
+
+// fields is the body of a successful answer, less "ok".
+type fields = map[string]any
+
+// method is one faked Web API method: the scope Slack demands for it (named
+// in missing_scope answers) and its handler, which runs under s.mu and
+// returns the answer's fields or a Slack error code.
+type method struct {
+	scope  string
+	handle func(s *Server, p url.Values) (fields, string)
+}
+
+var methods = map[string]method{
+	"users.lookupByEmail":     {"users:read.email", (*Server).lookupByEmail},
+	"usergroups.list":         {"usergroups:read", (*Server).userGroupsList},
+	"usergroups.users.list":   {"usergroups:read", (*Server).userGroupUsersList},
+	"usergroups.users.update": {"usergroups:write", (*Server).userGroupUsersUpdate},
+	"conversations.list":      {"channels:read", (*Server).conversationsList},
+	"conversations.info":      {"channels:read", (*Server).conversationsInfo},
+	"conversations.setTopic":  {"channels:manage", (*Server).conversationsSetTopic},
+	"conversations.history":   {"channels:history", (*Server).conversationsHistory},
+	"conversations.open":      {"im:write", (*Server).conversationsOpen},
+	"chat.postMessage":        {"chat:write", (*Server).chatPostMessage},
+	"chat.update":             {"chat:write", (*Server).chatUpdate},
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	name, ok := strings.CutPrefix(r.URL.Path, "/api/")
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	formErr := r.ParseForm()
+	params := cloneValues(r.Form)
+	params.Del("token")
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls[name] = append(s.calls[name], params)
+
+	m, known := methods[name]
+	switch {
+	case formErr != nil:
+		writeJSON(w, http.StatusOK, fields{"ok": false, "error": "invalid_form_data"})
+		return
+	case !known:
+		writeJSON(w, http.StatusOK, fields{"ok": false, "error": "unknown_method", "req_method": name})
+		return
+	}
+	// Injected faults come before the token check: Slack's edge answers
+	// 429 and 5xx whatever the request holds.
+	if q := s.faults[name]; len(q) > 0 {
+		s.faults[name] = q[1:]
+		writeFault(w, q[0], m.scope)
+		return
+	}
+	// Slack takes the token from the Authorization header or from a form
+	// body (slack-go sends it in the body); never from the query string.
+	token, bearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !bearer {
+		token = r.PostForm.Get("token")
+	}
+	switch token {
+	case Token:
+	case "":
+		writeJSON(w, http.StatusOK, fields{"ok": false, "error": "not_authed"})
+		return
+	default:
+		writeJSON(w, http.StatusOK, fields{"ok": false, "error": "invalid_auth"})
+		return
+	}
+	res, slackErr := m.handle(s, params)
+	if slackErr != "" {
+		writeJSON(w, http.StatusOK, fields{"ok": false, "error": slackErr})
+		return
+	}
+	res["ok"] = true
+	writeJSON(w, http.StatusOK, res)
+}
+
+func writeFault(w http.ResponseWriter, f fault, scope string) {
+	switch {
+	case f.status == http.StatusTooManyRequests:
+		secs := max(1, int64((f.retryAfter+time.Second-1)/time.Second))
+		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+		writeJSON(w, http.StatusTooManyRequests, fields{"ok": false, "error": "ratelimited"})
+	case f.status != 0:
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(f.status)
+		fmt.Fprintf(w, "<html><head><title>%d %s</title></head><body><h1>%[2]s</h1></body></html>\n",
+			f.status, http.StatusText(f.status))
+	case f.slackError == "missing_scope":
+		writeJSON(w, http.StatusOK, fields{"ok": false, "error": f.slackError, "needed": scope})
+	default:
+		writeJSON(w, http.StatusOK, fields{"ok": false, "error": f.slackError})
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, body fields) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+func (s *Server) lookupByEmail(p url.Values) (fields, string) {
+	email := p.Get("email")
+	for _, u := range s.users {
+		if email != "" && strings.EqualFold(u.email, email) {
+			local, _, _ := strings.Cut(u.email, "@")
+			return fields{"user": fields{
+				"id":        u.id,
+				"team_id":   teamID,
+				"name":      local,
+				"real_name": local,
+				"deleted":   false,
+				"is_bot":    false,
+				"profile":   fields{"email": u.email, "real_name": local, "display_name": local},
+			}}, ""
+		}
+	}
+	return nil, "users_not_found"
+}
+
+func (s *Server) userGroupsList(p url.Values) (fields, string) {
+	list := make([]fields, 0, len(s.groupOrder))
+	for _, id := range s.groupOrder {
+		g := s.groups[id]
+		j := groupJSON(g)
+		// Slack lists members only when asked.
+		if !isTrue(p.Get("include_users")) {
+			delete(j, "users")
+		}
+		list = append(list, j)
+	}
+	return fields{"usergroups": list}, ""
+}
+
+func (s *Server) userGroupUsersList(p url.Values) (fields, string) {
+	g, ok := s.groups[p.Get("usergroup")]
+	if !ok {
+		return nil, "no_such_subteam"
+	}
+	return fields{"users": slices.Clone(g.users)}, ""
+}
+
+func (s *Server) userGroupUsersUpdate(p url.Values) (fields, string) {
+	g, ok := s.groups[p.Get("usergroup")]
+	if !ok {
+		return nil, "no_such_subteam"
+	}
+	var users []string
+	for id := range strings.SplitSeq(p.Get("users"), ",") {
+		id = strings.TrimSpace(id)
+		if id == "" || slices.Contains(users, id) {
+			continue
+		}
+		// Slack refuses anything that is not a member's ID, such as an
+		// email or a name.
+		if !s.isUser(id) {
+			return nil, "invalid_users"
+		}
+		users = append(users, id)
+	}
+	if len(users) == 0 {
+		return nil, "invalid_users"
+	}
+	g.users = users
+	return fields{"usergroup": groupJSON(g)}, ""
+}
+
+func (s *Server) conversationsList(p url.Values) (fields, string) {
+	types := p.Get("types")
+	if types == "" {
+		types = "public_channel"
+	}
+	wanted := strings.Split(types, ",")
+	var list []*channel
+	for _, id := range s.channelOrder {
+		c := s.channels[id]
+		kind := "public_channel"
+		if c.imUser != "" {
+			kind = "im"
+		}
+		if slices.Contains(wanted, kind) {
+			list = append(list, c)
+		}
+	}
+	start := 0
+	if cur := p.Get("cursor"); cur != "" {
+		id, ok := decodeCursor(cur, "next_id:")
+		start = slices.IndexFunc(list, func(c *channel) bool { return c.id == id })
+		if !ok || start < 0 {
+			return nil, "invalid_cursor"
+		}
+	}
+	page := s.page(p.Get("limit"), 100, 1000)
+	end := min(start+page, len(list))
+	out := make([]fields, 0, end-start)
+	for _, c := range list[start:end] {
+		out = append(out, channelJSON(c))
+	}
+	next := ""
+	if end < len(list) {
+		next = encodeCursor("next_id:" + list[end].id)
+	}
+	return fields{"channels": out, "response_metadata": fields{"next_cursor": next}}, ""
+}
+
+func (s *Server) conversationsInfo(p url.Values) (fields, string) {
+	c, ok := s.channels[p.Get("channel")]
+	if !ok {
+		return nil, "channel_not_found"
+	}
+	return fields{"channel": channelJSON(c)}, ""
+}
+
+func (s *Server) conversationsSetTopic(p url.Values) (fields, string) {
+	c, ok := s.channels[p.Get("channel")]
+	if !ok {
+		return nil, "channel_not_found"
+	}
+	topic := p.Get("topic")
+	if utf8.RuneCountInString(topic) > maxTopicLength {
+		return nil, "too_long"
+	}
+	c.topic = topic
+	c.topicSet = time.Now().Unix()
+	return fields{"channel": channelJSON(c)}, ""
+}
+
+func (s *Server) conversationsHistory(p url.Values) (fields, string) {
+	c, ok := s.channels[p.Get("channel")]
+	if !ok {
+		return nil, "channel_not_found"
+	}
+	inclusive := isTrue(p.Get("inclusive"))
+	oldest, latest := int64(0), int64(-1)
+	if v := p.Get("oldest"); v != "" {
+		if oldest, ok = parseTS(v); !ok {
+			return nil, "invalid_ts_oldest"
+		}
+	}
+	if v := p.Get("latest"); v != "" {
+		if latest, ok = parseTS(v); !ok {
+			return nil, "invalid_ts_latest"
+		}
+	}
+	upTo := int64(-1)
+	if cur := p.Get("cursor"); cur != "" {
+		// A cursor that does not decode gives "", which parseTS refuses.
+		ts, _ := decodeCursor(cur, "next_ts:")
+		if upTo, ok = parseTS(ts); !ok {
+			return nil, "invalid_cursor"
+		}
+	}
+	var hits []*message // newest first
+	for _, m := range slices.Backward(c.messages) {
+		if m.micros < oldest || !inclusive && m.micros == oldest {
+			continue
+		}
+		if latest >= 0 && (m.micros > latest || !inclusive && m.micros == latest) {
+			continue
+		}
+		if upTo >= 0 && m.micros > upTo {
+			continue
+		}
+		hits = append(hits, m)
+	}
+	page := min(s.page(p.Get("limit"), 100, 999), len(hits))
+	withMeta := isTrue(p.Get("include_all_metadata"))
+	out := make([]fields, 0, page)
+	for _, m := range hits[:page] {
+		out = append(out, messageJSON(m, withMeta))
+	}
+	res := fields{"messages": out, "has_more": page < len(hits), "pin_count": 0}
+	if page < len(hits) {
+		res["response_metadata"] = fields{"next_cursor": encodeCursor("next_ts:" + hits[page].ts)}
+	}
+	return res, ""
+}
+
+func (s *Server) conversationsOpen(p url.Values) (fields, string) {
+	ids := strings.Split(p.Get("users"), ",")
+	switch {
+	case p.Get("users") == "":
+		return nil, "users_list_not_supplied"
+	case len(ids) > 1:
+		// Multi-person DMs are not modelled: fail loudly rather than
+		// pretend.
+		return nil, "fakeslack_mpim_unsupported"
+	case !s.isUser(ids[0]):
+		return nil, "user_not_found"
+	}
+	id := "D" + ids[0]
+	c, existed := s.channels[id]
+	if !existed {
+		now := time.Now().Unix()
+		c = &channel{id: id, imUser: ids[0], createdAt: now}
+		s.addChannel(c)
+	}
+	ch := fields{"id": c.id}
+	if isTrue(p.Get("return_im")) {
+		ch = channelJSON(c)
+	}
+	return fields{"no_op": existed, "already_open": existed, "channel": ch}, ""
+}
+
+func (s *Server) chatPostMessage(p url.Values) (fields, string) {
+	c, ok := s.channels[p.Get("channel")]
+	if !ok {
+		return nil, "channel_not_found"
+	}
+	m := &message{}
+	if errCode := m.apply(p); errCode != "" {
+		return nil, errCode
+	}
+	if m.text == "" && m.blocks == "" {
+		return nil, "no_text"
+	}
+	m.micros = s.nextTS()
+	m.ts = formatTS(m.micros)
+	c.messages = append(c.messages, m)
+	return fields{"channel": c.id, "ts": m.ts, "message": messageJSON(m, true)}, ""
+}
+
+func (s *Server) chatUpdate(p url.Values) (fields, string) {
+	c, ok := s.channels[p.Get("channel")]
+	if !ok {
+		return nil, "channel_not_found"
+	}
+	i := slices.IndexFunc(c.messages, func(m *message) bool { return m.ts == p.Get("ts") })
+	if i < 0 {
+		return nil, "message_not_found"
+	}
+	if !p.Has("text") && !p.Has("blocks") {
+		return nil, "no_text"
+	}
+	updated := *c.messages[i]
+	if errCode := updated.apply(p); errCode != "" {
+		return nil, errCode
+	}
+	c.messages[i] = &updated
+	return fields{"channel": c.id, "ts": updated.ts, "text": updated.text, "message": messageJSON(&updated, true)}, ""
+}
+
+// apply sets the message's text, blocks and metadata from the parameters
+// that are present, validating them as Slack does.
+func (m *message) apply(p url.Values) string {
+	if p.Has("text") {
+		m.text = p.Get("text")
+	}
+	if p.Has("blocks") {
+		var blocks []struct {
+			Type string `json:"type"`
+			Text *struct {
+				Text string `json:"text"`
+			} `json:"text"`
+		}
+		if err := json.Unmarshal([]byte(p.Get("blocks")), &blocks); err != nil {
+			return "invalid_blocks_format"
+		}
+		if len(blocks) > maxBlocks {
+			return "invalid_blocks"
+		}
+		for _, b := range blocks {
+			if b.Type == "section" && b.Text != nil && utf8.RuneCountInString(b.Text.Text) > maxSectionText {
+				return "invalid_blocks"
+			}
+		}
+		m.blocks = p.Get("blocks")
+	}
+	if p.Has("metadata") {
+		var md struct {
+			EventType    string         `json:"event_type"`
+			EventPayload map[string]any `json:"event_payload"`
+		}
+		if err := json.Unmarshal([]byte(p.Get("metadata")), &md); err != nil {
+			return "invalid_metadata_format"
+		}
+		if md.EventType == "" || md.EventPayload == nil {
+			return "invalid_metadata_schema"
+		}
+		m.eventType, m.payload = md.EventType, md.EventPayload
+	}
+	return ""
+}
+
+func (s *Server) addChannel(c *channel) {
+	if _, ok := s.channels[c.id]; !ok {
+		s.channelOrder = append(s.channelOrder, c.id)
+	}
+	s.channels[c.id] = c
+}
+
+func (s *Server) isUser(id string) bool {
+	return slices.ContainsFunc(s.users, func(u user) bool { return u.id == id })
+}
+
+// page is how many items a page holds: the client's limit (def when absent
+// or not a positive number, at most most), capped by SetPageSize.
+func (s *Server) page(limit string, def, most int) int {
+	n, err := strconv.Atoi(limit)
+	if err != nil || n <= 0 {
+		n = def
+	}
+	n = min(n, most)
+	if s.pageSize > 0 {
+		n = min(n, s.pageSize)
+	}
+	return n
+}
+
+// nextTS hands out a message timestamp: the current time to the
+// microsecond, as Slack's are, and unique within the workspace so that
+// (channel, ts) names one message.
+func (s *Server) nextTS() int64 {
+	s.lastTS = max(time.Now().UnixMicro(), s.lastTS+1)
+	return s.lastTS
+}
+
+func formatTS(micros int64) string {
+	return fmt.Sprintf("%d.%06d", micros/1e6, micros%1e6)
+}
+
+// parseTS reads a Slack timestamp ("1700000000.000100", or whole seconds)
+// into microseconds. A negative one, which a client sends for the zero
+// time, is before every message.
+func parseTS(ts string) (int64, bool) {
+	digits, negative := strings.CutPrefix(ts, "-")
+	secs, frac, _ := strings.Cut(digits, ".")
+	if secs == "" || len(frac) > 6 || strings.Trim(secs+frac, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(secs, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	f, _ := strconv.ParseInt(frac+strings.Repeat("0", 6-len(frac)), 10, 64)
+	if negative {
+		return -(n*1e6 + f), true
+	}
+	return n*1e6 + f, true
+}
+
+// Cursors are opaque to clients; like Slack's, they are base64 of a
+// position ("next_ts:..." for history, "next_id:..." for lists).
+func encodeCursor(pos string) string {
+	return base64.StdEncoding.EncodeToString([]byte(pos))
+}
+
+func decodeCursor(cursor, prefix string) (string, bool) {
+	b, err := base64.StdEncoding.DecodeString(cursor)
+	if err != nil {
+		return "", false
+	}
+	return strings.CutPrefix(string(b), prefix)
+}
+
+func isTrue(v string) bool {
+	return v == "1" || v == "true"
+}
+
+func groupJSON(g *userGroup) fields {
+	return fields{
+		"id":           g.id,
+		"team_id":      teamID,
+		"is_usergroup": true,
+		"name":         g.handle,
+		"description":  "",
+		"handle":       g.handle,
+		"is_external":  false,
+		"prefs":        fields{"channels": []string{}, "groups": []string{}},
+		"users":        slices.Clone(g.users),
+	}
+}
+
+func channelJSON(c *channel) fields {
+	if c.imUser != "" {
+		return fields{
+			"id":      c.id,
+			"created": c.createdAt,
+			"is_im":   true,
+			"is_open": true,
+			"user":    c.imUser,
+		}
+	}
+	return fields{
+		"id":              c.id,
+		"name":            c.name,
+		"name_normalized": c.name,
+		"created":         c.createdAt,
+		"is_channel":      true,
+		"is_private":      false,
+		"is_im":           false,
+		"is_archived":     false,
+		"is_member":       true,
+		"topic":           fields{"value": c.topic, "creator": botUserID, "last_set": c.topicSet},
+		"purpose":         fields{"value": "", "creator": "", "last_set": 0},
+	}
+}
+
+// messageJSON is a message as conversations.history and chat.postMessage
+// show it; metadata only when asked for, as Slack leaves it out otherwise.
+func messageJSON(m *message, withMetadata bool) fields {
+	j := fields{
+		"type":   "message",
+		"user":   botUserID,
+		"bot_id": botID,
+		"team":   teamID,
+		"text":   m.text,
+		"ts":     m.ts,
+		"app_id": "A0BATONAPP",
+	}
+	if m.blocks != "" {
+		j["blocks"] = json.RawMessage(m.blocks)
+	}
+	if withMetadata && m.eventType != "" {
+		j["metadata"] = fields{"event_type": m.eventType, "event_payload": m.payload}
+	}
+	return j
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = slices.Clone(vs)
+	}
+	return out
+}

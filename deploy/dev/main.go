@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata"
@@ -40,6 +41,19 @@ func defaultTeamsFile() string {
 		}
 	}
 	return filepath.Join("deploy", "dev", "teams.yaml")
+}
+
+// relative shortens a path for a command line to copy, when it is under
+// the working directory.
+func relative(p string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return p
+	}
+	if r, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return p
 }
 
 func fileExists(p string) bool {
@@ -138,12 +152,12 @@ Baton is running.
   Data:             %s
 
 Try it, in another terminal:
-  go run ./starter handover --team %s
-  go run ./starter schedules apply
+  BATON_TEAMS_FILE=%s go run ./starter handover --team %s
+  BATON_TEAMS_FILE=%s go run ./starter schedules apply
 
 Press Ctrl-C to stop.
 `, srv.UIURL, cfg.TemporalNamespace, srv.FrontendAddr, cfg.TemporalNamespace, w.GatewayAddr, w.Chat, w.Pager,
-		teams.Names(), cfg.TeamsFile, storage, teams.Teams[0].Name)
+		teams.Names(), cfg.TeamsFile, storage, relative(cfg.TeamsFile), teams.Teams[0].Name, relative(cfg.TeamsFile))
 
 	<-ctx.Done()
 	fmt.Fprintln(out, "\nStopping...")

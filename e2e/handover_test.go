@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,6 +102,14 @@ func newStack(t *testing.T, opsgenieKey string) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = w.Stop(context.Background()) })
+	resp, err := http.Get("http://" + w.GatewayAddr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("gateway /healthz: %s", resp.Status)
+	}
 	return &stack{client: c, slack: sl, opsgenie: og, teams: teams}
 }
 

@@ -72,6 +72,12 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string) error {
 				return err
 			}
 		}
+	case t.Kind() == reflect.Map && n.Kind == yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if err := checkKeys(n.Content[i+1], t.Elem(), joinPath(path, n.Content[i].Value)); err != nil {
+				return err
+			}
+		}
 	case t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
 		for i, item := range n.Content {
 			p := fmt.Sprintf("%s[%d]", path, i)
@@ -118,7 +124,8 @@ var (
 	teamNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 	personIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 	e164RE     = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
-	actions    = map[string]bool{"sms": true, "call": true, "sms_secondary": true, "call_secondary": true}
+	actions    = map[string]bool{ActionSMS: true, ActionCall: true, ActionSMSSecondary: true, ActionCallSecondary: true}
+	severities = map[string]bool{"critical": true, "high": true, "medium": true, "low": true}
 )
 
 // Validate checks every team and returns all problems found at once.
@@ -248,17 +255,38 @@ func (t Team) Validate() error {
 			bad(fmt.Sprintf("runbooks[%d].url", i), "%q is not an absolute URL", l.URL)
 		}
 	}
-	if e := t.Escalation; e != nil {
+	inc := t.Incidents
+	for _, sev := range inc.PageSeverities {
+		if !severities[sev] {
+			bad("incidents.page_severities", "%q is not one of critical, high, medium, low", sev)
+		}
+	}
+	for sev, e := range inc.Escalation {
+		field := "incidents.escalation." + sev
+		if sev != "default" && !severities[sev] {
+			bad(field, "%q is not default or a severity (critical, high, medium, low)", sev)
+		}
+		if len(e.Steps) == 0 {
+			bad(field+".steps", "missing: a policy needs at least one step")
+		}
 		for i, s := range e.Steps {
-			if d, err := time.ParseDuration(s.After); err != nil || d < 0 {
-				bad(fmt.Sprintf("escalation.steps[%d].after", i), "%q is not a duration such as 10m", s.After)
+			if d, err := time.ParseDuration(s.After); err != nil || d <= 0 {
+				bad(fmt.Sprintf("%s.steps[%d].after", field, i), "%q is not a duration such as 10m", s.After)
 			}
 			if !actions[s.Action] {
-				bad(fmt.Sprintf("escalation.steps[%d].action", i), "%q is not one of sms, call, sms_secondary, call_secondary", s.Action)
+				bad(fmt.Sprintf("%s.steps[%d].action", field, i), "%q is not one of sms, call, sms_secondary, call_secondary", s.Action)
 			}
 		}
-		if e.Repeat < 0 {
-			bad("escalation.repeat", "must not be negative")
+		if e.Repeat < 0 || e.Repeat > 20 {
+			bad(field+".repeat", "must be between 0 and 20")
+		}
+	}
+	if inc.Secondary != "" && !ids[inc.Secondary] {
+		bad("incidents.secondary", "%q is not a person of this team (people[].id)", inc.Secondary)
+	}
+	if inc.AckReminder != "" {
+		if d, err := time.ParseDuration(inc.AckReminder); err != nil || d <= 0 {
+			bad("incidents.ack_reminder", "%q is not a duration such as 60m", inc.AckReminder)
 		}
 	}
 	return errors.Join(errs...)

@@ -193,3 +193,44 @@ func TestLoadNamesTheFile(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestIncidentPolicyValidation(t *testing.T) {
+	withPolicy := func(policy string) string { return goodFile + "    incidents:\n" + policy }
+	good := withPolicy(`      page_severities: [critical]
+      secondary: lead
+      ack_reminder: 30m
+      escalation:
+        default: {steps: [{after: 5m, action: sms}], repeat: 1}
+        critical:
+          steps: [{after: 2m, action: call}, {after: 4m, action: call_secondary}]
+`)
+	f, err := Parse([]byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm, _ := f.Team("data")
+	if !tm.Pages("critical") || tm.Pages("high") {
+		t.Error("page_severities not honoured")
+	}
+	if got := tm.EscalationFor("critical").Steps[0].Action; got != ActionCall {
+		t.Errorf("critical policy: %s", got)
+	}
+	if got := tm.EscalationFor("medium").Steps[0].After; got != "5m" {
+		t.Errorf("default policy: %s", got)
+	}
+
+	for _, tc := range []struct{ policy, want string }{
+		{"      page_severities: [urgent]\n", `incidents.page_severities: "urgent" is not one of`},
+		{"      escalation:\n        default: {steps: [{after: soon, action: sms}]}\n", `incidents.escalation.default.steps[0].after: "soon" is not a duration`},
+		{"      escalation:\n        default: {steps: [{after: 5m, action: email}]}\n", `incidents.escalation.default.steps[0].action: "email" is not one of`},
+		{"      escalation:\n        sev1: {steps: [{after: 5m, action: sms}]}\n", `incidents.escalation.sev1: "sev1" is not default or a severity`},
+		{"      escalation:\n        default: {steps: [{after: 5m, action: sms, delay: 1}]}\n", `unknown field "delay"`},
+		{"      secondary: boss\n", `incidents.secondary: "boss" is not a person`},
+		{"      ack_reminder: later\n", `incidents.ack_reminder: "later" is not a duration`},
+	} {
+		_, err := Parse([]byte(withPolicy(tc.policy)))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("policy %q: got %v, want %q", tc.policy, err, tc.want)
+		}
+	}
+}

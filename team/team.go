@@ -31,8 +31,8 @@ type Team struct {
 	// Checklist is sent to the incoming person at each handover.
 	Checklist []string `yaml:"checklist,omitempty" json:"checklist,omitempty"`
 	Runbooks  []Link   `yaml:"runbooks,omitempty" json:"runbooks,omitempty"`
-	// Escalation is the paging policy; incidents use it.
-	Escalation *Escalation `yaml:"escalation,omitempty" json:"escalation,omitempty"`
+	// Incidents is how the team's incidents are paged and followed up.
+	Incidents Incidents `yaml:"incidents,omitempty" json:"incidents,omitzero"`
 }
 
 // Slack says where the team is reached. Channels may be given as IDs
@@ -97,22 +97,49 @@ type Link struct {
 	URL   string `yaml:"url" json:"url"`
 }
 
-// Escalation is the team's paging policy, kept here so that the team file
-// has one place for it; the incident workflow reads it.
+// Incidents is the team's incident policy. Every field has a default, so a
+// team file may leave it out.
+type Incidents struct {
+	// PageSeverities page the person on call; other severities are posted
+	// to the channel without paging. Default: critical and high.
+	PageSeverities []string `yaml:"page_severities,omitempty" json:"page_severities,omitempty"`
+	// Escalation maps a severity, or "default", to its escalation policy.
+	Escalation map[string]Escalation `yaml:"escalation,omitempty" json:"escalation,omitempty"`
+	// Secondary is the person ID paged at the secondary steps (a team
+	// lead); default: whoever is next in the rotation.
+	Secondary string `yaml:"secondary,omitempty" json:"secondary,omitempty"`
+	// AckReminder is how long an acknowledged incident may go unmitigated
+	// before the responder is reminded. Default 60m.
+	AckReminder string `yaml:"ack_reminder,omitempty" json:"ack_reminder,omitempty"`
+	// JiraProject is where RCA tickets are opened.
+	JiraProject string `yaml:"jira_project,omitempty" json:"jira_project,omitempty"`
+}
+
+// Escalation is what happens while nobody acknowledges a page.
 type Escalation struct {
-	// Steps run in order while nobody acknowledges.
-	Steps []EscalationStep `yaml:"steps,omitempty" json:"steps,omitempty"`
-	// Repeat is how many times the steps run again after the last one.
+	// Steps run in order, each at its delay after the page.
+	Steps []EscalationStep `yaml:"steps" json:"steps"`
+	// Repeat is how many more times the steps run after the last one, each
+	// cycle starting when the one before ended.
 	Repeat int `yaml:"repeat,omitempty" json:"repeat,omitempty"`
 }
 
 // EscalationStep is one step of an escalation policy.
 type EscalationStep struct {
-	// After is the delay from the page, as a Go duration ("10m").
+	// After is the delay from the page (or from the cycle's start), as a Go
+	// duration ("10m").
 	After string `yaml:"after" json:"after"`
-	// Action is "sms", "call", "sms_secondary" or "call_secondary".
+	// Action is one of the Action constants.
 	Action string `yaml:"action" json:"action"`
 }
+
+// Escalation actions.
+const (
+	ActionSMS           = "sms"
+	ActionCall          = "call"
+	ActionSMSSecondary  = "sms_secondary"
+	ActionCallSecondary = "call_secondary"
+)
 
 // Person returns the person with the given ID.
 func (t Team) Person(id string) (Person, bool) {

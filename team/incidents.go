@@ -1,0 +1,90 @@
+package team
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// DefaultEscalation pages the person on call by SMS at 10 minutes and by
+// phone at 15, then the secondary by both at 20, and runs the cycle twice
+// more while nobody acknowledges.
+var DefaultEscalation = Escalation{
+	Steps: []EscalationStep{
+		{After: "10m", Action: ActionSMS},
+		{After: "15m", Action: ActionCall},
+		{After: "20m", Action: ActionSMSSecondary},
+		{After: "20m", Action: ActionCallSecondary},
+	},
+	Repeat: 2,
+}
+
+// defaultPageSeverities page; the rest go to the channel only.
+var defaultPageSeverities = []string{"critical", "high"}
+
+// DefaultAckReminder is how long an acknowledged incident may stay
+// unmitigated before a reminder.
+const DefaultAckReminder = 60 * time.Minute
+
+// Pages reports whether an incident of the severity pages the person on
+// call, rather than only being posted in the channel.
+func (t Team) Pages(severity string) bool {
+	sevs := t.Incidents.PageSeverities
+	if len(sevs) == 0 {
+		sevs = defaultPageSeverities
+	}
+	return slices.Contains(sevs, severity)
+}
+
+// EscalationFor returns the escalation policy for a severity: the team's
+// own for that severity, else the team's default, else DefaultEscalation.
+func (t Team) EscalationFor(severity string) Escalation {
+	if e, ok := t.Incidents.Escalation[severity]; ok {
+		return e
+	}
+	if e, ok := t.Incidents.Escalation["default"]; ok {
+		return e
+	}
+	return DefaultEscalation
+}
+
+// AckReminderAfter is the team's ack reminder delay.
+func (t Team) AckReminderAfter() time.Duration {
+	if d, err := time.ParseDuration(t.Incidents.AckReminder); err == nil && d > 0 {
+		return d
+	}
+	return DefaultAckReminder
+}
+
+// EscalationAt is one planned escalation step: its action, at an offset
+// from the page.
+type EscalationAt struct {
+	Offset time.Duration
+	Action string
+	// Cycle counts from 0.
+	Cycle int
+}
+
+// Plan lays an escalation policy out in time: every step of every cycle,
+// with its offset from the page, in order. A cycle lasts as long as its
+// latest step's delay; the next starts then.
+func (e Escalation) Plan() ([]EscalationAt, error) {
+	var cycle time.Duration
+	offsets := make([]time.Duration, len(e.Steps))
+	for i, s := range e.Steps {
+		d, err := time.ParseDuration(s.After)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("escalation step %d: %q is not a positive duration such as 10m", i, s.After)
+		}
+		offsets[i] = d
+		cycle = max(cycle, d)
+	}
+	var plan []EscalationAt
+	for c := 0; c <= e.Repeat; c++ {
+		for i, s := range e.Steps {
+			plan = append(plan, EscalationAt{Offset: time.Duration(c)*cycle + offsets[i], Action: s.Action, Cycle: c})
+		}
+	}
+	slices.SortStableFunc(plan, func(a, b EscalationAt) int { return int(a.Offset - b.Offset) })
+	return plan, nil
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/activities/pager"
+	"github.com/baton-oncall/baton/activities/phone"
 )
 
 // Activities is built once by the worker with its clients injected.
@@ -18,6 +19,8 @@ type Activities struct {
 	Chat chat.Chat
 	// Opsgenie is nil when OPSGENIE_API_KEY is not set.
 	Opsgenie pager.Pager
+	// Phone is Twilio, or the console.
+	Phone phone.Phone
 	// Temporal reads visibility (open incidents).
 	Temporal client.Client
 }

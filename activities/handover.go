@@ -161,6 +161,9 @@ type PostMessageInput struct {
 	Key     string
 	Text    string
 	Since   time.Time
+	// ThreadTS makes the post a reply in a thread.
+	ThreadTS string
+	Buttons  []chat.Button
 }
 
 // PostMessageResult gives the post's timestamp, and whether it was there
@@ -175,14 +178,14 @@ func (a *Activities) PostMessage(ctx context.Context, in PostMessageInput) (Post
 	if in.Key == "" {
 		return PostMessageResult{}, temporal.NewNonRetryableApplicationError("PostMessage needs a key", "BadInput", nil)
 	}
-	ts, found, err := a.Chat.FindPost(ctx, in.Channel, in.Key, in.Since)
+	ts, found, err := a.Chat.FindPost(ctx, in.Channel, in.ThreadTS, in.Key, in.Since)
 	if err != nil {
 		return PostMessageResult{}, err
 	}
 	if found {
 		return PostMessageResult{TS: ts, AlreadyPosted: true}, nil
 	}
-	ts, err = a.Chat.Post(ctx, in.Channel, chat.Message{Key: in.Key, Text: in.Text})
+	ts, err = a.Chat.Post(ctx, in.Channel, chat.Message{Key: in.Key, Text: in.Text, ThreadTS: in.ThreadTS, Buttons: in.Buttons})
 	if err != nil {
 		return PostMessageResult{}, err
 	}
@@ -191,10 +194,11 @@ func (a *Activities) PostMessage(ctx context.Context, in PostMessageInput) (Post
 
 // SendDMInput is a direct message, posted once per Key.
 type SendDMInput struct {
-	User  string
-	Key   string
-	Text  string
-	Since time.Time
+	User    string
+	Key     string
+	Text    string
+	Since   time.Time
+	Buttons []chat.Button
 }
 
 // SendDM sends a direct message unless its key was sent already.
@@ -203,7 +207,7 @@ func (a *Activities) SendDM(ctx context.Context, in SendDMInput) (PostMessageRes
 	if err != nil {
 		return PostMessageResult{}, err
 	}
-	return a.PostMessage(ctx, PostMessageInput{Channel: channel, Key: in.Key, Text: in.Text, Since: in.Since})
+	return a.PostMessage(ctx, PostMessageInput{Channel: channel, Key: in.Key, Text: in.Text, Since: in.Since, Buttons: in.Buttons})
 }
 
 // OpenIncidentsInput asks for a team's running incidents.

@@ -21,6 +21,7 @@ var a *activities.Activities
 // stack and the tests all use it, so they cannot drift apart.
 func Register(r worker.Registry, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(Handover, workflow.RegisterOptions{Name: HandoverWorkflowName})
+	r.RegisterWorkflowWithOptions(Incident, workflow.RegisterOptions{Name: IncidentWorkflowName})
 	r.RegisterActivity(acts)
 }
 

@@ -17,6 +17,23 @@ var ErrUserNotFound = errors.New("no chat user with that email")
 type Message struct {
 	Key  string
 	Text string
+	// ThreadTS, when set, makes the post a reply in that message's thread.
+	ThreadTS string
+	// Buttons are shown under the text, in order.
+	Buttons []Button
+}
+
+// Button is a message button. Its value carries the entity it acts on (an
+// incident's workflow ID), so that a press needs no lookup.
+type Button struct {
+	ActionID string
+	Text     string
+	Value    string
+	// Style is "", "primary" or "danger".
+	Style string
+	// Command is the CLI command that does the same; the console shows it,
+	// since a terminal has no buttons.
+	Command string
 }
 
 // Chat is a chat workspace.
@@ -31,11 +48,14 @@ type Chat interface {
 	Topic(ctx context.Context, channel string) (string, error)
 	// SetTopic sets a channel's topic.
 	SetTopic(ctx context.Context, channel, topic string) error
-	// FindPost looks for a post carrying key made since the given time, and
-	// returns its timestamp.
-	FindPost(ctx context.Context, channel, key string, since time.Time) (ts string, found bool, err error)
+	// FindPost looks for a post carrying key made since the given time, in
+	// the channel or, when threadTS is set, in that thread, and returns its
+	// timestamp.
+	FindPost(ctx context.Context, channel, threadTS, key string, since time.Time) (ts string, found bool, err error)
 	// Post posts a message and returns its timestamp.
 	Post(ctx context.Context, channel string, msg Message) (string, error)
+	// Update replaces a post's text and buttons in place.
+	Update(ctx context.Context, channel, ts string, msg Message) error
 	// OpenDM returns the direct-message channel with a user.
 	OpenDM(ctx context.Context, user string) (string, error)
 }

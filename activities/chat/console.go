@@ -113,8 +113,9 @@ func (c *Console) SetTopic(_ context.Context, channel, topic string) error {
 	return c.save()
 }
 
-// FindPost implements Chat.
-func (c *Console) FindPost(_ context.Context, channel, key string, _ time.Time) (string, bool, error) {
+// FindPost implements Chat. Keys are unique across threads, so the thread
+// needs no separate lookup.
+func (c *Console) FindPost(_ context.Context, channel, _, key string, _ time.Time) (string, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ts, ok := c.state.Posts[channel+"\x00"+key]
@@ -128,8 +129,31 @@ func (c *Console) Post(_ context.Context, channel string, msg Message) (string, 
 	c.state.Seq++
 	ts := fmt.Sprintf("console.%06d", c.state.Seq)
 	c.state.Posts[channel+"\x00"+msg.Key] = ts
-	c.printf("%s:\n%s", channel, indent(plain(msg.Text)))
+	where := channel
+	if msg.ThreadTS != "" {
+		where = channel + " (thread " + msg.ThreadTS + ")"
+	}
+	c.printf("%s:\n%s", where, indent(render(msg)))
 	return ts, c.save()
+}
+
+// Update implements Chat.
+func (c *Console) Update(_ context.Context, channel, ts string, msg Message) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.printf("%s message %s updated:\n%s", channel, ts, indent(render(msg)))
+	return nil
+}
+
+// render is a message as a terminal shows it: buttons become the commands
+// that do the same.
+func render(msg Message) string {
+	var b strings.Builder
+	b.WriteString(plain(msg.Text))
+	for _, btn := range msg.Buttons {
+		fmt.Fprintf(&b, "\n[%s] %s", btn.Text, btn.Command)
+	}
+	return b.String()
 }
 
 // OpenDM implements Chat.

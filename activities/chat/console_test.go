@@ -55,7 +55,7 @@ func TestConsolePosts(t *testing.T) {
 		{channel: "#other", key: "k1"},
 	}
 	for _, tt := range tests {
-		got, found, err := c.FindPost(ctx, tt.channel, tt.key, since)
+		got, found, err := c.FindPost(ctx, tt.channel, "", tt.key, since)
 		if err != nil || found != tt.wantFound || got != tt.want {
 			t.Errorf("FindPost(%s, %s) = %q, %v, %v; want %q, %v, nil", tt.channel, tt.key, got, found, err, tt.want, tt.wantFound)
 		}
@@ -137,7 +137,7 @@ func TestConsoleStateFile(t *testing.T) {
 	// A restarted console remembers, and does not reuse a timestamp.
 	var out bytes.Buffer
 	second := newConsole(t, &out, state)
-	if got, found, err := second.FindPost(ctx, "#data", "k1", time.Time{}); err != nil || !found || got != ts {
+	if got, found, err := second.FindPost(ctx, "#data", "", "k1", time.Time{}); err != nil || !found || got != ts {
 		t.Errorf("FindPost after restart = %q, %v, %v; want %q, true, nil", got, found, err, ts)
 	}
 	if got, _ := second.UserGroupMembers(ctx, "@data-oncall"); !slices.Equal(got, []string{"alice"}) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 	"go.temporal.io/sdk/temporal"
@@ -113,31 +114,46 @@ func (s *Slack) SetTopic(ctx context.Context, channel, topic string) error {
 const historyPages = 5
 
 // FindPost implements Chat.
-func (s *Slack) FindPost(ctx context.Context, channel, key string, since time.Time) (string, bool, error) {
+func (s *Slack) FindPost(ctx context.Context, channel, threadTS, key string, since time.Time) (string, bool, error) {
 	id, err := s.channelID(ctx, channel)
 	if err != nil {
 		return "", false, err
 	}
-	params := &slack.GetConversationHistoryParameters{
-		ChannelID:          id,
-		Limit:              200,
-		IncludeAllMetadata: true,
-		Oldest:             fmt.Sprintf("%d.000000", since.Unix()),
-	}
-	for range historyPages {
-		resp, err := s.api.GetConversationHistoryContext(ctx, params)
-		if err != nil {
-			return "", false, classify("conversations.history", err)
+	oldest := fmt.Sprintf("%d.000000", since.Unix())
+	page := func(cursor string) ([]slack.Message, string, error) {
+		if threadTS != "" {
+			msgs, _, next, err := s.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+				ChannelID: id, Timestamp: threadTS, Limit: 200, Oldest: oldest, IncludeAllMetadata: true, Cursor: cursor,
+			})
+			return msgs, next, classifyErr("conversations.replies", err)
 		}
-		for _, m := range resp.Messages {
+		resp, err := s.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+			ChannelID: id, Limit: 200, Oldest: oldest, IncludeAllMetadata: true, Cursor: cursor,
+		})
+		if err != nil {
+			return nil, "", classify("conversations.history", err)
+		}
+		next := ""
+		if resp.HasMore {
+			next = resp.ResponseMetaData.NextCursor
+		}
+		return resp.Messages, next, nil
+	}
+	cursor := ""
+	for range historyPages {
+		msgs, next, err := page(cursor)
+		if err != nil {
+			return "", false, err
+		}
+		for _, m := range msgs {
 			if m.Metadata.EventType == metadataEventType && m.Metadata.EventPayload["key"] == key {
 				return m.Timestamp, true, nil
 			}
 		}
-		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
+		if next == "" {
 			break
 		}
-		params.Cursor = resp.ResponseMetaData.NextCursor
+		cursor = next
 	}
 	return "", false, nil
 }
@@ -148,18 +164,75 @@ func (s *Slack) Post(ctx context.Context, channel string, msg Message) (string, 
 	if err != nil {
 		return "", err
 	}
-	opts := []slack.MsgOption{
-		slack.MsgOptionText(msg.Text, false),
-		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataEventType, EventPayload: map[string]any{"key": msg.Key}}),
-	}
-	if blocks := sections(msg.Text); blocks != nil {
-		opts = append(opts, slack.MsgOptionBlocks(blocks...))
+	opts := append(messageOptions(msg),
+		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataEventType, EventPayload: map[string]any{"key": msg.Key}}))
+	if msg.ThreadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(msg.ThreadTS))
 	}
 	_, ts, err := s.api.PostMessageContext(ctx, id, opts...)
 	if err != nil {
 		return "", classify("chat.postMessage", err)
 	}
 	return ts, nil
+}
+
+// Update implements Chat.
+func (s *Slack) Update(ctx context.Context, channel, ts string, msg Message) error {
+	id, err := s.channelID(ctx, channel)
+	if err != nil {
+		return err
+	}
+	if _, _, _, err := s.api.UpdateMessageContext(ctx, id, ts, messageOptions(msg)...); err != nil {
+		return classify("chat.update", err)
+	}
+	return nil
+}
+
+// messageOptions renders a message's text and buttons as Block Kit.
+// link_names turns "@data-oncall" in the text into a user-group mention.
+func messageOptions(msg Message) []slack.MsgOption {
+	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false), slack.MsgOptionLinkNames(true)}
+	blocks := sections(msg.Text)
+	if len(msg.Buttons) > 0 {
+		var elems []slack.BlockElement
+		for _, b := range msg.Buttons {
+			btn := slack.NewButtonBlockElement(b.ActionID, b.Value, slack.NewTextBlockObject(slack.PlainTextType, b.Text, false, false))
+			if b.Style != "" {
+				btn = btn.WithStyle(slack.Style(b.Style))
+			}
+			elems = append(elems, btn)
+		}
+		if blocks == nil {
+			// Too long for sections: with blocks Slack shows no text, so
+			// keep its start rather than lose it.
+			blocks = []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(msg.Text, maxSectionText), false, false), nil, nil)}
+		}
+		blocks = append(blocks, slack.NewActionBlock("baton_actions", elems...))
+	}
+	if blocks != nil && len(blocks) <= maxBlocks {
+		opts = append(opts, slack.MsgOptionBlocks(blocks...))
+	}
+	return opts
+}
+
+// truncate shortens s to at most n bytes, on a rune boundary, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// classifyErr is classify for calls that may have succeeded.
+func classifyErr(method string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return classify(method, err)
 }
 
 // Slack's limits on Block Kit: a section's text and a message's blocks.

@@ -278,7 +278,7 @@ func TestSlackPostAndFindPost(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, found, err := s.FindPost(ctx, tt.channel, tt.key, tt.since)
+			got, found, err := s.FindPost(ctx, tt.channel, "", tt.key, tt.since)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -313,7 +313,7 @@ func TestSlackFindPostPages(t *testing.T) {
 	}
 	srv.SetPageSize(2)
 
-	got, found, err := s.FindPost(ctx, "C0DATA", "wanted", time.Now().Add(-time.Minute))
+	got, found, err := s.FindPost(ctx, "C0DATA", "", "wanted", time.Now().Add(-time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,7 +342,7 @@ func TestSlackOpenDM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, found, err := s.FindPost(ctx, dm, "dm-key", time.Now().Add(-time.Minute)); err != nil || !found {
+	if _, found, err := s.FindPost(ctx, dm, "", "dm-key", time.Now().Add(-time.Minute)); err != nil || !found {
 		t.Errorf("FindPost in the DM = %v, %v", found, err)
 	}
 	if msgs := srv.Messages(dm); len(msgs) != 1 || msgs[0].TS != ts {

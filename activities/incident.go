@@ -1,0 +1,102 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/baton-oncall/baton/activities/chat"
+)
+
+// UpdateMessageInput replaces a post's text and buttons.
+type UpdateMessageInput struct {
+	Channel string
+	TS      string
+	Text    string
+	Buttons []chat.Button
+}
+
+// UpdateMessageResult is empty: an update either happens or fails.
+type UpdateMessageResult struct{}
+
+// UpdateMessage updates a post in place. Writing the same content twice is
+// harmless, so it needs no look before the write.
+func (a *Activities) UpdateMessage(ctx context.Context, in UpdateMessageInput) (UpdateMessageResult, error) {
+	return UpdateMessageResult{}, a.Chat.Update(ctx, in.Channel, in.TS, chat.Message{Text: in.Text, Buttons: in.Buttons})
+}
+
+// SendSMSInput is one SMS, sent once per Key.
+type SendSMSInput struct {
+	// To is an E.164 number; it is never logged.
+	To    string
+	Body  string
+	Key   string
+	Since time.Time
+}
+
+// PhoneResult names the message or call.
+type PhoneResult struct {
+	SID string
+}
+
+// SendSMS sends an SMS unless one with the same key went out since Since.
+func (a *Activities) SendSMS(ctx context.Context, in SendSMSInput) (PhoneResult, error) {
+	if a.Phone == nil {
+		return PhoneResult{}, temporal.NewNonRetryableApplicationError("no phone provider configured", "PhoneNotConfigured", nil)
+	}
+	sid, err := a.Phone.SMS(ctx, in.To, in.Body, in.Key, in.Since)
+	return PhoneResult{SID: sid}, err
+}
+
+// PlaceCallInput is one voice call that reads Say aloud, placed once per Key.
+type PlaceCallInput struct {
+	To    string
+	Say   string
+	Key   string
+	Since time.Time
+}
+
+// PlaceCall places a call unless one with the same key was placed since Since.
+func (a *Activities) PlaceCall(ctx context.Context, in PlaceCallInput) (PhoneResult, error) {
+	if a.Phone == nil {
+		return PhoneResult{}, temporal.NewNonRetryableApplicationError("no phone provider configured", "PhoneNotConfigured", nil)
+	}
+	sid, err := a.Phone.Call(ctx, in.To, in.Say, in.Key, in.Since)
+	return PhoneResult{SID: sid}, err
+}
+
+// PreviousIncidentInput asks for the last closed run of an incident ID.
+type PreviousIncidentInput struct {
+	WorkflowID string
+	// RunID is the asking run, which is not its own predecessor.
+	RunID string
+}
+
+// PreviousIncidentResult is the last closed run, if any.
+type PreviousIncidentResult struct {
+	Found    bool
+	RunID    string
+	ClosedAt time.Time
+}
+
+// PreviousIncident finds the most recent closed run of the same workflow
+// ID in visibility: the same alert key that fired, closed, and fired again.
+func (a *Activities) PreviousIncident(ctx context.Context, in PreviousIncidentInput) (PreviousIncidentResult, error) {
+	query := fmt.Sprintf("WorkflowId = %q AND ExecutionStatus != 'Running'", in.WorkflowID)
+	resp, err := a.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, PageSize: 20})
+	if err != nil {
+		return PreviousIncidentResult{}, fmt.Errorf("look up earlier runs of %s: %w", in.WorkflowID, err)
+	}
+	var res PreviousIncidentResult
+	for _, e := range resp.GetExecutions() {
+		closed := e.GetCloseTime().AsTime()
+		if e.GetExecution().GetRunId() == in.RunID || !closed.After(res.ClosedAt) {
+			continue
+		}
+		res = PreviousIncidentResult{Found: true, RunID: e.GetExecution().GetRunId(), ClosedAt: closed}
+	}
+	return res, nil
+}

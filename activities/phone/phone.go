@@ -1,0 +1,36 @@
+// Package phone reaches people off-screen, when nobody acknowledges a page:
+// SMS first, then a voice call. Twilio does it when credentials are set, the
+// console otherwise. Both speak one small interface, so the escalation
+// logic is written once.
+//
+// Phone numbers are personal data: they never go into an error message or a
+// log line in full. Mask shows enough of one to tell two apart.
+package phone
+
+import (
+	"context"
+	"time"
+)
+
+// Phone sends SMS and places voice calls.
+type Phone interface {
+	// SMS sends body to the E.164 number to. key identifies this message for
+	// idempotency: a second SMS call with the same key (to the same number,
+	// since `since`) must not send again and returns the first message's SID.
+	SMS(ctx context.Context, to, body, key string, since time.Time) (sid string, err error)
+	// Call places a call to `to` that reads `say` aloud (TwiML <Say>), twice,
+	// then hangs up. Same idempotency rule with key and since.
+	Call(ctx context.Context, to, say, key string, since time.Time) (sid string, err error)
+}
+
+// Mask hides the middle of a phone number: "+4915112340001" becomes
+// "+49…0001", the country code and the last four digits, which is what a
+// person needs to recognise their own number. Anything shorter than eight
+// characters is hidden entirely, as too little of it would be left hidden.
+func Mask(number string) string {
+	r := []rune(number)
+	if len(r) < 8 {
+		return "…"
+	}
+	return string(r[:3]) + "…" + string(r[len(r)-4:])
+}

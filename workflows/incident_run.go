@@ -1,0 +1,715 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/baton-oncall/baton/activities"
+	"github.com/baton-oncall/baton/activities/chat"
+	"github.com/baton-oncall/baton/team"
+)
+
+// incident is one incident's state; its methods are the steps.
+type incident struct {
+	team   team.Team
+	loc    *time.Location
+	id     string
+	runID  string
+	logger log.Logger
+	alerts workflow.ReceiveChannel
+
+	alert    Alert
+	state    string
+	sum      IncidentSummary
+	timeline []TimelineEntry
+	// posted counts the timeline entries already in the thread.
+	posted int
+	// dirty: the page message and the search attributes need refreshing.
+	dirty bool
+
+	sourceResolved bool
+	escalateNow    bool
+	rcaDone        bool
+
+	onCall    []team.Person
+	secondary []team.Person
+	chatIDs   map[string]string
+	// page is the channel post the thread hangs on; empty until posted.
+	page activities.PostMessageResult
+
+	plan []team.EscalationAt
+	// planIdx is the next escalation step; escalationBase the instant the
+	// plan's offsets count from.
+	planIdx        int
+	escalationBase time.Time
+	ackReminded    bool
+	// done records which one-off side effects have happened.
+	done map[string]bool
+	// nextRCAReminder is when the next RCA reminder is due.
+	nextRCAReminder time.Time
+}
+
+// rcaReminderHour is when, on a working day in the responder's zone, RCA
+// reminders go out: a reasonable morning, never 4 am.
+const rcaReminderHour = 10
+
+// actionableGrace is how long a resolved incident that needs no RCA stays
+// open for the "was this actionable?" answer.
+const actionableGrace = 24 * time.Hour
+
+func (inc *incident) run(ctx workflow.Context) (IncidentSummary, error) {
+	inc.runID = workflow.GetInfo(ctx).WorkflowExecution.RunID
+	inc.done = map[string]bool{}
+	inc.escalationBase = inc.sum.Triggered
+	inc.drainAlerts(ctx)
+
+	if err := inc.linkRecurrence(ctx); err != nil {
+		return inc.sum, err
+	}
+	if err := inc.findResponders(ctx); err != nil {
+		return inc.sum, err
+	}
+	if inc.sourceResolved {
+		inc.note(workflow.Now(ctx), "The source resolved it before it was posted")
+		return inc.close(ctx)
+	}
+
+	if inc.team.Pages(inc.alert.Severity) {
+		if err := inc.pageResponders(ctx); err != nil {
+			return inc.sum, err
+		}
+	} else if posted, err := inc.postLowSeverity(ctx); err != nil || !posted {
+		if err != nil {
+			return inc.sum, err
+		}
+		return inc.close(ctx)
+	}
+	return inc.follow(ctx)
+}
+
+// follow is the incident's life after it is posted: react to alerts and
+// actions, run escalation steps and reminders when they fall due, and keep
+// the message and thread current, until the incident closes.
+func (inc *incident) follow(ctx workflow.Context) (IncidentSummary, error) {
+	for {
+		if err := inc.flush(ctx); err != nil {
+			return inc.sum, err
+		}
+		if err := inc.afterStateChange(ctx); err != nil {
+			return inc.sum, err
+		}
+		if inc.readyToClose(workflow.Now(ctx)) {
+			return inc.close(ctx)
+		}
+		deadline, summary := inc.nextDeadline(workflow.Now(ctx))
+		changed := func() bool {
+			return inc.dirty || inc.alerts.Len() > 0 || inc.escalateNow || len(inc.timeline) > inc.posted
+		}
+		var fired bool
+		if deadline.IsZero() {
+			if err := workflow.Await(ctx, changed); err != nil {
+				return inc.sum, err
+			}
+		} else {
+			ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout:      max(deadline.Sub(workflow.Now(ctx)), time.Millisecond),
+				TimerOptions: workflow.TimerOptions{Summary: summary},
+			}, changed)
+			if err != nil {
+				return inc.sum, err
+			}
+			fired = !ok
+		}
+		inc.drainAlerts(ctx)
+		if inc.escalateNow {
+			inc.escalateNow = false
+			if err := inc.notifySecondary(ctx, "escalated by hand"); err != nil {
+				return inc.sum, err
+			}
+		}
+		if fired {
+			if err := inc.due(ctx); err != nil {
+				return inc.sum, err
+			}
+		}
+	}
+}
+
+// drainAlerts takes every alert delivery waiting on the signal channel.
+func (inc *incident) drainAlerts(ctx workflow.Context) {
+	var sig AlertSignal
+	for inc.alerts.ReceiveAsync(&sig) {
+		now := workflow.Now(ctx)
+		inc.sum.Deliveries++
+		switch {
+		case sig.Alert.Status == AlertResolved && (inc.state == StateResolved || inc.state == StateClosed):
+			// Already resolved: nothing to add.
+		case sig.Alert.Status == AlertResolved:
+			inc.sourceResolved = true
+			if inc.state == StateHeld {
+				inc.sum.ResolvedWhileHeld = true
+			}
+			inc.resolve(now, "the source", sig.Alert.Source)
+		case inc.state == StateResolved:
+			inc.note(now, fmt.Sprintf("Fired again after it was resolved: reopened (delivery %d)", inc.sum.Deliveries))
+			inc.setState(StateTriggered)
+			inc.sum.Resolved, inc.sum.ResolvedBy = time.Time{}, ""
+			inc.sum.Acknowledged, inc.sum.AcknowledgedBy, inc.sum.Mitigated = time.Time{}, "", time.Time{}
+			inc.sourceResolved = false
+			inc.escalationBase, inc.planIdx, inc.ackReminded = now, 0, false
+			delete(inc.done, "stakeholders-mitigated")
+			delete(inc.done, "stakeholders-resolved")
+		default:
+			inc.note(now, fmt.Sprintf("Repeated by %s (delivery %d)", sig.Alert.Source, inc.sum.Deliveries))
+			inc.dirty = true
+		}
+	}
+}
+
+// linkRecurrence notes a closed incident of the same key, if any.
+func (inc *incident) linkRecurrence(ctx workflow.Context) error {
+	var prev activities.PreviousIncidentResult
+	err := workflow.ExecuteActivity(withActivity(ctx, "Look for an earlier incident of this alert"),
+		a.PreviousIncident, activities.PreviousIncidentInput{WorkflowID: inc.id, RunID: inc.runID}).Get(ctx, &prev)
+	if err != nil {
+		return err
+	}
+	if prev.Found {
+		inc.sum.RecurrenceOf = prev.RunID
+		inc.note(workflow.Now(ctx), fmt.Sprintf("Recurrence of the incident closed at %s (run %s)", inc.when(prev.ClosedAt), prev.RunID))
+	}
+	return nil
+}
+
+// findResponders asks the pager who is on call now, and who is second.
+func (inc *incident) findResponders(ctx workflow.Context) error {
+	now := workflow.Now(ctx)
+	shiftEnd, err := inc.team.Handover.Next(inc.loc, now)
+	if err != nil {
+		return err
+	}
+	var who activities.WhoIsOnCallResult
+	err = workflow.ExecuteActivity(withActivity(ctx, "Ask the pager who is on call"),
+		a.WhoIsOnCall, activities.WhoIsOnCallInput{Team: inc.team, At: []time.Time{now, shiftEnd}}).Get(ctx, &who)
+	if err != nil {
+		return err
+	}
+	inc.onCall = who.OnCall[0]
+	if p, ok := inc.team.Person(inc.team.Incidents.Secondary); ok {
+		inc.secondary = []team.Person{p}
+	} else if joinIDs(who.OnCall[1]) != joinIDs(inc.onCall) {
+		inc.secondary = who.OnCall[1]
+	}
+	inc.sum.OnCall = ids(inc.onCall)
+
+	var users activities.ResolveChatUsersResult
+	err = workflow.ExecuteActivity(withActivity(ctx, "Find the responders in chat"),
+		a.ResolveChatUsers, activities.ResolveChatUsersInput{People: append(append([]team.Person{}, inc.onCall...), inc.secondary...)}).Get(ctx, &users)
+	if err != nil {
+		return err
+	}
+	inc.chatIDs = users.UserIDs
+	if len(inc.onCall) == 0 {
+		inc.note(now, "The pager has nobody on call: paging the channel only")
+	}
+	return nil
+}
+
+// pageResponders posts the page in the team channel, tagging the on-call
+// group, DMs the person on call and arms the escalation.
+func (inc *incident) pageResponders(ctx workflow.Context) error {
+	plan, err := inc.team.EscalationFor(inc.alert.Severity).Plan()
+	if err != nil {
+		return err
+	}
+	inc.plan = plan
+	inc.sum.Paged = true
+	if err := inc.postPage(ctx, "Page "+inc.group()); err != nil {
+		return err
+	}
+	inc.count("page")
+	for _, p := range inc.onCall {
+		user, ok := inc.chatIDs[p.ID]
+		if !ok {
+			continue
+		}
+		var r activities.PostMessageResult
+		err := workflow.ExecuteActivity(withActivity(ctx, "DM "+p.ID+" the page"),
+			a.SendDM, activities.SendDMInput{
+				User: user, Key: inc.key("dm-page/" + p.ID), Since: inc.sum.Triggered.Add(-time.Hour),
+				Text: fmt.Sprintf("You are paged: %s\n%s", inc.headline(), inc.pageLink()),
+			}).Get(ctx, &r)
+		if err != nil {
+			return err
+		}
+		inc.count("dm")
+	}
+	inc.note(workflow.Now(ctx), fmt.Sprintf("Paged %s in the channel (on call: %s)", "@"+inc.group(), inc.names(inc.onCall)))
+	return inc.publish(ctx)
+}
+
+// postLowSeverity posts a low-severity alert without paging: at once in
+// the on-call person's working hours, else on their next working morning
+// if it is still firing then. posted is false when it resolved meanwhile.
+func (inc *incident) postLowSeverity(ctx workflow.Context) (posted bool, err error) {
+	responder := team.Person{}
+	if len(inc.onCall) > 0 {
+		responder = inc.onCall[0]
+	}
+	now := workflow.Now(ctx)
+	if !responder.InWorkingHours(inc.loc, now) {
+		morning := responder.NextWorkingStart(inc.loc, now)
+		inc.setState(StateHeld)
+		inc.note(now, fmt.Sprintf("Low severity outside working hours: held until %s", inc.when(morning)))
+		if err := inc.publish(ctx); err != nil {
+			return false, err
+		}
+		// Wait for the morning, taking repeats as they come; stop early if
+		// the source resolves it or someone acts on it from the CLI.
+		for inc.state == StateHeld {
+			ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout:      max(morning.Sub(workflow.Now(ctx)), time.Millisecond),
+				TimerOptions: workflow.TimerOptions{Summary: "Hold until the working morning"},
+			}, func() bool { return inc.alerts.Len() > 0 || inc.state != StateHeld })
+			if err != nil {
+				return false, err
+			}
+			inc.drainAlerts(ctx)
+			if !ok {
+				break
+			}
+		}
+		if inc.state == StateResolved {
+			if inc.sourceResolved {
+				inc.note(workflow.Now(ctx), "Resolved by the source while held: not posted")
+			}
+			return false, nil
+		}
+		if inc.state == StateHeld {
+			inc.setState(StateTriggered)
+		}
+		inc.note(workflow.Now(ctx), "Still firing on the working morning: posted")
+	}
+	if err := inc.postPage(ctx, "Post in the channel (no page)"); err != nil {
+		return false, err
+	}
+	return true, inc.publish(ctx)
+}
+
+// postPage posts the incident's message in the team channel, once.
+func (inc *incident) postPage(ctx workflow.Context, summary string) error {
+	err := workflow.ExecuteActivity(withActivity(ctx, summary),
+		a.PostMessage, activities.PostMessageInput{
+			Channel: inc.team.Slack.Channel, Key: inc.key("page"), Since: inc.sum.Triggered.Add(-time.Hour),
+			Text: inc.pageText(), Buttons: inc.buttons(),
+		}).Get(ctx, &inc.page)
+	inc.dirty = false
+	return err
+}
+
+// nextDeadline is the next timed step, and its summary for the Web UI.
+func (inc *incident) nextDeadline(now time.Time) (time.Time, string) {
+	switch {
+	case inc.state == StateTriggered && inc.sum.Paged && inc.planIdx < len(inc.plan):
+		step := inc.plan[inc.planIdx]
+		return inc.escalationBase.Add(step.Offset), fmt.Sprintf("Escalation step %d: %s", inc.planIdx+1, step.Action)
+	case inc.state == StateAcknowledged && !inc.ackReminded:
+		return inc.sum.Acknowledged.Add(inc.team.AckReminderAfter()), "Remind the responder to mitigate"
+	case inc.state == StateResolved && inc.needsRCA() && !inc.rcaDone:
+		return inc.nextRCAReminder, "RCA reminder"
+	case inc.state == StateResolved:
+		return inc.sum.Resolved.Add(actionableGrace), "Wait for the actionable answer"
+	}
+	return time.Time{}, ""
+}
+
+// due runs the step whose deadline passed.
+func (inc *incident) due(ctx workflow.Context) error {
+	now := workflow.Now(ctx)
+	switch {
+	case inc.state == StateTriggered && inc.sum.Paged && inc.planIdx < len(inc.plan):
+		// Every step that is due now runs now: steps may share a delay
+		// (the secondary's SMS and call).
+		for inc.planIdx < len(inc.plan) && !inc.escalationBase.Add(inc.plan[inc.planIdx].Offset).After(now) {
+			step := inc.plan[inc.planIdx]
+			inc.planIdx++
+			inc.sum.EscalationStep = max(inc.sum.EscalationStep, inc.planIdx)
+			if err := inc.escalate(ctx, step.Action, fmt.Sprintf("escalation step %d", inc.planIdx)); err != nil {
+				return err
+			}
+		}
+		if inc.planIdx == len(inc.plan) {
+			inc.note(now, "Escalation policy exhausted and nobody has acknowledged")
+		}
+		inc.dirty = true
+	case inc.state == StateAcknowledged && !inc.ackReminded:
+		inc.ackReminded = true
+		return inc.remindToMitigate(ctx)
+	case inc.state == StateResolved && inc.needsRCA() && !inc.rcaDone:
+		if err := inc.remindRCA(ctx); err != nil {
+			return err
+		}
+		inc.nextRCAReminder = inc.rcaResponder().NextWorkingDayAt(inc.loc, now.Add(time.Minute), rcaReminderHour, 0)
+	}
+	return nil
+}
+
+// escalate runs one escalation action.
+func (inc *incident) escalate(ctx workflow.Context, action, why string) error {
+	switch action {
+	case team.ActionSMS:
+		return inc.sendSMS(ctx, inc.onCall, why)
+	case team.ActionCall:
+		return inc.call(ctx, inc.onCall, why)
+	case team.ActionSMSSecondary:
+		inc.sum.ReachedSecondary = inc.sum.ReachedSecondary || len(inc.secondary) > 0
+		return inc.sendSMS(ctx, inc.secondary, why+", secondary")
+	case team.ActionCallSecondary:
+		inc.sum.ReachedSecondary = inc.sum.ReachedSecondary || len(inc.secondary) > 0
+		return inc.call(ctx, inc.secondary, why+", secondary")
+	}
+	return fmt.Errorf("unknown escalation action %q", action)
+}
+
+func (inc *incident) notifySecondary(ctx workflow.Context, why string) error {
+	if err := inc.escalate(ctx, team.ActionSMSSecondary, why); err != nil {
+		return err
+	}
+	return inc.escalate(ctx, team.ActionCallSecondary, why)
+}
+
+func (inc *incident) sendSMS(ctx workflow.Context, people []team.Person, why string) error {
+	now := workflow.Now(ctx)
+	if len(people) == 0 {
+		inc.note(now, fmt.Sprintf("Nobody to send an SMS to (%s)", why))
+		return nil
+	}
+	for _, p := range people {
+		if p.Phone == "" {
+			inc.note(now, fmt.Sprintf("No phone number for %s: SMS skipped (%s)", p.ID, why))
+			continue
+		}
+		body := fmt.Sprintf("Baton: %s. Acknowledge in Slack or: starter incident ack %s", inc.headline(), inc.id)
+		err := workflow.ExecuteActivity(withActivity(ctx, "SMS to "+p.ID),
+			a.SendSMS, activities.SendSMSInput{To: p.Phone, Body: body, Key: inc.key(fmt.Sprintf("sms/%d/%s", inc.planIdx, p.ID)), Since: inc.escalationBase}).Get(ctx, nil)
+		if err != nil {
+			return err
+		}
+		inc.count("sms")
+		inc.sum.NotificationTimes = append(inc.sum.NotificationTimes, now)
+		inc.note(now, fmt.Sprintf("SMS sent to %s (%s)", p.Label(), why))
+	}
+	return nil
+}
+
+func (inc *incident) call(ctx workflow.Context, people []team.Person, why string) error {
+	now := workflow.Now(ctx)
+	if len(people) == 0 {
+		inc.note(now, fmt.Sprintf("Nobody to call (%s)", why))
+		return nil
+	}
+	for _, p := range people {
+		if p.Phone == "" {
+			inc.note(now, fmt.Sprintf("No phone number for %s: call skipped (%s)", p.ID, why))
+			continue
+		}
+		say := fmt.Sprintf("This is Baton. %s incident for team %s: %s. Please acknowledge it in Slack.",
+			inc.alert.Severity, inc.team.Name, inc.alert.Summary)
+		err := workflow.ExecuteActivity(withActivity(ctx, "Call "+p.ID),
+			a.PlaceCall, activities.PlaceCallInput{To: p.Phone, Say: say, Key: inc.key(fmt.Sprintf("call/%d/%s", inc.planIdx, p.ID)), Since: inc.escalationBase}).Get(ctx, nil)
+		if err != nil {
+			return err
+		}
+		inc.count("call")
+		inc.sum.NotificationTimes = append(inc.sum.NotificationTimes, now)
+		inc.note(now, fmt.Sprintf("Called %s (%s)", p.Label(), why))
+	}
+	return nil
+}
+
+func (inc *incident) remindToMitigate(ctx workflow.Context) error {
+	now := workflow.Now(ctx)
+	inc.note(now, fmt.Sprintf("Reminder: acknowledged by %s %s ago and not yet mitigated",
+		inc.sum.AcknowledgedBy, now.Sub(inc.sum.Acknowledged).Round(time.Minute)))
+	return inc.dmResponder(ctx, "ack-reminder", fmt.Sprintf("Reminder: %s is acknowledged but not mitigated. %s", inc.headline(), inc.pageLink()), nil)
+}
+
+func (inc *incident) remindRCA(ctx workflow.Context) error {
+	now := workflow.Now(ctx)
+	inc.note(now, "RCA reminder sent to "+inc.rcaResponder().Label())
+	return inc.dmResponder(ctx, "rca-reminder/"+now.UTC().Format("2006-01-02"),
+		fmt.Sprintf("The RCA of %s is open. Press the button once it is written.", inc.headline()),
+		[]chat.Button{inc.button(ActionRCADone, "RCA done", "primary")})
+}
+
+// dmResponder DMs whoever acknowledged, else the person on call.
+func (inc *incident) dmResponder(ctx workflow.Context, what, text string, buttons []chat.Button) error {
+	p := inc.rcaResponder()
+	user, ok := inc.chatIDs[p.ID]
+	if !ok {
+		user, ok = strings.CutPrefix(strings.TrimSuffix(inc.sum.AcknowledgedBy, ">"), "<@")
+		if !ok {
+			return nil
+		}
+	}
+	err := workflow.ExecuteActivity(withActivity(ctx, "DM "+p.Label()+": "+what),
+		a.SendDM, activities.SendDMInput{User: user, Key: inc.key(what), Text: text, Since: inc.sum.Triggered.Add(-time.Hour), Buttons: buttons}).Get(ctx, nil)
+	if err == nil {
+		inc.count("dm")
+	}
+	return err
+}
+
+// rcaResponder is the person reminded: the one who acknowledged, if the
+// team file knows them, else the person on call.
+func (inc *incident) rcaResponder() team.Person {
+	for id, user := range inc.chatIDs {
+		if "<@"+user+">" == inc.sum.AcknowledgedBy {
+			if p, ok := inc.team.Person(id); ok {
+				return p
+			}
+		}
+	}
+	if len(inc.onCall) > 0 {
+		return inc.onCall[0]
+	}
+	return team.Person{ID: inc.team.Name}
+}
+
+// needsRCA: paged incidents (critical and high by default) get an RCA.
+func (inc *incident) needsRCA() bool {
+	return inc.sum.Paged
+}
+
+// afterStateChange does the one-off work that follows entering a state.
+func (inc *incident) afterStateChange(ctx workflow.Context) error {
+	paging := inc.team.Pages(inc.alert.Severity)
+	switch inc.state {
+	case StateMitigated:
+		if paging && !inc.done["stakeholders-mitigated"] {
+			inc.done["stakeholders-mitigated"] = true
+			return inc.tellStakeholders(ctx, "mitigated", fmt.Sprintf(
+				":large_yellow_circle: %s (team %s): impact contained at %s; the fix is under way.", inc.headline(), inc.team.Name, inc.when(inc.sum.Mitigated)))
+		}
+	case StateResolved:
+		if paging && !inc.done["stakeholders-resolved"] {
+			inc.done["stakeholders-resolved"] = true
+			if err := inc.tellStakeholders(ctx, "resolved", fmt.Sprintf(
+				":large_green_circle: %s (team %s): resolved at %s.", inc.headline(), inc.team.Name, inc.when(inc.sum.Resolved))); err != nil {
+				return err
+			}
+		}
+		if !inc.done["actionable"] && inc.page.TS != "" {
+			inc.done["actionable"] = true
+			err := workflow.ExecuteActivity(withActivity(ctx, "Ask whether the alert was actionable"),
+				a.PostMessage, activities.PostMessageInput{
+					Channel: inc.team.Slack.Channel, ThreadTS: inc.page.TS, Key: inc.key("actionable"), Since: inc.sum.Triggered.Add(-time.Hour),
+					Text: "Was this alert actionable?",
+					Buttons: []chat.Button{
+						inc.button(ActionActionableYes, "Yes", "primary"),
+						inc.button(ActionActionableNo, "No, noise", ""),
+					},
+				}).Get(ctx, nil)
+			if err != nil {
+				return err
+			}
+		}
+		if inc.needsRCA() && !inc.done["rca"] {
+			inc.done["rca"] = true
+			p := inc.rcaResponder()
+			inc.nextRCAReminder = p.NextWorkingDayAt(inc.loc, inc.sum.Resolved.Add(time.Minute), rcaReminderHour, 0)
+			inc.note(workflow.Now(ctx), fmt.Sprintf("RCA due: %s is reminded at %s, their next working morning", p.Label(), inc.when(inc.nextRCAReminder)))
+		}
+	}
+	return nil
+}
+
+func (inc *incident) tellStakeholders(ctx workflow.Context, what, text string) error {
+	if inc.team.Slack.StakeholderChannel == "" {
+		return nil
+	}
+	return workflow.ExecuteActivity(withActivity(ctx, "Tell the stakeholders: "+what),
+		a.PostMessage, activities.PostMessageInput{
+			Channel: inc.team.Slack.StakeholderChannel, Key: inc.key("stakeholders/" + what),
+			Since: inc.sum.Triggered.Add(-time.Hour), Text: text,
+		}).Get(ctx, nil)
+}
+
+func (inc *incident) readyToClose(now time.Time) bool {
+	if inc.state != StateResolved {
+		return false
+	}
+	if inc.needsRCA() {
+		return inc.rcaDone
+	}
+	return inc.sum.Actionable != nil || !now.Before(inc.sum.Resolved.Add(actionableGrace))
+}
+
+func (inc *incident) close(ctx workflow.Context) (IncidentSummary, error) {
+	now := workflow.Now(ctx)
+	inc.setState(StateClosed)
+	inc.sum.Closed = now
+	inc.note(now, "Closed")
+	inc.logger.Info("incident closed", "deliveries", inc.sum.Deliveries, "escalation_step", inc.sum.EscalationStep)
+	if err := inc.flush(ctx); err != nil {
+		return inc.sum, err
+	}
+	return inc.sum, inc.publish(ctx)
+}
+
+// flush posts new timeline entries in the thread and refreshes the message
+// and the search attributes when the incident changed.
+func (inc *incident) flush(ctx workflow.Context) error {
+	if inc.page.TS == "" {
+		return nil
+	}
+	for inc.posted < len(inc.timeline) {
+		e := inc.timeline[inc.posted]
+		err := workflow.ExecuteActivity(withActivity(ctx, "Timeline: "+e.Text),
+			a.PostMessage, activities.PostMessageInput{
+				Channel: inc.team.Slack.Channel, ThreadTS: inc.page.TS, Since: inc.sum.Triggered.Add(-time.Hour),
+				Key:  inc.key(fmt.Sprintf("timeline/%d", inc.posted)),
+				Text: fmt.Sprintf("%s %s", e.At.In(inc.loc).Format("15:04"), e.Text),
+			}).Get(ctx, nil)
+		if err != nil {
+			return err
+		}
+		inc.posted++
+	}
+	if !inc.dirty {
+		return nil
+	}
+	inc.dirty = false
+	err := workflow.ExecuteActivity(withActivity(ctx, "Update the incident message: "+inc.state),
+		a.UpdateMessage, activities.UpdateMessageInput{
+			Channel: inc.team.Slack.Channel, TS: inc.page.TS, Text: inc.pageText(), Buttons: inc.buttons(),
+		}).Get(ctx, nil)
+	if err != nil {
+		return err
+	}
+	return inc.publish(ctx)
+}
+
+// key is an idempotency key for one of this run's posts or notifications.
+// The run ID keeps a recurrence's posts apart from the closed incident's.
+func (inc *incident) key(what string) string {
+	return fmt.Sprintf("%s/%s/%s", inc.id, inc.runID, what)
+}
+
+func (inc *incident) count(kind string) {
+	inc.sum.Notifications[kind]++
+}
+
+func (inc *incident) group() string {
+	return strings.TrimPrefix(inc.team.Slack.UserGroup, "@")
+}
+
+func (inc *incident) when(t time.Time) string {
+	return t.In(inc.loc).Format("Mon 2 Jan 15:04 MST")
+}
+
+var severityMark = map[string]string{
+	SeverityCritical: ":red_circle:", SeverityHigh: ":large_orange_circle:",
+	SeverityMedium: ":large_yellow_circle:", SeverityLow: ":white_circle:",
+}
+
+// headline is "[CRITICAL] summary".
+func (inc *incident) headline() string {
+	return fmt.Sprintf("[%s] %s", strings.ToUpper(inc.alert.Severity), inc.alert.Summary)
+}
+
+func (inc *incident) pageLink() string {
+	return "Incident `" + inc.id + "` in #" + strings.TrimPrefix(inc.team.Slack.Channel, "#")
+}
+
+func (inc *incident) pageText() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s *%s*\n", severityMark[inc.alert.Severity], inc.headline())
+	if inc.sum.Paged && inc.state == StateTriggered {
+		fmt.Fprintf(&b, "@%s: on call %s\n", inc.group(), inc.mentions(inc.onCall))
+	}
+	fmt.Fprintf(&b, "*State:* %s", inc.state)
+	if inc.alert.Service != "" {
+		fmt.Fprintf(&b, " · *Service:* %s", inc.alert.Service)
+	}
+	if inc.alert.SourceURL != "" {
+		fmt.Fprintf(&b, " · *Source:* <%s|%s>", inc.alert.SourceURL, inc.alert.Source)
+	} else {
+		fmt.Fprintf(&b, " · *Source:* %s", inc.alert.Source)
+	}
+	if inc.alert.RunbookURL != "" {
+		fmt.Fprintf(&b, " · <%s|Runbook>", inc.alert.RunbookURL)
+	}
+	if inc.alert.Description != "" {
+		fmt.Fprintf(&b, "\n%s", inc.alert.Description)
+	}
+	if inc.sum.AcknowledgedBy != "" {
+		fmt.Fprintf(&b, "\nAcknowledged by %s at %s", inc.sum.AcknowledgedBy, inc.when(inc.sum.Acknowledged))
+	}
+	if inc.sum.ResolvedBy != "" {
+		fmt.Fprintf(&b, "\nResolved by %s at %s", inc.sum.ResolvedBy, inc.when(inc.sum.Resolved))
+	}
+	if inc.sum.Deliveries > 1 {
+		fmt.Fprintf(&b, "\nDelivered %d times", inc.sum.Deliveries)
+	}
+	fmt.Fprintf(&b, "\n`%s`", inc.id)
+	return b.String()
+}
+
+// buttons are the actions that fit the state.
+func (inc *incident) buttons() []chat.Button {
+	switch inc.state {
+	case StateTriggered:
+		bs := []chat.Button{
+			inc.button(ActionAck, "Acknowledge", "primary"),
+			inc.button(ActionMitigate, "Mitigated", ""),
+			inc.button(ActionResolve, "Resolve", ""),
+		}
+		if inc.sum.Paged {
+			bs = append(bs, inc.button(ActionEscalate, "Escalate", "danger"))
+		}
+		return bs
+	case StateAcknowledged:
+		return []chat.Button{inc.button(ActionMitigate, "Mitigated", "primary"), inc.button(ActionResolve, "Resolve", "")}
+	case StateMitigated:
+		return []chat.Button{inc.button(ActionResolve, "Resolve", "primary")}
+	}
+	return nil
+}
+
+func (inc *incident) button(action, text, style string) chat.Button {
+	return chat.Button{
+		ActionID: ButtonActionID(action), Text: text, Value: inc.id, Style: style,
+		Command: fmt.Sprintf("starter incident %s %s", action, inc.id),
+	}
+}
+
+func (inc *incident) mentions(people []team.Person) string {
+	if len(people) == 0 {
+		return "nobody"
+	}
+	var parts []string
+	for _, p := range people {
+		if id, ok := inc.chatIDs[p.ID]; ok {
+			parts = append(parts, "<@"+id+">")
+		} else {
+			parts = append(parts, p.Label())
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (inc *incident) names(people []team.Person) string {
+	if len(people) == 0 {
+		return "nobody"
+	}
+	var parts []string
+	for _, p := range people {
+		parts = append(parts, p.Label())
+	}
+	return strings.Join(parts, ", ")
+}

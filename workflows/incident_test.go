@@ -1,0 +1,432 @@
+package workflows
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/baton-oncall/baton/activities"
+	"github.com/baton-oncall/baton/team"
+)
+
+// incidentTeam: alice is on call in the week from 23 Nov, bob is next and
+// so the secondary; everyone has a phone.
+func incidentTeam() team.Team {
+	t := testTeam()
+	t.Slack.StakeholderChannel = "C0STAKE"
+	t.Pager.Rotation.Start = "2026-11-23T09:00"
+	for i := range t.People {
+		t.People[i].Phone = "+4915100000" + string(rune('1'+i))
+	}
+	return t
+}
+
+// sent is what the mocked side effects were asked to do, with the test
+// clock's time of each.
+type sent struct {
+	mu    sync.Mutex
+	env   *testsuite.TestWorkflowEnvironment
+	sms   []timed[activities.SendSMSInput]
+	calls []timed[activities.PlaceCallInput]
+	posts []timed[activities.PostMessageInput]
+	dms   []timed[activities.SendDMInput]
+	ups   []timed[activities.UpdateMessageInput]
+}
+
+type timed[T any] struct {
+	At time.Time
+	In T
+}
+
+func record[T any](s *sent, list *[]timed[T], in T) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	*list = append(*list, timed[T]{At: s.env.Now(), In: in})
+}
+
+func (s *sent) postsWith(substr string) []timed[activities.PostMessageInput] {
+	var out []timed[activities.PostMessageInput]
+	for _, p := range s.posts {
+		if strings.Contains(p.In.Text, substr) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func newIncidentEnv(t *testing.T, start time.Time, prev activities.PreviousIncidentResult) (*testsuite.TestWorkflowEnvironment, *sent) {
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	env.SetStartTime(start)
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: IncidentWorkflowID("data", "fp1")})
+	Register(env, &activities.Activities{})
+	s := &sent{env: env}
+	env.OnActivity(a.PreviousIncident, mock.Anything, mock.Anything).Return(prev, nil).Maybe()
+	env.OnActivity(a.ResolveChatUsers, mock.Anything, mock.Anything).Return(chatUsers()).Maybe()
+	env.OnActivity(a.PostMessage, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.PostMessageInput) (activities.PostMessageResult, error) {
+			record(s, &s.posts, in)
+			return activities.PostMessageResult{TS: "1700000000.000100"}, nil
+		}).Maybe()
+	env.OnActivity(a.SendDM, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.SendDMInput) (activities.PostMessageResult, error) {
+			record(s, &s.dms, in)
+			return activities.PostMessageResult{TS: "1700000000.000200"}, nil
+		}).Maybe()
+	env.OnActivity(a.UpdateMessage, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.UpdateMessageInput) (activities.UpdateMessageResult, error) {
+			record(s, &s.ups, in)
+			return activities.UpdateMessageResult{}, nil
+		}).Maybe()
+	env.OnActivity(a.SendSMS, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.SendSMSInput) (activities.PhoneResult, error) {
+			record(s, &s.sms, in)
+			return activities.PhoneResult{SID: "SM1"}, nil
+		}).Maybe()
+	env.OnActivity(a.PlaceCall, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.PlaceCallInput) (activities.PhoneResult, error) {
+			record(s, &s.calls, in)
+			return activities.PhoneResult{SID: "CA1"}, nil
+		}).Maybe()
+	return env, s
+}
+
+func alertOf(severity, status string) AlertSignal {
+	return AlertSignal{Alert: Alert{
+		Team: "data", DedupKey: "fp1", Summary: "orders_daily DAG failed", Severity: severity,
+		Service: "airflow", AlertName: "DagFailed", Source: SourceAlertmanager, Status: status,
+	}}
+}
+
+// at schedules f at an offset from the workflow's start.
+func at(env *testsuite.TestWorkflowEnvironment, d time.Duration, f func()) {
+	env.RegisterDelayedCallback(f, d)
+}
+
+func act(t *testing.T, env *testsuite.TestWorkflowEnvironment, action, by string) func() {
+	return func() {
+		env.UpdateWorkflow(IncidentActionUpdate, "", &updateCallback{t: t}, ActionRequest{Action: action, By: by, Via: "slack"})
+	}
+}
+
+// updateCallback fails the test when an update the test expects to be
+// accepted is rejected.
+type updateCallback struct {
+	t        *testing.T
+	rejected error
+	result   ActionResult
+	wantFail bool
+}
+
+func (u *updateCallback) Accept() {}
+func (u *updateCallback) Reject(err error) {
+	u.rejected = err
+	if !u.wantFail {
+		u.t.Errorf("update rejected: %v", err)
+	}
+}
+func (u *updateCallback) Complete(success interface{}, err error) {
+	if err != nil {
+		u.t.Errorf("update failed: %v", err)
+		return
+	}
+	if r, ok := success.(ActionResult); ok {
+		u.result = r
+	}
+}
+
+var incidentStart = time.Date(2026, 11, 24, 14, 0, 0, 0, berlin) // a Tuesday afternoon
+
+func runIncident(t *testing.T, env *testsuite.TestWorkflowEnvironment, first AlertSignal) IncidentSummary {
+	t.Helper()
+	at(env, 0, func() { env.SignalWorkflow(IncidentAlertSignal, first) })
+	env.ExecuteWorkflow(IncidentWorkflowName, IncidentInput{Team: incidentTeam()})
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var sum IncidentSummary
+	require.NoError(t, env.GetWorkflowResult(&sum))
+	return sum
+}
+
+// resolveAndFinish resolves at d and answers the RCA the next day, so the
+// workflow completes.
+func resolveAndFinish(t *testing.T, env *testsuite.TestWorkflowEnvironment, d time.Duration) {
+	at(env, d, act(t, env, ActionResolve, "UALICE"))
+	at(env, d+48*time.Hour, act(t, env, ActionRCADone, "UALICE"))
+}
+
+func TestAckAtFiveMinutesSendsNoSMS(t *testing.T) {
+	env, s := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
+	at(env, 5*time.Minute, act(t, env, ActionAck, "UALICE"))
+	resolveAndFinish(t, env, 30*time.Minute)
+	sum := runIncident(t, env, alertOf(SeverityCritical, AlertFiring))
+
+	require.Empty(t, s.sms)
+	require.Empty(t, s.calls)
+	require.Equal(t, 0, sum.EscalationStep)
+	require.Equal(t, incidentStart.Add(5*time.Minute), sum.Acknowledged.In(berlin))
+	require.Equal(t, "<@UALICE>", sum.AcknowledgedBy)
+	// The page went to the channel with the on-call group tagged, and a DM.
+	pages := s.postsWith("@data-oncall: on call <@UALICE>")
+	require.Len(t, pages, 1)
+	require.Equal(t, incidentStart, pages[0].At.In(berlin))
+	require.Len(t, pages[0].In.Buttons, 4)
+	require.Equal(t, "incident.ack", pages[0].In.Buttons[0].ActionID)
+	require.Equal(t, "incident-data-fp1", pages[0].In.Buttons[0].Value)
+	require.Equal(t, "UALICE", s.dms[0].In.User)
+	require.Contains(t, s.dms[0].In.Text, "You are paged")
+	require.Equal(t, 1, sum.Notifications["page"])
+}
+
+func TestNoAckEscalatesOnTime(t *testing.T) {
+	env, s := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
+	at(env, 45*time.Minute, act(t, env, ActionAck, "UBOB"))
+	resolveAndFinish(t, env, 50*time.Minute)
+	sum := runIncident(t, env, alertOf(SeverityHigh, AlertFiring))
+
+	// Default policy: SMS at +10, call at +15, secondary (bob) both at +20;
+	// then the cycle again from +20: SMS +30, call +35, secondary +40.
+	require.Len(t, s.sms, 4)
+	require.Equal(t, incidentStart.Add(10*time.Minute), s.sms[0].At.In(berlin))
+	require.Equal(t, "+49151000001", s.sms[0].In.To)
+	require.Contains(t, s.sms[0].In.Body, "starter incident ack incident-data-fp1")
+	require.Equal(t, incidentStart.Add(20*time.Minute), s.sms[1].At.In(berlin))
+	require.Equal(t, "+49151000002", s.sms[1].In.To, "the secondary is bob, next in the rotation")
+	require.Equal(t, incidentStart.Add(30*time.Minute), s.sms[2].At.In(berlin))
+	require.Equal(t, incidentStart.Add(40*time.Minute), s.sms[3].At.In(berlin))
+
+	require.Len(t, s.calls, 4)
+	require.Equal(t, incidentStart.Add(15*time.Minute), s.calls[0].At.In(berlin))
+	require.Contains(t, s.calls[0].In.Say, "orders_daily DAG failed")
+	require.Equal(t, incidentStart.Add(20*time.Minute), s.calls[1].At.In(berlin))
+	require.Equal(t, "+49151000002", s.calls[1].In.To)
+	require.Equal(t, incidentStart.Add(35*time.Minute), s.calls[2].At.In(berlin))
+
+	require.Equal(t, 8, sum.EscalationStep)
+	require.True(t, sum.ReachedSecondary)
+	require.Equal(t, 4, sum.Notifications["sms"])
+	require.Equal(t, 4, sum.Notifications["call"])
+	// Each SMS and call has its own idempotency key.
+	require.NotEqual(t, s.sms[0].In.Key, s.sms[2].In.Key)
+	// The thread tells the story.
+	require.NotEmpty(t, s.postsWith("SMS sent to alice (escalation step 1)"))
+	require.NotEmpty(t, s.postsWith("Called bob (escalation step 4, secondary)"))
+}
+
+func TestAckDuringTheCallStepStopsTheRest(t *testing.T) {
+	env, s := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
+	at(env, 16*time.Minute, act(t, env, ActionAck, "UALICE"))
+	resolveAndFinish(t, env, 30*time.Minute)
+	sum := runIncident(t, env, alertOf(SeverityCritical, AlertFiring))
+
+	require.Len(t, s.sms, 1)
+	require.Len(t, s.calls, 1)
+	require.Equal(t, 2, sum.EscalationStep)
+	require.False(t, sum.ReachedSecondary)
+}
+
+func TestResolvedBeforeAck(t *testing.T) {
+	env, s := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
+	resolveAndFinish(t, env, 3*time.Minute)
+	sum := runIncident(t, env, alertOf(SeverityCritical, AlertFiring))
+
+	require.True(t, sum.Acknowledged.IsZero())
+	require.Equal(t, incidentStart.Add(3*time.Minute), sum.Resolved.In(berlin))
+	require.Empty(t, s.sms)
+	require.NotEmpty(t, s.postsWith("Resolved before anyone acknowledged it"))
+	require.NotEmpty(t, s.postsWith("Was this alert actionable?"))
+	require.Len(t, s.postsWith("resolved at"), 1, "the stakeholders hear of it once")
+	require.Equal(t, "C0STAKE", s.postsWith("resolved at")[0].In.Channel)
+}
+
+func TestResolvedByTheSource(t *testing.T) {
+	env, s := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
+	at(env, 12*time.Minute, func() { env.SignalWorkflow(IncidentAlertSignal, alertOf(SeverityCritical, AlertResolved)) })
+	at(env, 36*time.Hour, act(t, env, ActionRCADone, "UALICE"))
+	sum := runIncident(t, env, alertOf(SeverityCritical, AlertFiring))
+
+	require.Equal(t, "the source", sum.ResolvedBy)
+	require.Equal(t, incidentStart.Add(12*time.Minute), sum.Resolved.In(berlin))
+	require.Len(t, s.sms, 1, "the SMS at +10 went out; nothing after the resolve")
+	require.Empty(t, s.calls)
+	require.NotEmpty(t, s.postsWith("Resolved before anyone acknowledged it"))
+	require.NotEmpty(t, s.postsWith("Resolved by the source via alertmanager"))
+}
+
+func TestFourDeliveriesPageOnce(t *testing.T) {
+	env, s := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
+	for i := 1; i <= 3; i++ {
+		at(env, time.Duration(i)*time.Minute, func() { env.SignalWorkflow(IncidentAlertSignal, alertOf(SeverityCritical, AlertFiring)) })
+	}
+	at(env, 5*time.Minute, act(t, env, ActionAck, "UALICE"))
+	resolveAndFinish(t, env, 30*time.Minute)
+	sum := runIncident(t, env, alertOf(SeverityCritical, AlertFiring))
+
+	require.Equal(t, 4, sum.Deliveries)
+	require.Len(t, s.postsWith("@data-oncall: on call"), 1)
+	require.Equal(t, 1, sum.Notifications["page"])
+	require.NotEmpty(t, s.postsWith("Repeated by alertmanager (delivery 4)"))
+	// The message shows the count.
+	var counted bool
+	for _, u := range s.ups {
+		counted = counted || strings.Contains(u.In.Text, "Delivered 4 times")
+	}
+	require.True(t, counted)
+}
+
+func TestRecurrenceIsLinked(t *testing.T) {
+	closed := incidentStart.Add(-2 * time.Hour)
+	env, s := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{Found: true, RunID: "run-1", ClosedAt: closed})
+	at(env, 5*time.Minute, act(t, env, ActionAck, "UALICE"))
+	resolveAndFinish(t, env, 10*time.Minute)
+	sum := runIncident(t, env, alertOf(SeverityCritical, AlertFiring))
+
+	require.Equal(t, "run-1", sum.RecurrenceOf)
+	require.NotEmpty(t, s.postsWith("Recurrence of the incident closed at Tue 24 Nov 12:00 CET (run run-1)"))
+}
+
+func TestAckAfterResolveIsRefused(t *testing.T) {
+	env, s := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
+	at(env, 2*time.Minute, act(t, env, ActionAck, "UALICE"))
+	at(env, 4*time.Minute, act(t, env, ActionResolve, "UBOB"))
+	late := &updateCallback{t: t, wantFail: true}
+	at(env, 6*time.Minute, func() {
+		env.UpdateWorkflow(IncidentActionUpdate, "", late, ActionRequest{Action: ActionAck, By: "UCAROL", Via: "slack"})
+	})
+	at(env, 30*time.Hour, act(t, env, ActionRCADone, "UALICE"))
+	sum := runIncident(t, env, alertOf(SeverityCritical, AlertFiring))
+
+	require.Error(t, late.rejected)
+	require.Equal(t, "already resolved by <@UBOB>", late.rejected.Error())
+	require.Equal(t, "<@UALICE>", sum.AcknowledgedBy)
+	require.Equal(t, "<@UBOB>", sum.ResolvedBy)
+	require.Empty(t, s.postsWith("UCAROL"), "the refused ack left no trace")
+}
+
+func TestAckReminderAfterAnHour(t *testing.T) {
+	env, s := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
+	at(env, 5*time.Minute, act(t, env, ActionAck, "UALICE"))
+	at(env, 2*time.Hour, act(t, env, ActionMitigate, "UALICE"))
+	resolveAndFinish(t, env, 3*time.Hour)
+	runIncident(t, env, alertOf(SeverityCritical, AlertFiring))
+
+	reminders := s.postsWith("not yet mitigated")
+	require.Len(t, reminders, 1)
+	require.Equal(t, incidentStart.Add(65*time.Minute), reminders[0].At.In(berlin))
+	var told []string
+	for _, p := range s.postsWith("impact contained") {
+		if p.In.Channel == "C0STAKE" {
+			told = append(told, p.In.Text)
+		}
+	}
+	require.Len(t, told, 1, "the stakeholders hear of the mitigation once")
+}
+
+func TestRCAReminderAtTenOnTheNextWorkingDay(t *testing.T) {
+	// Resolved on Friday 27 Nov at 15:00: the reminder waits for Monday
+	// 10:00 Berlin, and comes daily on working days until the RCA is done.
+	friday := time.Date(2026, 11, 27, 14, 0, 0, 0, berlin)
+	env, s := newIncidentEnv(t, friday, activities.PreviousIncidentResult{})
+	at(env, 5*time.Minute, act(t, env, ActionAck, "UALICE"))
+	at(env, time.Hour, act(t, env, ActionResolve, "UALICE"))
+	// Tuesday 1 Dec 11:00.
+	at(env, time.Date(2026, 12, 1, 11, 0, 0, 0, berlin).Sub(friday), act(t, env, ActionRCADone, "UALICE"))
+	sum := runIncident(t, env, alertOf(SeverityHigh, AlertFiring))
+
+	var reminders []time.Time
+	for _, dm := range s.dms {
+		if strings.Contains(dm.In.Text, "The RCA of") {
+			reminders = append(reminders, dm.At.In(berlin))
+			require.Equal(t, "incident.rca_done", dm.In.Buttons[0].ActionID)
+		}
+	}
+	require.Equal(t, []time.Time{
+		time.Date(2026, 11, 30, 10, 0, 0, 0, berlin),
+		time.Date(2026, 12, 1, 10, 0, 0, 0, berlin),
+	}, reminders)
+	require.Equal(t, time.Date(2026, 12, 1, 11, 0, 0, 0, berlin), sum.Closed.In(berlin))
+}
+
+func TestLowSeverityAtNightIsHeldUntilMorning(t *testing.T) {
+	night := time.Date(2026, 11, 24, 2, 0, 0, 0, berlin)
+	t.Run("still firing: posted at 09:00, without paging", func(t *testing.T) {
+		env, s := newIncidentEnv(t, night, activities.PreviousIncidentResult{})
+		morning := time.Date(2026, 11, 24, 9, 0, 0, 0, berlin)
+		at(env, morning.Sub(night)+time.Hour, act(t, env, ActionResolve, "UALICE"))
+		at(env, morning.Sub(night)+2*time.Hour, act(t, env, ActionActionableNo, "UALICE"))
+		sum := runIncident(t, env, alertOf(SeverityLow, AlertFiring))
+
+		posts := s.postsWith("[LOW] orders_daily DAG failed")
+		require.Len(t, posts, 1)
+		require.Equal(t, morning, posts[0].At.In(berlin))
+		require.NotContains(t, posts[0].In.Text, "@data-oncall")
+		require.False(t, sum.Paged)
+		require.Empty(t, s.sms)
+		require.Equal(t, false, *sum.Actionable)
+	})
+	t.Run("resolved overnight: never posted", func(t *testing.T) {
+		env, s := newIncidentEnv(t, night, activities.PreviousIncidentResult{})
+		at(env, 90*time.Minute, func() { env.SignalWorkflow(IncidentAlertSignal, alertOf(SeverityLow, AlertResolved)) })
+		sum := runIncident(t, env, alertOf(SeverityLow, AlertFiring))
+
+		require.Empty(t, s.posts)
+		require.True(t, sum.ResolvedWhileHeld)
+		require.Equal(t, night.Add(90*time.Minute), sum.Closed.In(berlin))
+	})
+}
+
+func TestLowSeverityOnTheNightSummerTimeEnds(t *testing.T) {
+	// 02:30 CEST on Sunday 25 Oct 2026, an hour before clocks go back: the
+	// next working morning is Monday 09:00 CET, 08:00 UTC.
+	night := time.Date(2026, 10, 25, 2, 30, 0, 0, berlin)
+	env, s := newIncidentEnv(t, night, activities.PreviousIncidentResult{})
+	morning := time.Date(2026, 10, 26, 9, 0, 0, 0, berlin)
+	at(env, morning.Sub(night)+time.Minute, act(t, env, ActionResolve, "UALICE"))
+	at(env, morning.Sub(night)+2*time.Minute, act(t, env, ActionActionableYes, "UALICE"))
+	tm := incidentTeam()
+	tm.Pager.Rotation.Start = "2026-10-19T09:00"
+	at(env, 0, func() { env.SignalWorkflow(IncidentAlertSignal, alertOf(SeverityMedium, AlertFiring)) })
+	env.ExecuteWorkflow(IncidentWorkflowName, IncidentInput{Team: tm})
+	require.NoError(t, env.GetWorkflowError())
+
+	posts := s.postsWith("[MEDIUM] orders_daily DAG failed")
+	require.Len(t, posts, 1)
+	require.Equal(t, "2026-10-26T08:00:00Z", posts[0].At.UTC().Format(time.RFC3339))
+}
+
+func TestEscalateButtonPagesTheSecondaryNow(t *testing.T) {
+	env, s := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
+	at(env, 3*time.Minute, act(t, env, ActionEscalate, "UALICE"))
+	at(env, 4*time.Minute, act(t, env, ActionAck, "UBOB"))
+	resolveAndFinish(t, env, 10*time.Minute)
+	sum := runIncident(t, env, alertOf(SeverityCritical, AlertFiring))
+
+	require.Len(t, s.sms, 1)
+	require.Equal(t, "+49151000002", s.sms[0].In.To)
+	require.Equal(t, incidentStart.Add(3*time.Minute), s.sms[0].At.In(berlin))
+	require.Len(t, s.calls, 1)
+	require.True(t, sum.ReachedSecondary)
+}
+
+func TestIncidentStatusQuery(t *testing.T) {
+	env, _ := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
+	at(env, 5*time.Minute, act(t, env, ActionAck, "UALICE"))
+	at(env, 6*time.Minute, func() {
+		v, err := env.QueryWorkflow(IncidentStatusQuery)
+		require.NoError(t, err)
+		var st IncidentStatus
+		require.NoError(t, v.Get(&st))
+		require.Equal(t, StateAcknowledged, st.State)
+		require.Equal(t, "incident-data-fp1", st.WorkflowID)
+		require.GreaterOrEqual(t, len(st.Timeline), 3)
+	})
+	resolveAndFinish(t, env, 10*time.Minute)
+	runIncident(t, env, alertOf(SeverityCritical, AlertFiring))
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/kelseyhightower/envconfig"
@@ -30,8 +31,18 @@ type Config struct {
 	OpsgenieAPIKey string `envconfig:"OPSGENIE_API_KEY" desc:"Opsgenie API key; unset: teams with an Opsgenie schedule cannot run"`
 	OpsgenieAPIURL string `envconfig:"OPSGENIE_API_URL" default:"api.opsgenie.com" desc:"Opsgenie API host: api.eu.opsgenie.com for EU accounts"`
 
-	TeamsFile string `envconfig:"BATON_TEAMS_FILE" default:"teams.yaml" desc:"the team file (YAML)"`
-	HTTPAddr  string `envconfig:"BATON_HTTP_ADDR" default:"127.0.0.1:8080" desc:"address of the gateway (webhooks, Slack, /healthz)"`
+	TwilioAccountSID string `envconfig:"TWILIO_ACCOUNT_SID" desc:"Twilio account SID; unset: SMS and calls are printed to the console"`
+	TwilioAuthToken  string `envconfig:"TWILIO_AUTH_TOKEN" desc:"Twilio auth token"`
+	TwilioFromNumber string `envconfig:"TWILIO_FROM_NUMBER" desc:"the Twilio number SMS and calls come from (E.164)"`
+	TwilioAPIURL     string `envconfig:"TWILIO_API_URL" default:"https://api.twilio.com" desc:"Twilio REST API base URL"`
+
+	JiraURL      string `envconfig:"JIRA_URL" desc:"Jira site for RCA tickets, such as https://example.atlassian.net"`
+	JiraUser     string `envconfig:"JIRA_USER" desc:"Jira user (email) for the API token"`
+	JiraAPIToken string `envconfig:"JIRA_API_TOKEN" desc:"Jira API token"`
+
+	WebhookToken string `envconfig:"BATON_WEBHOOK_TOKEN" desc:"bearer token every alert webhook must send"`
+	TeamsFile    string `envconfig:"BATON_TEAMS_FILE" default:"teams.yaml" desc:"the team file (YAML)"`
+	HTTPAddr     string `envconfig:"BATON_HTTP_ADDR" default:"127.0.0.1:8080" desc:"address of the gateway (webhooks, Slack, /healthz)"`
 }
 
 // Load reads the environment.
@@ -44,7 +55,30 @@ func Load() (Config, error) {
 	if (c.TemporalTLSCert == "") != (c.TemporalTLSKey == "") {
 		return Config{}, errors.New("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together: set both or neither")
 	}
+	if err := together("TWILIO_ACCOUNT_SID", c.TwilioAccountSID, "TWILIO_AUTH_TOKEN", c.TwilioAuthToken, "TWILIO_FROM_NUMBER", c.TwilioFromNumber); err != nil {
+		return Config{}, err
+	}
+	if err := together("JIRA_URL", c.JiraURL, "JIRA_USER", c.JiraUser, "JIRA_API_TOKEN", c.JiraAPIToken); err != nil {
+		return Config{}, err
+	}
 	return c, nil
+}
+
+// together checks that a group of variables is set in full or not at all,
+// naming the ones missing. Pairs alternate name, value.
+func together(pairs ...string) error {
+	var set, missing []string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			missing = append(missing, pairs[i])
+		} else {
+			set = append(set, pairs[i])
+		}
+	}
+	if len(set) > 0 && len(missing) > 0 {
+		return fmt.Errorf("%s set, but %s missing: set all of them or none", strings.Join(set, ", "), strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 // emptyMeansDefault gives a variable that is set but empty its default:

@@ -11,6 +11,8 @@ var names = []string{
 	"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_API_KEY", "TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY",
 	"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL",
 	"OPSGENIE_API_KEY", "OPSGENIE_API_URL", "BATON_TEAMS_FILE", "BATON_HTTP_ADDR",
+	"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL",
+	"JIRA_URL", "JIRA_USER", "JIRA_API_TOKEN", "BATON_WEBHOOK_TOKEN",
 }
 
 func clearEnv(t *testing.T) {
@@ -28,7 +30,7 @@ func TestDefaults(t *testing.T) {
 	want := Config{
 		TemporalAddress: "127.0.0.1:7233", TemporalNamespace: "default",
 		SlackAPIURL: "https://slack.com/api/", OpsgenieAPIURL: "api.opsgenie.com",
-		TeamsFile: "teams.yaml", HTTPAddr: "127.0.0.1:8080",
+		TeamsFile: "teams.yaml", HTTPAddr: "127.0.0.1:8080", TwilioAPIURL: "https://api.twilio.com",
 	}
 	if c != want {
 		t.Errorf("got %+v\nwant %+v", c, want)
@@ -78,5 +80,21 @@ func TestUsageListsEveryVariable(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "api.opsgenie.com") {
 		t.Errorf("usage lacks defaults:\n%s", b.String())
+	}
+}
+
+func TestGroupsMustBeComplete(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("TWILIO_ACCOUNT_SID", "AC123")
+	_, err := Load()
+	if err == nil || !strings.Contains(err.Error(), "TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER missing") {
+		t.Fatalf("got %v", err)
+	}
+	clearEnv(t)
+	t.Setenv("JIRA_URL", "https://example.atlassian.net")
+	t.Setenv("JIRA_USER", "bot@example.com")
+	_, err = Load()
+	if err == nil || !strings.Contains(err.Error(), "JIRA_API_TOKEN missing") {
+		t.Fatalf("got %v", err)
 	}
 }

@@ -14,7 +14,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/server/temporaltest"
 
-	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/config"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/temporaladmin"
@@ -59,17 +58,13 @@ func newHarness(t *testing.T, teamsFile string) *harness {
 		t.Fatal(err)
 	}
 	out := &syncBuffer{}
-	console, err := chat.NewConsole(out, "")
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg := config.Config{
 		TemporalAddress:   ts.GetFrontendHostPort(),
 		TemporalNamespace: ts.GetDefaultNamespace(),
 		TeamsFile:         teamsFile,
 		HTTPAddr:          "127.0.0.1:0",
 	}
-	w, err := worker.Start(cfg, c, teams, console)
+	w, err := worker.Start(cfg, c, teams, worker.Local{Out: out})
 	if err != nil {
 		t.Fatal(err)
 	}

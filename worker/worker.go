@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/activities/pager"
+	"github.com/baton-oncall/baton/activities/phone"
 	"github.com/baton-oncall/baton/config"
 	"github.com/baton-oncall/baton/gateway"
 	"github.com/baton-oncall/baton/team"
@@ -31,17 +33,25 @@ type Worker struct {
 	served   chan error
 	// GatewayAddr is where the gateway listens (host:port).
 	GatewayAddr string
-	// Chat and Pager say which providers run: "slack" or "console";
-	// "opsgenie" or "team file".
-	Chat, Pager string
+	// Chat, Pager and Phone say which providers run: "slack" or
+	// "console"; "opsgenie" or "team file"; "twilio" or "console".
+	Chat, Pager, Phone string
+}
+
+// Local says where the stand-ins for Slack and Twilio print when their
+// credentials are not set.
+type Local struct {
+	Out io.Writer
+	// ChatState, if set, is a file that keeps the console chat's memory
+	// across restarts.
+	ChatState string
 }
 
 // Start checks that the team file's needs are met by the settings, then
-// starts the Temporal worker and the gateway. console is the chat used when
-// no Slack token is set.
-func Start(cfg config.Config, c client.Client, teams *team.File, console *chat.Console) (*Worker, error) {
+// starts the Temporal worker and the gateway.
+func Start(cfg config.Config, c client.Client, teams *team.File, local Local) (*Worker, error) {
 	acts := &activities.Activities{Temporal: c}
-	w := &Worker{Chat: "console", Pager: "team file", served: make(chan error, 1)}
+	w := &Worker{Chat: "console", Pager: "team file", Phone: "console", served: make(chan error, 1)}
 
 	if cfg.OpsgenieAPIKey != "" {
 		og, err := pager.NewOpsgenie(cfg.OpsgenieAPIKey, cfg.OpsgenieAPIURL)
@@ -62,7 +72,17 @@ func Start(cfg config.Config, c client.Client, teams *team.File, console *chat.C
 		acts.Chat = chat.NewSlack(cfg.SlackBotToken, cfg.SlackAPIURL)
 		w.Chat = "slack"
 	} else {
+		console, err := chat.NewConsole(local.Out, local.ChatState)
+		if err != nil {
+			return nil, err
+		}
 		acts.Chat = console
+	}
+	if cfg.TwilioAccountSID != "" {
+		acts.Phone = phone.NewTwilio(cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFromNumber, cfg.TwilioAPIURL, nil)
+		w.Phone = "twilio"
+	} else {
+		acts.Phone = phone.NewConsole(local.Out)
 	}
 
 	l, err := net.Listen("tcp", cfg.HTTPAddr)

@@ -19,7 +19,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 
-	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/config"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/worker"
@@ -59,16 +58,12 @@ func run() error {
 	}
 	defer c.Close()
 
-	console, err := chat.NewConsole(os.Stdout, "")
-	if err != nil {
-		return err
-	}
-	w, err := worker.Start(cfg, c, teams, console)
+	w, err := worker.Start(cfg, c, teams, worker.Local{Out: os.Stdout})
 	if err != nil {
 		return err
 	}
 	logger.Info("baton worker running", "temporal", cfg.TemporalAddress, "namespace", cfg.TemporalNamespace,
-		"gateway", w.GatewayAddr, "chat", w.Chat, "pager", w.Pager, "teams", teams.Names())
+		"gateway", w.GatewayAddr, "chat", w.Chat, "pager", w.Pager, "phone", w.Phone, "teams", teams.Names())
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -24,7 +24,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 
-	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/config"
 	"github.com/baton-oncall/baton/deploy/devstack"
 	"github.com/baton-oncall/baton/team"
@@ -129,11 +128,7 @@ func run(ctx context.Context, dataDir string, inMemory bool, frontendPort, uiPor
 		// stays quiet as it would in Slack.
 		consoleState = filepath.Join(dataDir, "console-chat.json")
 	}
-	console, err := chat.NewConsole(out, consoleState)
-	if err != nil {
-		return err
-	}
-	w, err := worker.Start(cfg, c, teams, console)
+	w, err := worker.Start(cfg, c, teams, worker.Local{Out: out, ChatState: consoleState})
 	if err != nil {
 		return err
 	}
@@ -147,7 +142,7 @@ Baton is running.
   Temporal Web UI:  %s/namespaces/%s/workflows
   Temporal server:  %s  (namespace %s; the temporal CLI and SDKs connect here)
   Gateway:          http://%s  (GET /healthz)
-  Worker:           task queue "baton"; chat: %s; pager: %s
+  Worker:           task queue "baton"; chat: %s; pager: %s; phone: %s
   Teams:            %v from %s
   Data:             %s
 
@@ -156,7 +151,7 @@ Try it, in another terminal:
   BATON_TEAMS_FILE=%s go run ./starter schedules apply
 
 Press Ctrl-C to stop.
-`, srv.UIURL, cfg.TemporalNamespace, srv.FrontendAddr, cfg.TemporalNamespace, w.GatewayAddr, w.Chat, w.Pager,
+`, srv.UIURL, cfg.TemporalNamespace, srv.FrontendAddr, cfg.TemporalNamespace, w.GatewayAddr, w.Chat, w.Pager, w.Phone,
 		teams.Names(), cfg.TeamsFile, storage, relative(cfg.TeamsFile), teams.Teams[0].Name, relative(cfg.TeamsFile))
 
 	<-ctx.Done()

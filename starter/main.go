@@ -2,6 +2,7 @@
 //
 //	starter handover --team data          run a team's handover now
 //	starter schedules apply|list|delete   the weekly handover schedules
+//	starter incident open|ack|list|show   incidents by hand
 //	starter setup                         prepare a namespace for Baton
 //
 // It reads the same environment as the worker (TEMPORAL_ADDRESS,
@@ -81,6 +82,12 @@ Commands:
   schedules apply            create or update each team's weekly handover schedule
   schedules list             show the schedules and their next runs
   schedules delete           delete schedules (--team NAME, or --all)
+  incident open --team NAME --summary TEXT --severity SEV
+                             declare an incident by hand
+  incident ack|mitigate|resolve|escalate ID [--by NAME] [--note TEXT]
+                             act on an incident, as its Slack buttons do
+  incident list [--team NAME] [--state STATE] [--json]
+  incident show ID [--json]  an incident and its timeline
   setup                      register Baton's search attributes and a 30-day
                              retention in TEMPORAL_NAMESPACE (self-hosted servers;
                              the dev stack does this itself)
@@ -106,6 +113,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		err = a.schedules(ctx, args[1:])
 	case "setup":
 		err = a.setup(ctx, args[1:])
+	case "incident":
+		err = a.incident(ctx, args[1:])
 	default:
 		fmt.Fprintf(a.stderr, "starter: unknown command %q\n\n", args[0])
 		a.usage()

@@ -320,11 +320,12 @@ func (inc *incident) act(ctx workflow.Context, req ActionRequest) (ActionResult,
 		inc.rcaDone = true
 		inc.note(now, fmt.Sprintf("RCA done, marked by %s", who))
 	}
+	said := inc.timeline[len(inc.timeline)-1].Text
 	if req.Note != "" {
 		inc.note(now, fmt.Sprintf("Note from %s: %s", who, req.Note))
 	}
 	inc.dirty = true
-	return ActionResult{State: inc.state, Message: inc.timeline[len(inc.timeline)-1].Text}, nil
+	return ActionResult{State: inc.state, Message: said}, nil
 }
 
 func (inc *incident) resolve(now time.Time, who, via string) {

@@ -1,0 +1,171 @@
+// Package incidentclient is how the gateway and the starter reach incident
+// workflows: deliver an alert (start or signal, atomically), act on an
+// incident, read its status, and list incidents from visibility.
+package incidentclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/baton-oncall/baton/team"
+	"github.com/baton-oncall/baton/workflows"
+)
+
+// Deliver hands an alert to its incident: it starts the incident workflow
+// with the alert, or signals the running one, in one atomic call
+// (SignalWithStart), so a repeat never pages twice. Once an incident has
+// closed, the same key starts a new run. It returns the workflow ID once
+// Temporal has accepted the alert.
+func Deliver(ctx context.Context, c client.Client, t team.Team, alert workflows.Alert) (string, error) {
+	id := workflows.IncidentWorkflowID(t.Name, alert.DedupKey)
+	_, err := c.SignalWithStartWorkflow(ctx, id, workflows.IncidentAlertSignal, workflows.AlertSignal{Alert: alert},
+		client.StartWorkflowOptions{
+			ID:                       id,
+			TaskQueue:                workflows.TaskQueue,
+			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+			TypedSearchAttributes: temporal.NewSearchAttributes(
+				workflows.TeamKey.ValueSet(t.Name),
+				workflows.SeverityKey.ValueSet(alert.Severity),
+				workflows.ServiceKey.ValueSet(alert.Service),
+				workflows.AlertNameKey.ValueSet(alert.AlertName),
+				workflows.StateKey.ValueSet(workflows.StateTriggered),
+			),
+			Memo:          map[string]any{workflows.IncidentSummaryMemoKey: alert.Summary},
+			StaticSummary: fmt.Sprintf("[%s] %s", strings.ToUpper(alert.Severity), alert.Summary),
+		}, workflows.IncidentWorkflowName, workflows.IncidentInput{Team: t})
+	if err != nil {
+		return "", fmt.Errorf("deliver alert to %s: %w", id, err)
+	}
+	return id, nil
+}
+
+// ErrRefused wraps the incident's reason for refusing an action ("already
+// resolved by <@U123>").
+var ErrRefused = errors.New("refused")
+
+// Act sends an action to an incident and waits for its answer. An action
+// the incident refuses, or an incident already closed, returns an error
+// wrapping ErrRefused whose text a person can read.
+func Act(ctx context.Context, c client.Client, workflowID string, req workflows.ActionRequest) (workflows.ActionResult, error) {
+	handle, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflowID,
+		UpdateName:   workflows.IncidentActionUpdate,
+		Args:         []any{req},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var res workflows.ActionResult
+	if err == nil {
+		err = handle.Get(ctx, &res)
+	}
+	if err == nil {
+		return res, nil
+	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) || strings.Contains(err.Error(), "workflow execution already completed") {
+		return res, fmt.Errorf("%w: %s", ErrRefused, closedReason(ctx, c, workflowID))
+	}
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return res, fmt.Errorf("%w: %s", ErrRefused, appErr.Message())
+	}
+	return res, fmt.Errorf("%s on %s: %w", req.Action, workflowID, err)
+}
+
+// closedReason says why a closed incident takes no action, from its memo.
+func closedReason(ctx context.Context, c client.Client, workflowID string) string {
+	desc, err := c.DescribeWorkflowExecution(ctx, workflowID, "")
+	if err != nil {
+		return "no such incident: " + workflowID
+	}
+	var sum workflows.IncidentSummary
+	if p, ok := desc.GetWorkflowExecutionInfo().GetMemo().GetFields()[workflows.IncidentMemoKey]; ok {
+		if err := converter.GetDefaultDataConverter().FromPayload(p, &sum); err == nil && sum.ResolvedBy != "" {
+			return "already resolved by " + sum.ResolvedBy + "; the incident is closed"
+		}
+	}
+	return "the incident is closed"
+}
+
+// Status asks a running incident for its status; for a closed one it
+// reads the memo and has no timeline.
+func Status(ctx context.Context, c client.Client, workflowID string) (workflows.IncidentStatus, error) {
+	var st workflows.IncidentStatus
+	v, err := c.QueryWorkflow(ctx, workflowID, "", workflows.IncidentStatusQuery)
+	if err == nil {
+		err = v.Get(&st)
+		return st, err
+	}
+	desc, derr := c.DescribeWorkflowExecution(ctx, workflowID, "")
+	if derr != nil {
+		return st, fmt.Errorf("incident %s: %w", workflowID, err)
+	}
+	st.WorkflowID = workflowID
+	if p, ok := desc.GetWorkflowExecutionInfo().GetMemo().GetFields()[workflows.IncidentMemoKey]; ok {
+		if err := converter.GetDefaultDataConverter().FromPayload(p, &st.Summary); err != nil {
+			return st, fmt.Errorf("incident %s: memo: %w", workflowID, err)
+		}
+	}
+	st.State = workflows.StateClosed
+	return st, nil
+}
+
+// Listed is one incident in a list.
+type Listed struct {
+	WorkflowID string    `json:"workflow_id"`
+	RunID      string    `json:"run_id"`
+	Team       string    `json:"team"`
+	Severity   string    `json:"severity"`
+	State      string    `json:"state"`
+	Summary    string    `json:"summary"`
+	Started    time.Time `json:"started"`
+}
+
+// List lists incidents from visibility, newest first, filtered by team and
+// state when given.
+func List(ctx context.Context, c client.Client, teamName, state string, limit int) ([]Listed, error) {
+	query := fmt.Sprintf("WorkflowType = %q", workflows.IncidentWorkflowName)
+	if teamName != "" {
+		query += fmt.Sprintf(" AND %s = %q", workflows.TeamKey.GetName(), teamName)
+	}
+	if state != "" {
+		query += fmt.Sprintf(" AND %s = %q", workflows.StateKey.GetName(), state)
+	}
+	var out []Listed
+	var token []byte
+	for {
+		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, PageSize: 100, NextPageToken: token})
+		if err != nil {
+			return nil, fmt.Errorf("list incidents: %w", err)
+		}
+		for _, e := range resp.GetExecutions() {
+			l := Listed{WorkflowID: e.GetExecution().GetWorkflowId(), RunID: e.GetExecution().GetRunId(), Started: e.GetStartTime().AsTime()}
+			// An attribute a run lacks leaves its field empty: a list line
+			// is still useful without it.
+			attrs := e.GetSearchAttributes().GetIndexedFields()
+			dc := converter.GetDefaultDataConverter()
+			_ = dc.FromPayload(attrs[workflows.TeamKey.GetName()], &l.Team)
+			_ = dc.FromPayload(attrs[workflows.SeverityKey.GetName()], &l.Severity)
+			_ = dc.FromPayload(attrs[workflows.StateKey.GetName()], &l.State)
+			_ = dc.FromPayload(e.GetMemo().GetFields()[workflows.IncidentSummaryMemoKey], &l.Summary)
+			out = append(out, l)
+			if limit > 0 && len(out) >= limit {
+				return out, nil
+			}
+		}
+		token = resp.GetNextPageToken()
+		if len(token) == 0 {
+			return out, nil
+		}
+	}
+}

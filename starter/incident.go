@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/user"
+	"strings"
+	"time"
+
+	"github.com/baton-oncall/baton/incidentclient"
+	"github.com/baton-oncall/baton/workflows"
+)
+
+func (a *app) incident(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return exitError{code: exitUsage, msg: "incident: say open, ack, mitigate, resolve, escalate, list or show"}
+	}
+	switch args[0] {
+	case "open":
+		return a.incidentOpen(ctx, args[1:])
+	case "list":
+		return a.incidentList(ctx, args[1:])
+	case "show":
+		return a.incidentShow(ctx, args[1:])
+	case workflows.ActionAck, workflows.ActionMitigate, workflows.ActionResolve, workflows.ActionEscalate,
+		workflows.ActionRCADone, workflows.ActionActionableYes, workflows.ActionActionableNo:
+		return a.incidentAct(ctx, args[0], args[1:])
+	}
+	return exitError{code: exitUsage, msg: fmt.Sprintf("incident: unknown subcommand %q", args[0])}
+}
+
+func (a *app) incidentOpen(ctx context.Context, args []string) error {
+	fs := a.flags("incident open", "Declares an incident by hand: it is paged like an alert of the same severity.")
+	teamName := fs.String("team", "", "the team (required)")
+	summary := fs.String("summary", "", "what is wrong (required)")
+	severity := fs.String("severity", "", "critical, high, medium or low (required)")
+	service := fs.String("service", "", "the service affected")
+	key := fs.String("key", "", "dedup key: opening the same key again adds to the open incident (default: a new key)")
+	description := fs.String("description", "", "more detail")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	sev, ok := workflows.NormalizeSeverity(*severity)
+	switch {
+	case *teamName == "" || *summary == "" || *severity == "":
+		return exitError{code: exitUsage, msg: "incident open: --team, --summary and --severity are required"}
+	case !ok:
+		return exitError{code: exitUsage, msg: fmt.Sprintf("incident open: --severity %q is not one of critical, high, medium, low", *severity)}
+	}
+	teams, err := a.loadTeams()
+	if err != nil {
+		return err
+	}
+	t, ok := teams.Team(*teamName)
+	if !ok {
+		return fmt.Errorf("incident open: no team %q in %s (it has: %s)", *teamName, a.cfg.TeamsFile, strings.Join(teams.Names(), ", "))
+	}
+	if *key == "" {
+		*key = "manual-" + a.now().UTC().Format("20060102T150405")
+	}
+	c, err := a.dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	id, err := incidentclient.Deliver(ctx, c, t, workflows.Alert{
+		Team: t.Name, DedupKey: *key, Summary: *summary, Description: *description, Severity: sev,
+		Service: *service, Source: workflows.SourceManual, Status: workflows.AlertFiring, At: a.now(),
+		Details: map[string]string{"declared_by": whoAmI()},
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(a.stdout, id)
+	return nil
+}
+
+func (a *app) incidentAct(ctx context.Context, action string, args []string) error {
+	fs := a.flags("incident "+action+" ID", "Acts on an incident as a button in Slack would.")
+	by := fs.String("by", whoAmI(), "who is acting")
+	note := fs.String("note", "", "a note for the timeline")
+	// The ID comes first, flags after: "incident ack ID --by bob".
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return exitError{code: exitUsage, msg: fmt.Sprintf("incident %s: give the incident ID (see `starter incident list`)", action)}
+	}
+	id := args[0]
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	c, err := a.dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	res, err := incidentclient.Act(ctx, c, id, workflows.ActionRequest{Action: action, By: *by, Via: "cli", Note: *note})
+	if errors.Is(err, incidentclient.ErrRefused) {
+		return exitError{code: exitFailed, msg: fmt.Sprintf("%s %s: %s", action, id, strings.TrimPrefix(err.Error(), "refused: "))}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "%s: %s\n", res.State, res.Message)
+	return nil
+}
+
+func (a *app) incidentList(ctx context.Context, args []string) error {
+	fs := a.flags("incident list", "Lists incidents, newest first.")
+	teamName := fs.String("team", "", "only this team")
+	state := fs.String("state", "", "only this state: triggered, held, acknowledged, mitigated, resolved, closed")
+	limit := fs.Int("limit", 50, "at most this many")
+	asJSON := fs.Bool("json", false, "print as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	c, err := a.dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	list, err := incidentclient.List(ctx, c, *teamName, *state, *limit)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if list == nil {
+			list = []incidentclient.Listed{}
+		}
+		return a.printJSON(list)
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(a.stdout, "no incidents")
+		return nil
+	}
+	for _, l := range list {
+		fmt.Fprintf(a.stdout, "%-13s %-9s %s  %s\n  %s\n", l.State, l.Severity, l.Started.Local().Format("Mon 2 Jan 15:04"), l.Summary, l.WorkflowID)
+	}
+	return nil
+}
+
+func (a *app) incidentShow(ctx context.Context, args []string) error {
+	fs := a.flags("incident show ID", "Shows an incident and its timeline.")
+	asJSON := fs.Bool("json", false, "print as JSON")
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return exitError{code: exitUsage, msg: "incident show: give the incident ID"}
+	}
+	id := args[0]
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	c, err := a.dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	st, err := incidentclient.Status(ctx, c, id)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return a.printJSON(st)
+	}
+	s := st.Summary
+	fmt.Fprintf(a.stdout, "%s\n  [%s] %s\n  state: %s   team: %s   service: %s\n", st.WorkflowID, strings.ToUpper(s.Severity), s.Summary, st.State, s.Team, s.Service)
+	fmt.Fprintf(a.stdout, "  deliveries: %d   escalation step: %d   notifications: %v\n", s.Deliveries, s.EscalationStep, s.Notifications)
+	for _, e := range st.Timeline {
+		fmt.Fprintf(a.stdout, "  %s  %s\n", e.At.Local().Format(time.DateTime), e.Text)
+	}
+	return nil
+}
+
+// whoAmI names the person at the terminal for the timeline.
+func whoAmI() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "cli"
+}

@@ -236,3 +236,67 @@ func TestSchedulesCommands(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+func TestIncidentCommands(t *testing.T) {
+	h := newHarness(t, devTeams)
+
+	code, out, errOut := h.starter("incident", "open", "--team", "data", "--summary", "orders_daily DAG failed",
+		"--severity", "P1", "--service", "airflow", "--key", "orders")
+	if code != exitOK || strings.TrimSpace(out) != "incident-data-orders" {
+		t.Fatalf("open: exit %d %q %q", code, out, errOut)
+	}
+	// The page reaches the console with the commands that answer it.
+	waitFor(t, func() bool {
+		return strings.Contains(h.console.String(), "[Acknowledge] starter incident ack incident-data-orders")
+	})
+
+	code, out, errOut = h.starter("incident", "ack", "incident-data-orders", "--by", "alice")
+	if code != exitOK || !strings.Contains(out, "acknowledged: Acknowledged by alice via cli") {
+		t.Fatalf("ack: exit %d %q %q", code, out, errOut)
+	}
+	code, _, errOut = h.starter("incident", "ack", "incident-data-orders", "--by", "bob")
+	if code != exitFailed || !strings.Contains(errOut, "already acknowledged by alice") {
+		t.Fatalf("second ack: exit %d %q", code, errOut)
+	}
+	code, _, errOut = h.starter("incident", "resolve", "incident-data-nope")
+	if code != exitFailed || !strings.Contains(errOut, "no such incident") {
+		t.Fatalf("unknown incident: exit %d %q", code, errOut)
+	}
+
+	code, out, _ = h.starter("incident", "show", "incident-data-orders", "--json")
+	if code != exitOK {
+		t.Fatalf("show: exit %d", code)
+	}
+	var st struct {
+		State    string `json:"state"`
+		Timeline []struct {
+			Text string `json:"text"`
+		} `json:"timeline"`
+	}
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.State != "acknowledged" || len(st.Timeline) < 3 || st.Timeline[0].Text != "Triggered by manual: orders_daily DAG failed" {
+		t.Errorf("show: %+v", st)
+	}
+
+	waitFor(t, func() bool {
+		_, out, _ := h.starter("incident", "list", "--team", "data", "--state", "acknowledged", "--json")
+		return strings.Contains(out, `"workflow_id": "incident-data-orders"`) && strings.Contains(out, `"severity": "critical"`)
+	})
+	code, _, errOut = h.starter("incident", "open", "--team", "data", "--summary", "x", "--severity", "urgent")
+	if code != exitUsage || !strings.Contains(errOut, `"urgent" is not one of`) {
+		t.Errorf("bad severity: exit %d %q", code, errOut)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 20s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

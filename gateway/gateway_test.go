@@ -25,7 +25,7 @@ func TestHealthzWithoutTemporalIs503(t *testing.T) {
 	defer c.Close()
 
 	rec := httptest.NewRecorder()
-	New(c).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+	New(Options{Temporal: c}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Fatalf("status %d, want 503", rec.Code)
 	}
@@ -36,7 +36,7 @@ func TestHealthzWithoutTemporalIs503(t *testing.T) {
 }
 
 func TestUnknownPathsAndMethods(t *testing.T) {
-	g := New(nil)
+	g := New(Options{})
 	for _, tc := range []struct {
 		method, path string
 		want         int

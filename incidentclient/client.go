@@ -26,8 +26,22 @@ import (
 // (SignalWithStart), so a repeat never pages twice. Once an incident has
 // closed, the same key starts a new run. It returns the workflow ID once
 // Temporal has accepted the alert.
+//
+// A resolved alert only signals: with no open incident there is nothing to
+// resolve, and starting one just to close it would be noise. It returns
+// ErrNoOpenIncident then.
 func Deliver(ctx context.Context, c client.Client, t team.Team, alert workflows.Alert) (string, error) {
 	id := workflows.IncidentWorkflowID(t.Name, alert.DedupKey)
+	if alert.Status == workflows.AlertResolved {
+		err := c.SignalWorkflow(ctx, id, "", workflows.IncidentAlertSignal, workflows.AlertSignal{Alert: alert})
+		if isClosed(err) {
+			return id, ErrNoOpenIncident
+		}
+		if err != nil {
+			return "", fmt.Errorf("deliver resolution to %s: %w", id, err)
+		}
+		return id, nil
+	}
 	_, err := c.SignalWithStartWorkflow(ctx, id, workflows.IncidentAlertSignal, workflows.AlertSignal{Alert: alert},
 		client.StartWorkflowOptions{
 			ID:                       id,
@@ -48,6 +62,16 @@ func Deliver(ctx context.Context, c client.Client, t team.Team, alert workflows.
 		return "", fmt.Errorf("deliver alert to %s: %w", id, err)
 	}
 	return id, nil
+}
+
+// ErrNoOpenIncident: a resolution or an action for an incident that is not
+// open.
+var ErrNoOpenIncident = errors.New("no open incident")
+
+// isClosed reports whether err says the workflow is not running.
+func isClosed(err error) bool {
+	var notFound *serviceerror.NotFound
+	return err != nil && (errors.As(err, &notFound) || strings.Contains(err.Error(), "workflow execution already completed"))
 }
 
 // ErrRefused wraps the incident's reason for refusing an action ("already
@@ -71,8 +95,7 @@ func Act(ctx context.Context, c client.Client, workflowID string, req workflows.
 	if err == nil {
 		return res, nil
 	}
-	var notFound *serviceerror.NotFound
-	if errors.As(err, &notFound) || strings.Contains(err.Error(), "workflow execution already completed") {
+	if isClosed(err) {
 		return res, fmt.Errorf("%w: %s", ErrRefused, closedReason(ctx, c, workflowID))
 	}
 	var appErr *temporal.ApplicationError

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -98,7 +99,12 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Local) (*
 		return nil, fmt.Errorf("start the Temporal worker: %w", err)
 	}
 
-	w.http = &http.Server{Handler: gateway.New(c), ReadHeaderTimeout: 10 * time.Second}
+	gw := gateway.New(gateway.Options{
+		Temporal: c, Teams: teams,
+		WebhookToken: cfg.WebhookToken, SlackSigningSecret: cfg.SlackSigningSecret,
+		ResponseURLPrefixes: responseURLPrefixes(cfg.SlackAPIURL),
+	})
+	w.http = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
 	go func() { w.served <- w.http.Serve(l) }()
 	return w, nil
 }
@@ -111,4 +117,14 @@ func (w *Worker) Stop(ctx context.Context) error {
 	}
 	w.temporal.Stop()
 	return err
+}
+
+// responseURLPrefixes trusts Slack replies to the host the Slack API is
+// configured on, when that is not Slack's own (GovSlack, a local fake).
+func responseURLPrefixes(apiURL string) []string {
+	u, err := url.Parse(apiURL)
+	if err != nil || u.Host == "" || u.Host == "slack.com" {
+		return nil
+	}
+	return []string{u.Scheme + "://" + u.Host + "/"}
 }

@@ -53,6 +53,8 @@ const (
 	ActionActionableYes = "actionable_yes"
 	ActionActionableNo  = "actionable_no"
 	ActionRCADone       = "rca_done"
+	// ActionNote adds a note to the timeline (Opsgenie's AddNote).
+	ActionNote = "note"
 )
 
 // ButtonActionID is the Slack action_id of an action's button.
@@ -269,6 +271,10 @@ func (inc *incident) validate(req ActionRequest) error {
 		if inc.state != StateResolved {
 			return fmt.Errorf("the RCA follows the resolution; the incident is %s", inc.state)
 		}
+	case ActionNote:
+		if req.Note == "" {
+			return fmt.Errorf("a note needs text")
+		}
 	default:
 		return fmt.Errorf("unknown action %q", req.Action)
 	}
@@ -319,6 +325,9 @@ func (inc *incident) act(ctx workflow.Context, req ActionRequest) (ActionResult,
 	case ActionRCADone:
 		inc.rcaDone = true
 		inc.note(now, fmt.Sprintf("RCA done, marked by %s", who))
+	case ActionNote:
+		inc.note(now, fmt.Sprintf("Note from %s via %s: %s", who, req.Via, req.Note))
+		return ActionResult{State: inc.state, Message: inc.timeline[len(inc.timeline)-1].Text}, nil
 	}
 	said := inc.timeline[len(inc.timeline)-1].Text
 	if req.Note != "" {

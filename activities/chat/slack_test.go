@@ -497,3 +497,36 @@ func TestPostLongMessage(t *testing.T) {
 		t.Errorf("want the text split over sections, got blocks %s", msgs[0].Blocks)
 	}
 }
+
+func TestThreadRepliesAreFoundInTheirThread(t *testing.T) {
+	srv := fakeslack.New(t)
+	srv.AddChannel("C1", "ops", "")
+	s := chat.NewSlack(fakeslack.Token, srv.URL())
+	ctx := context.Background()
+	since := time.Now().Add(-time.Minute)
+	parent, err := s.Post(ctx, "C1", chat.Message{Key: "page", Text: "page"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Post(ctx, "C1", chat.Message{Key: "line-1", Text: "acknowledged", ThreadTS: parent}); err != nil {
+		t.Fatal(err)
+	}
+	// Replies are not in the channel's history, only in the thread.
+	if _, found, err := s.FindPost(ctx, "C1", "", "line-1", since); err != nil || found {
+		t.Fatalf("a reply found in the channel: found=%v err=%v", found, err)
+	}
+	if _, found, err := s.FindPost(ctx, "C1", parent, "line-1", since); err != nil || !found {
+		t.Fatalf("the reply not found in its thread: found=%v err=%v", found, err)
+	}
+	msgs := srv.Messages("C1")
+	if len(msgs) != 2 || msgs[1].ThreadTS != parent {
+		t.Fatalf("messages %+v", msgs)
+	}
+	if err := s.Update(ctx, "C1", parent, chat.Message{Text: "page, acknowledged", Buttons: []chat.Button{{ActionID: "incident.resolve", Text: "Resolve", Value: "incident-x"}}}); err != nil {
+		t.Fatal(err)
+	}
+	got := srv.Messages("C1")[0]
+	if got.Text != "page, acknowledged" || !strings.Contains(got.Blocks, `"action_id":"incident.resolve"`) {
+		t.Errorf("updated message %+v", got)
+	}
+}

@@ -57,8 +57,10 @@ const (
 // Message is a message as the fake stores it: Blocks and the metadata are
 // exactly what the client sent, so a test can check the wire format.
 type Message struct {
-	TS                string
-	Channel           string
+	TS      string
+	Channel string
+	// ThreadTS is the parent's timestamp for a reply in a thread.
+	ThreadTS          string
 	Text              string
 	Blocks            string
 	MetadataEventType string
@@ -96,6 +98,7 @@ type channel struct {
 
 type message struct {
 	ts        string
+	threadTS  string // set on a reply
 	micros    int64
 	text      string
 	blocks    string
@@ -224,6 +227,7 @@ func (s *Server) Messages(channelID string) []Message {
 		out[i] = Message{
 			TS:                m.ts,
 			Channel:           c.id,
+			ThreadTS:          m.threadTS,
 			Text:              m.text,
 			Blocks:            m.blocks,
 			MetadataEventType: m.eventType,
@@ -273,6 +277,7 @@ var methods = map[string]method{
 	"conversations.info":      {"channels:read", (*Server).conversationsInfo},
 	"conversations.setTopic":  {"channels:manage", (*Server).conversationsSetTopic},
 	"conversations.history":   {"channels:history", (*Server).conversationsHistory},
+	"conversations.replies":   {"channels:history", (*Server).conversationsReplies},
 	"conversations.open":      {"im:write", (*Server).conversationsOpen},
 	"chat.postMessage":        {"chat:write", (*Server).chatPostMessage},
 	"chat.update":             {"chat:write", (*Server).chatUpdate},
@@ -509,6 +514,10 @@ func (s *Server) conversationsHistory(p url.Values) (fields, string) {
 	}
 	var hits []*message // newest first
 	for _, m := range slices.Backward(c.messages) {
+		if m.threadTS != "" {
+			// Replies live in their thread, not in the channel's history.
+			continue
+		}
 		if m.micros < oldest || !inclusive && m.micros == oldest {
 			continue
 		}
@@ -571,10 +580,47 @@ func (s *Server) chatPostMessage(p url.Values) (fields, string) {
 	if m.text == "" && m.blocks == "" {
 		return nil, "no_text"
 	}
+	if ts := p.Get("thread_ts"); ts != "" {
+		if !slices.ContainsFunc(c.messages, func(p *message) bool { return p.ts == ts && p.threadTS == "" }) {
+			return nil, "thread_not_found"
+		}
+		m.threadTS = ts
+	}
 	m.micros = s.nextTS()
 	m.ts = formatTS(m.micros)
 	c.messages = append(c.messages, m)
 	return fields{"channel": c.id, "ts": m.ts, "message": messageJSON(m, true)}, ""
+}
+
+// conversationsReplies answers a thread: the parent, then its replies,
+// oldest first, as Slack does. oldest filters the replies; the parent is
+// always first.
+func (s *Server) conversationsReplies(p url.Values) (fields, string) {
+	c, ok := s.channels[p.Get("channel")]
+	if !ok {
+		return nil, "channel_not_found"
+	}
+	ts := p.Get("ts")
+	oldest := int64(0)
+	if v := p.Get("oldest"); v != "" {
+		if oldest, ok = parseTS(v); !ok {
+			return nil, "invalid_ts_oldest"
+		}
+	}
+	withMeta := isTrue(p.Get("include_all_metadata"))
+	var out []fields
+	for _, m := range c.messages {
+		switch {
+		case m.ts == ts && m.threadTS == "":
+			out = append([]fields{messageJSON(m, withMeta)}, out...)
+		case m.threadTS == ts && m.micros >= oldest:
+			out = append(out, messageJSON(m, withMeta))
+		}
+	}
+	if len(out) == 0 {
+		return nil, "thread_not_found"
+	}
+	return fields{"messages": out, "has_more": false}, ""
 }
 
 func (s *Server) chatUpdate(p url.Values) (fields, string) {
@@ -767,6 +813,9 @@ func messageJSON(m *message, withMetadata bool) fields {
 	}
 	if m.blocks != "" {
 		j["blocks"] = json.RawMessage(m.blocks)
+	}
+	if m.threadTS != "" {
+		j["thread_ts"] = m.threadTS
 	}
 	if withMetadata && m.eventType != "" {
 		j["metadata"] = fields{"event_type": m.eventType, "event_payload": m.payload}

@@ -1,0 +1,173 @@
+package gateway
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/baton-oncall/baton/workflows"
+)
+
+// The fuzz targets feed the parsers arbitrary bodies, as anyone who can
+// reach the gateway may. Besides not panicking, whatever a parser accepts
+// must be an alert the incident workflow can use.
+
+// checkAlert asserts the invariants of every alert a parser returns.
+func checkAlert(t *testing.T, a workflows.Alert) {
+	t.Helper()
+	if strings.TrimSpace(a.Team) == "" {
+		t.Errorf("empty team: %+v", a)
+	}
+	if strings.TrimSpace(a.DedupKey) == "" {
+		t.Errorf("empty dedup key: %+v", a)
+	}
+	if a.Summary == "" {
+		t.Errorf("empty summary: %+v", a)
+	}
+	if n := utf8.RuneCountInString(a.Summary); n > MaxSummaryLen {
+		t.Errorf("summary of %d characters", n)
+	}
+	switch a.Severity {
+	case workflows.SeverityCritical, workflows.SeverityHigh, workflows.SeverityMedium, workflows.SeverityLow:
+	default:
+		t.Errorf("severity %q", a.Severity)
+	}
+	switch a.Status {
+	case workflows.AlertFiring, workflows.AlertResolved:
+	default:
+		t.Errorf("status %q", a.Status)
+	}
+	for _, u := range []string{a.SourceURL, a.RunbookURL} {
+		if u != "" && !isWebURL(u) {
+			t.Errorf("link %q is not a web URL", u)
+		}
+	}
+}
+
+// checkError asserts an error is there to be read: one a 400 response can
+// carry to a person.
+func checkError(t *testing.T, err error) {
+	t.Helper()
+	if err.Error() == "" {
+		t.Error("empty error message")
+	}
+}
+
+var malformedJSON = []string{
+	``, ` `, `null`, `{}`, `[]`, `"x"`, `0`, `{`, `}`, `{"a":}`, `{"a":1,}`, `{} {}`,
+	"\x00", "\xff\xfe{}", `{"alerts": {"0": 1}}`, `{"alert": []}`,
+}
+
+func FuzzParseAlertmanager(f *testing.F) {
+	f.Add(readTestdata(f, "alertmanager_group.json"))
+	f.Add([]byte(`{"version": "4", "alerts": [{"status": "firing", "labels": {"team": "d", "severity": "P1"}, "fingerprint": "f"}]}`))
+	f.Add([]byte(`{"version": "4", "alerts": [{"status": "resolved", "labels": {"team": "d", "severity": "warning"}, "annotations": {"runbook_url": "x"}, "endsAt": "2026-03-02T06:00:00+01:00", "fingerprint": "f"}]}`))
+	f.Add([]byte(`{"version": "4", "alerts": [null, {}]}`))
+	for _, s := range malformedJSON {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		alerts, err := ParseAlertmanager(body)
+		if err != nil {
+			checkError(t, err)
+			if alerts != nil {
+				t.Errorf("alerts with an error: %+v", alerts)
+			}
+			return
+		}
+		if len(alerts) == 0 {
+			t.Error("no alerts and no error")
+		}
+		for _, a := range alerts {
+			checkAlert(t, a)
+			if a.Source != workflows.SourceAlertmanager {
+				t.Errorf("source %q", a.Source)
+			}
+		}
+	})
+}
+
+func FuzzParseOpsgenie(f *testing.F) {
+	for _, name := range []string{"create", "acknowledge", "addnote", "close", "takeownership", "escalate"} {
+		f.Add(readTestdata(f, "opsgenie_"+name+".json"))
+	}
+	f.Add([]byte(`{"action": "Create", "alert": {"alertId": "i", "tags": ["team:d"], "priority": 3, "details": {"n": [1]}, "createdAt": "x"}}`))
+	f.Add([]byte(`{"action": "Close", "alert": {"alias": "a", "details": {"team": "d", "runbook_url": "wiki"}, "updatedAt": 99999999999999999999}}`))
+	f.Add([]byte(`{"action": "AddNote", "alert": null}`))
+	for _, s := range malformedJSON {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		ev, err := ParseOpsgenie(body)
+		if errors.Is(err, ErrIgnoredAction) {
+			switch ev.Action {
+			case OpsgenieCreate, OpsgenieAcknowledge, OpsgenieClose, OpsgenieAddNote, "":
+				t.Errorf("action %q ignored", ev.Action)
+			}
+			return
+		}
+		if err != nil {
+			checkError(t, err)
+			return
+		}
+		checkAlert(t, ev.Alert)
+		if ev.Alert.Source != workflows.SourceOpsgenie {
+			t.Errorf("source %q", ev.Alert.Source)
+		}
+		switch ev.Action {
+		case OpsgenieClose:
+			if ev.Alert.Status != workflows.AlertResolved {
+				t.Errorf("Close is %q", ev.Alert.Status)
+			}
+		case OpsgenieCreate, OpsgenieAcknowledge, OpsgenieAddNote:
+			if ev.Alert.Status != workflows.AlertFiring {
+				t.Errorf("%s is %q", ev.Action, ev.Alert.Status)
+			}
+		default:
+			t.Errorf("action %q accepted", ev.Action)
+		}
+	})
+}
+
+func FuzzParseGeneric(f *testing.F) {
+	f.Add([]byte(GenericExample))
+	f.Add([]byte(`{"team": "d", "dedup_key": "k", "summary": "s", "severity": "sev1", "status": "resolved", "runbook_url": "HTTPS://x"}`))
+	f.Add([]byte(`{"team": "d", "dedup_key": "k", "summary": "s", "severity": "low", "source": "cron", "details": null}`))
+	f.Add([]byte(`{"team": "d", "dedup_key": "k", "summary": "s", "severity": "low", "nope": 1}`))
+	for _, s := range malformedJSON {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		a, err := ParseGeneric(body)
+		if err != nil {
+			checkError(t, err)
+			return
+		}
+		checkAlert(t, a)
+		if a.Source != workflows.SourceGeneric {
+			t.Errorf("source %q", a.Source)
+		}
+	})
+}
+
+func FuzzParseInteraction(f *testing.F) {
+	f.Add(interactionBody(string(readTestdata(f, "slack_block_actions.json"))))
+	f.Add(interactionBody(`{"type": "block_actions", "team": null, "user": {"id": "U1", "name": "n"}, "actions": [{"action_id": "a", "selected_option": {"value": "v"}}]}`))
+	f.Add(interactionBody(`{"type": "view_submission"}`))
+	f.Add([]byte(`payload=%7B%7D&payload=x`))
+	f.Add([]byte(`payload=%zz`))
+	for _, s := range malformedJSON {
+		f.Add(interactionBody(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		a, err := ParseInteraction(body)
+		if err != nil {
+			checkError(t, err)
+			return
+		}
+		if a.ActionID == "" {
+			t.Errorf("no action ID: %+v", a)
+		}
+	})
+}

@@ -1,0 +1,103 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/baton-oncall/baton/incidentclient"
+	"github.com/baton-oncall/baton/workflows"
+)
+
+// slackInteraction takes a button press. Slack wants an answer within
+// three seconds, so the press is checked and answered at once, and the
+// action runs after: its outcome, or the reason it was refused ("already
+// resolved by @bob"), goes back to the presser alone through response_url.
+func (g *Gateway) slackInteraction(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(w, r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if err := VerifySlackSignature(g.opts.SlackSigningSecret, r.Header, body, g.opts.Now()); err != nil {
+		code := http.StatusUnauthorized
+		if errors.Is(err, ErrSlackNoSigningSecret) {
+			code = http.StatusServiceUnavailable
+		}
+		writeJSON(w, code, errorBody(err.Error()))
+		return
+	}
+	press, err := ParseInteraction(body)
+	if err != nil {
+		writeError(w, badRequest(err))
+		return
+	}
+	action, ok := strings.CutPrefix(press.ActionID, "incident.")
+	if !ok || !strings.HasPrefix(press.Value, "incident-") {
+		writeError(w, badRequest(errors.New("not one of Baton's incident buttons: action_id "+press.ActionID)))
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+
+	// The request's context ends with the answer; the action must not.
+	go g.pressed(context.WithoutCancel(r.Context()), action, press)
+}
+
+// pressed runs a pressed action and tells the presser how it went.
+func (g *Gateway) pressed(ctx context.Context, action string, press SlackAction) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	res, err := incidentclient.Act(ctx, g.opts.Temporal, press.Value, workflows.ActionRequest{
+		Action: action, By: press.UserID, Via: "slack",
+	})
+	var text string
+	switch {
+	case errors.Is(err, incidentclient.ErrRefused):
+		text = strings.TrimPrefix(err.Error(), incidentclient.ErrRefused.Error()+": ")
+	case err != nil:
+		text = "Baton could not record that: " + err.Error() + ". Try again, or use the starter."
+	default:
+		text = res.Message
+	}
+	g.respond(ctx, press.ResponseURL, text)
+}
+
+// respond posts an ephemeral reply to Slack's response_url. Slack gives
+// the URL; only Slack's own hosts are called, so a forged payload cannot
+// aim the gateway elsewhere (its signature was checked, but belt and
+// braces).
+func (g *Gateway) respond(ctx context.Context, responseURL, text string) {
+	if responseURL == "" || !g.allowedResponseURL(responseURL) {
+		g.opts.Logger.Warn("a Slack button press came with no usable response_url: the presser gets no answer")
+		return
+	}
+	body, _ := json.Marshal(map[string]any{"response_type": "ephemeral", "replace_original": false, "text": text})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(body))
+	if err != nil {
+		g.opts.Logger.Warn("cannot answer a Slack button press", "error", err)
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := g.opts.HTTPClient.Do(req)
+	if err != nil {
+		// The URL is a credential for the reply: it stays out of the log.
+		g.opts.Logger.Warn("cannot answer a Slack button press", "error", errors.Unwrap(err))
+		return
+	}
+	resp.Body.Close()
+}
+
+// allowedResponseURL accepts Slack's hooks host, and whatever host the
+// Slack API is configured on (a local fake in tests, GovSlack).
+func (g *Gateway) allowedResponseURL(u string) bool {
+	for _, prefix := range append([]string{"https://hooks.slack.com/", "https://hooks.slack-gov.com/"}, g.opts.ResponseURLPrefixes...) {
+		if strings.HasPrefix(u, prefix) {
+			return true
+		}
+	}
+	return false
+}

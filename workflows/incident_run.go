@@ -248,7 +248,7 @@ func (inc *incident) pageResponders(ctx workflow.Context) error {
 		}
 		inc.count("dm")
 	}
-	inc.note(workflow.Now(ctx), fmt.Sprintf("Paged %s in the channel (on call: %s)", "@"+inc.group(), inc.names(inc.onCall)))
+	inc.note(workflow.Now(ctx), fmt.Sprintf("Paged %s in the channel (on call: %s)", inc.groupMention(), inc.names(inc.onCall)))
 	return inc.publish(ctx)
 }
 
@@ -608,6 +608,16 @@ func (inc *incident) group() string {
 	return strings.TrimPrefix(inc.team.Slack.UserGroup, "@")
 }
 
+// groupMention notifies the on-call user group: by ID when the team file
+// gives one, else by handle, which Slack links (link_names).
+func (inc *incident) groupMention() string {
+	g := inc.group()
+	if len(g) > 1 && g[0] == 'S' && strings.ToUpper(g) == g {
+		return "<!subteam^" + g + ">"
+	}
+	return "@" + g
+}
+
 func (inc *incident) when(t time.Time) string {
 	return t.In(inc.loc).Format("Mon 2 Jan 15:04 MST")
 }
@@ -630,7 +640,7 @@ func (inc *incident) pageText() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s *%s*\n", severityMark[inc.alert.Severity], inc.headline())
 	if inc.sum.Paged && inc.state == StateTriggered {
-		fmt.Fprintf(&b, "@%s: on call %s\n", inc.group(), inc.mentions(inc.onCall))
+		fmt.Fprintf(&b, "%s: on call %s\n", inc.groupMention(), inc.mentions(inc.onCall))
 	}
 	fmt.Fprintf(&b, "*State:* %s", inc.state)
 	if inc.alert.Service != "" {

@@ -163,11 +163,11 @@ func (c *Console) OpenDM(_ context.Context, user string) (string, error) {
 
 // Slack's mrkdwn for mentions and links, as a terminal shows them.
 var (
-	mentionRE = regexp.MustCompile(`<@([^>|]+)>`)
+	mentionRE = regexp.MustCompile(`<(?:@|!subteam\^)([^>|]+)>`)
 	linkRE    = regexp.MustCompile(`<([a-z]+://[^>|]+)\|([^>]+)>`)
 )
 
-// plain turns "<@alice>" into "@alice" and "<url|title>" into "title (url)".
+// plain turns "<@alice>" and "<!subteam^S0123>" into "@alice" and "@S0123" and "<url|title>" into "title (url)".
 func plain(s string) string {
 	s = mentionRE.ReplaceAllString(s, "@$1")
 	return linkRE.ReplaceAllString(s, "$2 ($1)")

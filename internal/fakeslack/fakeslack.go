@@ -72,6 +72,7 @@ type Server struct {
 	srv *httptest.Server
 
 	mu           sync.Mutex
+	responses    []map[string]any
 	calls        map[string][]url.Values
 	faults       map[string][]fault
 	users        []user
@@ -130,6 +131,19 @@ func New(t testing.TB) *Server {
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	t.Cleanup(s.srv.Close)
 	return s
+}
+
+// ResponseURL is a response_url for an interaction payload: what an app
+// posts there is kept, in order, for Responses.
+func (s *Server) ResponseURL(name string) string {
+	return s.srv.URL + "/hooks/" + name
+}
+
+// Responses are the JSON bodies posted to response URLs.
+func (s *Server) Responses() []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.responses)
 }
 
 // URL is the Web API base URL, as slack.OptionAPIURL and SLACK_API_URL want it.
@@ -284,6 +298,18 @@ var methods = map[string]method{
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/hooks/") && r.Method == http.MethodPost {
+		var body map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			http.Error(w, "invalid_payload", http.StatusBadRequest)
+			return
+		}
+		s.mu.Lock()
+		s.responses = append(s.responses, body)
+		s.mu.Unlock()
+		w.Write([]byte("ok"))
+		return
+	}
 	name, ok := strings.CutPrefix(r.URL.Path, "/api/")
 	if !ok {
 		http.NotFound(w, r)

@@ -1,0 +1,318 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/server/temporaltest"
+
+	"github.com/baton-oncall/baton/config"
+	"github.com/baton-oncall/baton/internal/fakeslack"
+	"github.com/baton-oncall/baton/internal/faketwilio"
+	"github.com/baton-oncall/baton/team"
+	"github.com/baton-oncall/baton/temporaladmin"
+	"github.com/baton-oncall/baton/worker"
+	"github.com/baton-oncall/baton/workflows"
+)
+
+const (
+	webhookToken  = "hook-token"
+	signingSecret = "slack-signing-secret"
+	fromNumber    = "+15005550006"
+	alicePhone    = "+4915100000001"
+)
+
+// incidentTeamYAML: alice alone holds the pager, so who is on call does not
+// depend on the day the test runs; the escalation is shortened to seconds.
+func incidentTeamYAML(sms, call string) string {
+	return fmt.Sprintf(`
+teams:
+  - name: data
+    timezone: Europe/Berlin
+    slack: {channel: C0DATA, user_group: S0DATA}
+    pager:
+      rotation: {members: [alice], shift: 1w, start: "2026-01-05T09:00"}
+    handover: {weekday: monday, time: "09:00"}
+    people:
+      - {id: alice, email: alice@example.com, phone: "%s"}
+    incidents:
+      escalation:
+        default: {steps: [{after: %s, action: sms}, {after: %s, action: call}]}
+`, alicePhone, sms, call)
+}
+
+type incidentStack struct {
+	client  client.Client
+	slack   *fakeslack.Server
+	twilio  *faketwilio.Server
+	cfg     config.Config
+	teams   *team.File
+	gateway string
+	// stop stops the current worker, as a crash would.
+	stop func()
+}
+
+func newIncidentStack(t *testing.T, teamsYAML string) *incidentStack {
+	t.Helper()
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	c := ts.GetDefaultClient()
+	if _, err := temporaladmin.EnsureNamespace(context.Background(), c, ts.GetDefaultNamespace()); err != nil {
+		t.Fatal(err)
+	}
+	sl := fakeslack.New(t)
+	sl.AddChannel("C0DATA", "data-team", "")
+	sl.AddUserGroup("S0DATA", "data-oncall", "UALICE")
+	sl.AddUser("UALICE", "alice@example.com")
+	tw := faketwilio.New(t)
+	teams, err := team.Parse([]byte(teamsYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &incidentStack{client: c, slack: sl, twilio: tw, teams: teams, cfg: config.Config{
+		SlackBotToken: fakeslack.Token, SlackAPIURL: sl.URL(), SlackSigningSecret: signingSecret,
+		TwilioAccountSID: faketwilio.AccountSID, TwilioAuthToken: faketwilio.AuthToken,
+		TwilioFromNumber: fromNumber, TwilioAPIURL: tw.URL(),
+		WebhookToken: webhookToken, HTTPAddr: "127.0.0.1:0",
+	}}
+	s.gateway = s.startWorker(t)
+	return s
+}
+
+// startWorker starts a worker with its gateway and returns the gateway's
+// address; the worker stops when the test ends (or earlier, by stop).
+func (s *incidentStack) startWorker(t *testing.T) string {
+	t.Helper()
+	w, err := worker.Start(s.cfg, s.client, s.teams, worker.Local{Out: os.Stdout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	t.Cleanup(func() {
+		if !stopped {
+			_ = w.Stop(context.Background())
+		}
+	})
+	s.stop = func() { stopped = true; _ = w.Stop(context.Background()) }
+	return "http://" + w.GatewayAddr
+}
+
+func (s *incidentStack) post(t *testing.T, path string, header http.Header, body []byte) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.gateway+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header = header
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+// fireAlertmanager sends one firing alert, as Alertmanager's webhook does.
+func (s *incidentStack) fireAlertmanager(t *testing.T, fingerprint string) string {
+	t.Helper()
+	body := fmt.Sprintf(`{"version":"4","groupKey":"{}:{alertname=\"DagFailed\"}","status":"firing","receiver":"baton",
+"groupLabels":{"alertname":"DagFailed"},"commonLabels":{},"commonAnnotations":{},"externalURL":"http://alertmanager:9093","truncatedAlerts":0,
+"alerts":[{"status":"firing","labels":{"alertname":"DagFailed","team":"data","severity":"critical","service":"airflow"},
+"annotations":{"summary":"orders_daily DAG failed","runbook_url":"https://wiki.example.com/rb"},
+"startsAt":"2026-11-24T02:00:00Z","endsAt":"0001-01-01T00:00:00Z","generatorURL":"http://prometheus:9090/graph","fingerprint":"%s"}]}`, fingerprint)
+	resp := s.post(t, "/webhooks/alertmanager", http.Header{"Authorization": {"Bearer " + webhookToken}, "Content-Type": {"application/json"}}, []byte(body))
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("webhook: %s", resp.Status)
+	}
+	var res struct{ Incidents []string }
+	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil || len(res.Incidents) != 1 {
+		t.Fatalf("webhook answer %+v %v", res, err)
+	}
+	return res.Incidents[0]
+}
+
+// press sends a signed block_actions payload, as Slack does for a button.
+func (s *incidentStack) press(t *testing.T, action, incidentID, user string) *http.Response {
+	t.Helper()
+	payload, _ := json.Marshal(map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": user, "username": "alice"},
+		"team": map[string]any{"id": "T0BATON"}, "channel": map[string]any{"id": "C0DATA"},
+		"container":    map[string]any{"type": "message", "message_ts": "1.0", "channel_id": "C0DATA"},
+		"response_url": s.slack.ResponseURL("press-1"), "trigger_id": "1.2.3",
+		"actions": []map[string]any{{"type": "button", "action_id": workflows.ButtonActionID(action), "value": incidentID, "block_id": "baton_actions", "action_ts": "1.1"}},
+	})
+	body := []byte("payload=" + url.QueryEscape(string(payload)))
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(signingSecret))
+	mac.Write([]byte("v0:" + ts + ":" + string(body)))
+	return s.post(t, "/slack/interactions", http.Header{
+		"Content-Type":              {"application/x-www-form-urlencoded"},
+		"X-Slack-Request-Timestamp": {ts},
+		"X-Slack-Signature":         {"v0=" + hex.EncodeToString(mac.Sum(nil))},
+	}, body)
+}
+
+func eventually(t *testing.T, what string, within time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s", what, within)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// page is the incident's channel post, once it is there: the channel's
+// only post outside threads.
+func (s *incidentStack) page() (fakeslack.Message, bool) {
+	for _, m := range s.slack.Messages("C0DATA") {
+		if m.ThreadTS == "" {
+			return m, true
+		}
+	}
+	return fakeslack.Message{}, false
+}
+
+func (s *incidentStack) threadHas(text string) bool {
+	for _, m := range s.slack.Messages("C0DATA") {
+		if m.ThreadTS != "" && strings.Contains(m.Text, text) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestAlertPagesAndASignedAckStopsEscalation(t *testing.T) {
+	s := newIncidentStack(t, incidentTeamYAML("6s", "8s"))
+	id := s.fireAlertmanager(t, "fp-orders")
+	if id != "incident-data-fp-orders" {
+		t.Fatalf("incident %s", id)
+	}
+	eventually(t, "the page in Slack", 10*time.Second, func() bool { _, ok := s.page(); return ok })
+	page, _ := s.page()
+	for _, want := range []string{"[CRITICAL] orders_daily DAG failed", "<!subteam^S0DATA>", "<@UALICE>", "<https://wiki.example.com/rb|Runbook>"} {
+		if !strings.Contains(page.Text, want) {
+			t.Errorf("page lacks %q:\n%s", want, page.Text)
+		}
+	}
+	for _, button := range []string{"incident.ack", "incident.mitigate", "incident.resolve", "incident.escalate"} {
+		if !strings.Contains(page.Blocks, `"action_id":"`+button+`"`) {
+			t.Errorf("page lacks the %s button", button)
+		}
+	}
+	// Alertmanager re-sends and retries: no second page.
+	s.fireAlertmanager(t, "fp-orders")
+
+	if resp := s.press(t, workflows.ActionAck, id, "UALICE"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("press: %s", resp.Status)
+	}
+	defer func() {
+		if t.Failed() {
+			for _, m := range s.slack.Messages("C0DATA") {
+				t.Logf("slack: thread=%q %q", m.ThreadTS, m.Text)
+			}
+			t.Logf("responses: %v", s.slack.Responses())
+			t.Logf("chat.update calls: %v", s.slack.Calls("chat.update"))
+		}
+	}()
+	eventually(t, "the message updated to acknowledged", 10*time.Second, func() bool {
+		p, _ := s.page()
+		return strings.Contains(p.Text, "*State:* acknowledged") && !strings.Contains(p.Blocks, "incident.ack")
+	})
+	eventually(t, "the presser's ephemeral answer", 10*time.Second, func() bool {
+		r := s.slack.Responses()
+		return len(r) == 1 && r[0]["response_type"] == "ephemeral" && strings.Contains(fmt.Sprint(r[0]["text"]), "Acknowledged by <@UALICE> via slack")
+	})
+	eventually(t, "the ack in the thread", 10*time.Second, func() bool { return s.threadHas("Acknowledged by <@UALICE> via slack") })
+
+	// Past the SMS's planned time: nothing went out.
+	time.Sleep(time.Until(parseTS(t, page.TS).Add(9 * time.Second)))
+	if n := len(s.twilio.Messages()) + len(s.twilio.Calls()); n != 0 {
+		t.Fatalf("%d SMS or calls after an ack", n)
+	}
+	var pages int
+	for _, m := range s.slack.Messages("C0DATA") {
+		if m.ThreadTS == "" {
+			pages++
+		}
+	}
+	if pages != 1 {
+		t.Errorf("%d channel posts, want the one page", pages)
+	}
+	if !s.threadHas("Repeated by alertmanager (delivery 2)") {
+		t.Error("the repeat is not in the timeline")
+	}
+
+	// A second press of Acknowledge is refused, and says by whom.
+	s.press(t, workflows.ActionAck, id, "UBOB")
+	eventually(t, "the refusal", 10*time.Second, func() bool {
+		r := s.slack.Responses()
+		return len(r) == 2 && r[1]["text"] == "already acknowledged by <@UALICE>"
+	})
+}
+
+func TestUnansweredPageEscalatesBySMSThenCall(t *testing.T) {
+	s := newIncidentStack(t, incidentTeamYAML("1s", "2s"))
+	s.fireAlertmanager(t, "fp-late")
+	eventually(t, "the SMS and the call", 20*time.Second, func() bool {
+		return len(s.twilio.Messages()) == 1 && len(s.twilio.Calls()) == 1
+	})
+	sms, call := s.twilio.Messages()[0], s.twilio.Calls()[0]
+	if sms.To != alicePhone || sms.From != fromNumber || !strings.Contains(sms.Body, "orders_daily DAG failed") {
+		t.Errorf("sms %+v", sms)
+	}
+	if call.To != alicePhone || len(call.Say) == 0 || !strings.Contains(call.Say[0], "orders_daily DAG failed") {
+		t.Errorf("call %+v", call)
+	}
+	if call.DateCreated.Before(sms.DateCreated) {
+		t.Errorf("the call (%s) came before the SMS (%s)", call.DateCreated, sms.DateCreated)
+	}
+	eventually(t, "the timeline", 10*time.Second, func() bool {
+		return s.threadHas("SMS sent to alice (escalation step 1)") && s.threadHas("Called alice (escalation step 2)")
+	})
+}
+
+func TestWorkerCrashMidEscalationSendsTheSMSOnce(t *testing.T) {
+	s := newIncidentStack(t, incidentTeamYAML("5s", "1h"))
+	s.fireAlertmanager(t, "fp-crash")
+	eventually(t, "the page", 10*time.Second, func() bool { _, ok := s.page(); return ok })
+	page, _ := s.page()
+	// The worker dies before the SMS is due; another one takes over.
+	s.stop()
+	s.gateway = s.startWorker(t)
+
+	eventually(t, "the SMS", 30*time.Second, func() bool { return len(s.twilio.Messages()) > 0 })
+	time.Sleep(2 * time.Second) // time for a wrongly repeated step to show
+	msgs := s.twilio.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d SMS, want exactly one", len(msgs))
+	}
+	planned := parseTS(t, page.TS).Add(5 * time.Second).Truncate(time.Second)
+	if msgs[0].DateCreated.Before(planned.Add(-time.Second)) {
+		t.Errorf("the SMS went at %s, before its planned %s", msgs[0].DateCreated, planned)
+	}
+}
+
+func parseTS(t *testing.T, ts string) time.Time {
+	t.Helper()
+	sec, frac, _ := strings.Cut(ts, ".")
+	s, err1 := strconv.ParseInt(sec, 10, 64)
+	us, err2 := strconv.ParseInt(frac, 10, 64)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("bad Slack ts %q", ts)
+	}
+	return time.Unix(s, us*1000)
+}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -262,6 +263,23 @@ func TestAlertPagesAndASignedAckStopsEscalation(t *testing.T) {
 		r := s.slack.Responses()
 		return len(r) == 2 && r[1]["text"] == "already acknowledged by <@UALICE>"
 	})
+
+	// Resolve, answer the question and close the RCA: the workflow ends.
+	for i, action := range []string{workflows.ActionResolve, workflows.ActionActionableNo, workflows.ActionRCADone} {
+		s.press(t, action, id, "UALICE")
+		eventually(t, action+" answered", 10*time.Second, func() bool { return len(s.slack.Responses()) == 3+i })
+	}
+	run := s.client.GetWorkflow(context.Background(), id, "")
+	var sum workflows.IncidentSummary
+	if err := run.Get(context.Background(), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Actionable == nil || *sum.Actionable || sum.Deliveries != 2 || sum.ResolvedBy != "<@UALICE>" || sum.Closed.IsZero() {
+		t.Errorf("summary %+v", sum)
+	}
+	if *record {
+		saveHistory(t, s.client, run, filepath.Join("..", "workflows", "testdata", "incident.json"))
+	}
 }
 
 func TestUnansweredPageEscalatesBySMSThenCall(t *testing.T) {

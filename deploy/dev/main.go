@@ -8,6 +8,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
@@ -91,6 +93,14 @@ func run(ctx context.Context, dataDir string, inMemory bool, frontendPort, uiPor
 	if err != nil {
 		return err
 	}
+	if cfg.WebhookToken == "" {
+		// The webhooks need a token; locally a fresh one per start does.
+		b := make([]byte, 12)
+		if _, err := rand.Read(b); err != nil {
+			return err
+		}
+		cfg.WebhookToken = hex.EncodeToString(b)
+	}
 	teams, err := team.Load(cfg.TeamsFile)
 	if err != nil {
 		return err
@@ -149,10 +159,12 @@ Baton is running.
 Try it, in another terminal:
   BATON_TEAMS_FILE=%s go run ./starter handover --team %s
   BATON_TEAMS_FILE=%s go run ./starter schedules apply
+  curl -H 'Authorization: Bearer %s' -d '{"team":"%s","dedup_key":"try-1","summary":"Disk almost full","severity":"critical"}' http://%s/webhooks/generic
 
 Press Ctrl-C to stop.
 `, srv.UIURL, cfg.TemporalNamespace, srv.FrontendAddr, cfg.TemporalNamespace, w.GatewayAddr, w.Chat, w.Pager, w.Phone,
-		teams.Names(), cfg.TeamsFile, storage, relative(cfg.TeamsFile), teams.Teams[0].Name, relative(cfg.TeamsFile))
+		teams.Names(), cfg.TeamsFile, storage, relative(cfg.TeamsFile), teams.Teams[0].Name, relative(cfg.TeamsFile),
+		cfg.WebhookToken, teams.Teams[0].Name, w.GatewayAddr)
 
 	<-ctx.Done()
 	fmt.Fprintln(out, "\nStopping...")

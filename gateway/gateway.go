@@ -109,8 +109,9 @@ func (g *Gateway) webhook(handle func(context.Context, []byte) (any, error)) htt
 			writeJSON(w, http.StatusServiceUnavailable, errorBody("webhooks are off: BATON_WEBHOOK_TOKEN is not set"))
 			return
 		}
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(g.opts.WebhookToken)) != 1 {
+		// The scheme is case-insensitive (RFC 9110); the token is not.
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(token), []byte(g.opts.WebhookToken)) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="baton"`)
 			writeJSON(w, http.StatusUnauthorized, errorBody("missing or wrong bearer token: send Authorization: Bearer $BATON_WEBHOOK_TOKEN"))
 			return

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -37,7 +38,7 @@ func (g *Gateway) slackInteraction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	action, ok := strings.CutPrefix(press.ActionID, "incident.")
-	if !ok || !strings.HasPrefix(press.Value, "incident-") {
+	if !ok || action == "" || !strings.HasPrefix(press.Value, "incident-") {
 		writeError(w, badRequest(errors.New("not one of Baton's incident buttons: action_id "+press.ActionID)))
 		return
 	}
@@ -91,11 +92,18 @@ func (g *Gateway) respond(ctx context.Context, responseURL, text string) {
 	resp.Body.Close()
 }
 
-// allowedResponseURL accepts Slack's hooks host, and whatever host the
-// Slack API is configured on (a local fake in tests, GovSlack).
-func (g *Gateway) allowedResponseURL(u string) bool {
+// allowedResponseURL accepts Slack's hooks hosts, and whatever host the
+// Slack API is configured on (a local fake in tests, GovSlack). Scheme and
+// host are compared parsed, so "hooks.slack.com.evil.example" or a longer
+// port does not pass for a trusted prefix.
+func (g *Gateway) allowedResponseURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.User != nil {
+		return false
+	}
 	for _, prefix := range append([]string{"https://hooks.slack.com/", "https://hooks.slack-gov.com/"}, g.opts.ResponseURLPrefixes...) {
-		if strings.HasPrefix(u, prefix) {
+		p, err := url.Parse(prefix)
+		if err == nil && u.Scheme == p.Scheme && u.Host == p.Host && strings.HasPrefix(u.Path, p.Path) {
 			return true
 		}
 	}

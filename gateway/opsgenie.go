@@ -24,7 +24,7 @@ const (
 // ErrIgnoredAction is returned, wrapped, for an Opsgenie action Baton does
 // not act on (UnAcknowledge, AssignOwnership, TakeOwnership, AddTags,
 // Escalate, Delete, custom actions, ...). Opsgenie sends every action the
-// integration is set up for; the handler answers 200 and does nothing, so
+// integration is set up for; the handler answers 202 and does nothing, so
 // that Opsgenie does not report the integration as failing.
 var ErrIgnoredAction = errors.New("Opsgenie action ignored")
 

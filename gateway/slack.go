@@ -27,7 +27,7 @@ const (
 
 // ErrSlackUnverified is wrapped by every VerifySlackSignature error that
 // means "this request is not provably from Slack" (answer 401), as opposed
-// to ErrSlackNoSigningSecret, Baton's own misconfiguration (answer 500).
+// to ErrSlackNoSigningSecret, Baton's own misconfiguration (answer 503).
 var ErrSlackUnverified = errors.New("Slack request not verified")
 
 // ErrSlackNoSigningSecret is returned when Baton has no signing secret to

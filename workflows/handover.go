@@ -341,12 +341,17 @@ func (h *handover) when(t time.Time) string {
 	return t.In(h.loc).Format("Mon 2 Jan 15:04 MST")
 }
 
-// mentions names people so that chat notifies them; people not found in
-// chat are named in plain text.
+// mentions names people so that chat notifies them.
 func (h *handover) mentions(people []team.Person) string {
+	return mentionsOf(people, h.chatIDs)
+}
+
+// mentionsOf names people as chat mentions; people not found in chat are
+// named in plain text.
+func mentionsOf(people []team.Person, chatIDs map[string]string) string {
 	var parts []string
 	for _, p := range people {
-		if id, ok := h.chatIDs[p.ID]; ok {
+		if id, ok := chatIDs[p.ID]; ok {
 			parts = append(parts, "<@"+id+">")
 		} else {
 			parts = append(parts, p.Label())

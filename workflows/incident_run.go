@@ -383,50 +383,48 @@ func (inc *incident) notifySecondary(ctx workflow.Context, why string) error {
 }
 
 func (inc *incident) sendSMS(ctx workflow.Context, people []team.Person, why string) error {
-	now := workflow.Now(ctx)
-	if len(people) == 0 {
-		inc.note(now, fmt.Sprintf("Nobody to send an SMS to (%s)", why))
-		return nil
-	}
-	for _, p := range people {
-		if p.Phone == "" {
-			inc.note(now, fmt.Sprintf("No phone number for %s: SMS skipped (%s)", p.ID, why))
-			continue
-		}
-		body := fmt.Sprintf("Baton: %s. Acknowledge in Slack or: starter incident ack %s", inc.headline(), inc.id)
-		err := workflow.ExecuteActivity(withActivity(ctx, "SMS to "+p.ID),
-			a.SendSMS, activities.SendSMSInput{To: p.Phone, Body: body, Key: inc.key(fmt.Sprintf("sms/%d/%s", inc.planIdx, p.ID)), Since: inc.escalationBase}).Get(ctx, nil)
-		if err != nil {
-			return err
-		}
-		inc.count("sms")
-		inc.sum.NotificationTimes = append(inc.sum.NotificationTimes, now)
-		inc.note(now, fmt.Sprintf("SMS sent to %s (%s)", p.Label(), why))
-	}
-	return nil
+	return inc.ring(ctx, people, why, team.ActionSMS)
 }
 
 func (inc *incident) call(ctx workflow.Context, people []team.Person, why string) error {
+	return inc.ring(ctx, people, why, team.ActionCall)
+}
+
+// ring sends an SMS to, or calls, each of the people, noting in the
+// timeline who was reached and who could not be (no number).
+func (inc *incident) ring(ctx workflow.Context, people []team.Person, why, kind string) error {
 	now := workflow.Now(ctx)
+	what, done := "an SMS", "SMS sent to %s (%s)"
+	if kind == team.ActionCall {
+		what, done = "a call", "Called %s (%s)"
+	}
 	if len(people) == 0 {
-		inc.note(now, fmt.Sprintf("Nobody to call (%s)", why))
+		inc.note(now, fmt.Sprintf("Nobody to send %s to (%s)", what, why))
 		return nil
 	}
 	for _, p := range people {
 		if p.Phone == "" {
-			inc.note(now, fmt.Sprintf("No phone number for %s: call skipped (%s)", p.ID, why))
+			inc.note(now, fmt.Sprintf("No phone number for %s: %s skipped (%s)", p.ID, strings.TrimPrefix(strings.TrimPrefix(what, "an "), "a "), why))
 			continue
 		}
-		say := fmt.Sprintf("This is Baton. %s incident for team %s: %s. Please acknowledge it in Slack.",
-			inc.alert.Severity, inc.team.Name, inc.alert.Summary)
-		err := workflow.ExecuteActivity(withActivity(ctx, "Call "+p.ID),
-			a.PlaceCall, activities.PlaceCallInput{To: p.Phone, Say: say, Key: inc.key(fmt.Sprintf("call/%d/%s", inc.planIdx, p.ID)), Since: inc.escalationBase}).Get(ctx, nil)
-		if err != nil {
+		key := inc.key(fmt.Sprintf("%s/%d/%s", kind, inc.planIdx, p.ID))
+		var f workflow.Future
+		if kind == team.ActionCall {
+			say := fmt.Sprintf("This is Baton. %s incident for team %s: %s. Please acknowledge it in Slack.",
+				inc.alert.Severity, inc.team.Name, inc.alert.Summary)
+			f = workflow.ExecuteActivity(withActivity(ctx, "Call "+p.ID),
+				a.PlaceCall, activities.PlaceCallInput{To: p.Phone, Say: say, Key: key, Since: inc.escalationBase})
+		} else {
+			body := fmt.Sprintf("Baton: %s. Acknowledge in Slack or: starter incident ack %s", inc.headline(), inc.id)
+			f = workflow.ExecuteActivity(withActivity(ctx, "SMS to "+p.ID),
+				a.SendSMS, activities.SendSMSInput{To: p.Phone, Body: body, Key: key, Since: inc.escalationBase})
+		}
+		if err := f.Get(ctx, nil); err != nil {
 			return err
 		}
-		inc.count("call")
+		inc.count(kind)
 		inc.sum.NotificationTimes = append(inc.sum.NotificationTimes, now)
-		inc.note(now, fmt.Sprintf("Called %s (%s)", p.Label(), why))
+		inc.note(now, fmt.Sprintf(done, p.Label(), why))
 	}
 	return nil
 }
@@ -702,15 +700,7 @@ func (inc *incident) mentions(people []team.Person) string {
 	if len(people) == 0 {
 		return "nobody"
 	}
-	var parts []string
-	for _, p := range people {
-		if id, ok := inc.chatIDs[p.ID]; ok {
-			parts = append(parts, "<@"+id+">")
-		} else {
-			parts = append(parts, p.Label())
-		}
-	}
-	return strings.Join(parts, ", ")
+	return mentionsOf(people, inc.chatIDs)
 }
 
 func (inc *incident) names(people []team.Person) string {

@@ -306,9 +306,10 @@ func TestUnansweredPageEscalatesBySMSThenCall(t *testing.T) {
 func TestWorkerCrashMidEscalationSendsTheSMSOnce(t *testing.T) {
 	s := newIncidentStack(t, incidentTeamYAML("5s", "1h"))
 	s.fireAlertmanager(t, "fp-crash")
-	eventually(t, "the page", 10*time.Second, func() bool { _, ok := s.page(); return ok })
+	// Once the page is out and its timeline posted, the workflow waits on
+	// the SMS's timer: the worker dies then, and another one takes over.
+	eventually(t, "the page and its timeline", 10*time.Second, func() bool { return s.threadHas("Paged <!subteam^S0DATA>") })
 	page, _ := s.page()
-	// The worker dies before the SMS is due; another one takes over.
 	s.stop()
 	s.gateway = s.startWorker(t)
 

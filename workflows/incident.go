@@ -183,11 +183,15 @@ func setupIncident(ctx workflow.Context, in IncidentInput) (*incident, error) {
 		workflow.UpdateHandlerOptions{Validator: inc.validate}); err != nil {
 		return nil, err
 	}
-	// SignalWithStart delivers the first alert with the start, so this
-	// returns at once without a timer; a start without it is a mistake.
-	ok, err := workflow.AwaitWithTimeout(ctx, firstAlertWait, func() bool { return inc.alerts.Len() > 0 })
-	if err != nil {
-		return nil, err
+	// SignalWithStart delivers the first alert with the start, so it is
+	// there at once and no timer is needed; a start without it is a
+	// mistake, given a minute to put right.
+	ok := inc.alerts.Len() > 0
+	if !ok {
+		var err error
+		if ok, err = workflow.AwaitWithTimeout(ctx, firstAlertWait, func() bool { return inc.alerts.Len() > 0 }); err != nil {
+			return nil, err
+		}
 	}
 	var first AlertSignal
 	if !ok || !inc.alerts.ReceiveAsync(&first) {

@@ -58,7 +58,7 @@ func (g *Gateway) pressed(ctx context.Context, action string, press SlackAction)
 	var text string
 	switch {
 	case errors.Is(err, incidentclient.ErrRefused):
-		text = strings.TrimPrefix(err.Error(), incidentclient.ErrRefused.Error()+": ")
+		text = incidentclient.Reason(err)
 	case err != nil:
 		text = "Baton could not record that: " + err.Error() + ". Try again, or use the starter."
 	default:

@@ -105,17 +105,30 @@ func Act(ctx context.Context, c client.Client, workflowID string, req workflows.
 	return res, fmt.Errorf("%s on %s: %w", req.Action, workflowID, err)
 }
 
+// Reason is a refusal's reason, without the ErrRefused prefix, for a
+// person to read.
+func Reason(err error) string {
+	return strings.TrimPrefix(err.Error(), ErrRefused.Error()+": ")
+}
+
+// summaryFromMemo reads the IncidentSummary a run keeps in its memo.
+func summaryFromMemo(desc *workflowservice.DescribeWorkflowExecutionResponse) (workflows.IncidentSummary, error) {
+	var sum workflows.IncidentSummary
+	p, ok := desc.GetWorkflowExecutionInfo().GetMemo().GetFields()[workflows.IncidentMemoKey]
+	if !ok {
+		return sum, nil
+	}
+	return sum, converter.GetDefaultDataConverter().FromPayload(p, &sum)
+}
+
 // closedReason says why a closed incident takes no action, from its memo.
 func closedReason(ctx context.Context, c client.Client, workflowID string) string {
 	desc, err := c.DescribeWorkflowExecution(ctx, workflowID, "")
 	if err != nil {
 		return "no such incident: " + workflowID
 	}
-	var sum workflows.IncidentSummary
-	if p, ok := desc.GetWorkflowExecutionInfo().GetMemo().GetFields()[workflows.IncidentMemoKey]; ok {
-		if err := converter.GetDefaultDataConverter().FromPayload(p, &sum); err == nil && sum.ResolvedBy != "" {
-			return "already resolved by " + sum.ResolvedBy + "; the incident is closed"
-		}
+	if sum, err := summaryFromMemo(desc); err == nil && sum.ResolvedBy != "" {
+		return "already resolved by " + sum.ResolvedBy + "; the incident is closed"
 	}
 	return "the incident is closed"
 }
@@ -134,10 +147,8 @@ func Status(ctx context.Context, c client.Client, workflowID string) (workflows.
 		return st, fmt.Errorf("incident %s: %w", workflowID, err)
 	}
 	st.WorkflowID = workflowID
-	if p, ok := desc.GetWorkflowExecutionInfo().GetMemo().GetFields()[workflows.IncidentMemoKey]; ok {
-		if err := converter.GetDefaultDataConverter().FromPayload(p, &st.Summary); err != nil {
-			return st, fmt.Errorf("incident %s: memo: %w", workflowID, err)
-		}
+	if st.Summary, err = summaryFromMemo(desc); err != nil {
+		return st, fmt.Errorf("incident %s: memo: %w", workflowID, err)
 	}
 	st.State = workflows.StateClosed
 	return st, nil

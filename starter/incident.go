@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os/user"
 	"strings"
@@ -80,12 +81,8 @@ func (a *app) incidentAct(ctx context.Context, action string, args []string) err
 	fs := a.flags("incident "+action+" ID", "Acts on an incident as a button in Slack would.")
 	by := fs.String("by", whoAmI(), "who is acting")
 	note := fs.String("note", "", "a note for the timeline")
-	// The ID comes first, flags after: "incident ack ID --by bob".
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return exitError{code: exitUsage, msg: fmt.Sprintf("incident %s: give the incident ID (see `starter incident list`)", action)}
-	}
-	id := args[0]
-	if err := parse(fs, args[1:]); err != nil {
+	id, err := parseWithID(fs, "incident "+action, args)
+	if err != nil {
 		return err
 	}
 	c, err := a.dial()
@@ -95,7 +92,7 @@ func (a *app) incidentAct(ctx context.Context, action string, args []string) err
 	defer c.Close()
 	res, err := incidentclient.Act(ctx, c, id, workflows.ActionRequest{Action: action, By: *by, Via: "cli", Note: *note})
 	if errors.Is(err, incidentclient.ErrRefused) {
-		return exitError{code: exitFailed, msg: fmt.Sprintf("%s %s: %s", action, id, strings.TrimPrefix(err.Error(), "refused: "))}
+		return exitError{code: exitFailed, msg: fmt.Sprintf("%s %s: %s", action, id, incidentclient.Reason(err))}
 	}
 	if err != nil {
 		return err
@@ -141,11 +138,8 @@ func (a *app) incidentList(ctx context.Context, args []string) error {
 func (a *app) incidentShow(ctx context.Context, args []string) error {
 	fs := a.flags("incident show ID", "Shows an incident and its timeline.")
 	asJSON := fs.Bool("json", false, "print as JSON")
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return exitError{code: exitUsage, msg: "incident show: give the incident ID"}
-	}
-	id := args[0]
-	if err := parse(fs, args[1:]); err != nil {
+	id, err := parseWithID(fs, "incident show", args)
+	if err != nil {
 		return err
 	}
 	c, err := a.dial()
@@ -167,6 +161,15 @@ func (a *app) incidentShow(ctx context.Context, args []string) error {
 		fmt.Fprintf(a.stdout, "  %s  %s\n", e.At.Local().Format(time.DateTime), e.Text)
 	}
 	return nil
+}
+
+// parseWithID parses "ID [flags]": the incident ID comes first, as in
+// "incident ack ID --by bob".
+func parseWithID(fs *flag.FlagSet, cmd string, args []string) (string, error) {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return "", exitError{code: exitUsage, msg: cmd + ": give the incident ID (see `starter incident list`)"}
+	}
+	return args[0], parse(fs, args[1:])
 }
 
 // whoAmI names the person at the terminal for the timeline.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/log"
@@ -229,7 +230,7 @@ func (inc *incident) publish(ctx workflow.Context) error {
 		ServiceKey.ValueSet(inc.alert.Service),
 		StateKey.ValueSet(inc.state),
 		AlertNameKey.ValueSet(inc.alert.AlertName),
-		OnCallKey.ValueSet(joinIDs(inc.onCall)),
+		OnCallKey.ValueSet(strings.Join(ids(inc.onCall), ",")),
 	)
 	if err != nil {
 		return err
@@ -373,15 +374,4 @@ func isChatUserID(s string) bool {
 	return len(s) > 1 && (s[0] == 'U' || s[0] == 'W') && !slices.ContainsFunc([]byte(s[1:]), func(c byte) bool {
 		return !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')
 	})
-}
-
-func joinIDs(people []team.Person) string {
-	var out string
-	for i, p := range people {
-		if i > 0 {
-			out += ","
-		}
-		out += p.ID
-	}
-	return out
 }

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -201,7 +202,7 @@ func (inc *incident) findResponders(ctx workflow.Context) error {
 	inc.onCall = who.OnCall[0]
 	if p, ok := inc.team.Person(inc.team.Incidents.Secondary); ok {
 		inc.secondary = []team.Person{p}
-	} else if joinIDs(who.OnCall[1]) != joinIDs(inc.onCall) {
+	} else if !slices.Equal(ids(who.OnCall[1]), ids(inc.onCall)) {
 		inc.secondary = who.OnCall[1]
 	}
 	inc.sum.OnCall = ids(inc.onCall)

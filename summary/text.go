@@ -1,0 +1,254 @@
+package summary
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// textListed caps the lists Text prints one line per item.
+const textListed = 10
+
+// severityRank orders the usual severities, most severe first.
+var severityRank = map[string]int{"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+
+// Text renders the report as short plain text, for the CLI and the body
+// of the retrospective ticket. The same report gives the same text.
+func (r Report) Text() string { return r.render(plain{}) }
+
+// Slack renders the report as Slack mrkdwn, for the team channel: the
+// same lines as Text, with bold headings, text escaped, and incidents
+// linked to the Web UI when the report has links.
+func Slack(r Report) string { return r.render(mrkdwn{}) }
+
+// style is how a rendering marks headings and links and escapes text.
+type style interface {
+	heading(s string) string
+	link(url, text string) string
+	text(s string) string
+}
+
+type plain struct{}
+
+func (plain) heading(s string) string    { return s }
+func (plain) link(_, text string) string { return text }
+func (plain) text(s string) string       { return s }
+
+type mrkdwn struct{}
+
+func (mrkdwn) heading(s string) string { return "*" + s + "*" }
+func (m mrkdwn) link(url, text string) string {
+	if url == "" {
+		return m.text(text)
+	}
+	return "<" + url + "|" + m.text(text) + ">"
+}
+
+// text escapes what Slack reads as markup: &, < and >.
+func (mrkdwn) text(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+func (r Report) render(st style) string {
+	var b strings.Builder
+	loc := time.UTC
+	if l, err := time.LoadLocation(r.TimeZone); err == nil {
+		loc = l
+	}
+	when := func(t time.Time) string { return t.In(loc).Format("Mon 2 Jan 15:04") }
+
+	b.WriteString(st.heading(fmt.Sprintf("On-call summary: %s, week %s", st.text(r.Team), r.Shift.Week)) + "\n")
+	if r.RetentionWarning != "" {
+		fmt.Fprintf(&b, "Warning: %s\n", r.RetentionWarning)
+	}
+	fmt.Fprintf(&b, "Shift: %s to %s (%s)", when(r.Shift.Start), when(r.Shift.End), r.TimeZone)
+	if len(r.Shift.OnCall) > 0 {
+		fmt.Fprintf(&b, ", on call: %s", strings.Join(r.Shift.OnCall, ", "))
+	}
+	b.WriteString("\n\n")
+
+	// Incidents.
+	fmt.Fprintf(&b, "%s %d, %d paged", st.heading("Incidents:"), r.Incidents.Total, r.Incidents.Paged)
+	if s := countList(r.Incidents.BySeverity, bySeverity); s != "" {
+		fmt.Fprintf(&b, " (%s)", s)
+	}
+	b.WriteString("\n")
+	if s := countList(r.Incidents.ByService, nil); s != "" {
+		fmt.Fprintf(&b, "By service: %s\n", s)
+	}
+	if len(r.Incidents.Major) > 0 {
+		b.WriteString("Critical and high:\n")
+		for i, m := range r.Incidents.Major {
+			if i == textListed {
+				fmt.Fprintf(&b, "  ... and %d more\n", len(r.Incidents.Major)-textListed)
+				break
+			}
+			state := "resolved in " + m.Duration
+			if m.Open {
+				state = "open for " + m.Duration
+			}
+			svc := ""
+			if m.Service != "" {
+				svc = " [" + m.Service + "]"
+			}
+			fmt.Fprintf(&b, "  - %s %s%s: %s, %s, %s\n", m.Severity, st.link(m.Link, m.WorkflowID), st.text(svc), st.text(m.Summary), when(m.Triggered), state)
+		}
+	}
+
+	// Interruptions.
+	t := r.Interruptions.Totals
+	fmt.Fprintf(&b, "\n%s %d (pages %d, SMS %d, calls %d): business %d, off-hours %d, sleep %d\n",
+		st.heading("Interruptions:"), t.Total, t.Pages, t.SMS, t.Calls, t.BusinessHours, t.OffHours, t.SleepHours)
+	for _, p := range r.Interruptions.People {
+		name := p.Person
+		if p.Name != "" && p.Name != p.Person {
+			name = p.Name + " (" + p.Person + ")"
+		}
+		fmt.Fprintf(&b, "  %s, %s: %d (pages %d, SMS %d, calls %d): business %d, off-hours %d, sleep %d\n",
+			name, p.TimeZone, p.Total, p.Pages, p.SMS, p.Calls, p.BusinessHours, p.OffHours, p.SleepHours)
+	}
+
+	// Response.
+	b.WriteString("\n")
+	writeTimes(&b, "Time to acknowledge", r.TimeToAcknowledge)
+	writeTimes(&b, "Time to resolve", r.TimeToResolve)
+	e := r.Escalations
+	fmt.Fprintf(&b, "Escalations: %d escalated, %d beyond the first step, %d to the secondary\n",
+		e.Escalated, e.BeyondFirstStep, e.ToSecondary)
+	a := r.Actionable
+	if a.Answered > 0 {
+		fmt.Fprintf(&b, "Actionable: %d of %d answered (%.0f%%), %d noise\n", a.Actionable, a.Answered, 100*a.Ratio, a.Noise)
+	} else {
+		b.WriteString("Actionable: no answers\n")
+	}
+	if r.HeldOvernightResolved > 0 {
+		fmt.Fprintf(&b, "Held overnight and resolved by themselves: %d\n", r.HeldOvernightResolved)
+	}
+
+	if len(r.NoisiestAlerts) > 0 {
+		b.WriteString("\n" + st.heading("Noisiest alerts:") + "\n")
+		for i, n := range r.NoisiestAlerts {
+			fmt.Fprintf(&b, "  %d. %s: %s, %s; %d actionable, %d noise, %d unanswered\n",
+				i+1, n.Alert, plural(n.Incidents, "incident"), plural(n.Deliveries, "delivery"), n.Actionable, n.Noise, n.Unanswered)
+		}
+	}
+
+	// RCAs.
+	fmt.Fprintf(&b, "\n%s %d open, %d overdue; %d needed for this shift's incidents\n",
+		st.heading("RCAs:"), r.RCAs.Open, r.RCAs.Overdue, r.RCAs.NeededThisShift)
+	for i, o := range r.RCAs.List {
+		if i == textListed {
+			fmt.Fprintf(&b, "  ... and %d more\n", len(r.RCAs.List)-textListed)
+			break
+		}
+		fmt.Fprintf(&b, "  - %s: %s, resolved %s ago", st.link(o.Link, o.WorkflowID), st.text(o.Summary), o.Age)
+		if o.Overdue {
+			b.WriteString(", overdue")
+		}
+		if o.Ticket != "" {
+			fmt.Fprintf(&b, ", ticket %s", o.Ticket)
+		}
+		b.WriteString("\n")
+	}
+
+	l := r.Load
+	fmt.Fprintf(&b, "\n%s %s with a paged incident open in a %s shift (%.1f%%)\n", st.heading("Load:"), l.IncidentTime, l.ShiftTime, 100*l.Ratio)
+
+	if len(r.Trend) > 0 {
+		b.WriteString("\n" + st.heading(fmt.Sprintf("Trend against %s:", cmp.Or(r.TrendAgainst, "the shift before"))) + "\n")
+		for _, it := range r.Trend {
+			fmt.Fprintf(&b, "  %s %s: %s (was %s)\n", arrow(it.Change), trendLabel(it.Figure),
+				trendValue(it.Figure, it.This), trendValue(it.Figure, it.Previous))
+		}
+	}
+	return b.String()
+}
+
+func writeTimes(b *strings.Builder, label string, s TimeStats) {
+	if s.Count == 0 {
+		fmt.Fprintf(b, "%s: none\n", label)
+		return
+	}
+	fmt.Fprintf(b, "%s: median %s, p90 %s (%s)\n", label, s.Median, s.P90, plural(s.Count, "incident"))
+}
+
+// bySeverity orders severities most severe first, then by name.
+func bySeverity(a, b string) int {
+	ra, oka := severityRank[strings.ToLower(a)]
+	rb, okb := severityRank[strings.ToLower(b)]
+	switch {
+	case oka && okb:
+		return cmp.Compare(ra, rb)
+	case oka:
+		return -1
+	case okb:
+		return 1
+	}
+	return strings.Compare(a, b)
+}
+
+// countList shows "a 3, b 1": in the given order, else most first then by
+// name, the first textListed of them.
+func countList(m map[string]int, order func(a, b string) int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	if order == nil {
+		order = func(a, b string) int { return cmp.Or(cmp.Compare(m[b], m[a]), strings.Compare(a, b)) }
+	}
+	slices.SortFunc(keys, order)
+	parts := make([]string, 0, min(len(keys), textListed)+1)
+	for i, k := range keys {
+		if i == textListed {
+			parts = append(parts, fmt.Sprintf("%d more", len(keys)-textListed))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func arrow(change string) string {
+	switch change {
+	case "up":
+		return "↑"
+	case "down":
+		return "↓"
+	}
+	return "="
+}
+
+func trendLabel(figure string) string {
+	switch figure {
+	case FigureSleepInterruptions:
+		return "interruptions in sleep hours"
+	case FigureMedianAckSeconds:
+		return "median time to acknowledge"
+	case FigureMedianResolveSeconds:
+		return "median time to resolve"
+	case FigureSMS:
+		return "SMS"
+	}
+	return figure
+}
+
+func trendValue(figure string, v int64) string {
+	if strings.HasSuffix(figure, "_seconds") {
+		return HumanDuration(time.Duration(v) * time.Second)
+	}
+	return fmt.Sprint(v)
+}
+
+// plural shows "1 incident", "2 incidents", "3 deliveries".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	if strings.HasSuffix(word, "y") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(word, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

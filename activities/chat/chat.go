@@ -36,6 +36,28 @@ type Button struct {
 	Command string
 }
 
+// File is a file shared in a channel or a thread.
+type File struct {
+	// Name is the file name, such as "oncall-2026-W47.png". It is also the
+	// idempotency key: a file whose name is already shared in the thread
+	// (or, without ThreadTS, in the channel's recent history) is not
+	// shared again.
+	Name  string
+	Title string
+	// ThreadTS, when set, shares the file as a reply in that thread.
+	ThreadTS string
+	// Comment is the text posted with the file; it may be empty.
+	Comment string
+	Data    []byte
+}
+
+// Reply is a person's reply in a thread.
+type Reply struct {
+	User string
+	Text string
+	TS   string
+}
+
 // Chat is a chat workspace.
 type Chat interface {
 	// LookupUserByEmail returns the user ID for an email, or ErrUserNotFound.
@@ -58,4 +80,12 @@ type Chat interface {
 	Update(ctx context.Context, channel, ts string, msg Message) error
 	// OpenDM returns the direct-message channel with a user.
 	OpenDM(ctx context.Context, user string) (string, error)
+	// UploadFile shares a file in a channel or, when f.ThreadTS is set, in
+	// that thread, unless a file of that name is already there.
+	UploadFile(ctx context.Context, channel string, f File) error
+	// Replies lists the replies people made in a thread, oldest first: the
+	// parent and the bot's own posts are left out.
+	Replies(ctx context.Context, channel, threadTS string) ([]Reply, error)
+	// Permalink returns a link to a post.
+	Permalink(ctx context.Context, channel, ts string) (string, error)
 }

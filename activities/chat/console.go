@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"time"
+
+	"go.temporal.io/sdk/temporal"
 )
 
 // Console stands in for Slack when no bot token is set: every post, topic
@@ -18,17 +21,24 @@ import (
 // printed, so that reruns behave as they would in Slack: nothing is printed
 // twice. With a state file the memory survives restarts.
 type Console struct {
+	// FilesDir is where UploadFile writes files; when empty,
+	// os.TempDir()/baton-files. Set it before the console is used.
+	FilesDir string
+
 	mu        sync.Mutex
 	out       io.Writer
 	stateFile string
 	state     consoleState
 }
 
+var _ Chat = (*Console)(nil)
+
 // consoleState is what the console remembers; it is saved as JSON.
 type consoleState struct {
 	Groups map[string][]string `json:"groups"`
 	Topics map[string]string   `json:"topics"`
-	Posts  map[string]string   `json:"posts"` // channel + "\x00" + key -> ts
+	Posts  map[string]string   `json:"posts"`           // channel + "\x00" + key -> ts
+	Files  map[string]string   `json:"files,omitempty"` // channel + "\x00" + thread + "\x00" + name -> path
 	Seq    int                 `json:"seq"`
 }
 
@@ -36,7 +46,7 @@ type consoleState struct {
 // memory across restarts; a missing file starts empty.
 func NewConsole(out io.Writer, stateFile string) (*Console, error) {
 	c := &Console{out: out, stateFile: stateFile, state: consoleState{
-		Groups: map[string][]string{}, Topics: map[string]string{}, Posts: map[string]string{},
+		Groups: map[string][]string{}, Topics: map[string]string{}, Posts: map[string]string{}, Files: map[string]string{},
 	}}
 	if stateFile == "" {
 		return c, nil
@@ -50,6 +60,10 @@ func NewConsole(out io.Writer, stateFile string) (*Console, error) {
 	}
 	if err := json.Unmarshal(data, &c.state); err != nil {
 		return nil, fmt.Errorf("console chat state %s: %w", stateFile, err)
+	}
+	// A state file from before files were remembered has none.
+	if c.state.Files == nil {
+		c.state.Files = map[string]string{}
 	}
 	return c, nil
 }
@@ -159,6 +173,62 @@ func render(msg Message) string {
 // OpenDM implements Chat.
 func (c *Console) OpenDM(_ context.Context, user string) (string, error) {
 	return "DM @" + user, nil
+}
+
+// UploadFile implements Chat: the file is written to FilesDir under its
+// name, and a line tells where. A file of that name already shared in the
+// same channel and thread is not written or printed again. FilesDir is one
+// flat directory: a file of the same name shared elsewhere replaces the
+// bytes on disk.
+func (c *Console) UploadFile(_ context.Context, channel string, f File) error {
+	if f.Name == "" || f.Name == "." || f.Name == ".." || filepath.Base(f.Name) != f.Name {
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("invalid file name %q", f.Name), "InvalidFile", nil)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	key := channel + "\x00" + f.ThreadTS + "\x00" + f.Name
+	if _, done := c.state.Files[key]; done {
+		return nil
+	}
+	dir := c.FilesDir
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "baton-files")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("console chat files: %w", err)
+	}
+	path := filepath.Join(dir, f.Name)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, f.Data, 0o600); err != nil {
+		return fmt.Errorf("console chat files: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("console chat files: %w", err)
+	}
+	c.state.Files[key] = path
+	where := channel
+	if f.ThreadTS != "" {
+		where = channel + " (thread " + f.ThreadTS + ")"
+	}
+	body := fmt.Sprintf("FILE %s (%d bytes) -> %s", f.Name, len(f.Data), path)
+	if f.Comment != "" {
+		body = plain(f.Comment) + "\n" + body
+	}
+	c.printf("%s:\n%s", where, indent(body))
+	return c.save()
+}
+
+// Replies implements Chat. Nobody answers in a terminal: the console's
+// threads hold only what Baton printed, so they never have a person's
+// reply.
+func (c *Console) Replies(_ context.Context, _, _ string) ([]Reply, error) {
+	return nil, nil
+}
+
+// Permalink implements Chat: "console:<channel>/<ts>", since a terminal has
+// no links.
+func (c *Console) Permalink(_ context.Context, channel, ts string) (string, error) {
+	return "console:" + channel + "/" + ts, nil
 }
 
 // Slack's mrkdwn for mentions and links, as a terminal shows them.

@@ -164,3 +164,78 @@ func TestConsoleStateFile(t *testing.T) {
 		t.Error("NewConsole accepted a corrupt state file")
 	}
 }
+
+func TestConsoleUploadFile(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	state := filepath.Join(t.TempDir(), "chat.json")
+	var out bytes.Buffer
+	c := newConsole(t, &out, state)
+	c.FilesDir = dir
+	data := []byte("\x89PNG\r\n\x1a\n\x00week 47")
+	f := chat.File{Name: "oncall-2026-W47.png", Title: "Pages by hour", ThreadTS: "console.000001", Comment: "Pages by hour, <@alice>", Data: data}
+
+	if err := c.UploadFile(ctx, "#data", f); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, f.Name)
+	if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("file on disk = %q, %v; want the uploaded bytes", got, err)
+	}
+	want := "[chat] #data (thread console.000001):\n    Pages by hour, @alice\n    FILE oncall-2026-W47.png (16 bytes) -> " + path + "\n"
+	if out.String() != want {
+		t.Errorf("printed %q, want %q", out.String(), want)
+	}
+
+	// Idempotent by name, across restarts too.
+	out.Reset()
+	if err := c.UploadFile(ctx, "#data", f); err != nil {
+		t.Fatal(err)
+	}
+	restarted := newConsole(t, &out, state)
+	restarted.FilesDir = dir
+	if err := restarted.UploadFile(ctx, "#data", f); err != nil {
+		t.Fatal(err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("a second upload printed %q", out.String())
+	}
+
+	for _, name := range []string{"", "..", "../escape.png", "sub/dir.png"} {
+		if err := c.UploadFile(ctx, "#data", chat.File{Name: name, Data: data}); err == nil {
+			t.Errorf("UploadFile accepted the name %q", name)
+		}
+	}
+}
+
+func TestConsoleUploadFileDefaultDir(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	var out bytes.Buffer
+	c := newConsole(t, &out, "")
+	if err := c.UploadFile(context.Background(), "#data", chat.File{Name: "week.csv", Data: []byte("a,b\n")}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(tmp, "baton-files", "week.csv")
+	if got, err := os.ReadFile(path); err != nil || string(got) != "a,b\n" {
+		t.Errorf("%s = %q, %v", path, got, err)
+	}
+	if want := "[chat] #data:\n    FILE week.csv (4 bytes) -> " + path + "\n"; out.String() != want {
+		t.Errorf("printed %q, want %q", out.String(), want)
+	}
+}
+
+func TestConsoleRepliesAndPermalink(t *testing.T) {
+	c := newConsole(t, &bytes.Buffer{}, "")
+	ctx := context.Background()
+	ts, err := c.Post(ctx, "#data", chat.Message{Key: "k", Text: "Weekly summary"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if replies, err := c.Replies(ctx, "#data", ts); err != nil || replies != nil {
+		t.Errorf("Replies = %v, %v; want none", replies, err)
+	}
+	if link, err := c.Permalink(ctx, "#data", ts); err != nil || link != "console:#data/"+ts {
+		t.Errorf("Permalink = %q, %v", link, err)
+	}
+}

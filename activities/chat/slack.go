@@ -1,10 +1,12 @@
 package chat
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -26,6 +28,8 @@ type Slack struct {
 	channels map[string]string // "#name" -> ID
 	groups   map[string]string // handle -> ID
 }
+
+var _ Chat = (*Slack)(nil)
 
 // NewSlack returns a Slack client. apiURL is the Web API's base, such as
 // https://slack.com/api/ (a trailing slash is added if missing).
@@ -110,7 +114,8 @@ func (s *Slack) SetTopic(ctx context.Context, channel, topic string) error {
 	return nil
 }
 
-// historyPages bounds how far back FindPost reads: 5 pages of 200 messages.
+// historyPages bounds how far back FindPost and UploadFile read: 5 pages
+// of 200 messages.
 const historyPages = 5
 
 // FindPost implements Chat.
@@ -120,6 +125,21 @@ func (s *Slack) FindPost(ctx context.Context, channel, threadTS, key string, sin
 		return "", false, err
 	}
 	oldest := fmt.Sprintf("%d.000000", since.Unix())
+	var ts string
+	found, err := s.scan(ctx, id, threadTS, oldest, func(m slack.Message) bool {
+		if m.Metadata.EventType == metadataEventType && m.Metadata.EventPayload["key"] == key {
+			ts = m.Timestamp
+			return true
+		}
+		return false
+	})
+	return ts, found, err
+}
+
+// scan reads a channel's history, newest first, or, when threadTS is set,
+// that thread, oldest first, since oldest (all of it when empty), until
+// match holds for a message; it reads at most historyPages pages.
+func (s *Slack) scan(ctx context.Context, id, threadTS, oldest string, match func(slack.Message) bool) (bool, error) {
 	page := func(cursor string) ([]slack.Message, string, error) {
 		if threadTS != "" {
 			msgs, _, next, err := s.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
@@ -143,19 +163,17 @@ func (s *Slack) FindPost(ctx context.Context, channel, threadTS, key string, sin
 	for range historyPages {
 		msgs, next, err := page(cursor)
 		if err != nil {
-			return "", false, err
+			return false, err
 		}
-		for _, m := range msgs {
-			if m.Metadata.EventType == metadataEventType && m.Metadata.EventPayload["key"] == key {
-				return m.Timestamp, true, nil
-			}
+		if slices.ContainsFunc(msgs, match) {
+			return true, nil
 		}
 		if next == "" {
 			break
 		}
 		cursor = next
 	}
-	return "", false, nil
+	return false, nil
 }
 
 // Post implements Chat.
@@ -277,6 +295,108 @@ func (s *Slack) OpenDM(ctx context.Context, user string) (string, error) {
 		return "", classify("conversations.open", err)
 	}
 	return ch.ID, nil
+}
+
+// UploadFile implements Chat through Slack's external upload flow:
+// files.getUploadURLExternal, a POST of the bytes to the URL it gives, and
+// files.completeUploadExternal, which shares the file. Look before write:
+// a file of that name already in the thread (or, without ThreadTS, in the
+// channel's recent history) is not shared again. An upload cut short
+// before files.completeUploadExternal leaves nothing behind: Slack
+// discards an upload that is never completed. Slack shows a completed
+// file in the channel a moment later rather than at once, so a retry
+// straight after a completion whose answer was lost might not see it yet;
+// Temporal's retry backoff makes a second copy unlikely, not impossible.
+func (s *Slack) UploadFile(ctx context.Context, channel string, f File) error {
+	switch {
+	case f.Name == "":
+		return temporal.NewNonRetryableApplicationError("refusing to upload a file without a name", "InvalidFile", nil)
+	case len(f.Data) == 0:
+		// Slack refuses a zero length (and slack-go refuses to ask).
+		return temporal.NewNonRetryableApplicationError("refusing to upload the empty file "+f.Name, "InvalidFile", nil)
+	}
+	id, err := s.channelID(ctx, channel)
+	if err != nil {
+		return err
+	}
+	found, err := s.scan(ctx, id, f.ThreadTS, "", func(m slack.Message) bool {
+		return slices.ContainsFunc(m.Files, func(sf slack.File) bool { return sf.Name == f.Name })
+	})
+	if err != nil || found {
+		return err
+	}
+	up, err := s.api.GetUploadURLExternalContext(ctx, slack.GetUploadURLExternalParameters{
+		FileName: f.Name, FileSize: len(f.Data),
+	})
+	if err != nil {
+		return classify("files.getUploadURLExternal", err)
+	}
+	if err := s.api.UploadToURL(ctx, slack.UploadToURLParameters{
+		UploadURL: up.UploadURL, Reader: bytes.NewReader(f.Data), Filename: f.Name,
+	}); err != nil {
+		return classify("file upload", err)
+	}
+	title := f.Title
+	if title == "" {
+		title = f.Name
+	}
+	if _, err := s.api.CompleteUploadExternalContext(ctx, slack.CompleteUploadExternalParameters{
+		Files:           []slack.FileSummary{{ID: up.FileID, Title: title}},
+		Channel:         id,
+		ThreadTimestamp: f.ThreadTS,
+		InitialComment:  f.Comment,
+	}); err != nil {
+		return classify("files.completeUploadExternal", err)
+	}
+	return nil
+}
+
+// Replies implements Chat: conversations.replies, every page. A message
+// counts as a person's when it has a user and no bot_id; bot_message and
+// other system subtypes are left out.
+func (s *Slack) Replies(ctx context.Context, channel, threadTS string) ([]Reply, error) {
+	id, err := s.channelID(ctx, channel)
+	if err != nil {
+		return nil, err
+	}
+	var replies []Reply
+	params := &slack.GetConversationRepliesParameters{ChannelID: id, Timestamp: threadTS, Limit: 200}
+	for {
+		msgs, _, next, err := s.api.GetConversationRepliesContext(ctx, params)
+		if err != nil {
+			return nil, classify("conversations.replies", err)
+		}
+		for _, m := range msgs {
+			// Slack puts the parent first; it is not a reply.
+			if m.Timestamp == threadTS || m.User == "" || m.BotID != "" || !humanSubtypes[m.SubType] {
+				continue
+			}
+			replies = append(replies, Reply{User: m.User, Text: m.Text, TS: m.Timestamp})
+		}
+		if next == "" {
+			return replies, nil
+		}
+		params.Cursor = next
+	}
+}
+
+// humanSubtypes are the message subtypes a person's reply may have: none,
+// a reply also sent to the channel, a file share and a /me message.
+var humanSubtypes = map[string]bool{
+	"": true, "thread_broadcast": true, "file_share": true, "me_message": true,
+}
+
+// Permalink implements Chat.
+func (s *Slack) Permalink(ctx context.Context, channel, ts string) (string, error) {
+	id, err := s.channelID(ctx, channel)
+	if err != nil {
+		return "", err
+	}
+	link, err := s.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: id, Ts: ts})
+	if err != nil {
+		return "", classify("chat.getPermalink", err)
+	}
+	return link, nil
 }
 
 // channelID resolves "#name" to an ID through conversations.list; anything

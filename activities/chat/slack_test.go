@@ -1,13 +1,16 @@
 package chat_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/baton-oncall/baton/activities/chat"
@@ -362,6 +365,9 @@ func TestSlackErrors(t *testing.T) {
 		_, err := s.Post(context.Background(), "C0DATA", chat.Message{Key: "k", Text: "hi"})
 		return err
 	}
+	upload := func(s *chat.Slack) error {
+		return s.UploadFile(context.Background(), "C0DATA", chat.File{Name: "chart.png", Data: png})
+	}
 	tests := []struct {
 		name    string
 		token   string // when empty, fakeslack.Token
@@ -433,6 +439,31 @@ func TestSlackErrors(t *testing.T) {
 			call:   lookup,
 			check: func(t *testing.T, err error) {
 				requireNonRetryable(t, err, "missing_scope", `"users:read.email"`)
+			},
+		},
+		{
+			name:   "upload URL rate limited",
+			inject: func(f *fakeslack.Server) { f.RateLimitNext("files.getUploadURLExternal", 1, 20*time.Second) },
+			call:   upload,
+			check: func(t *testing.T, err error) {
+				requireRetryable(t, err)
+				if d := appError(t, err).NextRetryDelay(); d != 20*time.Second {
+					t.Errorf("NextRetryDelay = %v, want 20s", d)
+				}
+			},
+		},
+		{
+			name:   "upload URL down",
+			inject: func(f *fakeslack.Server) { f.FailNext(fakeslack.UploadURLMethod, 1, 502) },
+			call:   upload,
+			check:  func(t *testing.T, err error) { requireRetryable(t, err) },
+		},
+		{
+			name:   "upload missing scope",
+			inject: func(f *fakeslack.Server) { f.ErrorNext("files.completeUploadExternal", "missing_scope") },
+			call:   upload,
+			check: func(t *testing.T, err error) {
+				requireNonRetryable(t, err, "files.completeUploadExternal", "missing_scope", `"files:write"`)
 			},
 		},
 		{
@@ -529,4 +560,198 @@ func TestThreadRepliesAreFoundInTheirThread(t *testing.T) {
 	if got.Text != "page, acknowledged" || !strings.Contains(got.Blocks, `"action_id":"incident.resolve"`) {
 		t.Errorf("updated message %+v", got)
 	}
+}
+
+// png is a small stand-in for a chart: its bytes include a NUL and
+// non-UTF-8, which a text-only path would mangle.
+var png = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe week 47")
+
+func TestSlackUploadFile(t *testing.T) {
+	srv, s := newSlack(t)
+	srv.AddChannel("C0DATA", "data", "")
+	ctx := context.Background()
+	parent, err := s.Post(ctx, "#data", chat.Message{Key: "summary/2026-W47", Text: "Weekly summary"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := chat.File{Name: "oncall-2026-W47.png", Title: "Pages by hour", ThreadTS: parent, Comment: "Pages by hour, week 47", Data: png}
+
+	if err := s.UploadFile(ctx, "#data", f); err != nil {
+		t.Fatal(err)
+	}
+	files := srv.Files()
+	if len(files) != 1 {
+		t.Fatalf("%d files shared, want 1", len(files))
+	}
+	got := files[0]
+	if got.Name != f.Name || got.Title != f.Title || got.Channel != "C0DATA" || got.ThreadTS != parent || !bytes.Equal(got.Data, png) {
+		t.Errorf("shared %+v, want %s in C0DATA thread %s with the exact bytes", got, f.Name, parent)
+	}
+	msgs := srv.Messages("C0DATA")
+	if len(msgs) != 2 {
+		t.Fatalf("channel holds %d messages, want the parent and the file", len(msgs))
+	}
+	if m := msgs[1]; m.ThreadTS != parent || m.Text != f.Comment || !slices.Equal(m.FileIDs, []string{got.ID}) {
+		t.Errorf("file message %+v, want a reply in %s with the comment and file %s", m, parent, got.ID)
+	}
+	urls := srv.Calls("files.getUploadURLExternal")
+	if len(urls) != 1 || urls[0].Get("filename") != f.Name || urls[0].Get("length") != strconv.Itoa(len(png)) {
+		t.Errorf("files.getUploadURLExternal calls = %v", urls)
+	}
+	completes := srv.Calls("files.completeUploadExternal")
+	if len(completes) != 1 || completes[0].Get("channel_id") != "C0DATA" || completes[0].Get("thread_ts") != parent {
+		t.Errorf("files.completeUploadExternal calls = %v", completes)
+	}
+
+	// A rerun finds the file in the thread and does nothing.
+	if err := s.UploadFile(ctx, "#data", f); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.Calls("files.getUploadURLExternal")); n != 1 {
+		t.Errorf("second upload of %s asked for an upload URL (%d calls)", f.Name, n)
+	}
+	if n := len(srv.Files()); n != 1 {
+		t.Errorf("%d files after a second upload, want 1", n)
+	}
+
+	// The name is the key within a thread or the channel: the same name in
+	// the channel itself is another file, shared once.
+	inChannel := f
+	inChannel.ThreadTS, inChannel.Comment = "", ""
+	for range 2 {
+		if err := s.UploadFile(ctx, "C0DATA", inChannel); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files = srv.Files()
+	if len(files) != 2 || files[1].ThreadTS != "" || files[1].Channel != "C0DATA" {
+		t.Fatalf("files = %+v, want a second one in the channel", files)
+	}
+	if n := len(srv.Calls(fakeslack.UploadURLMethod)); n != 2 {
+		t.Errorf("bytes uploaded %d times, want 2", n)
+	}
+}
+
+func TestSlackUploadFileRefusesEmpty(t *testing.T) {
+	srv, s := newSlack(t)
+	srv.AddChannel("C0DATA", "data", "")
+	for _, f := range []chat.File{{Name: "", Data: png}, {Name: "empty.csv"}} {
+		requireNonRetryable(t, s.UploadFile(context.Background(), "C0DATA", f))
+	}
+	if n := len(srv.Calls("files.getUploadURLExternal")); n != 0 {
+		t.Errorf("files.getUploadURLExternal called %d times", n)
+	}
+}
+
+// TestFakeSlackUploadLengthMustMatch checks the fake as Slack behaves:
+// bytes that are not the length declared are not a file.
+func TestFakeSlackUploadLengthMustMatch(t *testing.T) {
+	srv := fakeslack.New(t)
+	srv.AddChannel("C0DATA", "data", "")
+	api := slack.New(fakeslack.Token, slack.OptionAPIURL(srv.URL()))
+	ctx := context.Background()
+
+	up, err := api.GetUploadURLExternalContext(ctx, slack.GetUploadURLExternalParameters{FileName: "a.csv", FileSize: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := api.UploadToURL(ctx, slack.UploadToURLParameters{UploadURL: up.UploadURL, Content: "short", Filename: "a.csv"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = api.CompleteUploadExternalContext(ctx, slack.CompleteUploadExternalParameters{
+		Files: []slack.FileSummary{{ID: up.FileID}}, Channel: "C0DATA",
+	})
+	var se slack.SlackErrorResponse
+	if !errors.As(err, &se) || se.Err != "file_not_found" {
+		t.Errorf("completing a short upload: %v, want file_not_found", err)
+	}
+	if files, msgs := srv.Files(), srv.Messages("C0DATA"); len(files) != 0 || len(msgs) != 0 {
+		t.Errorf("a short upload was shared: files %+v, messages %+v", files, msgs)
+	}
+}
+
+func TestSlackReplies(t *testing.T) {
+	srv, s := newSlack(t)
+	srv.AddChannel("C0DATA", "data", "")
+	ctx := context.Background()
+	parent, err := s.Post(ctx, "#data", chat.Message{Key: "summary", Text: "Weekly summary: anything to add?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := s.Post(ctx, "#data", chat.Message{Key: "other", Text: "another thread"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.AddReply("C0DATA", parent, "U0ALICE", "the Tuesday page was a false alarm")
+	if _, err := s.Post(ctx, "#data", chat.Message{Key: "bot-reply", Text: "noted", ThreadTS: parent}); err != nil {
+		t.Fatal(err)
+	}
+	srv.AddReply("C0DATA", other, "U0CAROL", "not this thread")
+	if err := s.UploadFile(ctx, "#data", chat.File{Name: "chart.png", ThreadTS: parent, Data: png}); err != nil {
+		t.Fatal(err)
+	}
+	srv.AddReply("C0DATA", parent, "U0BOB", "disk alerts need a runbook")
+	srv.AddReply("C0DATA", parent, "U0ALICE", "+1")
+	// Six messages in the thread, two a page: three pages.
+	srv.SetPageSize(2)
+	before := len(srv.Calls("conversations.replies")) // UploadFile looked first
+
+	got, err := s.Replies(ctx, "#data", parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// People's replies only, oldest first: not the parent, the bot's
+	// reply, the bot's file or the other thread's reply.
+	want := [][2]string{
+		{"U0ALICE", "the Tuesday page was a false alarm"},
+		{"U0BOB", "disk alerts need a runbook"},
+		{"U0ALICE", "+1"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("Replies = %+v, want %d replies", got, len(want))
+	}
+	for i, r := range got {
+		if r.User != want[i][0] || r.Text != want[i][1] {
+			t.Errorf("reply %d = %+v, want %s: %q", i, r, want[i][0], want[i][1])
+		}
+		if i > 0 && !(got[i-1].TS < r.TS) {
+			t.Errorf("reply %d has ts %s, not after %s", i, r.TS, got[i-1].TS)
+		}
+	}
+	calls := srv.Calls("conversations.replies")[before:]
+	if len(calls) != 3 {
+		t.Fatalf("conversations.replies called %d times, want 3 pages", len(calls))
+	}
+	if calls[0].Has("cursor") || calls[1].Get("cursor") == "" || calls[2].Get("cursor") == calls[1].Get("cursor") {
+		t.Errorf("cursors not followed: %v", calls)
+	}
+
+	none, err := s.Replies(ctx, "#data", other)
+	if err != nil || len(none) != 1 || none[0].User != "U0CAROL" {
+		t.Errorf("Replies in the other thread = %+v, %v", none, err)
+	}
+	_, err = s.Replies(ctx, "#data", "1.000000")
+	requireNonRetryable(t, err, "conversations.replies", "thread_not_found")
+}
+
+func TestSlackPermalink(t *testing.T) {
+	srv, s := newSlack(t)
+	srv.AddChannel("C0DATA", "data", "")
+	ctx := context.Background()
+	ts, err := s.Post(ctx, "#data", chat.Message{Key: "k", Text: "Weekly summary"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Permalink(ctx, "#data", ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "https://fake.slack.com/archives/C0DATA/p" + strings.Replace(ts, ".", "", 1); got != want {
+		t.Errorf("Permalink = %q, want %q", got, want)
+	}
+	if c := srv.Calls("chat.getPermalink"); len(c) != 1 || c[0].Get("channel") != "C0DATA" || c[0].Get("message_ts") != ts {
+		t.Errorf("chat.getPermalink calls = %v", c)
+	}
+	_, err = s.Permalink(ctx, "C0DATA", "1.000000")
+	requireNonRetryable(t, err, "chat.getPermalink", "message_not_found")
 }

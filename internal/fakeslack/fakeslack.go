@@ -8,10 +8,17 @@
 // too, with the same error code.
 //
 // The fake keeps a small workspace (users, public channels, DMs, user
-// groups, messages) behind one mutex, records every call, and can be told
-// to fail the next calls of a method in the ways Slack fails. Message
-// timestamps come from the wall clock, as Slack's do, so that reading
-// history "since" an instant behaves as it would in Slack.
+// groups, messages, files) behind one mutex, records every call, and can
+// be told to fail the next calls of a method in the ways Slack fails.
+// Message timestamps come from the wall clock, as Slack's do, so that
+// reading history "since" an instant behaves as it would in Slack.
+//
+// Files are uploaded as Slack's external upload flow has them:
+// files.getUploadURLExternal hands out an upload URL on the fake itself,
+// the bytes are POSTed there (raw, or as the "file" part of a multipart
+// form, which is what slack-go sends), and files.completeUploadExternal
+// shares them as a message. People's replies in threads, which Baton only
+// reads, are added with AddReply.
 //
 // Requests are read as Slack reads form posts and GETs: parameters from the
 // query or an application/x-www-form-urlencoded body. JSON request bodies,
@@ -20,13 +27,19 @@
 package fakeslack
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"maps"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -52,7 +65,17 @@ const (
 	// Slack refuses a message beyond them with invalid_blocks.
 	maxBlocks      = 50
 	maxSectionText = 3000
+	// maxUploadBytes bounds what the fake takes at an upload URL.
+	maxUploadBytes = 64 << 20
 )
+
+// UploadURLMethod is the name under which POSTs to upload URLs are
+// recorded (Calls) and failed (RateLimitNext, FailNext), as if the upload
+// URL were a method. Its calls hold "file" (the file ID), "filename" and
+// "size" (the bytes received). An upload URL answers HTTP only: a fault
+// from ErrorNext would be taken for success, as Slack's upload URL does not
+// answer JSON.
+const UploadURLMethod = "upload_url"
 
 // Message is a message as the fake stores it: Blocks and the metadata are
 // exactly what the client sent, so a test can check the wire format.
@@ -65,6 +88,24 @@ type Message struct {
 	Blocks            string
 	MetadataEventType string
 	MetadataPayload   map[string]any
+	// User is the author: a person's ID for a reply added with AddReply,
+	// the bot's user ID for everything posted through the API.
+	User string
+	// FileIDs are the files the message shares, for a message made by
+	// files.completeUploadExternal.
+	FileIDs []string
+}
+
+// UploadedFile is a file completed by files.completeUploadExternal.
+// Channel and ThreadTS are where it was shared; empty when it was completed
+// without a channel, which leaves it private.
+type UploadedFile struct {
+	ID       string
+	Name     string
+	Title    string
+	Channel  string
+	ThreadTS string
+	Data     []byte
 }
 
 // Server is a fake Slack workspace served over HTTP.
@@ -82,6 +123,9 @@ type Server struct {
 	groupOrder   []string
 	pageSize     int
 	lastTS       int64 // microseconds since the epoch, of the latest ts handed out
+	files        map[string]*file
+	fileOrder    []string // completed files' IDs, in order of completion
+	fileSeq      int
 }
 
 type user struct {
@@ -101,10 +145,23 @@ type message struct {
 	ts        string
 	threadTS  string // set on a reply
 	micros    int64
+	user      string // a person's ID; empty for the bot's posts
 	text      string
 	blocks    string
 	eventType string
 	payload   map[string]any
+	files     []*file
+}
+
+// file is an upload, from files.getUploadURLExternal on.
+type file struct {
+	id, name, title string
+	length          int // declared to files.getUploadURLExternal
+	data            []byte
+	uploaded        bool // bytes were POSTed to the upload URL
+	completed       bool
+	channel         string
+	threadTS        string
 }
 
 type userGroup struct {
@@ -127,6 +184,7 @@ func New(t testing.TB) *Server {
 		faults:   map[string][]fault{},
 		channels: map[string]*channel{},
 		groups:   map[string]*userGroup{},
+		files:    map[string]*file{},
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	t.Cleanup(s.srv.Close)
@@ -177,10 +235,11 @@ func (s *Server) AddUserGroup(id, handle string, members ...string) {
 	s.groups[id] = &userGroup{id: id, handle: handle, users: slices.Clone(members)}
 }
 
-// SetPageSize caps how many items one page of conversations.list or
-// conversations.history holds, whatever limit the client asks for. Slack
-// itself may return fewer items than the limit; this lets a test exercise
-// pagination without creating a thousand channels. n <= 0 removes the cap.
+// SetPageSize caps how many items one page of conversations.list,
+// conversations.history or conversations.replies holds, whatever limit the
+// client asks for. Slack itself may return fewer items than the limit; this
+// lets a test exercise pagination without creating a thousand channels.
+// n <= 0 removes the cap.
 func (s *Server) SetPageSize(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -246,7 +305,47 @@ func (s *Server) Messages(channelID string) []Message {
 			Blocks:            m.blocks,
 			MetadataEventType: m.eventType,
 			MetadataPayload:   maps.Clone(m.payload),
+			User:              cmp.Or(m.user, botUserID),
 		}
+		for _, f := range m.files {
+			out[i].FileIDs = append(out[i].FileIDs, f.id)
+		}
+	}
+	return out
+}
+
+// AddReply adds a person's reply to a thread, as if user had typed text
+// there: conversations.replies shows it with the user and without the
+// bot_id that marks the bot's posts. It panics when the channel or the
+// thread's parent does not exist, a mistake in the test.
+func (s *Server) AddReply(channel, threadTS, user, text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.channels[channel]
+	if !ok {
+		panic("fakeslack: AddReply to unknown channel " + channel)
+	}
+	if !slices.ContainsFunc(c.messages, func(m *message) bool { return m.ts == threadTS && m.threadTS == "" }) {
+		panic("fakeslack: AddReply to unknown thread " + threadTS + " in " + channel)
+	}
+	m := &message{threadTS: threadTS, user: user, text: text, micros: s.nextTS()}
+	m.ts = formatTS(m.micros)
+	c.messages = append(c.messages, m)
+}
+
+// Files returns the files completed by files.completeUploadExternal, in
+// the order they were. Uploads never completed are left out, as Slack
+// discards them.
+func (s *Server) Files() []UploadedFile {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]UploadedFile, 0, len(s.fileOrder))
+	for _, id := range s.fileOrder {
+		f := s.files[id]
+		out = append(out, UploadedFile{
+			ID: f.id, Name: f.name, Title: f.title, Channel: f.channel, ThreadTS: f.threadTS,
+			Data: slices.Clone(f.data),
+		})
 	}
 	return out
 }
@@ -283,18 +382,22 @@ type method struct {
 }
 
 var methods = map[string]method{
-	"users.lookupByEmail":     {"users:read.email", (*Server).lookupByEmail},
-	"usergroups.list":         {"usergroups:read", (*Server).userGroupsList},
-	"usergroups.users.list":   {"usergroups:read", (*Server).userGroupUsersList},
-	"usergroups.users.update": {"usergroups:write", (*Server).userGroupUsersUpdate},
-	"conversations.list":      {"channels:read", (*Server).conversationsList},
-	"conversations.info":      {"channels:read", (*Server).conversationsInfo},
-	"conversations.setTopic":  {"channels:manage", (*Server).conversationsSetTopic},
-	"conversations.history":   {"channels:history", (*Server).conversationsHistory},
-	"conversations.replies":   {"channels:history", (*Server).conversationsReplies},
-	"conversations.open":      {"im:write", (*Server).conversationsOpen},
-	"chat.postMessage":        {"chat:write", (*Server).chatPostMessage},
-	"chat.update":             {"chat:write", (*Server).chatUpdate},
+	"users.lookupByEmail":          {"users:read.email", (*Server).lookupByEmail},
+	"usergroups.list":              {"usergroups:read", (*Server).userGroupsList},
+	"usergroups.users.list":        {"usergroups:read", (*Server).userGroupUsersList},
+	"usergroups.users.update":      {"usergroups:write", (*Server).userGroupUsersUpdate},
+	"conversations.list":           {"channels:read", (*Server).conversationsList},
+	"conversations.info":           {"channels:read", (*Server).conversationsInfo},
+	"conversations.setTopic":       {"channels:manage", (*Server).conversationsSetTopic},
+	"conversations.history":        {"channels:history", (*Server).conversationsHistory},
+	"conversations.replies":        {"channels:history", (*Server).conversationsReplies},
+	"conversations.open":           {"im:write", (*Server).conversationsOpen},
+	"chat.postMessage":             {"chat:write", (*Server).chatPostMessage},
+	"chat.update":                  {"chat:write", (*Server).chatUpdate},
+	"files.getUploadURLExternal":   {"files:write", (*Server).filesGetUploadURLExternal},
+	"files.completeUploadExternal": {"files:write", (*Server).filesCompleteUploadExternal},
+	// chat.getPermalink needs no scope.
+	"chat.getPermalink": {"", (*Server).chatGetPermalink},
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
@@ -308,6 +411,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.responses = append(s.responses, body)
 		s.mu.Unlock()
 		w.Write([]byte("ok"))
+		return
+	}
+	if id, ok := strings.CutPrefix(r.URL.Path, uploadPath); ok {
+		s.serveUpload(w, r, id)
 		return
 	}
 	name, ok := strings.CutPrefix(r.URL.Path, "/api/")
@@ -619,8 +726,8 @@ func (s *Server) chatPostMessage(p url.Values) (fields, string) {
 }
 
 // conversationsReplies answers a thread: the parent, then its replies,
-// oldest first, as Slack does. oldest filters the replies; the parent is
-// always first.
+// oldest first, as Slack does, a page at a time. oldest filters the
+// replies; the parent is always first, on the first page only.
 func (s *Server) conversationsReplies(p url.Values) (fields, string) {
 	c, ok := s.channels[p.Get("channel")]
 	if !ok {
@@ -633,20 +740,37 @@ func (s *Server) conversationsReplies(p url.Values) (fields, string) {
 			return nil, "invalid_ts_oldest"
 		}
 	}
-	withMeta := isTrue(p.Get("include_all_metadata"))
-	var out []fields
+	var thread []*message // the parent, then the replies
 	for _, m := range c.messages {
 		switch {
 		case m.ts == ts && m.threadTS == "":
-			out = append([]fields{messageJSON(m, withMeta)}, out...)
+			thread = append([]*message{m}, thread...)
 		case m.threadTS == ts && m.micros >= oldest:
-			out = append(out, messageJSON(m, withMeta))
+			thread = append(thread, m)
 		}
 	}
-	if len(out) == 0 {
+	if len(thread) == 0 || thread[0].ts != ts {
 		return nil, "thread_not_found"
 	}
-	return fields{"messages": out, "has_more": false}, ""
+	start := 0
+	if cur := p.Get("cursor"); cur != "" {
+		pos, _ := decodeCursor(cur, "next_ts:")
+		// A cursor never points at the parent.
+		if start = slices.IndexFunc(thread, func(m *message) bool { return m.ts == pos }); start <= 0 {
+			return nil, "invalid_cursor"
+		}
+	}
+	end := min(start+s.page(p.Get("limit"), 1000, 1000), len(thread))
+	withMeta := isTrue(p.Get("include_all_metadata"))
+	out := make([]fields, 0, end-start)
+	for _, m := range thread[start:end] {
+		out = append(out, messageJSON(m, withMeta))
+	}
+	res := fields{"messages": out, "has_more": end < len(thread)}
+	if end < len(thread) {
+		res["response_metadata"] = fields{"next_cursor": encodeCursor("next_ts:" + thread[end].ts)}
+	}
+	return res, ""
 }
 
 func (s *Server) chatUpdate(p url.Values) (fields, string) {
@@ -658,6 +782,10 @@ func (s *Server) chatUpdate(p url.Values) (fields, string) {
 	if i < 0 {
 		return nil, "message_not_found"
 	}
+	if c.messages[i].user != "" {
+		// A bot may edit only its own messages.
+		return nil, "cant_update_message"
+	}
 	if !p.Has("text") && !p.Has("blocks") {
 		return nil, "no_text"
 	}
@@ -667,6 +795,164 @@ func (s *Server) chatUpdate(p url.Values) (fields, string) {
 	}
 	c.messages[i] = &updated
 	return fields{"channel": c.id, "ts": updated.ts, "text": updated.text, "message": messageJSON(&updated, true)}, ""
+}
+
+// uploadPath is where upload URLs live on the fake; the file ID follows.
+const uploadPath = "/upload/v1/"
+
+func (s *Server) filesGetUploadURLExternal(p url.Values) (fields, string) {
+	name := p.Get("filename")
+	length, err := strconv.Atoi(p.Get("length"))
+	switch {
+	case name == "" || err != nil || length <= 0:
+		return nil, "invalid_arguments"
+	case length > maxUploadBytes:
+		return nil, "file_upload_size_restricted"
+	}
+	s.fileSeq++
+	id := fmt.Sprintf("F0FAKE%05d", s.fileSeq)
+	s.files[id] = &file{id: id, name: name, length: length}
+	return fields{"upload_url": s.srv.URL + uploadPath + id, "file_id": id}, ""
+}
+
+// serveUpload takes a file's bytes at its upload URL, as Slack's does: the
+// raw body, or the "file" part of a multipart form. Like Slack's, the URL
+// needs no token and answers "OK - <size>" in plain text. The size is not
+// checked here: files.completeUploadExternal refuses an upload whose size
+// is not the length declared.
+func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request, id string) {
+	if r.Method != http.MethodPost {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	data, filename, readErr := readUpload(w, r)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls[UploadURLMethod] = append(s.calls[UploadURLMethod],
+		url.Values{"file": {id}, "filename": {filename}, "size": {strconv.Itoa(len(data))}})
+	if q := s.faults[UploadURLMethod]; len(q) > 0 {
+		s.faults[UploadURLMethod] = q[1:]
+		writeFault(w, q[0], "")
+		return
+	}
+	if readErr != nil {
+		http.Error(w, "bad upload: "+readErr.Error(), http.StatusBadRequest)
+		return
+	}
+	f, ok := s.files[id]
+	if !ok || f.completed {
+		http.NotFound(w, r)
+		return
+	}
+	f.data, f.uploaded = data, true
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintf(w, "OK - %d", len(data))
+}
+
+// readUpload reads an upload's bytes and, from a multipart form, the file
+// name the client gave.
+func readUpload(w http.ResponseWriter, r *http.Request) ([]byte, string, error) {
+	body := http.MaxBytesReader(w, r.Body, maxUploadBytes)
+	mediaType, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mediaType != "multipart/form-data" {
+		data, err := io.ReadAll(body)
+		return data, "", err
+	}
+	mr := multipart.NewReader(body, params["boundary"])
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return nil, "", errors.New(`no "file" part in the form`)
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		if part.FormName() == "file" {
+			data, err := io.ReadAll(part)
+			return data, part.FileName(), err
+		}
+	}
+}
+
+// filesCompleteUploadExternal completes uploads and, given channel_id,
+// shares them there (in thread_ts's thread when set) in one message whose
+// text is initial_comment. Without channel_id the files stay private.
+func (s *Server) filesCompleteUploadExternal(p url.Values) (fields, string) {
+	var list []struct {
+		ID    string `json:"id"`
+		Title string `json:"title"`
+	}
+	if err := json.Unmarshal([]byte(p.Get("files")), &list); err != nil || len(list) == 0 {
+		return nil, "invalid_arguments"
+	}
+	if p.Get("channels") != "" {
+		// Sharing to several channels at once is not modelled.
+		return nil, "fakeslack_channels_unsupported"
+	}
+	var c *channel
+	if id := p.Get("channel_id"); id != "" {
+		var ok bool
+		if c, ok = s.channels[id]; !ok {
+			return nil, "channel_not_found"
+		}
+	}
+	threadTS := p.Get("thread_ts")
+	if threadTS != "" {
+		if c == nil {
+			return nil, "invalid_arguments"
+		}
+		if !slices.ContainsFunc(c.messages, func(m *message) bool { return m.ts == threadTS && m.threadTS == "" }) {
+			return nil, "thread_not_found"
+		}
+	}
+	files := make([]*file, 0, len(list))
+	for _, e := range list {
+		f, ok := s.files[e.ID]
+		// Slack completes only an upload whose bytes all arrived, once:
+		// one with no bytes, or not as many as declared, is no file.
+		// (Slack does not document its answer for a short upload; the
+		// fake gives the one for an unknown file.)
+		if !ok || !f.uploaded || f.completed || len(f.data) != f.length || slices.Contains(files, f) {
+			return nil, "file_not_found"
+		}
+		files = append(files, f)
+	}
+	out := make([]fields, 0, len(files))
+	for i, f := range files {
+		f.title = cmp.Or(list[i].Title, f.name)
+		f.completed = true
+		if c != nil {
+			f.channel, f.threadTS = c.id, threadTS
+		}
+		s.fileOrder = append(s.fileOrder, f.id)
+		out = append(out, fields{"id": f.id, "title": f.title})
+	}
+	if c != nil {
+		m := &message{threadTS: threadTS, text: p.Get("initial_comment"), files: files, micros: s.nextTS()}
+		m.ts = formatTS(m.micros)
+		c.messages = append(c.messages, m)
+	}
+	return fields{"files": out}, ""
+}
+
+// chatGetPermalink answers a message's permalink in Slack's form; a reply's
+// carries its thread, as Slack's does.
+func (s *Server) chatGetPermalink(p url.Values) (fields, string) {
+	c, ok := s.channels[p.Get("channel")]
+	if !ok {
+		return nil, "channel_not_found"
+	}
+	ts := p.Get("message_ts")
+	i := slices.IndexFunc(c.messages, func(m *message) bool { return m.ts == ts })
+	if ts == "" || i < 0 {
+		return nil, "message_not_found"
+	}
+	link := "https://fake.slack.com/archives/" + c.id + "/p" + strings.Replace(ts, ".", "", 1)
+	if parent := c.messages[i].threadTS; parent != "" {
+		link += "?thread_ts=" + parent + "&cid=" + c.id
+	}
+	return fields{"channel": c.id, "permalink": link}, ""
 }
 
 // apply sets the message's text, blocks and metadata from the parameters
@@ -827,15 +1113,28 @@ func channelJSON(c *channel) fields {
 
 // messageJSON is a message as conversations.history and chat.postMessage
 // show it; metadata only when asked for, as Slack leaves it out otherwise.
+// The bot's posts carry its bot_id and app_id; a person's carry neither.
 func messageJSON(m *message, withMetadata bool) fields {
 	j := fields{
-		"type":   "message",
-		"user":   botUserID,
-		"bot_id": botID,
-		"team":   teamID,
-		"text":   m.text,
-		"ts":     m.ts,
-		"app_id": "A0BATONAPP",
+		"type": "message",
+		"user": botUserID,
+		"team": teamID,
+		"text": m.text,
+		"ts":   m.ts,
+	}
+	if m.user != "" {
+		j["user"] = m.user
+	} else {
+		j["bot_id"], j["app_id"] = botID, "A0BATONAPP"
+	}
+	if len(m.files) > 0 {
+		files := make([]fields, 0, len(m.files))
+		for _, f := range m.files {
+			files = append(files, fileJSON(f))
+		}
+		j["files"] = files
+		j["upload"] = true
+		j["display_as_bot"] = false
 	}
 	if m.blocks != "" {
 		j["blocks"] = json.RawMessage(m.blocks)
@@ -847,6 +1146,23 @@ func messageJSON(m *message, withMetadata bool) fields {
 		j["metadata"] = fields{"event_type": m.eventType, "event_payload": m.payload}
 	}
 	return j
+}
+
+// fileJSON is a file as a message that shares it shows it.
+func fileJSON(f *file) fields {
+	ext := strings.ToLower(strings.TrimPrefix(path.Ext(f.name), "."))
+	mimetype, _, _ := strings.Cut(mime.TypeByExtension("."+ext), ";")
+	return fields{
+		"id":          f.id,
+		"name":        f.name,
+		"title":       f.title,
+		"mimetype":    cmp.Or(strings.TrimSpace(mimetype), "application/octet-stream"),
+		"filetype":    cmp.Or(ext, "binary"),
+		"size":        len(f.data),
+		"user":        botUserID,
+		"mode":        "hosted",
+		"is_external": false,
+	}
 }
 
 func cloneValues(v url.Values) url.Values {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/opsgenie/opsgenie-go-sdk-v2/alert"
 	"github.com/opsgenie/opsgenie-go-sdk-v2/client"
 	"github.com/opsgenie/opsgenie-go-sdk-v2/schedule"
 	"github.com/sirupsen/logrus"
@@ -16,18 +17,34 @@ import (
 	"github.com/baton-oncall/baton/team"
 )
 
-// Opsgenie reads who is on call from Opsgenie schedules.
+// Opsgenie reads who is on call from Opsgenie schedules, and opens and
+// closes Opsgenie alerts for pages (alerts.go).
 type Opsgenie struct {
 	schedules *schedule.Client
+	alerts    *alert.Client
 }
 
 // NewOpsgenie returns an Opsgenie pager. apiURL is a host such as
 // api.opsgenie.com or api.eu.opsgenie.com; the SDK speaks https to hosts
 // whose name contains "api" and plain http to others (127.0.0.1:9000).
 func NewOpsgenie(apiKey, apiURL string) (*Opsgenie, error) {
+	c, err := schedule.NewClient(sdkConfig(apiKey, apiURL))
+	if err != nil {
+		return nil, fmt.Errorf("opsgenie client: %w", err)
+	}
+	a, err := alert.NewClient(sdkConfig(apiKey, apiURL))
+	if err != nil {
+		return nil, fmt.Errorf("opsgenie alert client: %w", err)
+	}
+	return &Opsgenie{schedules: c, alerts: a}, nil
+}
+
+// sdkConfig is the SDK configuration of every client; each gets its own,
+// as the SDK writes defaults into it.
+func sdkConfig(apiKey, apiURL string) *client.Config {
 	quiet := logrus.New()
 	quiet.SetOutput(io.Discard)
-	c, err := schedule.NewClient(&client.Config{
+	return &client.Config{
 		ApiKey:         apiKey,
 		OpsGenieAPIURL: client.ApiUrl(apiURL),
 		RequestTimeout: 15 * time.Second,
@@ -36,11 +53,7 @@ func NewOpsgenie(apiKey, apiURL string) (*Opsgenie, error) {
 		RetryPolicy: func(context.Context, *http.Response, error) (bool, error) { return false, nil },
 		// The SDK logs requests at debug level; nothing of it is wanted.
 		Logger: quiet,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("opsgenie client: %w", err)
 	}
-	return &Opsgenie{schedules: c}, nil
 }
 
 // OnCall implements Pager.

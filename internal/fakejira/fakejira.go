@@ -1,0 +1,627 @@
+// Package fakejira is an in-process fake of Jira Cloud's REST API v3, the
+// part of it that files tickets and reads their status, for tests:
+//
+//	GET  /rest/api/3/search/jql?jql=...&fields=...&maxResults=...&nextPageToken=...
+//	POST /rest/api/3/issue                  {"fields": {...}}
+//	GET  /rest/api/3/issue/{issueIdOrKey}?fields=...
+//
+// It speaks Jira's wire format rather than mocking Baton's Tracker
+// interface, so that a test exercises the real client: HTTP basic auth with
+// an email and an API token, JSON bodies, descriptions in Atlassian
+// Document Format, 201 Created with {"id", "key", "self"}, the enhanced
+// search's token paging ({"issues", "nextPageToken", "isLast"}, only the
+// issue's id unless fields are asked for), statuses with their status
+// category, and Jira's error bodies ({"errorMessages": [...], "errors":
+// {field: message}}).
+//
+// The JQL it understands is the one query Baton sends,
+//
+//	project = "DATA" AND labels = "baton-0123456789abcdef"
+//
+// (keywords and field names in any case, values as quoted strings); any
+// other query is refused with 400, as Jira refuses JQL it cannot parse.
+// Requests Jira would refuse are refused with its messages where Baton's
+// tests rely on them: a project that does not exist (in JQL and on create),
+// an issue type the project does not have, a missing or multi-line
+// summary, a label with spaces, a description that is not an ADF document.
+package fakejira
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// The only credentials the fake accepts: an Atlassian account's email and
+// an API token.
+const (
+	User     = "baton@example.com"
+	APIToken = "jira-token"
+)
+
+// The endpoints, as Requests counts them.
+const (
+	SearchEndpoint = "GET /rest/api/3/search/jql"
+	CreateEndpoint = "POST /rest/api/3/issue"
+	GetEndpoint    = "GET /rest/api/3/issue/{issueIdOrKey}"
+)
+
+// IssueTypes are the issue types every project has, as in a company-managed
+// software project.
+var IssueTypes = []string{"Task", "Bug", "Story", "Epic"}
+
+const (
+	// defaultMaxResults and maxMaxResults are the enhanced search's.
+	defaultMaxResults = 50
+	maxMaxResults     = 5000
+	// maxSummary is Jira's limit on a summary, in characters.
+	maxSummary = 255
+)
+
+// Issue is an issue as the fake stores it: what the client sent, and the
+// status category the test set.
+type Issue struct {
+	ID        string
+	Key       string
+	Project   string
+	Summary   string
+	IssueType string
+	Labels    []string
+	// Description is the ADF document as the client sent it; nil when the
+	// issue has none. DescriptionText flattens it.
+	Description json.RawMessage
+	// StatusCategory is "new" (To Do), "indeterminate" (In Progress) or
+	// "done" (Done).
+	StatusCategory string
+	Created        time.Time
+}
+
+// DescriptionText is the description as plain text (see Text).
+func (i Issue) DescriptionText() string {
+	s, err := Text(i.Description)
+	if err != nil {
+		return "(invalid ADF: " + err.Error() + ")"
+	}
+	return s
+}
+
+// Server is a fake Jira Cloud site served over HTTP.
+type Server struct {
+	tb  testing.TB
+	srv *httptest.Server
+	mux *http.ServeMux
+
+	mu       sync.Mutex
+	projects map[string]*project // by key
+	issues   []*Issue            // oldest first
+	nextID   int
+	requests map[string]int
+	faults   []fault
+}
+
+// project is a Jira project and the number of its last issue.
+type project struct {
+	key  string
+	id   string
+	last int
+}
+
+// fault is one queued failure: an HTTP status, with Retry-After on 429.
+type fault struct {
+	status     int
+	retryAfter time.Duration
+}
+
+// New starts a fake Jira site with no projects; it is shut down when the
+// test ends.
+func New(tb testing.TB) *Server {
+	s := &Server{tb: tb, projects: map[string]*project{}, requests: map[string]int{}, nextID: 10000}
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc(SearchEndpoint, s.search)
+	s.mux.HandleFunc(CreateEndpoint, s.create)
+	s.mux.HandleFunc(GetEndpoint, s.get)
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	tb.Cleanup(s.srv.Close)
+	return s
+}
+
+// URL is the site's base, as JIRA_URL takes it.
+func (s *Server) URL() string {
+	return s.srv.URL
+}
+
+// AddProject creates a project with the key, such as "DATA". Its issues
+// are DATA-1, DATA-2, ...
+func (s *Server) AddProject(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := strings.ToUpper(key)
+	if _, ok := s.projects[k]; !ok {
+		s.projects[k] = &project{key: k, id: strconv.Itoa(10000 + len(s.projects))}
+	}
+}
+
+// Issues returns every issue created, oldest first.
+func (s *Server) Issues() []Issue {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Issue, len(s.issues))
+	for i, is := range s.issues {
+		out[i] = *is
+		out[i].Labels = slices.Clone(is.Labels)
+		out[i].Description = bytes.Clone(is.Description)
+	}
+	return out
+}
+
+// SetStatusCategory moves the issue to a status of the category: "new",
+// "indeterminate" or "done", as a person working on it would.
+func (s *Server) SetStatusCategory(key, category string) {
+	s.tb.Helper()
+	if _, ok := statuses[category]; !ok {
+		s.tb.Errorf("fakejira: no status category %q; want new, indeterminate or done", category)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	is := s.issue(key)
+	if is == nil {
+		s.tb.Errorf("fakejira: no issue %q", key)
+		return
+	}
+	is.StatusCategory = category
+}
+
+// Requests is how many requests were made to the endpoint
+// (SearchEndpoint, CreateEndpoint or GetEndpoint), failed ones included.
+func (s *Server) Requests(endpoint string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests[endpoint]
+}
+
+// FailNext makes the next n requests, whatever they are, answer the HTTP
+// status with Jira's error body. A 429 says Retry-After: 1.
+func (s *Server) FailNext(n, status int) {
+	s.queue(n, fault{status: status, retryAfter: time.Second})
+}
+
+// RateLimitNext makes the next n requests answer 429 with a Retry-After
+// header in whole seconds: rounded up, and at least 1.
+func (s *Server) RateLimitNext(n int, retryAfter time.Duration) {
+	s.queue(n, fault{status: http.StatusTooManyRequests, retryAfter: retryAfter})
+}
+
+func (s *Server) queue(n int, f fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.faults = append(s.faults, f)
+	}
+}
+
+// fields is a JSON object.
+type fields = map[string]any
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, pattern := s.mux.Handler(r)
+	s.requests[pattern]++
+
+	// Injected faults come before the credentials check: Atlassian's edge
+	// answers 429 and 5xx whatever the request holds.
+	if len(s.faults) > 0 {
+		f := s.faults[0]
+		s.faults = s.faults[1:]
+		if f.status == http.StatusTooManyRequests {
+			secs := max(1, int64((f.retryAfter+time.Second-1)/time.Second))
+			w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+		}
+		writeError(w, f.status, nil, http.StatusText(f.status))
+		return
+	}
+	if user, pass, ok := r.BasicAuth(); !ok || user != User || pass != APIToken {
+		w.Header().Set("WWW-Authenticate", `Basic realm="protected-area"`)
+		writeError(w, http.StatusUnauthorized, nil, "You are not authenticated. Authentication required to perform this operation.")
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// jqlRE is the one query the fake understands. JQL keywords and field
+// names are case-insensitive; the values are quoted strings, in which a
+// backslash escapes the next character.
+var jqlRE = regexp.MustCompile(`(?i)^\s*project\s*=\s*"((?:[^"\\]|\\.)*)"\s+AND\s+labels\s*=\s*"((?:[^"\\]|\\.)*)"\s*$`)
+
+// unquote undoes JQL's backslash escapes.
+var unquote = regexp.MustCompile(`\\(.)`)
+
+func (s *Server) search(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	jql := q.Get("jql")
+	if strings.TrimSpace(jql) == "" {
+		// The enhanced search refuses unbounded queries.
+		writeError(w, http.StatusBadRequest, nil, "Unbounded JQL queries are not allowed here. Please add a search restriction to your query.")
+		return
+	}
+	m := jqlRE.FindStringSubmatch(jql)
+	if m == nil {
+		writeError(w, http.StatusBadRequest, nil, fmt.Sprintf("Error in the JQL Query: the fake understands only project = \"KEY\" AND labels = \"label\", not %q.", jql))
+		return
+	}
+	key := unquote.ReplaceAllString(m[1], "$1")
+	label := unquote.ReplaceAllString(m[2], "$1")
+	p, ok := s.projects[strings.ToUpper(key)]
+	if !ok {
+		writeError(w, http.StatusBadRequest, nil, fmt.Sprintf("The value '%s' does not exist for the field 'project'.", key))
+		return
+	}
+	limit := defaultMaxResults
+	if v := q.Get("maxResults"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			writeError(w, http.StatusBadRequest, nil, "The maxResults parameter must be a non-negative integer.")
+			return
+		}
+		limit = min(n, maxMaxResults)
+	}
+	start := 0
+	if tok := q.Get("nextPageToken"); tok != "" {
+		b, err := base64.RawURLEncoding.DecodeString(tok)
+		if err == nil {
+			start, err = strconv.Atoi(string(b))
+		}
+		if err != nil || start < 0 {
+			writeError(w, http.StatusBadRequest, nil, "The nextPageToken is invalid.")
+			return
+		}
+	}
+	var found []*Issue
+	// Jira's default order for a search is by creation, newest first.
+	for _, is := range slices.Backward(s.issues) {
+		if is.Project == p.key && slices.Contains(is.Labels, label) {
+			found = append(found, is)
+		}
+	}
+	start = min(start, len(found))
+	end := min(start+limit, len(found))
+	want := requested(q.Get("fields"), false)
+	page := []fields{}
+	for _, is := range found[start:end] {
+		page = append(page, s.issueJSON(is, want, true))
+	}
+	res := fields{"issues": page, "isLast": end == len(found)}
+	if end < len(found) {
+		res["nextPageToken"] = base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(end)))
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) get(w http.ResponseWriter, r *http.Request) {
+	is := s.issue(r.PathValue("issueIdOrKey"))
+	if is == nil {
+		writeError(w, http.StatusNotFound, nil, "Issue does not exist or you do not have permission to see it.")
+		return
+	}
+	writeJSON(w, http.StatusOK, s.issueJSON(is, requested(r.URL.Query().Get("fields"), true), false))
+}
+
+// issue finds an issue by key (in any case) or id; the caller holds mu.
+func (s *Server) issue(idOrKey string) *Issue {
+	for _, is := range s.issues {
+		if is.ID == idOrKey || strings.EqualFold(is.Key, idOrKey) {
+			return is
+		}
+	}
+	return nil
+}
+
+// requested reads a fields parameter: the fields asked for, or all of
+// them. A search returns only ids unless asked; a get returns every field.
+func requested(param string, all bool) map[string]bool {
+	want := map[string]bool{}
+	if param == "" && all {
+		param = "*all"
+	}
+	for _, f := range strings.Split(param, ",") {
+		switch f = strings.TrimSpace(f); f {
+		case "*all", "*navigable":
+			for _, k := range []string{"status", "summary", "issuetype", "project", "labels", "description", "created"} {
+				want[k] = true
+			}
+		case "":
+		default:
+			want[f] = !strings.HasPrefix(f, "-")
+		}
+	}
+	return want
+}
+
+// issueJSON shows an issue as Jira does, with the fields asked for. A
+// search with no fields asked for shows only the id.
+func (s *Server) issueJSON(is *Issue, want map[string]bool, inSearch bool) fields {
+	self := s.srv.URL + "/rest/api/3/issue/" + is.ID
+	if inSearch && len(want) == 0 {
+		return fields{"id": is.ID}
+	}
+	f := fields{}
+	if want["status"] {
+		f["status"] = statusJSON(s.srv.URL, is.StatusCategory)
+	}
+	if want["summary"] {
+		f["summary"] = is.Summary
+	}
+	if want["issuetype"] {
+		f["issuetype"] = fields{"name": is.IssueType, "subtask": false}
+	}
+	if want["project"] {
+		f["project"] = fields{"key": is.Project, "id": s.projects[is.Project].id}
+	}
+	if want["labels"] {
+		f["labels"] = is.Labels
+	}
+	if want["description"] {
+		f["description"] = nil
+		if is.Description != nil {
+			f["description"] = is.Description
+		}
+	}
+	if want["created"] {
+		f["created"] = is.Created.UTC().Format("2006-01-02T15:04:05.000-0700")
+	}
+	return fields{"expand": "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations", "id": is.ID, "self": self, "key": is.Key, "fields": f}
+}
+
+// statuses are a status of each category, as in Jira's default workflow:
+// status name and id, category id and colour.
+var statuses = map[string]struct {
+	name, id          string
+	catID             int
+	catColor, catName string
+}{
+	"new":           {"To Do", "10000", 2, "blue-gray", "To Do"},
+	"indeterminate": {"In Progress", "3", 4, "yellow", "In Progress"},
+	"done":          {"Done", "10001", 3, "green", "Done"},
+}
+
+func statusJSON(base, category string) fields {
+	st := statuses[category]
+	return fields{
+		"self":           base + "/rest/api/3/status/" + st.id,
+		"description":    "",
+		"iconUrl":        base + "/",
+		"name":           st.name,
+		"id":             st.id,
+		"statusCategory": fields{"self": base + "/rest/api/3/statuscategory/" + strconv.Itoa(st.catID), "id": st.catID, "key": category, "colorName": st.catColor, "name": st.catName},
+	}
+}
+
+func (s *Server) create(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Fields map[string]json.RawMessage `json:"fields"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		writeError(w, http.StatusBadRequest, nil, "Unexpected character in the request body: "+err.Error())
+		return
+	}
+	errs := map[string]string{}
+	var in struct {
+		Project struct {
+			Key string `json:"key"`
+			ID  string `json:"id"`
+		} `json:"project"`
+		IssueType struct {
+			Name string `json:"name"`
+			ID   string `json:"id"`
+		} `json:"issuetype"`
+		Summary     *string         `json:"summary"`
+		Labels      []string        `json:"labels"`
+		Description json.RawMessage // checked by Text
+	}
+	for name, raw := range body.Fields {
+		var err error
+		switch name {
+		case "project":
+			err = json.Unmarshal(raw, &in.Project)
+		case "issuetype":
+			err = json.Unmarshal(raw, &in.IssueType)
+		case "summary":
+			err = json.Unmarshal(raw, &in.Summary)
+		case "labels":
+			err = json.Unmarshal(raw, &in.Labels)
+		case "description":
+			if string(raw) != "null" {
+				in.Description = raw
+			}
+		default:
+			errs[name] = fmt.Sprintf("Field '%s' cannot be set. It is not on the appropriate screen, or unknown.", name)
+		}
+		if err != nil {
+			errs[name] = "data was not an object"
+		}
+	}
+
+	var p *project
+	for _, pr := range s.projects {
+		if strings.EqualFold(pr.key, in.Project.Key) || (in.Project.ID != "" && pr.id == in.Project.ID) {
+			p = pr
+		}
+	}
+	if p == nil {
+		errs["project"] = "valid project is required"
+	}
+	if !slices.Contains(IssueTypes, in.IssueType.Name) {
+		errs["issuetype"] = "valid issue type is required"
+	}
+	switch {
+	case in.Summary == nil || strings.TrimSpace(*in.Summary) == "":
+		errs["summary"] = "You must specify a summary of the issue."
+	case strings.ContainsAny(*in.Summary, "\r\n"):
+		errs["summary"] = "The summary is invalid because it contains newline characters."
+	case utf8.RuneCountInString(*in.Summary) > maxSummary:
+		errs["summary"] = "Summary must be less than 255 characters."
+	}
+	for _, l := range in.Labels {
+		if strings.ContainsAny(l, " \t\r\n") || l == "" {
+			errs["labels"] = fmt.Sprintf("The label '%s' contains spaces which is invalid.", l)
+		}
+	}
+	if in.Description != nil {
+		if _, err := Text(in.Description); err != nil {
+			errs["description"] = "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
+		}
+	}
+	if len(errs) > 0 {
+		writeError(w, http.StatusBadRequest, errs)
+		return
+	}
+
+	p.last++
+	s.nextID++
+	is := &Issue{
+		ID:             strconv.Itoa(s.nextID),
+		Key:            fmt.Sprintf("%s-%d", p.key, p.last),
+		Project:        p.key,
+		Summary:        *in.Summary,
+		IssueType:      in.IssueType.Name,
+		Labels:         slices.Clone(in.Labels),
+		Description:    bytes.Clone(in.Description),
+		StatusCategory: "new",
+		Created:        time.Now(),
+	}
+	s.issues = append(s.issues, is)
+	writeJSON(w, http.StatusCreated, fields{"id": is.ID, "key": is.Key, "self": s.srv.URL + "/rest/api/3/issue/" + is.ID})
+}
+
+// adfNode is a node of an Atlassian Document Format document.
+type adfNode struct {
+	Type    string          `json:"type"`
+	Version *int            `json:"version"`
+	Attrs   json.RawMessage `json:"attrs"`
+	Content []adfNode       `json:"content"`
+	Text    *string         `json:"text"`
+}
+
+// Text checks an ADF document as Jira would, for the nodes a plain-text
+// description turns into, and flattens it to text: blocks separated by a
+// blank line, a hard break as a line break, a heading as "## Title" (as
+// many "#" as its level), bullet items as "- item" and ordered ones as
+// "1. item", one a line. Nil or JSON null is the empty text.
+func Text(doc json.RawMessage) (string, error) {
+	if len(doc) == 0 || string(doc) == "null" {
+		return "", nil
+	}
+	var root adfNode
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	if err := dec.Decode(&root); err != nil {
+		return "", fmt.Errorf("not a JSON object: %w", err)
+	}
+	if root.Type != "doc" || root.Version == nil || *root.Version != 1 {
+		return "", fmt.Errorf(`the root is not {"type": "doc", "version": 1}`)
+	}
+	if root.Content == nil {
+		return "", fmt.Errorf("the doc has no content")
+	}
+	return blocks(root.Content, "\n\n")
+}
+
+// blocks flattens block nodes, joined by sep.
+func blocks(nodes []adfNode, sep string) (string, error) {
+	var out []string
+	for _, n := range nodes {
+		var s string
+		var err error
+		switch n.Type {
+		case "paragraph":
+			s, err = inline(n.Content)
+		case "heading":
+			var a struct {
+				Level int `json:"level"`
+			}
+			if json.Unmarshal(n.Attrs, &a) != nil || a.Level < 1 || a.Level > 6 {
+				return "", fmt.Errorf("a heading needs attrs.level from 1 to 6")
+			}
+			s, err = inline(n.Content)
+			s = strings.Repeat("#", a.Level) + " " + s
+		case "bulletList", "orderedList":
+			if len(n.Content) == 0 {
+				return "", fmt.Errorf("a %s needs items", n.Type)
+			}
+			var items []string
+			for i, it := range n.Content {
+				if it.Type != "listItem" || len(it.Content) == 0 {
+					return "", fmt.Errorf("a %s holds only listItems with content", n.Type)
+				}
+				t, err := blocks(it.Content, "\n")
+				if err != nil {
+					return "", err
+				}
+				mark := "- "
+				if n.Type == "orderedList" {
+					mark = strconv.Itoa(i+1) + ". "
+				}
+				items = append(items, mark+t)
+			}
+			s = strings.Join(items, "\n")
+		case "codeBlock":
+			s, err = inline(n.Content)
+		case "rule":
+			s = "---"
+		default:
+			return "", fmt.Errorf("unsupported block node %q", n.Type)
+		}
+		if err != nil {
+			return "", err
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, sep), nil
+}
+
+// inline flattens inline nodes: text, and hard breaks as line breaks.
+func inline(nodes []adfNode) (string, error) {
+	var b strings.Builder
+	for _, n := range nodes {
+		switch n.Type {
+		case "text":
+			if n.Text == nil || *n.Text == "" {
+				return "", fmt.Errorf("a text node needs non-empty text")
+			}
+			b.WriteString(*n.Text)
+		case "hardBreak":
+			b.WriteString("\n")
+		default:
+			return "", fmt.Errorf("unsupported inline node %q", n.Type)
+		}
+	}
+	return b.String(), nil
+}
+
+// writeError answers with Jira's error body: messages, and errors by field.
+func writeError(w http.ResponseWriter, status int, errs map[string]string, messages ...string) {
+	if errs == nil {
+		errs = map[string]string{}
+	}
+	if messages == nil {
+		messages = []string{}
+	}
+	writeJSON(w, status, fields{"errorMessages": messages, "errors": errs})
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/activities/pager"
 	"github.com/baton-oncall/baton/activities/phone"
+	"github.com/baton-oncall/baton/activities/tickets"
 )
 
 // Activities is built once by the worker with its clients injected.
@@ -19,8 +20,18 @@ type Activities struct {
 	Chat chat.Chat
 	// Opsgenie is nil when OPSGENIE_API_KEY is not set.
 	Opsgenie pager.Pager
+	// Alerts rings the Opsgenie app for pages; nil when OPSGENIE_API_KEY
+	// is not set.
+	Alerts pager.Alerter
 	// Phone is Twilio, or the console.
 	Phone phone.Phone
-	// Temporal reads visibility (open incidents).
+	// Tickets is Jira, or the console.
+	Tickets tickets.Tracker
+	// Temporal reads visibility (open incidents, the week's incidents).
 	Temporal client.Client
+	// Namespace is the Temporal namespace, whose retention the summary
+	// checks.
+	Namespace string
+	// UIURL is the Temporal Web UI's base URL, for links; empty: no links.
+	UIURL string
 }

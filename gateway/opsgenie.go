@@ -62,6 +62,7 @@ type ogAlert struct {
 	Priority    looseString            `json:"priority"`
 	Username    string                 `json:"username"`
 	Note        string                 `json:"note"`
+	Source      string                 `json:"source"`
 	CreatedAt   looseString            `json:"createdAt"`
 	UpdatedAt   looseString            `json:"updatedAt"`
 }
@@ -138,6 +139,11 @@ func ParseOpsgenie(body []byte) (OpsgenieEvent, error) {
 	}
 	if w.Alert == nil {
 		return OpsgenieEvent{}, fmt.Errorf("field %q is missing", "alert")
+	}
+	if w.Action == OpsgenieCreate && w.Alert.Source == workflows.OpsgenieAlertSource {
+		// Baton opened this alert for one of its own pages: the incident
+		// exists already. Its acknowledgement and close do come through.
+		return OpsgenieEvent{Action: w.Action}, fmt.Errorf("%w: Create of an alert Baton opened for its own page", ErrIgnoredAction)
 	}
 	a, err := ogToAlert(w.Action, *w.Alert)
 	if err != nil {

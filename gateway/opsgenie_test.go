@@ -226,3 +226,27 @@ func TestParseOpsgenieLongAliasWithoutMessage(t *testing.T) {
 		t.Errorf("summary of %d characters, dedup key %q", n, ev.Alert.DedupKey)
 	}
 }
+
+// An alert Baton opened for its own page comes back as a Create when the
+// team's Opsgenie webhook sends creates: it must not open a second
+// incident. Its acknowledgement must still reach the incident.
+func TestParseOpsgenieIgnoresCreateOfBatonsOwnAlert(t *testing.T) {
+	alert := map[string]any{"alias": "fp-123", "message": "disk full", "source": workflows.OpsgenieAlertSource,
+		"tags": []string{"baton", "team:data"}, "priority": "P1", "username": "System"}
+	_, err := ParseOpsgenie([]byte(ogBody(t, OpsgenieCreate, alert)))
+	if !errors.Is(err, ErrIgnoredAction) {
+		t.Fatalf("Create of Baton's alert: error %v, want ErrIgnoredAction", err)
+	}
+	alert["username"] = "ann@example.com"
+	ev, err := ParseOpsgenie([]byte(ogBody(t, OpsgenieAcknowledge, alert)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Alert.Team != "data" || ev.Alert.DedupKey != "fp-123" || ev.By != "ann@example.com" {
+		t.Errorf("acknowledgement parsed as %+v", ev)
+	}
+	alert["source"] = "Prometheus"
+	if _, err := ParseOpsgenie([]byte(ogBody(t, OpsgenieCreate, alert))); err != nil {
+		t.Errorf("Create from another source: %v", err)
+	}
+}

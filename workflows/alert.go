@@ -56,6 +56,10 @@ const (
 	SourceManual       = "manual"
 )
 
+// OpsgenieAlertSource is the source of the Opsgenie alerts Baton opens for
+// its pages; the gateway ignores their creation when Opsgenie echoes it.
+const OpsgenieAlertSource = "Baton"
+
 // NormalizeSeverity maps a source's severity or priority onto Baton's four:
 // Alertmanager's critical/warning/info, Opsgenie's P1-P5, and common words.
 // ok is false for a word it does not know.
@@ -73,16 +77,22 @@ func NormalizeSeverity(s string) (severity string, ok bool) {
 	return "", false
 }
 
-// IncidentWorkflowID names the incident of a team's dedup key. Keys are
-// hashed when they hold characters unfit for an ID, or are long, so that
-// any source's key works; readable keys stay readable in the Web UI.
+// IncidentWorkflowID names the incident of a team's dedup key.
 func IncidentWorkflowID(team, dedupKey string) string {
-	key := dedupKey
-	if len(key) > 64 || strings.ContainsFunc(key, func(r rune) bool {
+	return fmt.Sprintf("incident-%s-%s", team, IncidentKey(dedupKey))
+}
+
+// IncidentKey is a dedup key made fit for IDs: keys are hashed when they
+// hold characters unfit for an ID, or are long, so that any source's key
+// works; readable keys stay readable in the Web UI. The result is its own
+// IncidentKey, so an Opsgenie alert aliased with it maps back to the same
+// incident.
+func IncidentKey(dedupKey string) string {
+	if len(dedupKey) <= 64 && !strings.ContainsFunc(dedupKey, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
 	}) {
-		sum := sha256.Sum256([]byte(dedupKey))
-		key = "h" + hex.EncodeToString(sum[:12])
+		return dedupKey
 	}
-	return fmt.Sprintf("incident-%s-%s", team, key)
+	sum := sha256.Sum256([]byte(dedupKey))
+	return "h" + hex.EncodeToString(sum[:12])
 }

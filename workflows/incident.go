@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -91,42 +92,8 @@ type ActionResult struct {
 	Message string `json:"message"`
 }
 
-// IncidentSummary is what the memo keeps: the times, how far escalation
-// went, how many notifications were sent, and the actionable answer.
-type IncidentSummary struct {
-	Team           string    `json:"team"`
-	Severity       string    `json:"severity"`
-	Service        string    `json:"service,omitempty"`
-	AlertName      string    `json:"alert_name,omitempty"`
-	Summary        string    `json:"summary"`
-	Paged          bool      `json:"paged"`
-	OnCall         []string  `json:"on_call,omitempty"`
-	Triggered      time.Time `json:"triggered"`
-	Acknowledged   time.Time `json:"acknowledged,omitzero"`
-	Mitigated      time.Time `json:"mitigated,omitzero"`
-	Resolved       time.Time `json:"resolved,omitzero"`
-	Closed         time.Time `json:"closed,omitzero"`
-	AcknowledgedBy string    `json:"acknowledged_by,omitempty"`
-	ResolvedBy     string    `json:"resolved_by,omitempty"`
-	// EscalationStep is the highest escalation step reached: 0 for none.
-	EscalationStep int `json:"escalation_step"`
-	// ReachedSecondary is set once the secondary was notified.
-	ReachedSecondary bool `json:"reached_secondary"`
-	// Notifications counts pages, DMs, SMS and calls sent, by kind.
-	Notifications map[string]int `json:"notifications,omitempty"`
-	// NotificationTimes are when each SMS and call went out, for the
-	// weekly summary's night-time count.
-	NotificationTimes []time.Time `json:"notification_times,omitempty"`
-	// Actionable is nil until someone answers.
-	Actionable *bool `json:"actionable,omitempty"`
-	// Deliveries counts alert deliveries, the first included.
-	Deliveries int `json:"deliveries"`
-	// ResolvedWhileHeld is set for a low-severity alert that resolved
-	// itself before the working morning.
-	ResolvedWhileHeld bool `json:"resolved_while_held,omitempty"`
-	// RecurrenceOf is the run ID of the closed incident with the same key.
-	RecurrenceOf string `json:"recurrence_of,omitempty"`
-}
+// IncidentSummary is what the memo keeps; the weekly summary reads it.
+type IncidentSummary = summary.Incident
 
 // TimelineEntry is one event of an incident.
 type TimelineEntry struct {

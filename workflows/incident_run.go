@@ -1,16 +1,22 @@
 package workflows
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/activities/chat"
+	"github.com/baton-oncall/baton/activities/pager"
+	"github.com/baton-oncall/baton/activities/tickets"
+	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -52,6 +58,8 @@ type incident struct {
 	done map[string]bool
 	// nextRCAReminder is when the next RCA reminder is due.
 	nextRCAReminder time.Time
+	// opsgenieAlert is set once the page's Opsgenie alert is open.
+	opsgenieAlert bool
 }
 
 // rcaReminderHour is when, on a working day in the responder's zone, RCA
@@ -234,6 +242,7 @@ func (inc *incident) pageResponders(ctx workflow.Context) error {
 	}
 	inc.count("page")
 	for _, p := range inc.onCall {
+		inc.sum.Interruptions = append(inc.sum.Interruptions, summary.Interruption{At: workflow.Now(ctx), Kind: summary.KindPage, Person: p.ID})
 		user, ok := inc.chatIDs[p.ID]
 		if !ok {
 			continue
@@ -250,7 +259,97 @@ func (inc *incident) pageResponders(ctx workflow.Context) error {
 		inc.count("dm")
 	}
 	inc.note(workflow.Now(ctx), fmt.Sprintf("Paged %s in the channel (on call: %s)", inc.groupMention(), inc.names(inc.onCall)))
+	inc.ringOpsgenie(ctx)
 	return inc.publish(ctx)
+}
+
+// opsgeniePriority maps Baton's severities onto Opsgenie's priorities.
+var opsgeniePriority = map[string]string{
+	SeverityCritical: "P1", SeverityHigh: "P2", SeverityMedium: "P3", SeverityLow: "P4",
+}
+
+// ringOpsgenie opens an Opsgenie alert for the page of a team whose pager
+// is an Opsgenie schedule, so that the Opsgenie app rings as well. Its
+// alias is the incident's key (IncidentKey): acknowledgements and closes in
+// Opsgenie come back through the webhook to this same incident. A failure
+// is noted in the timeline and costs nothing else: Slack, SMS and calls
+// still page.
+func (inc *incident) ringOpsgenie(ctx workflow.Context) {
+	if inc.team.Pager.OpsgenieSchedule == "" || inc.alert.Source == SourceOpsgenie ||
+		workflow.GetVersion(ctx, "opsgenie-alert", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return
+	}
+	err := workflow.ExecuteActivity(withActivity(ctx, "Open an Opsgenie alert"),
+		a.OpenOpsgenieAlert, pager.AlertRequest{
+			Alias: IncidentKey(inc.alert.DedupKey), Message: inc.alert.Summary, Description: inc.alert.Description,
+			Priority: opsgeniePriority[inc.alert.Severity], Team: inc.team.Name, Schedule: inc.team.Pager.OpsgenieSchedule,
+			Entity: inc.alert.Service, Details: map[string]string{"baton_incident": inc.id},
+		}).Get(ctx, nil)
+	if err != nil {
+		inc.note(workflow.Now(ctx), "Could not open the Opsgenie alert: "+errorText(err))
+		return
+	}
+	inc.opsgenieAlert = true
+	inc.note(workflow.Now(ctx), "Opsgenie alert opened for schedule "+inc.team.Pager.OpsgenieSchedule)
+}
+
+// closeOpsgenie closes the page's Opsgenie alert once Baton resolves.
+func (inc *incident) closeOpsgenie(ctx workflow.Context) {
+	err := workflow.ExecuteActivity(withActivity(ctx, "Close the Opsgenie alert"),
+		a.CloseOpsgenieAlert, activities.CloseOpsgenieAlertInput{
+			Alias: IncidentKey(inc.alert.DedupKey), Note: "Resolved in Baton by " + cmp.Or(inc.sum.ResolvedBy, "the source"),
+		}).Get(ctx, nil)
+	if err != nil {
+		inc.note(workflow.Now(ctx), "Could not close the Opsgenie alert: "+errorText(err))
+		return
+	}
+	inc.note(workflow.Now(ctx), "Opsgenie alert closed")
+}
+
+// fileRCATicket opens the RCA ticket with the timeline and a template, in
+// the team's Jira project. A failure is noted; the reminders still run.
+func (inc *incident) fileRCATicket(ctx workflow.Context) {
+	if inc.team.Incidents.JiraProject == "" ||
+		workflow.GetVersion(ctx, "rca-ticket", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s incident of team %s, service %s.\nTriggered %s, resolved %s by %s.\n\n## Timeline\n",
+		inc.alert.Severity, inc.team.Name, cmp.Or(inc.alert.Service, "(none)"), inc.when(inc.sum.Triggered), inc.when(inc.sum.Resolved), cmp.Or(inc.sum.ResolvedBy, "the source"))
+	for _, e := range inc.timeline {
+		fmt.Fprintf(&b, "- %s %s\n", e.At.In(inc.loc).Format("Mon 15:04"), e.Text)
+	}
+	b.WriteString(rcaTemplate)
+	var t tickets.Ticket
+	err := workflow.ExecuteActivity(withActivity(ctx, "File the RCA ticket"),
+		a.FileTicket, tickets.Issue{
+			Project: inc.team.Incidents.JiraProject, DedupKey: inc.key("rca-ticket"),
+			Summary: "RCA: " + inc.headline(), Description: b.String(), Labels: []string{"baton", "rca"},
+		}).Get(ctx, &t)
+	if err != nil {
+		inc.note(workflow.Now(ctx), "Could not file the RCA ticket: "+errorText(err))
+		return
+	}
+	inc.sum.RCATicket = t.Key
+	inc.note(workflow.Now(ctx), "RCA ticket filed: "+cmp.Or(t.URL, t.Key))
+}
+
+const rcaTemplate = `
+## Root cause analysis
+- What happened, and what was the impact?
+- How was it detected, and how fast?
+- Root cause: why did it happen (five whys)?
+- What made it worse, or better?
+- Action items (each with an owner and a ticket):
+`
+
+// errorText is an activity error's message without the retry wrapping.
+func errorText(err error) string {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return app.Message()
+	}
+	return err.Error()
 }
 
 // postLowSeverity posts a low-severity alert without paging: at once in
@@ -351,6 +450,16 @@ func (inc *incident) due(ctx workflow.Context) error {
 		inc.ackReminded = true
 		return inc.remindToMitigate(ctx)
 	case inc.state == StateResolved && inc.needsRCA() && !inc.rcaDone:
+		if inc.sum.RCATicket != "" {
+			var r activities.TicketResolvedResult
+			err := workflow.ExecuteActivity(withActivity(ctx, "Is the RCA ticket resolved?"),
+				a.TicketResolved, activities.TicketResolvedInput{Key: inc.sum.RCATicket}).Get(ctx, &r)
+			if err == nil && r.Resolved {
+				inc.rcaDone = true
+				inc.note(now, "RCA ticket "+inc.sum.RCATicket+" is resolved: RCA done")
+				return nil
+			}
+		}
 		if err := inc.remindRCA(ctx); err != nil {
 			return err
 		}
@@ -424,7 +533,7 @@ func (inc *incident) ring(ctx workflow.Context, people []team.Person, why, kind 
 			return err
 		}
 		inc.count(kind)
-		inc.sum.NotificationTimes = append(inc.sum.NotificationTimes, now)
+		inc.sum.Interruptions = append(inc.sum.Interruptions, summary.Interruption{At: now, Kind: kind, Person: p.ID})
 		inc.note(now, fmt.Sprintf(done, p.Label(), why))
 	}
 	return nil
@@ -517,8 +626,13 @@ func (inc *incident) afterStateChange(ctx workflow.Context) error {
 				return err
 			}
 		}
+		if inc.opsgenieAlert && !inc.done["opsgenie-close"] {
+			inc.done["opsgenie-close"] = true
+			inc.closeOpsgenie(ctx)
+		}
 		if inc.needsRCA() && !inc.done["rca"] {
 			inc.done["rca"] = true
+			inc.fileRCATicket(ctx)
 			p := inc.rcaResponder()
 			inc.nextRCAReminder = p.NextWorkingDayAt(inc.loc, inc.sum.Resolved.Add(time.Minute), rcaReminderHour, 0)
 			inc.note(workflow.Now(ctx), fmt.Sprintf("RCA due: %s is reminded at %s, their next working morning", p.Label(), inc.when(inc.nextRCAReminder)))

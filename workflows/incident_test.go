@@ -146,8 +146,13 @@ var incidentStart = time.Date(2026, 11, 24, 14, 0, 0, 0, berlin) // a Tuesday af
 
 func runIncident(t *testing.T, env *testsuite.TestWorkflowEnvironment, first AlertSignal) IncidentSummary {
 	t.Helper()
+	return runTeamIncident(t, env, incidentTeam(), first)
+}
+
+func runTeamIncident(t *testing.T, env *testsuite.TestWorkflowEnvironment, tm team.Team, first AlertSignal) IncidentSummary {
+	t.Helper()
 	at(env, 0, func() { env.SignalWorkflow(IncidentAlertSignal, first) })
-	env.ExecuteWorkflow(IncidentWorkflowName, IncidentInput{Team: incidentTeam()})
+	env.ExecuteWorkflow(IncidentWorkflowName, IncidentInput{Team: tm})
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
 	var sum IncidentSummary

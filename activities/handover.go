@@ -169,6 +169,8 @@ type PostMessageInput struct {
 // PostMessageResult gives the post's timestamp, and whether it was there
 // already.
 type PostMessageResult struct {
+	// Channel is where the post is: the DM channel's ID for a direct message.
+	Channel       string
 	TS            string
 	AlreadyPosted bool
 }
@@ -183,13 +185,13 @@ func (a *Activities) PostMessage(ctx context.Context, in PostMessageInput) (Post
 		return PostMessageResult{}, err
 	}
 	if found {
-		return PostMessageResult{TS: ts, AlreadyPosted: true}, nil
+		return PostMessageResult{Channel: in.Channel, TS: ts, AlreadyPosted: true}, nil
 	}
 	ts, err = a.Chat.Post(ctx, in.Channel, chat.Message{Key: in.Key, Text: in.Text, ThreadTS: in.ThreadTS, Buttons: in.Buttons})
 	if err != nil {
 		return PostMessageResult{}, err
 	}
-	return PostMessageResult{TS: ts}, nil
+	return PostMessageResult{Channel: in.Channel, TS: ts}, nil
 }
 
 // SendDMInput is a direct message, posted once per Key.

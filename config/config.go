@@ -23,6 +23,7 @@ type Config struct {
 	TemporalAPIKey    string `envconfig:"TEMPORAL_API_KEY" desc:"API key for Temporal Cloud (implies TLS)"`
 	TemporalTLSCert   string `envconfig:"TEMPORAL_TLS_CERT" desc:"client certificate file for mTLS"`
 	TemporalTLSKey    string `envconfig:"TEMPORAL_TLS_KEY" desc:"client key file for mTLS"`
+	TemporalUIURL     string `envconfig:"TEMPORAL_UI_URL" desc:"Temporal Web UI base URL, for links in summaries, such as http://localhost:8233"`
 
 	SlackBotToken      string `envconfig:"SLACK_BOT_TOKEN" desc:"Slack bot token (xoxb-...); unset: chat is printed to the console"`
 	SlackSigningSecret string `envconfig:"SLACK_SIGNING_SECRET" desc:"Slack signing secret, to verify button presses"`

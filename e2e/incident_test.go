@@ -66,7 +66,9 @@ type incidentStack struct {
 	stop func()
 }
 
-func newIncidentStack(t *testing.T, teamsYAML string) *incidentStack {
+// newIncidentStack starts a Temporal server and a worker whose Slack and
+// Twilio are fakes; options change the stack before the worker starts.
+func newIncidentStack(t *testing.T, teamsYAML string, options ...func(*incidentStack)) *incidentStack {
 	t.Helper()
 	ts := temporaltest.NewServer(temporaltest.WithT(t))
 	c := ts.GetDefaultClient()
@@ -88,6 +90,9 @@ func newIncidentStack(t *testing.T, teamsYAML string) *incidentStack {
 		TwilioFromNumber: fromNumber, TwilioAPIURL: tw.URL(),
 		WebhookToken: webhookToken, HTTPAddr: "127.0.0.1:0",
 	}}
+	for _, o := range options {
+		o(s)
+	}
 	s.gateway = s.startWorker(t)
 	return s
 }

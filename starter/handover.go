@@ -23,16 +23,9 @@ func (a *app) handover(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	teams, err := a.loadTeams()
+	t, err := a.team("handover", *teamName)
 	if err != nil {
 		return err
-	}
-	if *teamName == "" {
-		return exitError{code: exitUsage, msg: fmt.Sprintf("handover: --team is required (the team file has: %s)", strings.Join(teams.Names(), ", "))}
-	}
-	t, ok := teams.Team(*teamName)
-	if !ok {
-		return fmt.Errorf("handover: no team %q in %s (it has: %s)", *teamName, a.cfg.TeamsFile, strings.Join(teams.Names(), ", "))
 	}
 	loc, err := t.Location()
 	if err != nil {

@@ -49,13 +49,9 @@ func (a *app) incidentOpen(ctx context.Context, args []string) error {
 	case !ok:
 		return exitError{code: exitUsage, msg: fmt.Sprintf("incident open: --severity %q is not one of critical, high, medium, low", *severity)}
 	}
-	teams, err := a.loadTeams()
+	t, err := a.team("incident open", *teamName)
 	if err != nil {
 		return err
-	}
-	t, ok := teams.Team(*teamName)
-	if !ok {
-		return fmt.Errorf("incident open: no team %q in %s (it has: %s)", *teamName, a.cfg.TeamsFile, strings.Join(teams.Names(), ", "))
 	}
 	if *key == "" {
 		*key = "manual-" + a.now().UTC().Format("20060102T150405")

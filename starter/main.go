@@ -3,6 +3,7 @@
 //	starter handover --team data          run a team's handover now
 //	starter schedules apply|list|delete   the weekly handover schedules
 //	starter incident open|ack|list|show   incidents by hand
+//	starter summary --team data           the weekly on-call summary
 //	starter setup                         prepare a namespace for Baton
 //
 // It reads the same environment as the worker (TEMPORAL_ADDRESS,
@@ -19,6 +20,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 	_ "time/tzdata"
 
@@ -79,7 +81,8 @@ const usage = `Usage: starter <command> [flags]
 
 Commands:
   handover --team NAME       run a team's handover now and print its result
-  schedules apply            create or update each team's weekly handover schedule
+  schedules apply            create or update each team's weekly handover and
+                             summary schedules
   schedules list             show the schedules and their next runs
   schedules delete           delete schedules (--team NAME, or --all)
   incident open --team NAME --summary TEXT --severity SEV
@@ -88,6 +91,10 @@ Commands:
                              act on an incident, as its Slack buttons do
   incident list [--team NAME] [--state STATE] [--json]
   incident show ID [--json]  an incident and its timeline
+  summary --team NAME [--week 2026-W47] [--json]
+                             what a shift cost the team: pages, nights, times to
+                             acknowledge and resolve, noise (default: the shift
+                             that just ended)
   setup                      register Baton's search attributes and a 30-day
                              retention in TEMPORAL_NAMESPACE (self-hosted servers;
                              the dev stack does this itself)
@@ -115,6 +122,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		err = a.setup(ctx, args[1:])
 	case "incident":
 		err = a.incident(ctx, args[1:])
+	case "summary":
+		err = a.summary(ctx, args[1:])
 	default:
 		fmt.Fprintf(a.stderr, "starter: unknown command %q\n\n", args[0])
 		a.usage()
@@ -178,6 +187,23 @@ func parse(fs *flag.FlagSet, args []string) error {
 
 func (a *app) loadTeams() (*team.File, error) {
 	return team.Load(a.cfg.TeamsFile)
+}
+
+// team loads the team file and finds a team in it; cmd names the command
+// in the error.
+func (a *app) team(cmd, name string) (team.Team, error) {
+	teams, err := a.loadTeams()
+	if err != nil {
+		return team.Team{}, err
+	}
+	if name == "" {
+		return team.Team{}, exitError{code: exitUsage, msg: fmt.Sprintf("%s: --team is required (the team file has: %s)", cmd, strings.Join(teams.Names(), ", "))}
+	}
+	t, ok := teams.Team(name)
+	if !ok {
+		return team.Team{}, fmt.Errorf("%s: no team %q in %s (it has: %s)", cmd, name, a.cfg.TeamsFile, strings.Join(teams.Names(), ", "))
+	}
+	return t, nil
 }
 
 func (a *app) printJSON(v any) error {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -34,41 +35,65 @@ func (a *app) schedules(ctx context.Context, args []string) error {
 	return exitError{code: exitUsage, msg: fmt.Sprintf("schedules: unknown subcommand %q: say apply, list or delete", args[0])}
 }
 
-// handoverSchedule is a team's weekly handover as a Temporal Schedule: at
-// the team's weekday and time, in the team's own zone, so that DST moves
-// the schedule with the team's clock.
-func handoverSchedule(t team.Team) (client.ScheduleSpec, *client.ScheduleWorkflowAction, error) {
+// teamSchedule is one of a team's Temporal Schedules.
+type teamSchedule struct {
+	ID     string
+	Spec   client.ScheduleSpec
+	Action *client.ScheduleWorkflowAction
+}
+
+// teamSchedules are a team's weekly handover and weekly summary, both at
+// the team's handover weekday and time, in the team's own zone, so that
+// DST moves them with the team's clock. The summary sums up the shift that
+// ends at that instant; the handover links it.
+func teamSchedules(t team.Team) ([]teamSchedule, error) {
 	wd, err := team.ParseWeekday(t.Handover.Weekday)
 	if err != nil {
-		return client.ScheduleSpec{}, nil, err
+		return nil, err
 	}
 	hour, minute, err := team.ParseClock(t.Handover.Time)
 	if err != nil {
-		return client.ScheduleSpec{}, nil, err
+		return nil, err
 	}
-	spec := client.ScheduleSpec{
-		Calendars: []client.ScheduleCalendarSpec{{
-			DayOfWeek: []client.ScheduleRange{{Start: int(wd)}},
-			Hour:      []client.ScheduleRange{{Start: hour}},
-			Minute:    []client.ScheduleRange{{Start: minute}},
-			Comment:   fmt.Sprintf("%s's handover: %s %s", t.Name, t.Handover.Weekday, t.Handover.Time),
-		}},
-		TimeZoneName: t.TimeZone,
+	spec := func(what string) client.ScheduleSpec {
+		return client.ScheduleSpec{
+			Calendars: []client.ScheduleCalendarSpec{{
+				DayOfWeek: []client.ScheduleRange{{Start: int(wd)}},
+				Hour:      []client.ScheduleRange{{Start: hour}},
+				Minute:    []client.ScheduleRange{{Start: minute}},
+				Comment:   fmt.Sprintf("%s's %s: %s %s", t.Name, what, t.Handover.Weekday, t.Handover.Time),
+			}},
+			TimeZoneName: t.TimeZone,
+		}
 	}
-	action := &client.ScheduleWorkflowAction{
-		// The schedule appends the nominal time: handover-data-2026-11-30T08:00:00Z.
-		ID:                    workflows.HandoverScheduleID(t.Name),
-		Workflow:              workflows.HandoverWorkflowName,
-		Args:                  []any{workflows.HandoverInput{Team: t}},
-		TaskQueue:             workflows.TaskQueue,
-		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.TeamKey.ValueSet(t.Name)),
-		StaticSummary:         fmt.Sprintf("Weekly handover of %s", t.Name),
-	}
-	return spec, action, nil
+	return []teamSchedule{{
+		ID:   workflows.HandoverScheduleID(t.Name),
+		Spec: spec("handover"),
+		Action: &client.ScheduleWorkflowAction{
+			// The schedule appends the nominal time: handover-data-2026-11-30T08:00:00Z.
+			ID:                    workflows.HandoverScheduleID(t.Name),
+			Workflow:              workflows.HandoverWorkflowName,
+			Args:                  []any{workflows.HandoverInput{Team: t}},
+			TaskQueue:             workflows.TaskQueue,
+			TypedSearchAttributes: temporal.NewSearchAttributes(workflows.TeamKey.ValueSet(t.Name)),
+			StaticSummary:         fmt.Sprintf("Weekly handover of %s", t.Name),
+		},
+	}, {
+		ID:   workflows.SummaryScheduleID(t.Name),
+		Spec: spec("weekly summary"),
+		Action: &client.ScheduleWorkflowAction{
+			ID:                    workflows.SummaryScheduleID(t.Name),
+			Workflow:              workflows.SummaryWorkflowName,
+			Args:                  []any{workflows.SummaryInput{Team: t}},
+			TaskQueue:             workflows.TaskQueue,
+			TypedSearchAttributes: temporal.NewSearchAttributes(workflows.TeamKey.ValueSet(t.Name)),
+			StaticSummary:         fmt.Sprintf("Weekly on-call summary of %s", t.Name),
+		},
+	}}, nil
 }
 
 func (a *app) schedulesApply(ctx context.Context, args []string) error {
-	fs := a.flags("schedules apply", "Creates each team's weekly handover schedule, or updates it to match the team file.\n"+
+	fs := a.flags("schedules apply", "Creates each team's weekly handover and summary schedules, or updates them to match the team file.\n"+
 		"Applying twice creates nothing new.")
 	only := fs.String("team", "", "only this team")
 	asJSON := fs.Bool("json", false, "print what was done as JSON")
@@ -99,40 +124,17 @@ func (a *app) schedulesApply(ctx context.Context, args []string) error {
 	}
 	var done []applied
 	for _, t := range teams.Teams {
-		spec, action, err := handoverSchedule(t)
+		scheds, err := teamSchedules(t)
 		if err != nil {
 			return fmt.Errorf("team %q: %w", t.Name, err)
 		}
-		id := workflows.HandoverScheduleID(t.Name)
-		_, err = c.ScheduleClient().Create(ctx, client.ScheduleOptions{
-			ID:            id,
-			Spec:          spec,
-			Action:        action,
-			Overlap:       enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
-			CatchupWindow: catchupWindow,
-			Note:          "managed by starter schedules apply",
-		})
-		what := "created"
-		if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
-			what = "updated"
-			err = c.ScheduleClient().GetHandle(ctx, id).Update(ctx, client.ScheduleUpdateOptions{
-				DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
-					s := in.Description.Schedule
-					s.Spec = &spec
-					s.Action = action
-					if s.Policy == nil {
-						s.Policy = &client.SchedulePolicies{}
-					}
-					s.Policy.Overlap = enumspb.SCHEDULE_OVERLAP_POLICY_SKIP
-					s.Policy.CatchupWindow = catchupWindow
-					return &client.ScheduleUpdate{Schedule: &s}, nil
-				},
-			})
+		for _, sc := range scheds {
+			what, err := applySchedule(ctx, c, sc)
+			if err != nil {
+				return fmt.Errorf("schedule %s: %w", sc.ID, err)
+			}
+			done = append(done, applied{ScheduleID: sc.ID, Team: t.Name, Action: what})
 		}
-		if err != nil {
-			return fmt.Errorf("schedule %s: %w", id, err)
-		}
-		done = append(done, applied{ScheduleID: id, Team: t.Name, Action: what})
 	}
 	if *asJSON {
 		return a.printJSON(done)
@@ -141,6 +143,34 @@ func (a *app) schedulesApply(ctx context.Context, args []string) error {
 		fmt.Fprintf(a.stdout, "%s %s\n", d.Action, d.ScheduleID)
 	}
 	return nil
+}
+
+// applySchedule creates a schedule, or updates it to match.
+func applySchedule(ctx context.Context, c client.Client, sc teamSchedule) (string, error) {
+	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID:            sc.ID,
+		Spec:          sc.Spec,
+		Action:        sc.Action,
+		Overlap:       enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+		CatchupWindow: catchupWindow,
+		Note:          "managed by starter schedules apply",
+	})
+	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		return "created", err
+	}
+	return "updated", c.ScheduleClient().GetHandle(ctx, sc.ID).Update(ctx, client.ScheduleUpdateOptions{
+		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+			s := in.Description.Schedule
+			s.Spec = &sc.Spec
+			s.Action = sc.Action
+			if s.Policy == nil {
+				s.Policy = &client.SchedulePolicies{}
+			}
+			s.Policy.Overlap = enumspb.SCHEDULE_OVERLAP_POLICY_SKIP
+			s.Policy.CatchupWindow = catchupWindow
+			return &client.ScheduleUpdate{Schedule: &s}, nil
+		},
+	})
 }
 
 // scheduleInfo is one schedule as `schedules list` shows it.
@@ -173,7 +203,7 @@ func (a *app) schedulesList(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("list schedules: %w", err)
 		}
-		if !strings.HasPrefix(e.ID, workflows.HandoverScheduleID("")) {
+		if !strings.HasPrefix(e.ID, workflows.HandoverScheduleID("")) && !strings.HasPrefix(e.ID, workflows.SummaryScheduleID("")) {
 			continue
 		}
 		info := scheduleInfo{ScheduleID: e.ID, Workflow: e.WorkflowType.Name, Paused: e.Paused, NextRuns: e.NextActionTimes}
@@ -212,7 +242,7 @@ func (a *app) schedulesList(ctx context.Context, args []string) error {
 }
 
 func (a *app) schedulesDelete(ctx context.Context, args []string) error {
-	fs := a.flags("schedules delete", "Deletes a team's schedule, or all of Baton's. Running workflows are not touched.")
+	fs := a.flags("schedules delete", "Deletes a team's handover and summary schedules, or all of Baton's. Running workflows are not touched.")
 	only := fs.String("team", "", "the team whose schedule to delete")
 	all := fs.Bool("all", false, "delete every team's schedule in the team file")
 	if err := parse(fs, args); err != nil {
@@ -237,11 +267,17 @@ func (a *app) schedulesDelete(ctx context.Context, args []string) error {
 	}
 	defer c.Close()
 	for _, name := range names {
-		id := workflows.HandoverScheduleID(name)
-		if err := c.ScheduleClient().GetHandle(ctx, id).Delete(ctx); err != nil {
-			return fmt.Errorf("delete schedule %s: %w", id, err)
+		for _, id := range []string{workflows.HandoverScheduleID(name), workflows.SummaryScheduleID(name)} {
+			err := c.ScheduleClient().GetHandle(ctx, id).Delete(ctx)
+			var notFound *serviceerror.NotFound
+			if errors.As(err, &notFound) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("delete schedule %s: %w", id, err)
+			}
+			fmt.Fprintf(a.stdout, "deleted %s\n", id)
 		}
-		fmt.Fprintf(a.stdout, "deleted %s\n", id)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"go.temporal.io/server/temporaltest"
 
 	"github.com/baton-oncall/baton/config"
+	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/temporaladmin"
 	"github.com/baton-oncall/baton/worker"
@@ -184,11 +186,11 @@ func TestSchedulesCommands(t *testing.T) {
 	h := newHarness(t, devTeams)
 
 	code, out, errOut := h.starter("schedules", "apply")
-	if code != exitOK || strings.TrimSpace(out) != "created handover-data" {
+	if code != exitOK || strings.TrimSpace(out) != "created handover-data\ncreated summary-data" {
 		t.Fatalf("apply: exit %d %q %q", code, out, errOut)
 	}
 	code, out, _ = h.starter("schedules", "apply")
-	if code != exitOK || strings.TrimSpace(out) != "updated handover-data" {
+	if code != exitOK || strings.TrimSpace(out) != "updated handover-data\nupdated summary-data" {
 		t.Fatalf("second apply: exit %d %q", code, out)
 	}
 
@@ -200,27 +202,31 @@ func TestSchedulesCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &list); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if len(list) != 1 || list[0].ScheduleID != "handover-data" || list[0].Workflow != "Handover" {
-		t.Fatalf("applying twice must leave one schedule: %+v", list)
-	}
-	if !strings.Contains(list[0].When, "monday 09:00 (Europe/Berlin)") {
-		t.Errorf("when = %q", list[0].When)
+	slices.SortFunc(list, func(x, y scheduleInfo) int { return strings.Compare(x.ScheduleID, y.ScheduleID) })
+	if len(list) != 2 || list[0].ScheduleID != "handover-data" || list[0].Workflow != "Handover" ||
+		list[1].ScheduleID != "summary-data" || list[1].Workflow != "WeeklySummary" {
+		t.Fatalf("applying twice must leave the two schedules: %+v", list)
 	}
 	// The server computes the next runs from its own clock: each is a
 	// Monday 09:00 in Berlin, whatever the DST offset.
 	berlin, _ := time.LoadLocation("Europe/Berlin")
-	if len(list[0].NextRuns) == 0 {
-		t.Fatal("no next runs")
-	}
-	for _, next := range list[0].NextRuns {
-		local := next.In(berlin)
-		if local.Weekday() != time.Monday || local.Hour() != 9 || local.Minute() != 0 {
-			t.Errorf("next run %s is not Monday 09:00 in Berlin", local)
+	for _, s := range list {
+		if !strings.Contains(s.When, "monday 09:00 (Europe/Berlin)") {
+			t.Errorf("%s: when = %q", s.ScheduleID, s.When)
+		}
+		if len(s.NextRuns) == 0 {
+			t.Fatalf("%s: no next runs", s.ScheduleID)
+		}
+		for _, next := range s.NextRuns {
+			local := next.In(berlin)
+			if local.Weekday() != time.Monday || local.Hour() != 9 || local.Minute() != 0 {
+				t.Errorf("%s: next run %s is not Monday 09:00 in Berlin", s.ScheduleID, local)
+			}
 		}
 	}
 
 	code, out, _ = h.starter("schedules", "delete", "--team", "data")
-	if code != exitOK || strings.TrimSpace(out) != "deleted handover-data" {
+	if code != exitOK || strings.TrimSpace(out) != "deleted handover-data\ndeleted summary-data" {
 		t.Fatalf("delete: exit %d %q", code, out)
 	}
 	// Deletion reaches the list through visibility, a moment later.
@@ -298,5 +304,70 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met within 20s")
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// The summary of the shift under way, computed on demand from what the
+// incident workflows recorded: two critical incidents, both acknowledged
+// and resolved, their RCAs open.
+func TestSummaryCommand(t *testing.T) {
+	h := newHarness(t, devTeams)
+	teams, err := team.Load(devTeams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm, _ := teams.Team("data")
+	loc, _ := tm.Location()
+	// "The shift that just ended" is the one under way at the next handover.
+	end, err := tm.Handover.Next(loc, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.now = end.Add(time.Minute)
+
+	for _, key := range []string{"disk", "dag"} {
+		code, out, errOut := h.starter("incident", "open", "--team", "data", "--summary", key+" broke", "--severity", "critical", "--service", key, "--key", key)
+		if code != exitOK {
+			t.Fatalf("open: exit %d %q %q", code, out, errOut)
+		}
+		id := strings.TrimSpace(out)
+		waitFor(t, func() bool { return strings.Contains(h.console.String(), "starter incident ack "+id) })
+		for _, action := range []string{"ack", "resolve"} {
+			if code, _, errOut := h.starter("incident", action, id, "--by", "alice"); code != exitOK {
+				t.Fatalf("%s %s: exit %d %s", action, id, code, errOut)
+			}
+		}
+	}
+
+	var rep summary.Report
+	waitFor(t, func() bool {
+		code, out, _ := h.starter("summary", "--team", "data", "--json")
+		if code != exitOK || json.Unmarshal([]byte(out), &rep) != nil {
+			return false
+		}
+		return rep.Incidents.Total == 2 && rep.TimeToResolve.Count == 2 && rep.RCAs.Open == 2
+	})
+	if rep.Team != "data" || !rep.Shift.End.Equal(end) || rep.Shift.Week != summary.WeekOf(end.AddDate(0, 0, -7), loc) {
+		t.Errorf("shift: %+v", rep.Shift)
+	}
+	if rep.Incidents.Paged != 2 || rep.Incidents.BySeverity["critical"] != 2 || rep.Incidents.ByService["disk"] != 1 || len(rep.Incidents.Major) != 2 {
+		t.Errorf("incidents: %+v", rep.Incidents)
+	}
+	if rep.TimeToAcknowledge.Count != 2 || rep.Interruptions.Totals.Pages != 2 {
+		t.Errorf("ack %+v, interruptions %+v", rep.TimeToAcknowledge, rep.Interruptions.Totals)
+	}
+	if rep.RetentionWarning != "" {
+		t.Errorf("a shift inside the 30-day retention got a warning: %s", rep.RetentionWarning)
+	}
+
+	// The same as text, for a person.
+	code, out, _ := h.starter("summary", "--team", "data")
+	if code != exitOK || !strings.Contains(out, "Incidents: 2, 2 paged (critical 2)") || !strings.Contains(out, "RCAs: 2 open") {
+		t.Errorf("text: exit %d\n%s", code, out)
+	}
+	for _, bad := range [][]string{{"summary"}, {"summary", "--team", "data", "--week", "2026-47"}} {
+		if code, _, _ := h.starter(bad...); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d", bad, code, exitUsage)
+		}
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/activities/pager"
 	"github.com/baton-oncall/baton/activities/phone"
+	"github.com/baton-oncall/baton/activities/tickets"
 	"github.com/baton-oncall/baton/config"
 	"github.com/baton-oncall/baton/gateway"
 	"github.com/baton-oncall/baton/team"
@@ -34,9 +35,10 @@ type Worker struct {
 	served   chan error
 	// GatewayAddr is where the gateway listens (host:port).
 	GatewayAddr string
-	// Chat, Pager and Phone say which providers run: "slack" or
-	// "console"; "opsgenie" or "team file"; "twilio" or "console".
-	Chat, Pager, Phone string
+	// Chat, Pager, Phone and Tickets say which providers run: "slack" or
+	// "console"; "opsgenie" or "team file"; "twilio" or "console"; "jira"
+	// or "console".
+	Chat, Pager, Phone, Tickets string
 }
 
 // Local says where the stand-ins for Slack and Twilio print when their
@@ -51,15 +53,15 @@ type Local struct {
 // Start checks that the team file's needs are met by the settings, then
 // starts the Temporal worker and the gateway.
 func Start(cfg config.Config, c client.Client, teams *team.File, local Local) (*Worker, error) {
-	acts := &activities.Activities{Temporal: c}
-	w := &Worker{Chat: "console", Pager: "team file", Phone: "console", served: make(chan error, 1)}
+	acts := &activities.Activities{Temporal: c, Namespace: cfg.TemporalNamespace, UIURL: cfg.TemporalUIURL}
+	w := &Worker{Chat: "console", Pager: "team file", Phone: "console", Tickets: "console", served: make(chan error, 1)}
 
 	if cfg.OpsgenieAPIKey != "" {
 		og, err := pager.NewOpsgenie(cfg.OpsgenieAPIKey, cfg.OpsgenieAPIURL)
 		if err != nil {
 			return nil, err
 		}
-		acts.Opsgenie = og
+		acts.Opsgenie, acts.Alerts = og, og
 		w.Pager = "opsgenie"
 	} else {
 		for _, t := range teams.Teams {
@@ -84,6 +86,12 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Local) (*
 		w.Phone = "twilio"
 	} else {
 		acts.Phone = phone.NewConsole(local.Out)
+	}
+	if cfg.JiraURL != "" {
+		acts.Tickets = tickets.NewJira(cfg.JiraURL, cfg.JiraUser, cfg.JiraAPIToken, nil)
+		w.Tickets = "jira"
+	} else {
+		acts.Tickets = tickets.NewConsole(local.Out)
 	}
 
 	l, err := net.Listen("tcp", cfg.HTTPAddr)

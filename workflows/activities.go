@@ -1,5 +1,5 @@
 // Package workflows holds Baton's deterministic orchestration: the weekly
-// handover, and the names (signals, queries, search attributes, IDs) that
+// handover, the incident, the weekly summary, and the names (signals, queries, search attributes, IDs) that
 // the worker, the gateway, the starter and the tests share.
 package workflows
 
@@ -22,6 +22,7 @@ var a *activities.Activities
 func Register(r worker.Registry, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(Handover, workflow.RegisterOptions{Name: HandoverWorkflowName})
 	r.RegisterWorkflowWithOptions(Incident, workflow.RegisterOptions{Name: IncidentWorkflowName})
+	r.RegisterWorkflowWithOptions(WeeklySummary, workflow.RegisterOptions{Name: SummaryWorkflowName})
 	r.RegisterActivity(acts)
 }
 

@@ -233,6 +233,7 @@ func (h *handover) postHandover(ctx workflow.Context, outgoing, onCall, next []t
 		return err
 	}
 	h.res.OpenIncidents = len(open.Incidents)
+	summaryLink := h.lastSummaryLink(ctx)
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "*On-call handover for %s*: %s to %s\n", h.team.Name, h.when(h.res.ShiftStart), h.when(h.res.ShiftEnd))
@@ -259,6 +260,9 @@ func (h *handover) postHandover(ctx workflow.Context, outgoing, onCall, next []t
 			fmt.Fprintf(&b, "\n• %s (since %s, `%s`)", summary, h.when(inc.Started), inc.WorkflowID)
 		}
 	}
+	if summaryLink != "" {
+		fmt.Fprintf(&b, "\nThe last shift in numbers: %s", summaryLink)
+	}
 	var r activities.PostMessageResult
 	err = workflow.ExecuteActivity(withActivity(ctx, "Post the handover message"),
 		a.PostMessage, activities.PostMessageInput{
@@ -269,6 +273,31 @@ func (h *handover) postHandover(ctx workflow.Context, outgoing, onCall, next []t
 		}).Get(ctx, &r)
 	h.res.MessagePosted = err == nil && !r.AlreadyPosted
 	return err
+}
+
+// lastSummaryLink is the link to the summary of the shift that ends at
+// this handover. Both run on schedules at the same instant and the summary
+// takes seconds, so the activity is retried until the summary is posted,
+// for a few minutes at most; without a summary run there is no link.
+func (h *handover) lastSummaryLink(ctx workflow.Context) string {
+	if workflow.GetVersion(ctx, "summary-link", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return ""
+	}
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 5 * time.Minute,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 1.5, MaximumInterval: 30 * time.Second},
+		Summary:                "Find the last shift's summary",
+	})
+	var r activities.SummaryLinkResult
+	err := workflow.ExecuteActivity(ctx, a.SummaryLink, activities.SummaryLinkInput{
+		WorkflowID: SummaryWorkflowID(h.team.Name, h.res.ShiftStart), MemoKey: SummaryLinkMemoKey,
+	}).Get(ctx, &r)
+	if err != nil {
+		h.res.Warnings = append(h.res.Warnings, "the last shift's summary was not posted in time to link it")
+		return ""
+	}
+	return r.Link
 }
 
 func (h *handover) sendChecklist(ctx workflow.Context, onCall []team.Person) error {

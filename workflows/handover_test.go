@@ -70,6 +70,10 @@ type recorder struct {
 	posts   []activities.PostMessageInput
 	dms     []activities.SendDMInput
 	whoAsks []activities.WhoIsOnCallInput
+	// summaryLink answers SummaryLink, asked with linkAsks.
+	summaryLink    activities.SummaryLinkResult
+	summaryLinkErr error
+	linkAsks       []activities.SummaryLinkInput
 }
 
 // newEnv runs the real WhoIsOnCall (the rotation is pure math) and mocks the
@@ -113,6 +117,12 @@ func newEnv(t *testing.T, start time.Time, unmapped ...string) (*testsuite.TestW
 			WorkflowID: "incident-data-airflow", Summary: "Airflow DAG orders_daily failed",
 			Started: time.Date(2026, 11, 22, 3, 12, 0, 0, berlin),
 		}}}, nil).Maybe()
+	// No summary ran for the shift that ended, unless a test says so.
+	env.OnActivity(a.SummaryLink, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.SummaryLinkInput) (activities.SummaryLinkResult, error) {
+			rec.linkAsks = append(rec.linkAsks, in)
+			return rec.summaryLink, rec.summaryLinkErr
+		}).Maybe()
 	return env, rec
 }
 

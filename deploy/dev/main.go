@@ -117,6 +117,9 @@ func run(ctx context.Context, dataDir string, inMemory bool, frontendPort, uiPor
 	}
 	defer srv.Stop()
 	cfg.TemporalAddress = srv.FrontendAddr
+	if cfg.TemporalUIURL == "" {
+		cfg.TemporalUIURL = srv.UIURL
+	}
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	c, err := client.Dial(client.Options{
@@ -152,18 +155,20 @@ Baton is running.
   Temporal Web UI:  %s/namespaces/%s/workflows
   Temporal server:  %s  (namespace %s; the temporal CLI and SDKs connect here)
   Gateway:          http://%s  (GET /healthz)
-  Worker:           task queue "baton"; chat: %s; pager: %s; phone: %s
+  Worker:           task queue "baton"; chat: %s; pager: %s; phone: %s; tickets: %s
   Teams:            %v from %s
   Data:             %s
 
 Try it, in another terminal:
   BATON_TEAMS_FILE=%s go run ./starter handover --team %s
   BATON_TEAMS_FILE=%s go run ./starter schedules apply
+  BATON_TEAMS_FILE=%s go run ./starter summary --team %s
   curl -H 'Authorization: Bearer %s' -d '{"team":"%s","dedup_key":"try-1","summary":"Disk almost full","severity":"critical"}' http://%s/webhooks/generic
 
 Press Ctrl-C to stop.
-`, srv.UIURL, cfg.TemporalNamespace, srv.FrontendAddr, cfg.TemporalNamespace, w.GatewayAddr, w.Chat, w.Pager, w.Phone,
+`, srv.UIURL, cfg.TemporalNamespace, srv.FrontendAddr, cfg.TemporalNamespace, w.GatewayAddr, w.Chat, w.Pager, w.Phone, w.Tickets,
 		teams.Names(), cfg.TeamsFile, storage, relative(cfg.TeamsFile), teams.Teams[0].Name, relative(cfg.TeamsFile),
+		relative(cfg.TeamsFile), teams.Teams[0].Name,
 		cfg.WebhookToken, teams.Teams[0].Name, w.GatewayAddr)
 
 	<-ctx.Done()

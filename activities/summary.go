@@ -1,0 +1,303 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/baton-oncall/baton/activities/chat"
+	"github.com/baton-oncall/baton/activities/pager"
+	"github.com/baton-oncall/baton/summary"
+	"github.com/baton-oncall/baton/summary/chart"
+	"github.com/baton-oncall/baton/team"
+)
+
+// SummaryInput asks for the weekly summary of a team's shift.
+type SummaryInput struct {
+	Team team.Team
+	// Shift is the shift summed up: its Start, End and Week. Who was on
+	// call comes from the shift's handover record.
+	Shift summary.Shift
+	// Previous is the shift before, for the trend.
+	Previous summary.Shift
+	// HandoverWorkflowIDs name the handover runs of Shift and Previous.
+	HandoverWorkflowID, PreviousHandoverWorkflowID string
+	Names                                          VisibilityNames
+}
+
+// VisibilityNames are the workflow names the summary reads visibility by.
+// They live in package workflows, which activities may not import.
+type VisibilityNames struct {
+	IncidentType   string
+	TeamAttribute  string
+	StateAttribute string
+	// AwaitingRCA is the state of a resolved incident whose RCA is open.
+	AwaitingRCA string
+	// IncidentMemoKey is the memo field holding a summary.Incident.
+	IncidentMemoKey string
+}
+
+// SummaryResult is a shift's report, and who was on call in it.
+type SummaryResult struct {
+	Report summary.Report
+	// Outgoing are the person IDs on call in the shift, who are asked for
+	// retrospective notes.
+	Outgoing []string
+}
+
+// maxListed bounds the incident lists a report carries, so that a week of
+// thousands of incidents keeps the workflow's history small; the counts
+// are over every incident.
+const maxListed = 50
+
+// listPageSize is how many runs one visibility call returns.
+const listPageSize = 1000
+
+// ComputeSummary reads the shift's incidents from Temporal visibility and
+// computes its report, with the trend against the shift before.
+func (a *Activities) ComputeSummary(ctx context.Context, in SummaryInput) (SummaryResult, error) {
+	now := time.Now()
+	cur, outgoing, err := a.shiftReport(ctx, in, in.Shift, in.HandoverWorkflowID, now, true)
+	if err != nil {
+		return SummaryResult{}, err
+	}
+	oldest := in.Shift.Start
+	if !in.Previous.Start.IsZero() {
+		prev, _, err := a.shiftReport(ctx, in, in.Previous, in.PreviousHandoverWorkflowID, now, false)
+		if err != nil {
+			return SummaryResult{}, err
+		}
+		cur.CompareWith(prev)
+		oldest = in.Previous.Start
+	}
+	cur.RetentionWarning = a.retentionWarning(ctx, oldest, now)
+	cur.Incidents.Major = cur.Incidents.Major[:min(len(cur.Incidents.Major), maxListed)]
+	cur.RCAs.List = cur.RCAs.List[:min(len(cur.RCAs.List), maxListed)]
+	return SummaryResult{Report: cur, Outgoing: outgoing}, nil
+}
+
+func (a *Activities) shiftReport(ctx context.Context, in SummaryInput, shift summary.Shift, handoverID string, now time.Time, withRCAs bool) (summary.Report, []string, error) {
+	ids, err := a.shiftOnCall(ctx, in.Team, handoverID, shift.Start)
+	if err != nil {
+		return summary.Report{}, nil, err
+	}
+	shift.OnCall = nil
+	for _, id := range ids {
+		name := id
+		if p, ok := in.Team.Person(id); ok && p.Name != "" {
+			name = p.Name
+		}
+		shift.OnCall = append(shift.OnCall, name)
+	}
+	n := in.Names
+	base := fmt.Sprintf("WorkflowType = %q AND %s = %q", n.IncidentType, n.TeamAttribute, in.Team.Name)
+	incidents, err := a.listIncidents(ctx, n.IncidentMemoKey, fmt.Sprintf("%s AND StartTime >= %q AND StartTime < %q",
+		base, shift.Start.UTC().Format(time.RFC3339), shift.End.UTC().Format(time.RFC3339)))
+	if err != nil {
+		return summary.Report{}, nil, err
+	}
+	var rcas []summary.Record
+	if withRCAs {
+		rcas, err = a.listIncidents(ctx, n.IncidentMemoKey, fmt.Sprintf("%s AND ExecutionStatus = 'Running' AND %s = %q", base, n.StateAttribute, n.AwaitingRCA))
+		if err != nil {
+			return summary.Report{}, nil, err
+		}
+	}
+	rep := summary.Compute(summary.Input{
+		Team: in.Team, Shift: shift, Incidents: incidents, OpenRCAs: rcas, Now: now, UILink: a.uiLink(),
+	})
+	return rep, ids, nil
+}
+
+// listIncidents reads every incident run the query matches, with the
+// record its memo keeps. A run whose memo does not decode is counted with
+// what visibility knows of it, rather than dropped.
+func (a *Activities) listIncidents(ctx context.Context, memoKey, query string) ([]summary.Record, error) {
+	var out []summary.Record
+	var token []byte
+	for {
+		resp, err := a.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, PageSize: listPageSize, NextPageToken: token})
+		if err != nil {
+			return nil, fmt.Errorf("list incidents (%s): %w", query, err)
+		}
+		for _, e := range resp.GetExecutions() {
+			r := summary.Record{WorkflowID: e.GetExecution().GetWorkflowId(), RunID: e.GetExecution().GetRunId()}
+			if p, ok := e.GetMemo().GetFields()[memoKey]; ok {
+				_ = converter.GetDefaultDataConverter().FromPayload(p, &r.Incident)
+			}
+			if r.Triggered.IsZero() {
+				r.Triggered = e.GetStartTime().AsTime()
+			}
+			out = append(out, r)
+		}
+		token = resp.GetNextPageToken()
+		if len(token) == 0 {
+			return out, nil
+		}
+	}
+}
+
+// shiftOnCall is who was on call in a shift: from its handover's result,
+// else, when no handover ran for it, from the pager at the shift's start.
+func (a *Activities) shiftOnCall(ctx context.Context, t team.Team, handoverID string, start time.Time) ([]string, error) {
+	desc, err := a.Temporal.DescribeWorkflowExecution(ctx, handoverID, "")
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &notFound):
+	case err != nil:
+		return nil, fmt.Errorf("read handover %s: %w", handoverID, err)
+	case desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+		var res struct {
+			OnCall []string `json:"on_call"`
+		}
+		if err := a.Temporal.GetWorkflow(ctx, handoverID, "").Get(ctx, &res); err != nil {
+			return nil, fmt.Errorf("read handover %s: %w", handoverID, err)
+		}
+		if len(res.OnCall) > 0 {
+			return res.OnCall, nil
+		}
+	}
+	p, err := pager.ForTeam(t, a.Opsgenie)
+	if err != nil {
+		return nil, err
+	}
+	people, err := p.OnCall(ctx, t, start)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(people))
+	for i, person := range people {
+		ids[i] = person.ID
+	}
+	return ids, nil
+}
+
+// retentionWarning says when the namespace may already have deleted runs
+// of the weeks summed up: closed runs are kept for the retention period
+// only, and a silent under-count would mislead.
+func (a *Activities) retentionWarning(ctx context.Context, oldest, now time.Time) string {
+	ns, err := a.Temporal.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: a.Namespace})
+	if err != nil {
+		return fmt.Sprintf("Could not read the retention of namespace %q (%v): runs older than it are not counted.", a.Namespace, err)
+	}
+	retention := ns.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration()
+	if retention <= 0 || now.Sub(oldest) <= retention {
+		return ""
+	}
+	return fmt.Sprintf("Namespace %q keeps closed runs for %s only: incidents of these weeks that closed before %s are gone, so the counts may be low.",
+		a.Namespace, retention, now.Add(-retention).UTC().Format(time.RFC3339))
+}
+
+func (a *Activities) uiLink() func(workflowID, runID string) string {
+	if a.UIURL == "" {
+		return nil
+	}
+	base := strings.TrimRight(a.UIURL, "/")
+	return func(workflowID, runID string) string {
+		return fmt.Sprintf("%s/namespaces/%s/workflows/%s/%s/history", base, url.PathEscape(a.Namespace), url.PathEscape(workflowID), url.PathEscape(runID))
+	}
+}
+
+// PostSummaryInput is a report to post in the team channel.
+type PostSummaryInput struct {
+	Channel string
+	Key     string
+	Since   time.Time
+	Report  summary.Report
+}
+
+// PostSummaryResult says where the summary is.
+type PostSummaryResult struct {
+	Channel string
+	TS      string
+	Link    string
+}
+
+// PostSummary posts the report, once per key, with its chart in the
+// post's thread.
+func (a *Activities) PostSummary(ctx context.Context, in PostSummaryInput) (PostSummaryResult, error) {
+	r, err := a.PostMessage(ctx, PostMessageInput{Channel: in.Channel, Key: in.Key, Since: in.Since, Text: summary.Slack(in.Report)})
+	if err != nil {
+		return PostSummaryResult{}, err
+	}
+	grid := in.Report.PagesByDayHour
+	png, err := chart.Heatmap(fmt.Sprintf("Interruptions of %s by day and hour, %s (%s)", in.Report.Team, in.Report.Shift.Week, grid.TimeZone), grid.DayLabels, grid.Counts[:])
+	if err != nil {
+		return PostSummaryResult{}, temporal.NewNonRetryableApplicationError("draw the chart: "+err.Error(), "Chart", err)
+	}
+	err = a.Chat.UploadFile(ctx, in.Channel, chat.File{
+		Name: fmt.Sprintf("oncall-%s-%s.png", in.Report.Team, in.Report.Shift.Week), Title: "Interruptions by day and hour",
+		ThreadTS: r.TS, Data: png,
+	})
+	if err != nil {
+		return PostSummaryResult{}, err
+	}
+	link, err := a.Chat.Permalink(ctx, in.Channel, r.TS)
+	if err != nil {
+		return PostSummaryResult{}, err
+	}
+	return PostSummaryResult{Channel: in.Channel, TS: r.TS, Link: link}, nil
+}
+
+// RetroNotesInput names the thread the notes were asked in.
+type RetroNotesInput struct {
+	Channel string
+	TS      string
+}
+
+// RetroNotesResult holds the replies, oldest first.
+type RetroNotesResult struct {
+	Notes []chat.Reply
+}
+
+// RetroNotes reads the replies to a request for retrospective notes.
+func (a *Activities) RetroNotes(ctx context.Context, in RetroNotesInput) (RetroNotesResult, error) {
+	notes, err := a.Chat.Replies(ctx, in.Channel, in.TS)
+	return RetroNotesResult{Notes: notes}, err
+}
+
+// SummaryLinkInput names a summary run.
+type SummaryLinkInput struct {
+	WorkflowID string
+	MemoKey    string
+}
+
+// SummaryLinkResult is the summary post's link; empty when there is none.
+type SummaryLinkResult struct {
+	Link string
+}
+
+// errSummaryNotPosted is retried: the summary runs at the same instant as
+// the handover that links it, and takes a few seconds.
+var errSummaryNotPosted = errors.New("the summary is running and not posted yet")
+
+// SummaryLink finds the link of a shift's summary post for the handover
+// message. No summary run means no link; a run still computing is waited
+// for through retries.
+func (a *Activities) SummaryLink(ctx context.Context, in SummaryLinkInput) (SummaryLinkResult, error) {
+	desc, err := a.Temporal.DescribeWorkflowExecution(ctx, in.WorkflowID, "")
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return SummaryLinkResult{}, nil
+	}
+	if err != nil {
+		return SummaryLinkResult{}, err
+	}
+	var link string
+	if p, ok := desc.GetWorkflowExecutionInfo().GetMemo().GetFields()[in.MemoKey]; ok {
+		_ = converter.GetDefaultDataConverter().FromPayload(p, &link)
+	}
+	if link == "" && desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		return SummaryLinkResult{}, errSummaryNotPosted
+	}
+	return SummaryLinkResult{Link: link}, nil
+}

@@ -1,0 +1,185 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image/png"
+	"strings"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/baton-oncall/baton/incidentclient"
+	"github.com/baton-oncall/baton/internal/fakejira"
+	"github.com/baton-oncall/baton/workflows"
+)
+
+// summaryTeamYAML: alice alone on call, an SMS 3 seconds into an
+// unanswered page, and a Jira project for RCAs and the retrospective.
+const summaryTeamYAML = `
+teams:
+  - name: data
+    timezone: Europe/Berlin
+    slack: {channel: C0DATA, user_group: S0DATA}
+    pager:
+      rotation: {members: [alice], shift: 1w, start: "2026-01-05T09:00"}
+    handover: {weekday: monday, time: "09:00"}
+    people:
+      - {id: alice, email: alice@example.com, phone: "+4915100000001"}
+    incidents:
+      jira_project: DATA
+      escalation:
+        default: {steps: [{after: 3s, action: sms}]}
+`
+
+// A handful of incidents run to their end, then the weekly summary: its
+// post counts them as they happened, its chart is a real PNG, the
+// outgoing person's notes go into the retrospective ticket, and the next
+// handover links the summary.
+func TestWeeklySummaryEndToEnd(t *testing.T) {
+	jira := fakejira.New(t)
+	jira.AddProject("DATA")
+	s := newIncidentStack(t, summaryTeamYAML, func(s *incidentStack) {
+		s.cfg.JiraURL, s.cfg.JiraUser, s.cfg.JiraAPIToken = jira.URL(), fakejira.User, fakejira.APIToken
+	})
+	ctx := context.Background()
+	act := func(id string, actions ...string) {
+		t.Helper()
+		for _, a := range actions {
+			if _, err := incidentclient.Act(ctx, s.client, id, workflows.ActionRequest{Action: a, By: "alice", Via: "cli"}); err != nil {
+				t.Fatalf("%s %s: %v", a, id, err)
+			}
+		}
+	}
+	// Noise, answered at once; real, answered after the SMS; and one
+	// whose RCA stays open.
+	noise := s.fireAlertmanager(t, "fp-noise")
+	real := s.fireAlertmanager(t, "fp-real")
+	open := s.fireAlertmanager(t, "fp-open")
+	act(noise, workflows.ActionAck, workflows.ActionResolve, workflows.ActionActionableNo, workflows.ActionRCADone)
+	act(open, workflows.ActionAck, workflows.ActionResolve)
+	eventually(t, "the SMS of the unanswered page", 20*time.Second, func() bool { return len(s.twilio.Messages()) > 0 })
+	act(real, workflows.ActionAck, workflows.ActionResolve, workflows.ActionActionableYes, workflows.ActionRCADone)
+	waitForVisibility(t, s.client, fmt.Sprintf("WorkflowId = %q AND ExecutionStatus = 'Completed'", real))
+	waitForVisibility(t, s.client, fmt.Sprintf("WorkflowId = %q AND ExecutionStatus = 'Completed'", noise))
+	waitForVisibility(t, s.client, fmt.Sprintf("WorkflowId = %q AND BatonState = 'resolved'", open))
+	smsSent := len(s.twilio.Messages())
+
+	// The summary of the shift under way: it ends at the next handover.
+	tm, _ := s.teams.Team("data")
+	loc, _ := tm.Location()
+	end, err := tm.Handover.Next(loc, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: workflows.SummaryWorkflowID("data", end), TaskQueue: workflows.TaskQueue,
+	}, workflows.SummaryWorkflowName, workflows.SummaryInput{Team: tm, ShiftEnd: end, NotesWait: 6 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var post string
+	var postTS string
+	eventually(t, "the summary post", 20*time.Second, func() bool {
+		for _, m := range s.slack.Messages("C0DATA") {
+			if m.ThreadTS == "" && strings.Contains(m.Text, "On-call summary: data") {
+				post, postTS = m.Text, m.TS
+				return true
+			}
+		}
+		return false
+	})
+	for _, want := range []string{
+		"*Incidents:* 3, 3 paged (critical 3)",
+		fmt.Sprintf("*Interruptions:* %d (pages 3, SMS %d, calls 0)", 3+smsSent, smsSent),
+		"Actionable: 1 of 2 answered (50%), 1 noise",
+		"*RCAs:* 1 open, 0 overdue; 3 needed for this shift's incidents",
+		"Time to acknowledge: median",
+	} {
+		if !strings.Contains(post, want) {
+			t.Errorf("summary post lacks %q:\n%s", want, post)
+		}
+	}
+	eventually(t, "the chart", 10*time.Second, func() bool { return len(s.slack.Files()) == 1 })
+	f := s.slack.Files()[0]
+	if f.Channel != "C0DATA" || f.ThreadTS != postTS || !bytes.HasPrefix(f.Data, []byte("\x89PNG\r\n\x1a\n")) {
+		t.Errorf("chart %s in %s/%s, header % x", f.Name, f.Channel, f.ThreadTS, f.Data[:min(8, len(f.Data))])
+	}
+	if cfg, err := png.DecodeConfig(bytes.NewReader(f.Data)); err != nil || cfg.Width != 1000 || cfg.Height != 420 {
+		t.Errorf("chart: %+v %v", cfg, err)
+	}
+
+	// Alice is asked for notes and answers in the DM's thread.
+	var ask string
+	eventually(t, "the request for notes", 10*time.Second, func() bool {
+		for _, m := range s.slack.Messages("DUALICE") {
+			if strings.Contains(m.Text, "Reply in this thread") {
+				ask = m.TS
+				return true
+			}
+		}
+		return false
+	})
+	s.slack.AddReply("DUALICE", ask, "UALICE", "fp-noise paged me for nothing: raise its threshold")
+
+	var res workflows.SummaryResult
+	waitCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := run.Get(waitCtx, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Notes != 1 || res.Report.Incidents.Total != 3 || res.Retrospective.Key == "" {
+		t.Fatalf("result: notes %d, incidents %d, ticket %+v", res.Notes, res.Report.Incidents.Total, res.Retrospective)
+	}
+	var retro, rcas int
+	for _, issue := range jira.Issues() {
+		switch {
+		case strings.HasPrefix(issue.Summary, "On-call retrospective of data"):
+			retro++
+			text := issue.DescriptionText()
+			if !strings.Contains(text, "alice: fp-noise paged me for nothing: raise its threshold") || !strings.Contains(text, "Incidents: 3, 3 paged") {
+				t.Errorf("retrospective:\n%s", text)
+			}
+		case strings.HasPrefix(issue.Summary, "RCA: [CRITICAL]"):
+			rcas++
+		}
+	}
+	if retro != 1 || rcas != 3 {
+		t.Errorf("%d retrospectives and %d RCA tickets, want 1 and 3", retro, rcas)
+	}
+	if !s.threadHasIn(postTS, "Retrospective filed: "+res.Retrospective.URL) {
+		t.Error("the summary's thread does not say where the retrospective is")
+	}
+
+	// The handover at the end of the shift links the summary.
+	hrun, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: workflows.HandoverWorkflowID("data", end), TaskQueue: workflows.TaskQueue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	}, workflows.HandoverWorkflowName, workflows.HandoverInput{Team: tm, ShiftStart: end})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := hrun.Get(waitCtx, nil); err != nil {
+		t.Fatal(err)
+	}
+	var linked bool
+	for _, m := range s.slack.Messages("C0DATA") {
+		linked = linked || strings.Contains(m.Text, "On-call handover") && strings.Contains(m.Text, "The last shift in numbers: "+res.Link)
+	}
+	if !linked || res.Link == "" {
+		t.Errorf("the handover message does not link the summary %q", res.Link)
+	}
+}
+
+func (s *incidentStack) threadHasIn(threadTS, text string) bool {
+	for _, m := range s.slack.Messages("C0DATA") {
+		if m.ThreadTS == threadTS && strings.Contains(m.Text, text) {
+			return true
+		}
+	}
+	return false
+}

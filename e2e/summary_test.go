@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"image/png"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -172,6 +173,10 @@ func TestWeeklySummaryEndToEnd(t *testing.T) {
 	}
 	if !linked || res.Link == "" {
 		t.Errorf("the handover message does not link the summary %q", res.Link)
+	}
+	if *record {
+		saveHistory(t, s.client, run, filepath.Join("..", "workflows", "testdata", "summary.json"))
+		saveHistory(t, s.client, s.client.GetWorkflow(ctx, real, ""), filepath.Join("..", "workflows", "testdata", "incident-rca-ticket.json"))
 	}
 }
 

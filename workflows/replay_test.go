@@ -9,7 +9,8 @@ import (
 )
 
 // TestReplayRecordedHistories replays histories recorded from real runs
-// (go test ./e2e -record writes them). A change to a workflow that would
+// (go test ./e2e -record writes them; older ones are kept, renamed, so that
+// runs started by earlier versions stay covered). A change to a workflow that would
 // break runs already in flight fails here: guard it with workflow.GetVersion.
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
@@ -24,6 +25,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflowWithOptions(Handover, workflow.RegisterOptions{Name: HandoverWorkflowName})
 			r.RegisterWorkflowWithOptions(Incident, workflow.RegisterOptions{Name: IncidentWorkflowName})
+			r.RegisterWorkflowWithOptions(WeeklySummary, workflow.RegisterOptions{Name: SummaryWorkflowName})
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatal(err)
 			}

@@ -365,6 +365,13 @@ func TestSummaryCommand(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "Incidents: 2, 2 paged (critical 2)") || !strings.Contains(out, "RCAs: 2 open") {
 		t.Errorf("text: exit %d\n%s", code, out)
 	}
+	// A week past the namespace's 30-day retention: the runs that closed
+	// may be gone, and the summary says so.
+	code, out, _ = h.starter("summary", "--team", "data", "--week", summary.WeekOf(time.Now().AddDate(0, 0, -60), loc), "--json")
+	var old summary.Report
+	if code != exitOK || json.Unmarshal([]byte(out), &old) != nil || !strings.Contains(old.RetentionWarning, "keeps closed runs for 720h0m0s only") {
+		t.Errorf("a week 60 days ago: exit %d, warning %q", code, old.RetentionWarning)
+	}
 	for _, bad := range [][]string{{"summary"}, {"summary", "--team", "data", "--week", "2026-47"}} {
 		if code, _, _ := h.starter(bad...); code != exitUsage {
 			t.Errorf("%v: exit %d, want %d", bad, code, exitUsage)

@@ -136,6 +136,10 @@ func TestWeeklySummaryEndToEnd(t *testing.T) {
 	if res.Notes != 1 || res.Report.Incidents.Total != 3 || res.Retrospective.Key == "" {
 		t.Fatalf("result: notes %d, incidents %d, ticket %+v", res.Notes, res.Report.Incidents.Total, res.Retrospective)
 	}
+	// The open RCA's ticket reached the memo, and so the summary.
+	if l := res.Report.RCAs.List; len(l) != 1 || l[0].WorkflowID != open || !strings.HasPrefix(l[0].Ticket, "DATA-") {
+		t.Errorf("open RCAs: %+v", l)
+	}
 	var retro, rcas int
 	for _, issue := range jira.Issues() {
 		switch {

@@ -332,6 +332,10 @@ func (inc *incident) fileRCATicket(ctx workflow.Context) {
 	}
 	inc.sum.RCATicket = t.Key
 	inc.note(workflow.Now(ctx), "RCA ticket filed: "+cmp.Or(t.URL, t.Key))
+	// The memo shows the ticket to the Web UI and the weekly summary.
+	if err := inc.publish(ctx); err != nil {
+		inc.logger.Warn("could not publish the RCA ticket", "error", err)
+	}
 }
 
 const rcaTemplate = `

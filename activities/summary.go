@@ -29,9 +29,9 @@ type SummaryInput struct {
 	Shift summary.Shift
 	// Previous is the shift before, for the trend.
 	Previous summary.Shift
-	// HandoverWorkflowIDs name the handover runs of Shift and Previous.
-	HandoverWorkflowID, PreviousHandoverWorkflowID string
-	Names                                          VisibilityNames
+	// HandoverWorkflowID names the handover run that started Shift.
+	HandoverWorkflowID string
+	Names              VisibilityNames
 }
 
 // VisibilityNames are the workflow names the summary reads visibility by.
@@ -66,13 +66,26 @@ const listPageSize = 1000
 // computes its report, with the trend against the shift before.
 func (a *Activities) ComputeSummary(ctx context.Context, in SummaryInput) (SummaryResult, error) {
 	now := time.Now()
-	cur, outgoing, err := a.shiftReport(ctx, in, in.Shift, in.HandoverWorkflowID, now, true)
+	outgoing, err := a.shiftOnCall(ctx, in.Team, in.HandoverWorkflowID, in.Shift.Start)
+	if err != nil {
+		return SummaryResult{}, err
+	}
+	shift := in.Shift
+	for _, id := range outgoing {
+		name := id
+		if p, ok := in.Team.Person(id); ok && p.Name != "" {
+			name = p.Name
+		}
+		shift.OnCall = append(shift.OnCall, name)
+	}
+	cur, err := a.shiftReport(ctx, in, shift, now, true)
 	if err != nil {
 		return SummaryResult{}, err
 	}
 	oldest := in.Shift.Start
 	if !in.Previous.Start.IsZero() {
-		prev, _, err := a.shiftReport(ctx, in, in.Previous, in.PreviousHandoverWorkflowID, now, false)
+		// The trend compares figures only: who was on call then is not read.
+		prev, err := a.shiftReport(ctx, in, in.Previous, now, false)
 		if err != nil {
 			return SummaryResult{}, err
 		}
@@ -85,37 +98,26 @@ func (a *Activities) ComputeSummary(ctx context.Context, in SummaryInput) (Summa
 	return SummaryResult{Report: cur, Outgoing: outgoing}, nil
 }
 
-func (a *Activities) shiftReport(ctx context.Context, in SummaryInput, shift summary.Shift, handoverID string, now time.Time, withRCAs bool) (summary.Report, []string, error) {
-	ids, err := a.shiftOnCall(ctx, in.Team, handoverID, shift.Start)
-	if err != nil {
-		return summary.Report{}, nil, err
-	}
-	shift.OnCall = nil
-	for _, id := range ids {
-		name := id
-		if p, ok := in.Team.Person(id); ok && p.Name != "" {
-			name = p.Name
-		}
-		shift.OnCall = append(shift.OnCall, name)
-	}
+// shiftReport computes a shift's report from the incidents visibility
+// lists for it, with the team's open RCAs when asked.
+func (a *Activities) shiftReport(ctx context.Context, in SummaryInput, shift summary.Shift, now time.Time, withRCAs bool) (summary.Report, error) {
 	n := in.Names
 	base := fmt.Sprintf("WorkflowType = %q AND %s = %q", n.IncidentType, n.TeamAttribute, in.Team.Name)
 	incidents, err := a.listIncidents(ctx, n.IncidentMemoKey, fmt.Sprintf("%s AND StartTime >= %q AND StartTime < %q",
 		base, shift.Start.UTC().Format(time.RFC3339), shift.End.UTC().Format(time.RFC3339)))
 	if err != nil {
-		return summary.Report{}, nil, err
+		return summary.Report{}, err
 	}
 	var rcas []summary.Record
 	if withRCAs {
 		rcas, err = a.listIncidents(ctx, n.IncidentMemoKey, fmt.Sprintf("%s AND ExecutionStatus = 'Running' AND %s = %q", base, n.StateAttribute, n.AwaitingRCA))
 		if err != nil {
-			return summary.Report{}, nil, err
+			return summary.Report{}, err
 		}
 	}
-	rep := summary.Compute(summary.Input{
+	return summary.Compute(summary.Input{
 		Team: in.Team, Shift: shift, Incidents: incidents, OpenRCAs: rcas, Now: now, UILink: a.uiLink(),
-	})
-	return rep, ids, nil
+	}), nil
 }
 
 // listIncidents reads every incident run the query matches, with the

@@ -55,41 +55,34 @@ func teamSchedules(t team.Team) ([]teamSchedule, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec := func(what string) client.ScheduleSpec {
-		return client.ScheduleSpec{
-			Calendars: []client.ScheduleCalendarSpec{{
-				DayOfWeek: []client.ScheduleRange{{Start: int(wd)}},
-				Hour:      []client.ScheduleRange{{Start: hour}},
-				Minute:    []client.ScheduleRange{{Start: minute}},
-				Comment:   fmt.Sprintf("%s's %s: %s %s", t.Name, what, t.Handover.Weekday, t.Handover.Time),
-			}},
-			TimeZoneName: t.TimeZone,
+	// The schedule appends the nominal time to the workflow ID it starts:
+	// handover-data-2026-11-30T08:00:00Z.
+	schedule := func(id, what, workflow string, input any) teamSchedule {
+		return teamSchedule{
+			ID: id,
+			Spec: client.ScheduleSpec{
+				Calendars: []client.ScheduleCalendarSpec{{
+					DayOfWeek: []client.ScheduleRange{{Start: int(wd)}},
+					Hour:      []client.ScheduleRange{{Start: hour}},
+					Minute:    []client.ScheduleRange{{Start: minute}},
+					Comment:   fmt.Sprintf("%s's %s: %s %s", t.Name, what, t.Handover.Weekday, t.Handover.Time),
+				}},
+				TimeZoneName: t.TimeZone,
+			},
+			Action: &client.ScheduleWorkflowAction{
+				ID:                    id,
+				Workflow:              workflow,
+				Args:                  []any{input},
+				TaskQueue:             workflows.TaskQueue,
+				TypedSearchAttributes: temporal.NewSearchAttributes(workflows.TeamKey.ValueSet(t.Name)),
+				StaticSummary:         fmt.Sprintf("Weekly %s of %s", what, t.Name),
+			},
 		}
 	}
-	return []teamSchedule{{
-		ID:   workflows.HandoverScheduleID(t.Name),
-		Spec: spec("handover"),
-		Action: &client.ScheduleWorkflowAction{
-			// The schedule appends the nominal time: handover-data-2026-11-30T08:00:00Z.
-			ID:                    workflows.HandoverScheduleID(t.Name),
-			Workflow:              workflows.HandoverWorkflowName,
-			Args:                  []any{workflows.HandoverInput{Team: t}},
-			TaskQueue:             workflows.TaskQueue,
-			TypedSearchAttributes: temporal.NewSearchAttributes(workflows.TeamKey.ValueSet(t.Name)),
-			StaticSummary:         fmt.Sprintf("Weekly handover of %s", t.Name),
-		},
-	}, {
-		ID:   workflows.SummaryScheduleID(t.Name),
-		Spec: spec("weekly summary"),
-		Action: &client.ScheduleWorkflowAction{
-			ID:                    workflows.SummaryScheduleID(t.Name),
-			Workflow:              workflows.SummaryWorkflowName,
-			Args:                  []any{workflows.SummaryInput{Team: t}},
-			TaskQueue:             workflows.TaskQueue,
-			TypedSearchAttributes: temporal.NewSearchAttributes(workflows.TeamKey.ValueSet(t.Name)),
-			StaticSummary:         fmt.Sprintf("Weekly on-call summary of %s", t.Name),
-		},
-	}}, nil
+	return []teamSchedule{
+		schedule(workflows.HandoverScheduleID(t.Name), "handover", workflows.HandoverWorkflowName, workflows.HandoverInput{Team: t}),
+		schedule(workflows.SummaryScheduleID(t.Name), "on-call summary", workflows.SummaryWorkflowName, workflows.SummaryInput{Team: t}),
+	}, nil
 }
 
 func (a *app) schedulesApply(ctx context.Context, args []string) error {

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -83,21 +84,15 @@ func SummaryRequest(t team.Team, end time.Time) (activities.SummaryInput, error)
 		return activities.SummaryInput{}, err
 	}
 	return activities.SummaryInput{
-		Team:                       t,
-		Shift:                      summary.Shift{Start: start.In(loc), End: end.In(loc), Week: isoWeek(start.In(loc))},
-		Previous:                   summary.Shift{Start: prevStart.In(loc), End: start.In(loc), Week: isoWeek(prevStart.In(loc))},
-		HandoverWorkflowID:         HandoverWorkflowID(t.Name, start),
-		PreviousHandoverWorkflowID: HandoverWorkflowID(t.Name, prevStart),
+		Team:               t,
+		Shift:              summary.Shift{Start: start.In(loc), End: end.In(loc), Week: summary.WeekOf(start, loc)},
+		Previous:           summary.Shift{Start: prevStart.In(loc), End: start.In(loc), Week: summary.WeekOf(prevStart, loc)},
+		HandoverWorkflowID: HandoverWorkflowID(t.Name, start),
 		Names: activities.VisibilityNames{
 			IncidentType: IncidentWorkflowName, TeamAttribute: TeamKey.GetName(), StateAttribute: StateKey.GetName(),
 			AwaitingRCA: StateResolved, IncidentMemoKey: IncidentMemoKey,
 		},
 	}, nil
-}
-
-func isoWeek(t time.Time) string {
-	y, w := t.ISOWeek()
-	return fmt.Sprintf("%d-W%02d", y, w)
 }
 
 // ShiftEndOfWeek is the end of the team's shift that starts in an ISO week
@@ -283,10 +278,7 @@ func fileRetrospective(ctx workflow.Context, t team.Team, post activities.PostSu
 		if err != nil {
 			return err
 		}
-		reply = fmt.Sprintf("Retrospective filed: %s (%d notes)", res.Retrospective.URL, len(notes))
-		if res.Retrospective.URL == "" {
-			reply = fmt.Sprintf("Retrospective filed: %s (%d notes)", res.Retrospective.Key, len(notes))
-		}
+		reply = fmt.Sprintf("Retrospective filed: %s (%d notes)", cmp.Or(res.Retrospective.URL, res.Retrospective.Key), len(notes))
 	}
 	return workflow.ExecuteActivity(withActivity(ctx, "Say where the retrospective is"), a.PostMessage, activities.PostMessageInput{
 		Channel: post.Channel, ThreadTS: post.TS, Key: key("retrospective"), Since: workflow.Now(ctx).Add(-48 * time.Hour), Text: reply,

@@ -12,11 +12,12 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/baton-oncall/baton/internal/retryafter"
 )
 
 // DefaultTwilioURL is Twilio's REST API, used when TWILIO_API_URL is unset.
@@ -275,7 +276,7 @@ func (t *Twilio) classify(op, to string, resp *http.Response, data []byte) error
 	}
 	switch status := resp.StatusCode; {
 	case status == http.StatusTooManyRequests:
-		if d, ok := retryAfter(resp.Header.Get("Retry-After")); ok {
+		if d, ok := retryafter.Parse(resp.Header.Get("Retry-After")); ok {
 			return temporal.NewApplicationErrorWithOptions(msg, "TwilioRateLimited",
 				temporal.ApplicationErrorOptions{NextRetryDelay: d})
 		}
@@ -311,18 +312,4 @@ func (t *Twilio) redact(s, to string) string {
 		}
 	}
 	return numberRE.ReplaceAllStringFunc(s, Mask)
-}
-
-// retryAfter reads a Retry-After header: seconds, or an HTTP date.
-func retryAfter(v string) (time.Duration, bool) {
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
-		return time.Duration(secs) * time.Second, true
-	}
-	if at, err := http.ParseTime(v); err == nil {
-		return max(0, time.Until(at)), true
-	}
-	return 0, false
 }

@@ -11,13 +11,14 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unicode"
 
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/baton-oncall/baton/internal/retryafter"
 )
 
 const (
@@ -330,7 +331,7 @@ func (j *Jira) classify(c call, resp *http.Response, data []byte) error {
 	switch status := resp.StatusCode; {
 	case status == http.StatusTooManyRequests:
 		opts := temporal.ApplicationErrorOptions{}
-		if d, ok := retryAfter(resp.Header.Get("Retry-After")); ok {
+		if d, ok := retryafter.Parse(resp.Header.Get("Retry-After")); ok {
 			opts.NextRetryDelay = d
 			msg += fmt.Sprintf(", retry after %s", d)
 		}
@@ -368,21 +369,6 @@ func (j *Jira) redact(s string) string {
 		s = strings.ReplaceAll(s, j.token, "…")
 	}
 	return s
-}
-
-// retryAfter reads a Retry-After header: seconds, or an HTTP date.
-func retryAfter(v string) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
-		return time.Duration(secs) * time.Second, true
-	}
-	if at, err := http.ParseTime(v); err == nil {
-		return max(0, time.Until(at)), true
-	}
-	return 0, false
 }
 
 // ADFNode is a node of an Atlassian Document Format document, the rich

@@ -5,7 +5,6 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/baton-oncall/baton/activities/pager"
 	"github.com/baton-oncall/baton/activities/tickets"
 )
 
@@ -34,30 +33,3 @@ func (a *Activities) TicketResolved(ctx context.Context, in TicketResolvedInput)
 	done, err := a.Tickets.Resolved(ctx, in.Key)
 	return TicketResolvedResult{Resolved: done}, err
 }
-
-// OpenOpsgenieAlert creates the Opsgenie alert of a page, so that the
-// Opsgenie app rings too; an open alert with the alias is left alone.
-func (a *Activities) OpenOpsgenieAlert(ctx context.Context, in pager.AlertRequest) error {
-	if a.Alerts == nil {
-		return errNoOpsgenie
-	}
-	return a.Alerts.OpenAlert(ctx, in)
-}
-
-// CloseOpsgenieAlertInput names the alert Baton opened for a page.
-type CloseOpsgenieAlertInput struct {
-	Alias string
-	Note  string
-}
-
-// CloseOpsgenieAlert closes the alert of a page that Baton resolved; an
-// alert already closed, or gone, is fine.
-func (a *Activities) CloseOpsgenieAlert(ctx context.Context, in CloseOpsgenieAlertInput) error {
-	if a.Alerts == nil {
-		return errNoOpsgenie
-	}
-	return a.Alerts.CloseAlert(ctx, in.Alias, in.Note)
-}
-
-var errNoOpsgenie = temporal.NewNonRetryableApplicationError(
-	"the team pages through an Opsgenie schedule, but OPSGENIE_API_KEY is not set", "OpsgenieNotConfigured", nil)

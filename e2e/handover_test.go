@@ -8,10 +8,12 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +29,7 @@ import (
 	"github.com/baton-oncall/baton/config"
 	"github.com/baton-oncall/baton/internal/fakeopsgenie"
 	"github.com/baton-oncall/baton/internal/fakeslack"
+	"github.com/baton-oncall/baton/internal/testclock"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/temporaladmin"
 	"github.com/baton-oncall/baton/worker"
@@ -35,13 +38,21 @@ import (
 
 var record = flag.Bool("record", false, "save the handover's history to workflows/testdata for the replay test")
 
-const teamsYAML = `
+// teamsYAML is the team file of these tests. The rotation of data starts
+// five weeks before the shift under way when the test runs, so that the
+// test's own clock, not the calendar, says who holds the pager: bob before
+// this shift, carol now, alice next.
+func teamsYAML() string {
+	return fmt.Sprintf(teamsYAMLFormat, dataShift().AddDate(0, 0, -35).Format("2006-01-02T15:04"))
+}
+
+const teamsYAMLFormat = `
 teams:
   - name: data
     timezone: Europe/Berlin
     slack: {channel: C0DATA, user_group: data-oncall}
     pager:
-      rotation: {members: [alice, bob, carol], shift: 1w, start: "2026-10-19T09:00"}
+      rotation: {members: [alice, bob, carol], shift: 1w, start: "%s"}
     handover: {weekday: monday, time: "09:00"}
     permanent_members: [lead]
     people:
@@ -87,7 +98,7 @@ func newStack(t *testing.T, opsgenieKey string) *stack {
 	sl.AddUser("ULEAD", "lead@example.com")
 	og := fakeopsgenie.New(t)
 
-	teams, err := team.Parse([]byte(teamsYAML))
+	teams, err := team.Parse([]byte(teamsYAML()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,10 +143,23 @@ func (s *stack) handover(t *testing.T, name string, shift time.Time) (workflows.
 	return res, run, err
 }
 
+var (
+	berlin  = testclock.MustLoad("Europe/Berlin")
+	newYork = testclock.MustLoad("America/New_York")
+	// The teams' weekly handovers, as the team file below sets them.
+	dataWeek     = testclock.Weekly{Loc: berlin, Weekday: time.Monday, Hour: 9}
+	platformWeek = testclock.Weekly{Loc: newYork, Weekday: time.Friday, Hour: 16}
+	// testNow is when these tests take "now" to be, clear of a handover.
+	testNow = sync.OnceValue(func() time.Time { return testclock.Now(dataWeek, platformWeek) })
+)
+
+// dataShift and platformShift are the shifts under way for the two teams.
+func dataShift() time.Time     { return dataWeek.Start(testNow()) }
+func platformShift() time.Time { return platformWeek.Start(testNow()) }
+
 func TestHandoverEndToEnd(t *testing.T) {
 	s := newStack(t, fakeopsgenie.APIKey)
-	berlin, _ := time.LoadLocation("Europe/Berlin")
-	shift := time.Date(2026, 11, 23, 9, 0, 0, 0, berlin)
+	shift := dataShift()
 
 	// An open incident of the team, as the incident workflow will leave it
 	// in visibility: the handover must list it.
@@ -182,11 +206,11 @@ func TestHandoverEndToEnd(t *testing.T) {
 			t.Errorf("handover post lacks %q:\n%s", want, posts[0].Text)
 		}
 	}
-	if posts[0].MetadataEventType != "baton_message" || posts[0].MetadataPayload["key"] != "handover/data/2026-11-23T08:00:00Z/handover" {
+	if posts[0].MetadataEventType != "baton_message" || posts[0].MetadataPayload["key"] != "handover/data/"+shift.UTC().Format(time.RFC3339)+"/handover" {
 		t.Errorf("post metadata = %q %v", posts[0].MetadataEventType, posts[0].MetadataPayload)
 	}
-	if got := s.slack.Topic("C0DATA"); got != "On call: @carol until Mon 30 Nov 09:00 CET" {
-		t.Errorf("topic = %q", got)
+	if got, want := s.slack.Topic("C0DATA"), "On call: @carol until "+shift.AddDate(0, 0, 7).Format("Mon 2 Jan 15:04 MST"); got != want {
+		t.Errorf("topic = %q, want %q", got, want)
 	}
 	dms := s.slack.Calls("conversations.open")
 	if len(dms) != 1 || dms[0].Get("users") != "UCAROL" {
@@ -223,8 +247,7 @@ func TestHandoverWaitsOutSlackRateLimit(t *testing.T) {
 	s := newStack(t, fakeopsgenie.APIKey)
 	s.slack.RateLimitNext("usergroups.users.update", 1, time.Second)
 	s.slack.FailNext("chat.postMessage", 1, 503)
-	berlin, _ := time.LoadLocation("Europe/Berlin")
-	res, _, err := s.handover(t, "data", time.Date(2026, 11, 23, 9, 0, 0, 0, berlin))
+	res, _, err := s.handover(t, "data", dataShift())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,8 +268,7 @@ func TestHandoverWaitsOutSlackRateLimit(t *testing.T) {
 
 func TestHandoverFromOpsgenie(t *testing.T) {
 	s := newStack(t, fakeopsgenie.APIKey)
-	ny, _ := time.LoadLocation("America/New_York")
-	shift := time.Date(2026, 11, 20, 16, 0, 0, 0, ny)
+	shift := platformShift()
 	s.opsgenie.AddSchedule("platform_schedule",
 		fakeopsgenie.Shift{From: shift.Add(-7 * 24 * time.Hour), To: shift, Emails: []string{"alice@example.com"}},
 		fakeopsgenie.Shift{From: shift, To: shift.Add(7 * 24 * time.Hour), Emails: []string{"DANA@example.com"}},
@@ -271,8 +293,7 @@ func TestHandoverFromOpsgenie(t *testing.T) {
 func TestHandoverWithABadOpsgenieKeyFailsAtOnce(t *testing.T) {
 	s := newStack(t, "wrong-key")
 	s.opsgenie.AddSchedule("platform_schedule")
-	ny, _ := time.LoadLocation("America/New_York")
-	_, _, err := s.handover(t, "platform", time.Date(2026, 11, 20, 16, 0, 0, 0, ny))
+	_, _, err := s.handover(t, "platform", platformShift())
 	var appErr *temporal.ApplicationError
 	if !errors.As(err, &appErr) || !appErr.NonRetryable() {
 		t.Fatalf("want a non-retryable failure, got %v", err)
@@ -291,7 +312,7 @@ func TestHandoverWithABadOpsgenieKeyFailsAtOnce(t *testing.T) {
 }
 
 func TestWorkerRefusesOpsgenieTeamWithoutKey(t *testing.T) {
-	teams, err := team.Parse([]byte(teamsYAML))
+	teams, err := team.Parse([]byte(teamsYAML()))
 	if err != nil {
 		t.Fatal(err)
 	}

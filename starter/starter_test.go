@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/server/temporaltest"
 
 	"github.com/baton-oncall/baton/config"
+	"github.com/baton-oncall/baton/internal/testclock"
 	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/temporaladmin"
@@ -71,8 +72,7 @@ func newHarness(t *testing.T, teamsFile string) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = w.Stop(context.Background()) })
-	berlin, _ := time.LoadLocation("Europe/Berlin")
-	return &harness{t: t, cfg: cfg, console: out, now: time.Date(2026, 11, 25, 10, 0, 0, 0, berlin)}
+	return &harness{t: t, cfg: cfg, console: out, now: testclock.Now(devWeek)}
 }
 
 // starter runs the CLI and returns its exit code, stdout and stderr.
@@ -91,20 +91,47 @@ func (h *harness) starter(args ...string) (int, string, string) {
 
 var devTeams = filepath.Join("..", "deploy", "dev", "teams.yaml")
 
+// devWeek is the dev team's weekly handover, as devTeams sets it.
+var devWeek = testclock.Weekly{Loc: testclock.MustLoad("Europe/Berlin"), Weekday: time.Monday, Hour: 9}
+
+// devTeamsFrom writes a copy of devTeams whose rotation (alice, bob, carol)
+// starts `weeks` weeks after the shift under way (before it, when negative),
+// so that the test's own clock, not the calendar, says who is on call.
+func devTeamsFrom(t *testing.T, weeks int) string {
+	t.Helper()
+	data, err := os.ReadFile(devTeams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := devWeek.Start(testclock.Now(devWeek)).AddDate(0, 0, 7*weeks)
+	const shipped = `start: "2026-11-02T09:00"`
+	if !bytes.Contains(data, []byte(shipped)) {
+		t.Fatalf("%s no longer has %s", devTeams, shipped)
+	}
+	file := filepath.Join(t.TempDir(), "teams.yaml")
+	replaced := bytes.Replace(data, []byte(shipped), []byte(`start: "`+start.Format("2006-01-02T15:04")+`"`), 1)
+	if err := os.WriteFile(file, replaced, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
 func TestHandoverCommand(t *testing.T) {
-	h := newHarness(t, devTeams)
+	// The fourth week of the rotation: carol hands over to alice, bob is next.
+	h := newHarness(t, devTeamsFrom(t, -3))
+	shift := devWeek.Start(h.now)
+	shiftID := "handover-data-" + shift.UTC().Format(time.RFC3339)
+	const when = "Mon 2 Jan 15:04 MST"
 
 	code, out, errOut := h.starter("handover", "--team", "data")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s%s", code, out, errOut)
 	}
-	// The dev team's rotation (alice, bob, carol from 2 Nov): the week of
-	// 23 Nov is alice's again.
 	for _, want := range []string{
 		"Handover of data: handed-over",
-		"shift:          Mon 23 Nov 09:00 CET to Mon 30 Nov 09:00 CET",
+		"shift:          " + shift.Format(when) + " to " + shift.AddDate(0, 0, 7).Format(when),
 		"outgoing:       carol", "on call:        alice", "next:           bob",
-		"user group set: yes", "workflow:       handover-data-2026-11-23T08:00:00Z",
+		"user group set: yes", "workflow:       " + shiftID,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -130,7 +157,7 @@ func TestHandoverCommand(t *testing.T) {
 			t.Errorf("%s = %v on a rerun", key, res[key])
 		}
 	}
-	if res["workflow_id"] != "handover-data-2026-11-23T08:00:00Z" || res["status"] != "handed-over" {
+	if res["workflow_id"] != shiftID || res["status"] != "handed-over" {
 		t.Errorf("json = %v", res)
 	}
 	if h.console.String() != printed {
@@ -163,16 +190,8 @@ func TestHandoverCommandErrors(t *testing.T) {
 }
 
 func TestHandoverCommandWarnsWhenNobodyIsOnCall(t *testing.T) {
-	data, err := os.ReadFile(devTeams)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A rotation that begins next year: nobody holds the pager yet.
-	file := filepath.Join(t.TempDir(), "teams.yaml")
-	if err := os.WriteFile(file, bytes.Replace(data, []byte(`start: "2026-11-02T09:00"`), []byte(`start: "2027-01-04T09:00"`), 1), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	h := newHarness(t, file)
+	// A rotation that begins in five weeks: nobody holds the pager yet.
+	h := newHarness(t, devTeamsFrom(t, 5))
 	code, out, _ := h.starter("handover", "--team", "data")
 	if code != exitWarnings || !strings.Contains(out, "Handover of data: nobody-on-call") || !strings.Contains(out, "warning:") {
 		t.Fatalf("exit %d:\n%s", code, out)

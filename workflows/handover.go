@@ -102,6 +102,18 @@ func setupHandover(ctx workflow.Context, in HandoverInput) (*handover, error) {
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
 	}
+	// A handover points the group at whoever holds the pager now, so one
+	// for a shift that is over would hand a past week's pager to someone
+	// who no longer holds it. It is refused, naming the current shift.
+	if !h.now.Before(end) {
+		current, err := in.Team.Handover.Previous(loc, h.now)
+		if err != nil {
+			return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
+		}
+		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+			"team %q: the shift from %s ended at %s; hand over the current shift, which began %s, instead",
+			in.Team.Name, formatWhen(start, loc), formatWhen(end, loc), formatWhen(current, loc)), "ShiftEnded", nil)
+	}
 	h.res = HandoverResult{Team: in.Team.Name, ShiftStart: start.In(loc), ShiftEnd: end.In(loc)}
 	h.logger = log.With(workflow.GetLogger(ctx), "team", in.Team.Name, "shift", start.UTC().Format(time.RFC3339))
 	if err := workflow.SetQueryHandler(ctx, HandoverStatusQuery, func() (HandoverResult, error) { return h.res, nil }); err != nil {
@@ -367,7 +379,11 @@ func (h *handover) group() string {
 
 // when formats an instant in the team's zone: "Mon 30 Nov 09:00 CET".
 func (h *handover) when(t time.Time) string {
-	return t.In(h.loc).Format("Mon 2 Jan 15:04 MST")
+	return formatWhen(t, h.loc)
+}
+
+func formatWhen(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Mon 2 Jan 15:04 MST")
 }
 
 // mentions names people so that chat notifies them.

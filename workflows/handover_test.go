@@ -247,6 +247,30 @@ func TestHandoverExplicitShiftStart(t *testing.T) {
 	require.Equal(t, "handover/data/2026-11-23T08:00:00Z/handover", rec.posts[0].Key)
 }
 
+func TestHandoverRefusesAShiftThatHasEnded(t *testing.T) {
+	// Wednesday of the week after: the shift of 23 Nov is over, and its
+	// pager is no longer carol's to take.
+	env, rec := newEnv(t, time.Date(2026, 12, 2, 10, 0, 0, 0, berlin))
+	env.ExecuteWorkflow(HandoverWorkflowName, HandoverInput{Team: testTeam(), ShiftStart: time.Date(2026, 11, 23, 9, 0, 0, 0, berlin)})
+	require.True(t, env.IsWorkflowCompleted())
+	err := env.GetWorkflowError()
+	require.Error(t, err)
+	require.Contains(t, err.Error(), `team "data": the shift from Mon 23 Nov 09:00 CET ended at Mon 30 Nov 09:00 CET; hand over the current shift, which began Mon 30 Nov 09:00 CET, instead`)
+	require.Empty(t, rec.whoAsks, "the pager must not be asked")
+	require.Empty(t, rec.posts)
+	require.Empty(t, rec.groups)
+	require.Empty(t, rec.topics)
+}
+
+func TestHandoverOfAComingShiftAsksAboutItsStart(t *testing.T) {
+	// Run on Sunday for Monday's shift: the pager is asked about Monday.
+	env, rec := newEnv(t, time.Date(2026, 11, 22, 18, 0, 0, 0, berlin))
+	shift := time.Date(2026, 11, 23, 9, 0, 0, 0, berlin)
+	res := runHandover(t, env, HandoverInput{Team: testTeam(), ShiftStart: shift})
+	require.Equal(t, []string{"carol"}, res.OnCall)
+	require.True(t, rec.whoAsks[0].At[1].Equal(shift), rec.whoAsks[0].At[1].String())
+}
+
 func TestHandoverAcrossDSTChanges(t *testing.T) {
 	tests := []struct {
 		name           string

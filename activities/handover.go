@@ -160,7 +160,9 @@ type PostMessageInput struct {
 	Channel string
 	Key     string
 	Text    string
-	Since   time.Time
+	// Plain is Text without chat markup, for the console; empty: derived.
+	Plain string
+	Since time.Time
 	// ThreadTS makes the post a reply in a thread.
 	ThreadTS string
 	Buttons  []chat.Button
@@ -187,7 +189,7 @@ func (a *Activities) PostMessage(ctx context.Context, in PostMessageInput) (Post
 	if found {
 		return PostMessageResult{Channel: in.Channel, TS: ts, AlreadyPosted: true}, nil
 	}
-	ts, err = a.Chat.Post(ctx, in.Channel, chat.Message{Key: in.Key, Text: in.Text, ThreadTS: in.ThreadTS, Buttons: in.Buttons})
+	ts, err = a.Chat.Post(ctx, in.Channel, chat.Message{Key: in.Key, Text: in.Text, Plain: in.Plain, ThreadTS: in.ThreadTS, Buttons: in.Buttons})
 	if err != nil {
 		return PostMessageResult{}, err
 	}
@@ -199,6 +201,7 @@ type SendDMInput struct {
 	User    string
 	Key     string
 	Text    string
+	Plain   string
 	Since   time.Time
 	Buttons []chat.Button
 }
@@ -209,7 +212,7 @@ func (a *Activities) SendDM(ctx context.Context, in SendDMInput) (PostMessageRes
 	if err != nil {
 		return PostMessageResult{}, err
 	}
-	return a.PostMessage(ctx, PostMessageInput{Channel: channel, Key: in.Key, Text: in.Text, Since: in.Since, Buttons: in.Buttons})
+	return a.PostMessage(ctx, PostMessageInput{Channel: channel, Key: in.Key, Text: in.Text, Plain: in.Plain, Since: in.Since, Buttons: in.Buttons})
 }
 
 // OpenIncidentsInput asks for a team's running incidents.

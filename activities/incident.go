@@ -3,9 +3,12 @@ package activities
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/baton-oncall/baton/activities/chat"
@@ -17,6 +20,7 @@ type UpdateMessageInput struct {
 	Channel string
 	TS      string
 	Text    string
+	Plain   string
 	Buttons []chat.Button
 }
 
@@ -26,7 +30,7 @@ type UpdateMessageResult struct{}
 // UpdateMessage updates a post in place. Writing the same content twice is
 // harmless, so it needs no look before the write.
 func (a *Activities) UpdateMessage(ctx context.Context, in UpdateMessageInput) (UpdateMessageResult, error) {
-	return UpdateMessageResult{}, a.Chat.Update(ctx, in.Channel, in.TS, chat.Message{Text: in.Text, Buttons: in.Buttons})
+	return UpdateMessageResult{}, a.Chat.Update(ctx, in.Channel, in.TS, chat.Message{Text: in.Text, Plain: in.Plain, Buttons: in.Buttons})
 }
 
 // SendSMSInput is one SMS, sent once per Key.
@@ -48,7 +52,7 @@ func (a *Activities) SendSMS(ctx context.Context, in SendSMSInput) (PhoneResult,
 	if a.Phone == nil {
 		return PhoneResult{}, temporal.NewNonRetryableApplicationError("no phone provider configured", "PhoneNotConfigured", nil)
 	}
-	sid, err := a.Phone.SMS(ctx, in.To, in.Body, in.Key, in.Since)
+	sid, err := a.Phone.SMS(ctx, in.To, in.Body, in.Key, lookBackFrom(ctx, in.Since))
 	return PhoneResult{SID: sid}, err
 }
 
@@ -65,8 +69,23 @@ func (a *Activities) PlaceCall(ctx context.Context, in PlaceCallInput) (PhoneRes
 	if a.Phone == nil {
 		return PhoneResult{}, temporal.NewNonRetryableApplicationError("no phone provider configured", "PhoneNotConfigured", nil)
 	}
-	sid, err := a.Phone.Call(ctx, in.To, in.Say, in.Key, in.Since)
+	sid, err := a.Phone.Call(ctx, in.To, in.Say, in.Key, lookBackFrom(ctx, in.Since))
 	return PhoneResult{SID: sid}, err
+}
+
+// phoneClockSkew allows for Twilio's clock running behind the worker's.
+const phoneClockSkew = 2 * time.Second
+
+// lookBackFrom is where a phone look-before-write starts: the step's own
+// planned instant, or, when later, a moment before the workflow first
+// scheduled this activity. Nothing this activity sent can be older than
+// that, so a call another incident placed to the same person before it is
+// not taken for this one. (A call's list entry carries no key of ours.)
+func lookBackFrom(ctx context.Context, planned time.Time) time.Time {
+	if s := activity.GetInfo(ctx).ScheduledTime.Add(-phoneClockSkew); s.After(planned) {
+		return s
+	}
+	return planned
 }
 
 // PreviousIncidentInput asks for the last closed run of an incident ID.
@@ -128,3 +147,50 @@ func (a *Activities) CloseOpsgenieAlert(ctx context.Context, in CloseOpsgenieAle
 
 var errNoOpsgenie = temporal.NewNonRetryableApplicationError(
 	"the team pages through an Opsgenie schedule, but OPSGENIE_API_KEY is not set", "OpsgenieNotConfigured", nil)
+
+// LastKnownOnCallInput names the handovers to read: the team's, by its
+// search attributes (the workflows package owns their names).
+type LastKnownOnCallInput struct {
+	Team            string
+	WorkflowType    string
+	TeamAttribute   string
+	OnCallAttribute string
+}
+
+// LastKnownOnCallResult is who the latest handover that named someone put
+// on call, and when that handover ran; Found is false when none did.
+type LastKnownOnCallResult struct {
+	Found  bool
+	People []string
+	At     time.Time
+}
+
+// recentHandovers is how many of a team's latest handovers are read for the
+// last one that named someone: a handover that found nobody names no one.
+const recentHandovers = 20
+
+// LastKnownOnCall reads, from Temporal visibility, who the team's latest
+// handover put on call. It is what an incident pages when the pager cannot
+// be asked: the handover recorded the person on call in a search attribute,
+// and Temporal keeps it whatever the pager's API is doing.
+func (a *Activities) LastKnownOnCall(ctx context.Context, in LastKnownOnCallInput) (LastKnownOnCallResult, error) {
+	query := fmt.Sprintf("WorkflowType = %q AND %s = %q", in.WorkflowType, in.TeamAttribute, in.Team)
+	resp, err := a.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, PageSize: recentHandovers})
+	if err != nil {
+		return LastKnownOnCallResult{}, fmt.Errorf("list the handovers of team %q: %w", in.Team, err)
+	}
+	var res LastKnownOnCallResult
+	for _, e := range resp.GetExecutions() {
+		started := e.GetStartTime().AsTime()
+		p, ok := e.GetSearchAttributes().GetIndexedFields()[in.OnCallAttribute]
+		if !ok || (res.Found && !started.After(res.At)) {
+			continue
+		}
+		var joined string
+		if converter.GetDefaultDataConverter().FromPayload(p, &joined) != nil || joined == "" {
+			continue
+		}
+		res = LastKnownOnCallResult{Found: true, People: strings.Split(joined, ","), At: started}
+	}
+	return res, nil
+}

@@ -150,7 +150,7 @@ func (s *incidentStack) fireAlertmanager(t *testing.T, fingerprint string) strin
 }
 
 // press sends a signed block_actions payload, as Slack does for a button.
-func (s *incidentStack) press(t *testing.T, action, incidentID, user string) *http.Response {
+func (s *incidentStack) press(t *testing.T, action workflows.Action, incidentID, user string) *http.Response {
 	t.Helper()
 	payload, _ := json.Marshal(map[string]any{
 		"type": "block_actions", "user": map[string]any{"id": user, "username": "alice"},
@@ -270,9 +270,9 @@ func TestAlertPagesAndASignedAckStopsEscalation(t *testing.T) {
 	})
 
 	// Resolve, answer the question and close the RCA: the workflow ends.
-	for i, action := range []string{workflows.ActionResolve, workflows.ActionActionableNo, workflows.ActionRCADone} {
+	for i, action := range []workflows.Action{workflows.ActionResolve, workflows.ActionActionableNo, workflows.ActionRCADone} {
 		s.press(t, action, id, "UALICE")
-		eventually(t, action+" answered", 10*time.Second, func() bool { return len(s.slack.Responses()) == 3+i })
+		eventually(t, string(action)+" answered", 10*time.Second, func() bool { return len(s.slack.Responses()) == 3+i })
 	}
 	run := s.client.GetWorkflow(context.Background(), id, "")
 	var sum workflows.IncidentSummary

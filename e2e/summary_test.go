@@ -47,7 +47,7 @@ func TestWeeklySummaryEndToEnd(t *testing.T) {
 		s.cfg.JiraURL, s.cfg.JiraUser, s.cfg.JiraAPIToken = jira.URL(), fakejira.User, fakejira.APIToken
 	})
 	ctx := context.Background()
-	act := func(id string, actions ...string) {
+	act := func(id string, actions ...workflows.Action) {
 		t.Helper()
 		for _, a := range actions {
 			if _, err := incidentclient.Act(ctx, s.client, id, workflows.ActionRequest{Action: a, By: "alice", Via: "cli"}); err != nil {

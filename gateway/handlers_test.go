@@ -896,7 +896,7 @@ func TestSlackInteractionActs(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		actionID  string
-		action    string
+		action    workflows.Action
 		updateErr error
 		// getErr and result are what the update handle's Get gives.
 		getErr error

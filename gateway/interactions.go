@@ -45,11 +45,11 @@ func (g *Gateway) slackInteraction(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 
 	// The request's context ends with the answer; the action must not.
-	go g.pressed(context.WithoutCancel(r.Context()), action, press)
+	go g.pressed(context.WithoutCancel(r.Context()), workflows.Action(action), press)
 }
 
 // pressed runs a pressed action and tells the presser how it went.
-func (g *Gateway) pressed(ctx context.Context, action string, press SlackAction) {
+func (g *Gateway) pressed(ctx context.Context, action workflows.Action, press SlackAction) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	res, err := incidentclient.Act(ctx, g.opts.Temporal, press.Value, workflows.ActionRequest{

@@ -53,7 +53,7 @@ func Deliver(ctx context.Context, c client.Client, t team.Team, alert workflows.
 				workflows.SeverityKey.ValueSet(alert.Severity),
 				workflows.ServiceKey.ValueSet(alert.Service),
 				workflows.AlertNameKey.ValueSet(alert.AlertName),
-				workflows.StateKey.ValueSet(workflows.StateTriggered),
+				workflows.StateKey.ValueSet(string(workflows.StateTriggered)),
 			),
 			Memo:          map[string]any{workflows.IncidentSummaryMemoKey: alert.Summary},
 			StaticSummary: fmt.Sprintf("[%s] %s", strings.ToUpper(alert.Severity), alert.Summary),

@@ -17,7 +17,7 @@ func (a *app) incident(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		return exitError{code: exitUsage, msg: "incident: say open, ack, mitigate, resolve, escalate, list or show"}
 	}
-	switch args[0] {
+	switch action := workflows.Action(args[0]); action {
 	case "open":
 		return a.incidentOpen(ctx, args[1:])
 	case "list":
@@ -26,7 +26,7 @@ func (a *app) incident(ctx context.Context, args []string) error {
 		return a.incidentShow(ctx, args[1:])
 	case workflows.ActionAck, workflows.ActionMitigate, workflows.ActionResolve, workflows.ActionEscalate,
 		workflows.ActionRCADone, workflows.ActionActionableYes, workflows.ActionActionableNo:
-		return a.incidentAct(ctx, args[0], args[1:])
+		return a.incidentAct(ctx, action, args[1:])
 	}
 	return exitError{code: exitUsage, msg: fmt.Sprintf("incident: unknown subcommand %q", args[0])}
 }
@@ -73,11 +73,11 @@ func (a *app) incidentOpen(ctx context.Context, args []string) error {
 	return nil
 }
 
-func (a *app) incidentAct(ctx context.Context, action string, args []string) error {
-	fs := a.flags("incident "+action+" ID", "Acts on an incident as a button in Slack would.")
+func (a *app) incidentAct(ctx context.Context, action workflows.Action, args []string) error {
+	fs := a.flags("incident "+string(action)+" ID", "Acts on an incident as a button in Slack would.")
 	by := fs.String("by", whoAmI(), "who is acting")
 	note := fs.String("note", "", "a note for the timeline")
-	id, err := parseWithID(fs, "incident "+action, args)
+	id, err := parseWithID(fs, "incident "+string(action), args)
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,19 @@ func (t Team) EscalationFor(severity string) Escalation {
 	return DefaultEscalation
 }
 
+// DefaultRepeatNoteEvery is how often at most a repeating alert adds a
+// thread line: often enough to show it is still firing, rarely enough that
+// a storm of repeats cannot flood the channel's posting limit.
+const DefaultRepeatNoteEvery = 5 * time.Minute
+
+// RepeatNoteInterval is the team's RepeatNoteEvery, or its default.
+func (t Team) RepeatNoteInterval() time.Duration {
+	if d, err := time.ParseDuration(t.Incidents.RepeatNoteEvery); err == nil && d > 0 {
+		return d
+	}
+	return DefaultRepeatNoteEvery
+}
+
 // AckReminderAfter is the team's ack reminder delay.
 func (t Team) AckReminderAfter() time.Duration {
 	if d, err := time.ParseDuration(t.Incidents.AckReminder); err == nil && d > 0 {

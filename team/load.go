@@ -250,6 +250,9 @@ func (t Team) Validate() error {
 			bad("permanent_members", "%q is not a person of this team (people[].id)", m)
 		}
 	}
+	if t.Fallback != "" && !ids[t.Fallback] {
+		bad("fallback", "%q is not a person of this team (people[].id)", t.Fallback)
+	}
 	for i, l := range t.Runbooks {
 		if u, err := url.Parse(l.URL); err != nil || u.Scheme == "" || u.Host == "" {
 			bad(fmt.Sprintf("runbooks[%d].url", i), "%q is not an absolute URL", l.URL)
@@ -283,6 +286,11 @@ func (t Team) Validate() error {
 	}
 	if inc.Secondary != "" && !ids[inc.Secondary] {
 		bad("incidents.secondary", "%q is not a person of this team (people[].id)", inc.Secondary)
+	}
+	if inc.RepeatNoteEvery != "" {
+		if d, err := time.ParseDuration(inc.RepeatNoteEvery); err != nil || d <= 0 {
+			bad("incidents.repeat_note_every", "%q is not a duration such as 5m", inc.RepeatNoteEvery)
+		}
 	}
 	if inc.AckReminder != "" {
 		if d, err := time.ParseDuration(inc.AckReminder); err != nil || d <= 0 {

@@ -194,6 +194,19 @@ func TestLoadNamesTheFile(t *testing.T) {
 	}
 }
 
+func TestFallbackMustBeAPersonOfTheTeam(t *testing.T) {
+	f, err := Parse([]byte(goodFile + "    fallback: lead\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tm, _ := f.Team("data"); tm.Fallback != "lead" {
+		t.Errorf("fallback = %q", tm.Fallback)
+	}
+	if _, err := Parse([]byte(goodFile + "    fallback: boss\n")); err == nil || !strings.Contains(err.Error(), `team "data": fallback: "boss" is not a person of this team`) {
+		t.Errorf("got %v", err)
+	}
+}
+
 func TestIncidentPolicyValidation(t *testing.T) {
 	withPolicy := func(policy string) string { return goodFile + "    incidents:\n" + policy }
 	good := withPolicy(`      page_severities: [critical]
@@ -215,6 +228,9 @@ func TestIncidentPolicyValidation(t *testing.T) {
 	if got := tm.EscalationFor("critical").Steps[0].Action; got != ActionCall {
 		t.Errorf("critical policy: %s", got)
 	}
+	if got := tm.RepeatNoteInterval(); got != DefaultRepeatNoteEvery {
+		t.Errorf("repeat note interval by default: %s", got)
+	}
 	if got := tm.EscalationFor("medium").Steps[0].After; got != "5m" {
 		t.Errorf("default policy: %s", got)
 	}
@@ -227,6 +243,7 @@ func TestIncidentPolicyValidation(t *testing.T) {
 		{"      escalation:\n        default: {steps: [{after: 5m, action: sms, delay: 1}]}\n", `unknown field "delay"`},
 		{"      secondary: boss\n", `incidents.secondary: "boss" is not a person`},
 		{"      ack_reminder: later\n", `incidents.ack_reminder: "later" is not a duration`},
+		{"      repeat_note_every: often\n", `incidents.repeat_note_every: "often" is not a duration`},
 	} {
 		_, err := Parse([]byte(withPolicy(tc.policy)))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -33,6 +33,10 @@ type Team struct {
 	Runbooks  []Link   `yaml:"runbooks,omitempty" json:"runbooks,omitempty"`
 	// Incidents is how the team's incidents are paged and followed up.
 	Incidents Incidents `yaml:"incidents,omitempty" json:"incidents,omitzero"`
+	// Fallback is the person ID paged when nobody else can be determined:
+	// the pager cannot be asked and no handover recorded who holds it, or
+	// the pager names nobody. A team lead, usually.
+	Fallback string `yaml:"fallback,omitempty" json:"fallback,omitempty"`
 }
 
 // Slack says where the team is reached. Channels may be given as IDs
@@ -111,6 +115,10 @@ type Incidents struct {
 	// AckReminder is how long an acknowledged incident may go unmitigated
 	// before the responder is reminded. Default 60m.
 	AckReminder string `yaml:"ack_reminder,omitempty" json:"ack_reminder,omitempty"`
+	// RepeatNoteEvery is how often at most a repeat delivery of a firing
+	// alert adds a line to the incident's thread; every repeat still
+	// updates the page's count in place. Default 5m.
+	RepeatNoteEvery string `yaml:"repeat_note_every,omitempty" json:"repeat_note_every,omitempty"`
 	// JiraProject is where RCA tickets are opened.
 	JiraProject string `yaml:"jira_project,omitempty" json:"jira_project,omitempty"`
 }

@@ -1,66 +1,26 @@
 package workflows
 
 import (
-	"cmp"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/activities/chat"
-	"github.com/baton-oncall/baton/activities/pager"
-	"github.com/baton-oncall/baton/activities/tickets"
 	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/team"
 )
 
-// incident is one incident's state; its methods are the steps.
-type incident struct {
-	team   team.Team
-	loc    *time.Location
-	id     string
-	runID  string
-	logger log.Logger
-	alerts workflow.ReceiveChannel
-
-	alert    Alert
-	state    string
-	sum      IncidentSummary
-	timeline []TimelineEntry
-	// posted counts the timeline entries already in the thread.
-	posted int
-	// dirty: the page message and the search attributes need refreshing.
-	dirty bool
-
-	sourceResolved bool
-	escalateNow    bool
-	rcaDone        bool
-
-	onCall    []team.Person
-	secondary []team.Person
-	chatIDs   map[string]string
-	// page is the channel post the thread hangs on; empty until posted.
-	page activities.PostMessageResult
-
-	plan []team.EscalationAt
-	// planIdx is the next escalation step; escalationBase the instant the
-	// plan's offsets count from.
-	planIdx        int
-	escalationBase time.Time
-	ackReminded    bool
-	// done records which one-off side effects have happened.
-	done map[string]bool
-	// nextRCAReminder is when the next RCA reminder is due.
-	nextRCAReminder time.Time
-	// opsgenieAlert is set once the page's Opsgenie alert is open.
-	opsgenieAlert bool
-}
+// The incident, top to bottom: page at once with what the alert and the
+// team file say, find who is on call (asking the pager, else the last
+// handover, else the team's fallback), then follow the incident: every
+// timed step (escalation, reminders, the working morning) fires at its
+// deadline, while chat, Opsgenie and Jira catch up in lanes of their own
+// (incident_lanes.go) that nothing waits on.
 
 // rcaReminderHour is when, on a working day in the responder's zone, RCA
 // reminders go out: a reasonable morning, never 4 am.
@@ -70,756 +30,512 @@ const rcaReminderHour = 10
 // open for the "was this actionable?" answer.
 const actionableGrace = 24 * time.Hour
 
-func (inc *incident) run(ctx workflow.Context) (IncidentSummary, error) {
-	inc.runID = workflow.GetInfo(ctx).WorkflowExecution.RunID
-	inc.done = map[string]bool{}
-	inc.escalationBase = inc.sum.Triggered
-	inc.drainAlerts(ctx)
+// continueAsNewAt is the history length past which a long or flapping
+// incident continues as new, well before Temporal's own limits slow it.
+const continueAsNewAt = 8000
 
-	if err := inc.linkRecurrence(ctx); err != nil {
-		return inc.sum, err
+func (inc *incident) run(ctx workflow.Context) (IncidentSummary, error) {
+	inc.startLanes(ctx)
+	if inc.Responders.Known {
+		// Continued as new: pick up where the last run stopped.
+		inc.armRinging(ctx)
+		return inc.follow(ctx)
 	}
-	if err := inc.findResponders(ctx); err != nil {
-		return inc.sum, err
-	}
-	if inc.sourceResolved {
+	if inc.SourceResolved {
 		inc.note(workflow.Now(ctx), "The source resolved it before it was posted")
 		return inc.close(ctx)
 	}
-
-	if inc.team.Pages(inc.alert.Severity) {
-		if err := inc.pageResponders(ctx); err != nil {
-			return inc.sum, err
+	inc.armRinging(ctx)
+	if inc.team.Pages(inc.Alert.Severity) {
+		// The page needs only the alert and the team file: it tags the
+		// on-call user group, and names the person once the pager says.
+		inc.Summary.Paged = true
+		inc.Outbox.WantPage = true
+		if err := inc.planEscalation(); err != nil {
+			return inc.Summary, err
 		}
-	} else if posted, err := inc.postLowSeverity(ctx); err != nil || !posted {
-		if err != nil {
-			return inc.sum, err
-		}
-		return inc.close(ctx)
+		inc.findResponders(ctx)
+		inc.note(workflow.Now(ctx), fmt.Sprintf("Paged %s (on call: %s, from %s)", inc.view().GroupMention(), inc.names(inc.Responders.OnCall), inc.Responders.Source))
+		inc.queuePageDMs()
+		inc.openOpsgenieAlert()
+	} else {
+		inc.findResponders(ctx)
+		inc.postOrHold(workflow.Now(ctx))
 	}
+	inc.linkRecurrence(ctx)
 	return inc.follow(ctx)
 }
 
-// follow is the incident's life after it is posted: react to alerts and
-// actions, run escalation steps and reminders when they fall due, and keep
-// the message and thread current, until the incident closes.
+// follow is the incident's life after the first page: take alerts and
+// actions as they come, run each timed step when it falls due, until the
+// incident closes.
 func (inc *incident) follow(ctx workflow.Context) (IncidentSummary, error) {
 	for {
-		if err := inc.flush(ctx); err != nil {
-			return inc.sum, err
-		}
-		if err := inc.afterStateChange(ctx); err != nil {
-			return inc.sum, err
+		inc.drainAlerts(ctx)
+		inc.followUp(workflow.Now(ctx))
+		if inc.memoStale {
+			if err := inc.publish(ctx); err != nil {
+				return inc.Summary, err
+			}
 		}
 		if inc.readyToClose(workflow.Now(ctx)) {
 			return inc.close(ctx)
 		}
-		deadline, summary := inc.nextDeadline(workflow.Now(ctx))
-		changed := func() bool {
-			return inc.dirty || inc.alerts.Len() > 0 || inc.escalateNow || len(inc.timeline) > inc.posted
+		if inc.historyIsLong(ctx) {
+			return inc.Summary, inc.continueAsNew(ctx)
 		}
-		var fired bool
-		if deadline.IsZero() {
-			if err := workflow.Await(ctx, changed); err != nil {
-				return inc.sum, err
+		step, armed := inc.nextStep()
+		inc.changed = false
+		woken := func() bool { return inc.changed || inc.alerts.Len() > 0 }
+		if !armed {
+			if err := workflow.Await(ctx, woken); err != nil {
+				return inc.Summary, err
 			}
-		} else {
-			ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-				Timeout:      max(deadline.Sub(workflow.Now(ctx)), time.Millisecond),
-				TimerOptions: workflow.TimerOptions{Summary: summary},
-			}, changed)
-			if err != nil {
-				return inc.sum, err
-			}
-			fired = !ok
-		}
-		inc.drainAlerts(ctx)
-		if inc.escalateNow {
-			inc.escalateNow = false
-			if err := inc.notifySecondary(ctx, "escalated by hand"); err != nil {
-				return inc.sum, err
-			}
-		}
-		if fired {
-			if err := inc.due(ctx); err != nil {
-				return inc.sum, err
-			}
-		}
-	}
-}
-
-// drainAlerts takes every alert delivery waiting on the signal channel.
-func (inc *incident) drainAlerts(ctx workflow.Context) {
-	var sig AlertSignal
-	for inc.alerts.ReceiveAsync(&sig) {
-		now := workflow.Now(ctx)
-		inc.sum.Deliveries++
-		switch {
-		case sig.Alert.Status == AlertResolved && (inc.state == StateResolved || inc.state == StateClosed):
-			// Already resolved: nothing to add.
-		case sig.Alert.Status == AlertResolved:
-			inc.sourceResolved = true
-			if inc.state == StateHeld {
-				inc.sum.ResolvedWhileHeld = true
-			}
-			inc.resolve(now, "the source", sig.Alert.Source)
-		case inc.state == StateResolved:
-			inc.note(now, fmt.Sprintf("Fired again after it was resolved: reopened (delivery %d)", inc.sum.Deliveries))
-			inc.setState(StateTriggered)
-			inc.sum.Resolved, inc.sum.ResolvedBy = time.Time{}, ""
-			inc.sum.Acknowledged, inc.sum.AcknowledgedBy, inc.sum.Mitigated = time.Time{}, "", time.Time{}
-			inc.sourceResolved = false
-			inc.escalationBase, inc.planIdx, inc.ackReminded = now, 0, false
-			delete(inc.done, "stakeholders-mitigated")
-			delete(inc.done, "stakeholders-resolved")
-		default:
-			inc.note(now, fmt.Sprintf("Repeated by %s (delivery %d)", sig.Alert.Source, inc.sum.Deliveries))
-			inc.dirty = true
-		}
-	}
-}
-
-// linkRecurrence notes a closed incident of the same key, if any.
-func (inc *incident) linkRecurrence(ctx workflow.Context) error {
-	var prev activities.PreviousIncidentResult
-	err := workflow.ExecuteActivity(withActivity(ctx, "Look for an earlier incident of this alert"),
-		a.PreviousIncident, activities.PreviousIncidentInput{WorkflowID: inc.id, RunID: inc.runID}).Get(ctx, &prev)
-	if err != nil {
-		return err
-	}
-	if prev.Found {
-		inc.sum.RecurrenceOf = prev.RunID
-		inc.note(workflow.Now(ctx), fmt.Sprintf("Recurrence of the incident closed at %s (run %s)", inc.when(prev.ClosedAt), prev.RunID))
-	}
-	return nil
-}
-
-// findResponders asks the pager who is on call now, and who is second.
-func (inc *incident) findResponders(ctx workflow.Context) error {
-	now := workflow.Now(ctx)
-	shiftEnd, err := inc.team.Handover.Next(inc.loc, now)
-	if err != nil {
-		return err
-	}
-	var who activities.WhoIsOnCallResult
-	err = workflow.ExecuteActivity(withActivity(ctx, "Ask the pager who is on call"),
-		a.WhoIsOnCall, activities.WhoIsOnCallInput{Team: inc.team, At: []time.Time{now, shiftEnd}}).Get(ctx, &who)
-	if err != nil {
-		return err
-	}
-	inc.onCall = who.OnCall[0]
-	if p, ok := inc.team.Person(inc.team.Incidents.Secondary); ok {
-		inc.secondary = []team.Person{p}
-	} else if !slices.Equal(ids(who.OnCall[1]), ids(inc.onCall)) {
-		inc.secondary = who.OnCall[1]
-	}
-	inc.sum.OnCall = ids(inc.onCall)
-
-	var users activities.ResolveChatUsersResult
-	err = workflow.ExecuteActivity(withActivity(ctx, "Find the responders in chat"),
-		a.ResolveChatUsers, activities.ResolveChatUsersInput{People: append(append([]team.Person{}, inc.onCall...), inc.secondary...)}).Get(ctx, &users)
-	if err != nil {
-		return err
-	}
-	inc.chatIDs = users.UserIDs
-	if len(inc.onCall) == 0 {
-		inc.note(now, "The pager has nobody on call: paging the channel only")
-	}
-	return nil
-}
-
-// pageResponders posts the page in the team channel, tagging the on-call
-// group, DMs the person on call and arms the escalation.
-func (inc *incident) pageResponders(ctx workflow.Context) error {
-	plan, err := inc.team.EscalationFor(inc.alert.Severity).Plan()
-	if err != nil {
-		return err
-	}
-	inc.plan = plan
-	inc.sum.Paged = true
-	if err := inc.postPage(ctx, "Page "+inc.group()); err != nil {
-		return err
-	}
-	inc.count("page")
-	for _, p := range inc.onCall {
-		inc.sum.Interruptions = append(inc.sum.Interruptions, summary.Interruption{At: workflow.Now(ctx), Kind: summary.KindPage, Person: p.ID})
-		user, ok := inc.chatIDs[p.ID]
-		if !ok {
 			continue
 		}
-		var r activities.PostMessageResult
-		err := workflow.ExecuteActivity(withActivity(ctx, "DM "+p.ID+" the page"),
-			a.SendDM, activities.SendDMInput{
-				User: user, Key: inc.key("dm-page/" + p.ID), Since: inc.sum.Triggered.Add(-time.Hour),
-				Text: fmt.Sprintf("You are paged: %s\n%s", inc.headline(), inc.pageLink()),
-			}).Get(ctx, &r)
-		if err != nil {
-			return err
-		}
-		inc.count("dm")
-	}
-	inc.note(workflow.Now(ctx), fmt.Sprintf("Paged %s in the channel (on call: %s)", inc.groupMention(), inc.names(inc.onCall)))
-	inc.ringOpsgenie(ctx)
-	return inc.publish(ctx)
-}
-
-// opsgeniePriority maps Baton's severities onto Opsgenie's priorities.
-var opsgeniePriority = map[string]string{
-	SeverityCritical: "P1", SeverityHigh: "P2", SeverityMedium: "P3", SeverityLow: "P4",
-}
-
-// ringOpsgenie opens an Opsgenie alert for the page of a team whose pager
-// is an Opsgenie schedule, so that the Opsgenie app rings as well. Its
-// alias is the incident's key (IncidentKey): acknowledgements and closes in
-// Opsgenie come back through the webhook to this same incident. A failure
-// is noted in the timeline and costs nothing else: Slack, SMS and calls
-// still page.
-func (inc *incident) ringOpsgenie(ctx workflow.Context) {
-	if inc.team.Pager.OpsgenieSchedule == "" || inc.alert.Source == SourceOpsgenie ||
-		workflow.GetVersion(ctx, "opsgenie-alert", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		return
-	}
-	err := workflow.ExecuteActivity(withActivity(ctx, "Open an Opsgenie alert"),
-		a.OpenOpsgenieAlert, pager.AlertRequest{
-			Alias: IncidentKey(inc.alert.DedupKey), Message: inc.alert.Summary, Description: inc.alert.Description,
-			Priority: opsgeniePriority[inc.alert.Severity], Team: inc.team.Name, Schedule: inc.team.Pager.OpsgenieSchedule,
-			Entity: inc.alert.Service, Details: map[string]string{"baton_incident": inc.id},
-		}).Get(ctx, nil)
-	if err != nil {
-		inc.note(workflow.Now(ctx), "Could not open the Opsgenie alert: "+errorText(err))
-		return
-	}
-	inc.opsgenieAlert = true
-	inc.note(workflow.Now(ctx), "Opsgenie alert opened for schedule "+inc.team.Pager.OpsgenieSchedule)
-}
-
-// closeOpsgenie closes the page's Opsgenie alert once Baton resolves.
-func (inc *incident) closeOpsgenie(ctx workflow.Context) {
-	err := workflow.ExecuteActivity(withActivity(ctx, "Close the Opsgenie alert"),
-		a.CloseOpsgenieAlert, activities.CloseOpsgenieAlertInput{
-			Alias: IncidentKey(inc.alert.DedupKey), Note: "Resolved in Baton by " + cmp.Or(inc.sum.ResolvedBy, "the source"),
-		}).Get(ctx, nil)
-	if err != nil {
-		inc.note(workflow.Now(ctx), "Could not close the Opsgenie alert: "+errorText(err))
-		return
-	}
-	inc.note(workflow.Now(ctx), "Opsgenie alert closed")
-}
-
-// fileRCATicket opens the RCA ticket with the timeline and a template, in
-// the team's Jira project. A failure is noted; the reminders still run.
-func (inc *incident) fileRCATicket(ctx workflow.Context) {
-	if inc.team.Incidents.JiraProject == "" ||
-		workflow.GetVersion(ctx, "rca-ticket", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		return
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s incident of team %s, service %s.\nTriggered %s, resolved %s by %s.\n\n## Timeline\n",
-		inc.alert.Severity, inc.team.Name, cmp.Or(inc.alert.Service, "(none)"), inc.when(inc.sum.Triggered), inc.when(inc.sum.Resolved), cmp.Or(inc.sum.ResolvedBy, "the source"))
-	for _, e := range inc.timeline {
-		fmt.Fprintf(&b, "- %s %s\n", e.At.In(inc.loc).Format("Mon 15:04"), e.Text)
-	}
-	b.WriteString(rcaTemplate)
-	var t tickets.Ticket
-	err := workflow.ExecuteActivity(withActivity(ctx, "File the RCA ticket"),
-		a.FileTicket, tickets.Issue{
-			Project: inc.team.Incidents.JiraProject, DedupKey: inc.key("rca-ticket"),
-			Summary: "RCA: " + inc.headline(), Description: b.String(), Labels: []string{"baton", "rca"},
-		}).Get(ctx, &t)
-	if err != nil {
-		inc.note(workflow.Now(ctx), "Could not file the RCA ticket: "+errorText(err))
-		return
-	}
-	inc.sum.RCATicket = t.Key
-	inc.note(workflow.Now(ctx), "RCA ticket filed: "+cmp.Or(t.URL, t.Key))
-	// The memo shows the ticket to the Web UI and the weekly summary.
-	if err := inc.publish(ctx); err != nil {
-		inc.logger.Warn("could not publish the RCA ticket", "error", err)
-	}
-}
-
-const rcaTemplate = `
-## Root cause analysis
-- What happened, and what was the impact?
-- How was it detected, and how fast?
-- Root cause: why did it happen (five whys)?
-- What made it worse, or better?
-- Action items (each with an owner and a ticket):
-`
-
-// errorText is an activity error's message without the retry wrapping.
-func errorText(err error) string {
-	var app *temporal.ApplicationError
-	if errors.As(err, &app) {
-		return app.Message()
-	}
-	return err.Error()
-}
-
-// postLowSeverity posts a low-severity alert without paging: at once in
-// the on-call person's working hours, else on their next working morning
-// if it is still firing then. posted is false when it resolved meanwhile.
-func (inc *incident) postLowSeverity(ctx workflow.Context) (posted bool, err error) {
-	responder := team.Person{}
-	if len(inc.onCall) > 0 {
-		responder = inc.onCall[0]
-	}
-	now := workflow.Now(ctx)
-	if !responder.InWorkingHours(inc.loc, now) {
-		morning := responder.NextWorkingStart(inc.loc, now)
-		inc.setState(StateHeld)
-		inc.note(now, fmt.Sprintf("Low severity outside working hours: held until %s", inc.when(morning)))
-		if err := inc.publish(ctx); err != nil {
-			return false, err
-		}
-		// Wait for the morning, taking repeats as they come; stop early if
-		// the source resolves it or someone acts on it from the CLI.
-		for inc.state == StateHeld {
-			ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-				Timeout:      max(morning.Sub(workflow.Now(ctx)), time.Millisecond),
-				TimerOptions: workflow.TimerOptions{Summary: "Hold until the working morning"},
-			}, func() bool { return inc.alerts.Len() > 0 || inc.state != StateHeld })
+		if wait := step.at.Sub(workflow.Now(ctx)); wait > 0 {
+			woke, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout: wait, TimerOptions: workflow.TimerOptions{Summary: step.summary},
+			}, woken)
 			if err != nil {
-				return false, err
+				return inc.Summary, err
 			}
-			inc.drainAlerts(ctx)
-			if !ok {
-				break
+			if woke {
+				continue // something changed: the steps are planned again
 			}
 		}
-		if inc.state == StateResolved {
-			if inc.sourceResolved {
-				inc.note(workflow.Now(ctx), "Resolved by the source while held: not posted")
-			}
-			return false, nil
-		}
-		if inc.state == StateHeld {
-			inc.setState(StateTriggered)
-		}
-		inc.note(workflow.Now(ctx), "Still firing on the working morning: posted")
+		step.run(ctx)
 	}
-	if err := inc.postPage(ctx, "Post in the channel (no page)"); err != nil {
-		return false, err
-	}
-	return true, inc.publish(ctx)
 }
 
-// postPage posts the incident's message in the team channel, once.
-func (inc *incident) postPage(ctx workflow.Context, summary string) error {
-	err := workflow.ExecuteActivity(withActivity(ctx, summary),
-		a.PostMessage, activities.PostMessageInput{
-			Channel: inc.team.Slack.Channel, Key: inc.key("page"), Since: inc.sum.Triggered.Add(-time.Hour),
-			Text: inc.pageText(), Buttons: inc.buttons(),
-		}).Get(ctx, &inc.page)
-	inc.dirty = false
-	return err
+// timedStep is one step of the incident that waits for a deadline.
+type timedStep struct {
+	at      time.Time
+	summary string
+	run     func(workflow.Context)
 }
 
-// nextDeadline is the next timed step, and its summary for the Web UI.
-func (inc *incident) nextDeadline(now time.Time) (time.Time, string) {
-	switch {
-	case inc.state == StateTriggered && inc.sum.Paged && inc.planIdx < len(inc.plan):
-		step := inc.plan[inc.planIdx]
-		return inc.escalationBase.Add(step.Offset), fmt.Sprintf("Escalation step %d: %s", inc.planIdx+1, step.Action)
-	case inc.state == StateAcknowledged && !inc.ackReminded:
-		return inc.sum.Acknowledged.Add(inc.team.AckReminderAfter()), "Remind the responder to mitigate"
-	case inc.state == StateResolved && inc.needsRCA() && !inc.rcaDone:
-		return inc.nextRCAReminder, "RCA reminder"
-	case inc.state == StateResolved:
-		return inc.sum.Resolved.Add(actionableGrace), "Wait for the actionable answer"
+// steps is the table of the timed steps armed in the incident's state: the
+// loop waits for the earliest and runs it. Each step reads its deadline
+// and its action from the same row.
+func (inc *incident) steps() []timedStep {
+	var steps []timedStep
+	arm := func(at time.Time, summary string, run func(workflow.Context)) {
+		steps = append(steps, timedStep{at: at, summary: summary, run: run})
 	}
-	return time.Time{}, ""
+	e, f := inc.Escalation, inc.FollowUps
+	switch inc.State {
+	case StateHeld:
+		arm(inc.HoldUntil, "Hold until the working morning", inc.endHold)
+	case StateTriggered:
+		if e.ManualDone < e.Manual {
+			arm(time.Time{}, "Escalate by hand", inc.escalateByHand)
+		}
+		if inc.Summary.Paged && e.Next < len(e.Plan) {
+			step := e.Plan[e.Next]
+			arm(e.Base.Add(step.Offset), fmt.Sprintf("Escalation step %d: %s", e.Next+1, step.Action), inc.escalateDue)
+		}
+	case StateAcknowledged:
+		if !f.AckReminded {
+			arm(inc.Summary.Acknowledged.Add(inc.team.AckReminderAfter()), "Remind the responder to mitigate", inc.remindToMitigate)
+		}
+	case StateResolved:
+		switch {
+		case inc.needsRCA() && !f.RCADone && !f.NextRCAReminder.IsZero():
+			arm(f.NextRCAReminder, "RCA reminder", inc.remindRCA)
+		case !inc.needsRCA() && !f.GraceOver:
+			arm(inc.Summary.Resolved.Add(actionableGrace), "Wait for the actionable answer", func(workflow.Context) { inc.FollowUps.GraceOver = true })
+		}
+	}
+	return steps
 }
 
-// due runs the step whose deadline passed.
-func (inc *incident) due(ctx workflow.Context) error {
-	now := workflow.Now(ctx)
-	switch {
-	case inc.state == StateTriggered && inc.sum.Paged && inc.planIdx < len(inc.plan):
-		// Every step that is due now runs now: steps may share a delay
-		// (the secondary's SMS and call).
-		for inc.planIdx < len(inc.plan) && !inc.escalationBase.Add(inc.plan[inc.planIdx].Offset).After(now) {
-			step := inc.plan[inc.planIdx]
-			inc.planIdx++
-			inc.sum.EscalationStep = max(inc.sum.EscalationStep, inc.planIdx)
-			if err := inc.escalate(ctx, step.Action, fmt.Sprintf("escalation step %d", inc.planIdx)); err != nil {
-				return err
-			}
-		}
-		if inc.planIdx == len(inc.plan) {
-			inc.note(now, "Escalation policy exhausted and nobody has acknowledged")
-		}
-		inc.dirty = true
-	case inc.state == StateAcknowledged && !inc.ackReminded:
-		inc.ackReminded = true
-		return inc.remindToMitigate(ctx)
-	case inc.state == StateResolved && inc.needsRCA() && !inc.rcaDone:
-		if inc.sum.RCATicket != "" {
-			var r activities.TicketResolvedResult
-			err := workflow.ExecuteActivity(withActivity(ctx, "Is the RCA ticket resolved?"),
-				a.TicketResolved, activities.TicketResolvedInput{Key: inc.sum.RCATicket}).Get(ctx, &r)
-			if err == nil && r.Resolved {
-				inc.rcaDone = true
-				inc.note(now, "RCA ticket "+inc.sum.RCATicket+" is resolved: RCA done")
-				return nil
-			}
-		}
-		if err := inc.remindRCA(ctx); err != nil {
-			return err
-		}
-		inc.nextRCAReminder = inc.rcaResponder().NextWorkingDayAt(inc.loc, now.Add(time.Minute), rcaReminderHour, 0)
+func (inc *incident) nextStep() (timedStep, bool) {
+	steps := inc.steps()
+	if len(steps) == 0 {
+		return timedStep{}, false
 	}
+	return slices.MinFunc(steps, func(a, b timedStep) int { return a.at.Compare(b.at) }), true
+}
+
+// planEscalation arms the escalation of the team's policy for the
+// severity, from the page's instant.
+func (inc *incident) planEscalation() error {
+	plan, err := inc.team.EscalationFor(inc.Alert.Severity).Plan()
+	if err != nil {
+		return temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
+	}
+	inc.Escalation.Plan = plan
 	return nil
 }
 
-// escalate runs one escalation action.
-func (inc *incident) escalate(ctx workflow.Context, action, why string) error {
-	switch action {
-	case team.ActionSMS:
-		return inc.sendSMS(ctx, inc.onCall, why)
-	case team.ActionCall:
-		return inc.call(ctx, inc.onCall, why)
-	case team.ActionSMSSecondary:
-		inc.sum.ReachedSecondary = inc.sum.ReachedSecondary || len(inc.secondary) > 0
-		return inc.sendSMS(ctx, inc.secondary, why+", secondary")
-	case team.ActionCallSecondary:
-		inc.sum.ReachedSecondary = inc.sum.ReachedSecondary || len(inc.secondary) > 0
-		return inc.call(ctx, inc.secondary, why+", secondary")
-	}
-	return fmt.Errorf("unknown escalation action %q", action)
+// armRinging gives the escalation a context of its own, so that an
+// acknowledgement cancels the SMS and calls still being tried.
+func (inc *incident) armRinging(ctx workflow.Context) {
+	inc.root = ctx
+	inc.armEscalation()
 }
 
-func (inc *incident) notifySecondary(ctx workflow.Context, why string) error {
-	if err := inc.escalate(ctx, team.ActionSMSSecondary, why); err != nil {
-		return err
-	}
-	return inc.escalate(ctx, team.ActionCallSecondary, why)
+// armEscalation gives a new page round a fresh context for its rings.
+func (inc *incident) armEscalation() {
+	inc.ringCtx, inc.stopRinging = workflow.WithCancel(inc.root)
 }
 
-func (inc *incident) sendSMS(ctx workflow.Context, people []team.Person, why string) error {
-	return inc.ring(ctx, people, why, team.ActionSMS)
-}
-
-func (inc *incident) call(ctx workflow.Context, people []team.Person, why string) error {
-	return inc.ring(ctx, people, why, team.ActionCall)
-}
-
-// ring sends an SMS to, or calls, each of the people, noting in the
-// timeline who was reached and who could not be (no number).
-func (inc *incident) ring(ctx workflow.Context, people []team.Person, why, kind string) error {
+// findResponders asks who is on call now, and who is second. Someone is
+// always paged: when the pager cannot be asked, the person the last
+// handover put on call; when nobody can be named, the team's fallback.
+// The look-up is bounded, so a pager's outage delays no step by much.
+func (inc *incident) findResponders(ctx workflow.Context) {
 	now := workflow.Now(ctx)
+	r := &inc.Responders
+	defer func() { r.Known, inc.memoStale, inc.Outbox.Stale = true, true, true }()
+	shiftEnd, err := inc.team.Handover.Next(inc.loc, now)
+	if err == nil {
+		var who activities.WhoIsOnCallResult
+		err = workflow.ExecuteActivity(withQuickActivity(ctx, "Ask the pager who is on call", 30*time.Second),
+			a.WhoIsOnCall, activities.WhoIsOnCallInput{Team: inc.team, At: []time.Time{now, shiftEnd}}).Get(ctx, &who)
+		if err == nil {
+			inc.recovered(ctx, vendorPager)
+			r.OnCall, r.Source = who.OnCall[0], "the pager"
+			if !slices.Equal(ids(who.OnCall[1]), ids(r.OnCall)) {
+				r.Secondary = who.OnCall[1]
+			}
+		}
+	}
+	if err != nil {
+		inc.failed(ctx, vendorPager, "ask who is on call", err)
+		var last activities.LastKnownOnCallResult
+		lerr := workflow.ExecuteActivity(withQuickActivity(ctx, "Ask the last handover who is on call", 30*time.Second),
+			a.LastKnownOnCall, activities.LastKnownOnCallInput{
+				Team: inc.team.Name, WorkflowType: HandoverWorkflowName, TeamAttribute: TeamKey.GetName(), OnCallAttribute: OnCallKey.GetName(),
+			}).Get(ctx, &last)
+		if lerr == nil && last.Found {
+			r.OnCall, r.Source = inc.people(last.People), "the handover of "+inc.when(last.At)
+		}
+	}
+	if p, ok := inc.team.Person(inc.team.Fallback); ok && len(r.OnCall) == 0 {
+		r.OnCall, r.Source = []team.Person{p}, "the team's fallback"
+	}
+	if p, ok := inc.team.Person(inc.team.Incidents.Secondary); ok {
+		r.Secondary = []team.Person{p}
+	} else if p, ok := inc.team.Person(inc.team.Fallback); ok && len(r.Secondary) == 0 && !slices.Contains(ids(r.OnCall), p.ID) {
+		r.Secondary = []team.Person{p}
+	}
+	inc.Summary.OnCall = ids(r.OnCall)
+	if len(r.OnCall) == 0 {
+		r.Source = "nobody"
+		inc.note(now, "Nobody could be named on call and the team has no fallback: paging the channel only")
+	}
+}
+
+// queuePageDMs DMs each person on call the page.
+func (inc *incident) queuePageDMs() {
+	if !inc.Summary.Paged || !inc.Responders.Known {
+		return
+	}
+	for _, p := range inc.Responders.OnCall {
+		inc.queueDM(DM{Key: inc.roundKey("dm-page/" + p.ID), Person: p.ID, Text: inc.view().PageDM(), Page: true})
+	}
+}
+
+// postOrHold posts a low-severity alert without paging: at once in the
+// on-call person's working hours, else on their next working morning if it
+// is still firing then.
+func (inc *incident) postOrHold(now time.Time) {
+	responder := team.Person{}
+	if len(inc.Responders.OnCall) > 0 {
+		responder = inc.Responders.OnCall[0]
+	}
+	if responder.InWorkingHours(inc.loc, now) {
+		inc.Outbox.WantPage = true
+		return
+	}
+	inc.HoldUntil = responder.NextWorkingStart(inc.loc, now)
+	inc.setState(StateHeld)
+	inc.note(now, fmt.Sprintf("Low severity outside working hours: held until %s", inc.when(inc.HoldUntil)))
+}
+
+// endHold posts a held alert on the working morning: it is still firing.
+func (inc *incident) endHold(ctx workflow.Context) {
+	inc.setState(StateTriggered)
+	inc.Outbox.WantPage = true
+	inc.note(workflow.Now(ctx), "Still firing on the working morning: posted")
+}
+
+// escalateDue runs every escalation step due now: steps may share a delay
+// (the secondary's SMS and call).
+func (inc *incident) escalateDue(ctx workflow.Context) {
+	now := workflow.Now(ctx)
+	e := &inc.Escalation
+	for e.Next < len(e.Plan) && !e.Base.Add(e.Plan[e.Next].Offset).After(now) {
+		step := e.Plan[e.Next]
+		e.Next++
+		inc.Summary.EscalationStep = max(inc.Summary.EscalationStep, e.Next)
+		inc.escalate(ctx, step.Action, fmt.Sprintf("escalation step %d", e.Next), fmt.Sprintf("step%d", e.Next), e.Base.Add(step.Offset))
+	}
+	if e.Next == len(e.Plan) {
+		inc.note(now, "Escalation policy exhausted and nobody has acknowledged")
+	}
+	inc.memoStale = true
+}
+
+// escalateByHand pages the secondary now, once per press: each press is a
+// step of its own, numbered, so two presses page twice.
+func (inc *incident) escalateByHand(ctx workflow.Context) {
+	for inc.Escalation.ManualDone < inc.Escalation.Manual {
+		inc.Escalation.ManualDone++
+		n := inc.Escalation.ManualDone
+		why, step, now := "escalated by hand", fmt.Sprintf("manual%d", n), workflow.Now(ctx)
+		inc.escalate(ctx, team.ActionSMSSecondary, why, step, now)
+		inc.escalate(ctx, team.ActionCallSecondary, why, step, now)
+	}
+}
+
+// escalate runs one escalation action: an SMS or a call, to the person on
+// call or the secondary. step names it in the idempotency keys, planned is
+// its deadline, where the phone's look-before-write starts.
+func (inc *incident) escalate(ctx workflow.Context, action, why, step string, planned time.Time) {
+	people, kind := inc.Responders.OnCall, action
+	switch action {
+	case team.ActionSMSSecondary, team.ActionCallSecondary:
+		people, why = inc.Responders.Secondary, why+", secondary"
+		kind = strings.TrimSuffix(action, "_secondary")
+		inc.Summary.ReachedSecondary = inc.Summary.ReachedSecondary || len(people) > 0
+	}
+	inc.ring(kind, people, why, inc.roundKey(step), planned)
+}
+
+// ring sends an SMS to, or calls, each of the people, each in a coroutine
+// of its own: a slow or failing phone provider delays nobody else's step.
+// Only what was sent is counted and recorded as an interruption.
+func (inc *incident) ring(kind string, people []team.Person, why, step string, planned time.Time) {
+	now := workflow.Now(inc.ringCtx)
 	what, done := "an SMS", "SMS sent to %s (%s)"
 	if kind == team.ActionCall {
 		what, done = "a call", "Called %s (%s)"
 	}
 	if len(people) == 0 {
 		inc.note(now, fmt.Sprintf("Nobody to send %s to (%s)", what, why))
-		return nil
+		return
 	}
+	v := inc.view()
 	for _, p := range people {
 		if p.Phone == "" {
 			inc.note(now, fmt.Sprintf("No phone number for %s: %s skipped (%s)", p.ID, strings.TrimPrefix(strings.TrimPrefix(what, "an "), "a "), why))
 			continue
 		}
-		key := inc.key(fmt.Sprintf("%s/%d/%s", kind, inc.planIdx, p.ID))
+		key := fmt.Sprintf("%s/%s/%s", step, kind, p.ID)
+		opts := withPhoneActivity(inc.ringCtx, strings.ToUpper(kind[:1])+kind[1:]+" "+p.ID)
 		var f workflow.Future
 		if kind == team.ActionCall {
-			say := fmt.Sprintf("This is Baton. %s incident for team %s: %s. Please acknowledge it in Slack.",
-				inc.alert.Severity, inc.team.Name, inc.alert.Summary)
-			f = workflow.ExecuteActivity(withActivity(ctx, "Call "+p.ID),
-				a.PlaceCall, activities.PlaceCallInput{To: p.Phone, Say: say, Key: key, Since: inc.escalationBase})
+			f = workflow.ExecuteActivity(opts, a.PlaceCall, activities.PlaceCallInput{To: p.Phone, Say: v.Call(inc.team.Name), Key: key, Since: planned})
 		} else {
-			body := fmt.Sprintf("Baton: %s. Acknowledge in Slack or: starter incident ack %s", inc.headline(), inc.id)
-			f = workflow.ExecuteActivity(withActivity(ctx, "SMS to "+p.ID),
-				a.SendSMS, activities.SendSMSInput{To: p.Phone, Body: body, Key: key, Since: inc.escalationBase})
+			f = workflow.ExecuteActivity(opts, a.SendSMS, activities.SendSMSInput{To: p.Phone, Body: v.SMS(), Key: key, Since: planned})
 		}
-		if err := f.Get(ctx, nil); err != nil {
-			return err
-		}
-		inc.count(kind)
-		inc.sum.Interruptions = append(inc.sum.Interruptions, summary.Interruption{At: now, Kind: kind, Person: p.ID})
-		inc.note(now, fmt.Sprintf(done, p.Label(), why))
+		inc.ringing++
+		workflow.Go(inc.ringCtx, func(ctx workflow.Context) {
+			defer func() { inc.ringing--; inc.changed = true }()
+			err := f.Get(ctx, nil)
+			at := workflow.Now(ctx)
+			switch {
+			case temporal.IsCanceledError(err):
+				inc.note(at, fmt.Sprintf("%s to %s called off: %s meanwhile", what, p.ID, inc.State))
+			case err != nil:
+				inc.failed(ctx, vendorPhone, "send "+what+" to "+p.ID, err)
+				inc.note(at, fmt.Sprintf("Could not send %s to %s (%s): %s", what, p.ID, why, errorText(err)))
+			default:
+				inc.recovered(ctx, vendorPhone)
+				inc.count(kind)
+				inc.Summary.Interruptions = append(inc.Summary.Interruptions, summary.Interruption{At: at, Kind: kind, Person: p.ID})
+				inc.note(at, fmt.Sprintf(done, p.Label(), why))
+			}
+		})
 	}
-	return nil
 }
 
-func (inc *incident) remindToMitigate(ctx workflow.Context) error {
+func (inc *incident) remindToMitigate(ctx workflow.Context) {
 	now := workflow.Now(ctx)
+	inc.FollowUps.AckReminded = true
 	inc.note(now, fmt.Sprintf("Reminder: acknowledged by %s %s ago and not yet mitigated",
-		inc.sum.AcknowledgedBy, now.Sub(inc.sum.Acknowledged).Round(time.Minute)))
-	return inc.dmResponder(ctx, "ack-reminder", fmt.Sprintf("Reminder: %s is acknowledged but not mitigated. %s", inc.headline(), inc.pageLink()), nil)
+		inc.Summary.AcknowledgedBy, now.Sub(inc.Summary.Acknowledged).Round(time.Minute)))
+	inc.dmResponder("ack-reminder", fmt.Sprintf("Reminder: %s is acknowledged but not mitigated. %s", inc.view().Headline(), inc.view().Link()), false)
 }
 
-func (inc *incident) remindRCA(ctx workflow.Context) error {
+// remindRCA reminds the responder of the open RCA, daily on working days,
+// unless the RCA ticket was resolved meanwhile.
+func (inc *incident) remindRCA(ctx workflow.Context) {
 	now := workflow.Now(ctx)
+	if inc.Summary.RCATicket != "" {
+		var r activities.TicketResolvedResult
+		err := workflow.ExecuteActivity(withQuickActivity(ctx, "Is the RCA ticket resolved?", time.Minute),
+			a.TicketResolved, activities.TicketResolvedInput{Key: inc.Summary.RCATicket}).Get(ctx, &r)
+		if err == nil && r.Resolved {
+			inc.FollowUps.RCADone = true
+			inc.note(now, "RCA ticket "+inc.Summary.RCATicket+" is resolved: RCA done")
+			return
+		}
+	}
 	inc.note(now, "RCA reminder sent to "+inc.rcaResponder().Label())
-	return inc.dmResponder(ctx, "rca-reminder/"+now.UTC().Format("2006-01-02"),
-		fmt.Sprintf("The RCA of %s is open. Press the button once it is written.", inc.headline()),
-		[]chat.Button{inc.button(ActionRCADone, "RCA done", "primary")})
+	inc.dmResponder("rca-reminder/"+now.UTC().Format("2006-01-02"),
+		fmt.Sprintf("The RCA of %s is open. Press the button once it is written.", inc.view().Headline()), true)
+	inc.FollowUps.NextRCAReminder = inc.rcaResponder().NextWorkingDayAt(inc.loc, now.Add(time.Minute), rcaReminderHour, 0)
 }
 
 // dmResponder DMs whoever acknowledged, else the person on call.
-func (inc *incident) dmResponder(ctx workflow.Context, what, text string, buttons []chat.Button) error {
-	p := inc.rcaResponder()
-	user, ok := inc.chatIDs[p.ID]
-	if !ok {
-		user, ok = strings.CutPrefix(strings.TrimSuffix(inc.sum.AcknowledgedBy, ">"), "<@")
-		if !ok {
-			return nil
-		}
+func (inc *incident) dmResponder(what, text string, rcaButton bool) {
+	dm := DM{Key: inc.roundKey(what), Person: inc.rcaResponder().ID, Text: text}
+	if inc.AckedBy != nil && inc.AckedBy.Person == "" && inc.AckedBy.ChatID != "" {
+		dm.Person, dm.ChatID = "", inc.AckedBy.ChatID
 	}
-	err := workflow.ExecuteActivity(withActivity(ctx, "DM "+p.Label()+": "+what),
-		a.SendDM, activities.SendDMInput{User: user, Key: inc.key(what), Text: text, Since: inc.sum.Triggered.Add(-time.Hour), Buttons: buttons}).Get(ctx, nil)
-	if err == nil {
-		inc.count("dm")
+	if rcaButton {
+		dm.Buttons = []chat.Button{inc.button(ActionRCADone, "RCA done", "primary")}
 	}
-	return err
+	inc.queueDM(dm)
 }
 
 // rcaResponder is the person reminded: the one who acknowledged, if the
 // team file knows them, else the person on call.
 func (inc *incident) rcaResponder() team.Person {
-	for id, user := range inc.chatIDs {
-		if "<@"+user+">" == inc.sum.AcknowledgedBy {
-			if p, ok := inc.team.Person(id); ok {
-				return p
-			}
+	if inc.AckedBy != nil {
+		if p, ok := inc.team.Person(inc.AckedBy.Person); ok {
+			return p
 		}
 	}
-	if len(inc.onCall) > 0 {
-		return inc.onCall[0]
+	if len(inc.Responders.OnCall) > 0 {
+		return inc.Responders.OnCall[0]
 	}
 	return team.Person{ID: inc.team.Name}
 }
 
 // needsRCA: paged incidents (critical and high by default) get an RCA.
 func (inc *incident) needsRCA() bool {
-	return inc.sum.Paged
+	return inc.Summary.Paged
 }
 
-// afterStateChange does the one-off work that follows entering a state.
-func (inc *incident) afterStateChange(ctx workflow.Context) error {
-	paging := inc.team.Pages(inc.alert.Severity)
-	switch inc.state {
+// followUp queues the one-off work that follows entering a state: the
+// stakeholders, the actionable question, the Opsgenie close, the RCA. It
+// only queues; the lanes do the work.
+func (inc *incident) followUp(now time.Time) {
+	f := &inc.FollowUps
+	paging := inc.team.Pages(inc.Alert.Severity)
+	switch inc.State {
 	case StateMitigated:
-		if paging && !inc.done["stakeholders-mitigated"] {
-			inc.done["stakeholders-mitigated"] = true
-			return inc.tellStakeholders(ctx, "mitigated", fmt.Sprintf(
-				":large_yellow_circle: %s (team %s): impact contained at %s; the fix is under way.", inc.headline(), inc.team.Name, inc.when(inc.sum.Mitigated)))
+		if paging && !f.StakeholdersMitigated {
+			f.StakeholdersMitigated = true
+			inc.tellStakeholders("mitigated", fmt.Sprintf(
+				":large_yellow_circle: %s (team %s): impact contained at %s; the fix is under way.", inc.view().Headline(), inc.team.Name, inc.when(inc.Summary.Mitigated)))
 		}
 	case StateResolved:
-		if paging && !inc.done["stakeholders-resolved"] {
-			inc.done["stakeholders-resolved"] = true
-			if err := inc.tellStakeholders(ctx, "resolved", fmt.Sprintf(
-				":large_green_circle: %s (team %s): resolved at %s.", inc.headline(), inc.team.Name, inc.when(inc.sum.Resolved))); err != nil {
-				return err
-			}
+		if paging && !f.StakeholdersResolved {
+			f.StakeholdersResolved = true
+			inc.tellStakeholders("resolved", fmt.Sprintf(
+				":large_green_circle: %s (team %s): resolved at %s.", inc.view().Headline(), inc.team.Name, inc.when(inc.Summary.Resolved)))
 		}
-		if !inc.done["actionable"] && inc.page.TS != "" {
-			inc.done["actionable"] = true
-			err := workflow.ExecuteActivity(withActivity(ctx, "Ask whether the alert was actionable"),
-				a.PostMessage, activities.PostMessageInput{
-					Channel: inc.team.Slack.Channel, ThreadTS: inc.page.TS, Key: inc.key("actionable"), Since: inc.sum.Triggered.Add(-time.Hour),
-					Text: "Was this alert actionable?",
-					Buttons: []chat.Button{
-						inc.button(ActionActionableYes, "Yes", "primary"),
-						inc.button(ActionActionableNo, "No, noise", ""),
-					},
-				}).Get(ctx, nil)
-			if err != nil {
-				return err
-			}
+		if !f.AskedActionable && inc.Outbox.WantPage {
+			f.AskedActionable = true
+			inc.queuePost(Post{Key: inc.roundKey("actionable"), Channel: inc.team.Slack.Channel, Thread: true,
+				Text:    "Was this alert actionable?",
+				Buttons: []chat.Button{inc.button(ActionActionableYes, "Yes", "primary"), inc.button(ActionActionableNo, "No, noise", "")}})
 		}
-		if inc.opsgenieAlert && !inc.done["opsgenie-close"] {
-			inc.done["opsgenie-close"] = true
-			inc.closeOpsgenie(ctx)
-		}
-		if inc.needsRCA() && !inc.done["rca"] {
-			inc.done["rca"] = true
-			inc.fileRCATicket(ctx)
+		inc.Outbox.OpsgenieClose = inc.Outbox.OpsgenieOpen
+		if inc.needsRCA() && !f.RCAStarted {
+			f.RCAStarted = true
+			inc.Outbox.WantTicket = inc.team.Incidents.JiraProject != ""
 			p := inc.rcaResponder()
-			inc.nextRCAReminder = p.NextWorkingDayAt(inc.loc, inc.sum.Resolved.Add(time.Minute), rcaReminderHour, 0)
-			inc.note(workflow.Now(ctx), fmt.Sprintf("RCA due: %s is reminded at %s, their next working morning", p.Label(), inc.when(inc.nextRCAReminder)))
+			f.NextRCAReminder = p.NextWorkingDayAt(inc.loc, inc.Summary.Resolved.Add(time.Minute), rcaReminderHour, 0)
+			inc.note(now, fmt.Sprintf("RCA due: %s is reminded at %s, their next working morning", p.Label(), inc.when(f.NextRCAReminder)))
 		}
 	}
-	return nil
 }
 
-func (inc *incident) tellStakeholders(ctx workflow.Context, what, text string) error {
+func (inc *incident) tellStakeholders(what, text string) {
 	if inc.team.Slack.StakeholderChannel == "" {
-		return nil
+		return
 	}
-	return workflow.ExecuteActivity(withActivity(ctx, "Tell the stakeholders: "+what),
-		a.PostMessage, activities.PostMessageInput{
-			Channel: inc.team.Slack.StakeholderChannel, Key: inc.key("stakeholders/" + what),
-			Since: inc.sum.Triggered.Add(-time.Hour), Text: text,
-		}).Get(ctx, nil)
+	inc.queuePost(Post{Key: inc.roundKey("stakeholders/" + what), Channel: inc.team.Slack.StakeholderChannel, Text: text})
+}
+
+// openOpsgenieAlert asks for an Opsgenie alert for the page of a team
+// whose pager is an Opsgenie schedule, so that the Opsgenie app rings as
+// well. An alert that came from Opsgenie rings there already.
+func (inc *incident) openOpsgenieAlert() {
+	inc.Outbox.OpsgenieOpen = inc.team.Pager.OpsgenieSchedule != "" && inc.Alert.Source != SourceOpsgenie
+}
+
+// linkRecurrence notes a closed incident of the same key, if any. It is
+// enrichment: asked after the page, and skipped if visibility fails.
+func (inc *incident) linkRecurrence(ctx workflow.Context) {
+	var prev activities.PreviousIncidentResult
+	err := workflow.ExecuteActivity(withQuickActivity(ctx, "Look for an earlier incident of this alert", 30*time.Second),
+		a.PreviousIncident, activities.PreviousIncidentInput{WorkflowID: inc.id, RunID: inc.Run}).Get(ctx, &prev)
+	if err != nil {
+		inc.logger.Warn("could not look for an earlier incident", "error", err)
+		return
+	}
+	if prev.Found {
+		inc.Summary.RecurrenceOf = prev.RunID
+		inc.memoStale = true
+		inc.note(workflow.Now(ctx), fmt.Sprintf("Recurrence of the incident closed at %s (run %s)", inc.when(prev.ClosedAt), prev.RunID))
+	}
 }
 
 func (inc *incident) readyToClose(now time.Time) bool {
-	if inc.state != StateResolved {
+	switch {
+	case inc.State != StateResolved:
 		return false
+	case !inc.Outbox.WantPage && !inc.Summary.Paged:
+		return true // resolved while held: never posted
+	case inc.needsRCA():
+		return inc.FollowUps.RCADone
 	}
-	if inc.needsRCA() {
-		return inc.rcaDone
-	}
-	return inc.sum.Actionable != nil || !now.Before(inc.sum.Resolved.Add(actionableGrace))
+	return inc.Summary.Actionable != nil || inc.FollowUps.GraceOver || !now.Before(inc.Summary.Resolved.Add(actionableGrace))
 }
+
+// closeDrainTimeout bounds how long a closing incident waits for its lanes
+// to deliver what is left (the last thread lines and the final update).
+const closeDrainTimeout = 10 * time.Minute
 
 func (inc *incident) close(ctx workflow.Context) (IncidentSummary, error) {
 	now := workflow.Now(ctx)
-	inc.setState(StateClosed)
-	inc.sum.Closed = now
-	inc.note(now, "Closed")
-	inc.logger.Info("incident closed", "deliveries", inc.sum.Deliveries, "escalation_step", inc.sum.EscalationStep)
-	if err := inc.flush(ctx); err != nil {
-		return inc.sum, err
+	if inc.SourceResolved && inc.State == StateResolved && !inc.Outbox.WantPage && inc.Summary.ResolvedWhileHeld {
+		inc.note(now, "Resolved by the source while held: not posted")
 	}
-	return inc.sum, inc.publish(ctx)
+	inc.setState(StateClosed)
+	inc.Summary.Closed = now
+	inc.note(now, "Closed")
+	inc.logger.Info("incident closed", "deliveries", inc.Summary.Deliveries, "escalation_step", inc.Summary.EscalationStep)
+	inc.closing = true
+	drained, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+		Timeout: closeDrainTimeout, TimerOptions: workflow.TimerOptions{Summary: "Deliver the last posts"},
+	}, func() bool { return inc.idle(workflow.Now(ctx)) })
+	if err != nil {
+		return inc.Summary, err
+	}
+	if !drained {
+		inc.logger.Warn("closed with posts undelivered", "failing", inc.Failing)
+	}
+	return inc.Summary, inc.publish(ctx)
 }
 
-// flush posts new timeline entries in the thread and refreshes the message
-// and the search attributes when the incident changed.
-func (inc *incident) flush(ctx workflow.Context) error {
-	if inc.page.TS == "" {
-		return nil
-	}
-	for inc.posted < len(inc.timeline) {
-		e := inc.timeline[inc.posted]
-		err := workflow.ExecuteActivity(withActivity(ctx, "Timeline: "+e.Text),
-			a.PostMessage, activities.PostMessageInput{
-				Channel: inc.team.Slack.Channel, ThreadTS: inc.page.TS, Since: inc.sum.Triggered.Add(-time.Hour),
-				Key:  inc.key(fmt.Sprintf("timeline/%d", inc.posted)),
-				Text: fmt.Sprintf("%s %s", e.At.In(inc.loc).Format("15:04"), e.Text),
-			}).Get(ctx, nil)
-		if err != nil {
-			return err
-		}
-		inc.posted++
-	}
-	if !inc.dirty {
-		return nil
-	}
-	inc.dirty = false
-	err := workflow.ExecuteActivity(withActivity(ctx, "Update the incident message: "+inc.state),
-		a.UpdateMessage, activities.UpdateMessageInput{
-			Channel: inc.team.Slack.Channel, TS: inc.page.TS, Text: inc.pageText(), Buttons: inc.buttons(),
-		}).Get(ctx, nil)
-	if err != nil {
+// historyIsLong: a long or flapping incident continues as new before its
+// history grows past what Temporal handles well; not while a phone step is
+// in flight, lest its result be lost.
+func (inc *incident) historyIsLong(ctx workflow.Context) bool {
+	info := workflow.GetInfo(ctx)
+	return inc.ringing == 0 && (info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > continueAsNewAt)
+}
+
+// continueAsNew hands the state to a new run of the same incident. What a
+// lane had in flight is done again from the state, under the same keys,
+// so nothing is lost and nothing is sent twice.
+func (inc *incident) continueAsNew(ctx workflow.Context) error {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return err
 	}
-	return inc.publish(ctx)
-}
-
-// key is an idempotency key for one of this run's posts or notifications.
-// The run ID keeps a recurrence's posts apart from the closed incident's.
-func (inc *incident) key(what string) string {
-	return fmt.Sprintf("%s/%s/%s", inc.id, inc.runID, what)
-}
-
-func (inc *incident) count(kind string) {
-	inc.sum.Notifications[kind]++
-}
-
-func (inc *incident) group() string {
-	return strings.TrimPrefix(inc.team.Slack.UserGroup, "@")
-}
-
-// groupMention notifies the on-call user group: by ID when the team file
-// gives one, else by handle, which Slack links (link_names).
-func (inc *incident) groupMention() string {
-	g := inc.group()
-	if len(g) > 1 && g[0] == 'S' && strings.ToUpper(g) == g {
-		return "<!subteam^" + g + ">"
-	}
-	return "@" + g
-}
-
-func (inc *incident) when(t time.Time) string {
-	return t.In(inc.loc).Format("Mon 2 Jan 15:04 MST")
-}
-
-var severityMark = map[string]string{
-	SeverityCritical: ":red_circle:", SeverityHigh: ":large_orange_circle:",
-	SeverityMedium: ":large_yellow_circle:", SeverityLow: ":white_circle:",
-}
-
-// headline is "[CRITICAL] summary".
-func (inc *incident) headline() string {
-	return fmt.Sprintf("[%s] %s", strings.ToUpper(inc.alert.Severity), inc.alert.Summary)
-}
-
-func (inc *incident) pageLink() string {
-	return "Incident `" + inc.id + "` in #" + strings.TrimPrefix(inc.team.Slack.Channel, "#")
-}
-
-func (inc *incident) pageText() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s *%s*\n", severityMark[inc.alert.Severity], inc.headline())
-	if inc.sum.Paged && inc.state == StateTriggered {
-		fmt.Fprintf(&b, "%s: on call %s\n", inc.groupMention(), inc.mentions(inc.onCall))
-	}
-	fmt.Fprintf(&b, "*State:* %s", inc.state)
-	if inc.alert.Service != "" {
-		fmt.Fprintf(&b, " · *Service:* %s", inc.alert.Service)
-	}
-	if inc.alert.SourceURL != "" {
-		fmt.Fprintf(&b, " · *Source:* <%s|%s>", inc.alert.SourceURL, inc.alert.Source)
-	} else {
-		fmt.Fprintf(&b, " · *Source:* %s", inc.alert.Source)
-	}
-	if inc.alert.RunbookURL != "" {
-		fmt.Fprintf(&b, " · <%s|Runbook>", inc.alert.RunbookURL)
-	}
-	if inc.alert.Description != "" {
-		fmt.Fprintf(&b, "\n%s", inc.alert.Description)
-	}
-	if inc.sum.AcknowledgedBy != "" {
-		fmt.Fprintf(&b, "\nAcknowledged by %s at %s", inc.sum.AcknowledgedBy, inc.when(inc.sum.Acknowledged))
-	}
-	if inc.sum.ResolvedBy != "" {
-		fmt.Fprintf(&b, "\nResolved by %s at %s", inc.sum.ResolvedBy, inc.when(inc.sum.Resolved))
-	}
-	if inc.sum.Deliveries > 1 {
-		fmt.Fprintf(&b, "\nDelivered %d times", inc.sum.Deliveries)
-	}
-	fmt.Fprintf(&b, "\n`%s`", inc.id)
-	return b.String()
-}
-
-// buttons are the actions that fit the state.
-func (inc *incident) buttons() []chat.Button {
-	switch inc.state {
-	case StateTriggered:
-		bs := []chat.Button{
-			inc.button(ActionAck, "Acknowledge", "primary"),
-			inc.button(ActionMitigate, "Mitigated", ""),
-			inc.button(ActionResolve, "Resolve", ""),
-		}
-		if inc.sum.Paged {
-			bs = append(bs, inc.button(ActionEscalate, "Escalate", "danger"))
-		}
-		return bs
-	case StateAcknowledged:
-		return []chat.Button{inc.button(ActionMitigate, "Mitigated", "primary"), inc.button(ActionResolve, "Resolve", "")}
-	case StateMitigated:
-		return []chat.Button{inc.button(ActionResolve, "Resolve", "primary")}
-	}
-	return nil
-}
-
-func (inc *incident) button(action, text, style string) chat.Button {
-	return chat.Button{
-		ActionID: ButtonActionID(action), Text: text, Value: inc.id, Style: style,
-		Command: fmt.Sprintf("starter incident %s %s", action, inc.id),
-	}
-}
-
-func (inc *incident) mentions(people []team.Person) string {
-	if len(people) == 0 {
-		return "nobody"
-	}
-	return mentionsOf(people, inc.chatIDs)
+	inc.drainAlerts(ctx)
+	state := inc.IncidentState
+	inc.logger.Info("continuing as new", "deliveries", inc.Summary.Deliveries)
+	return workflow.NewContinueAsNewError(ctx, IncidentWorkflowName, IncidentInput{Team: inc.team, Resume: &state})
 }
 
 func (inc *incident) names(people []team.Person) string {
@@ -831,4 +547,26 @@ func (inc *incident) names(people []team.Person) string {
 		parts = append(parts, p.Label())
 	}
 	return strings.Join(parts, ", ")
+}
+
+func (inc *incident) when(t time.Time) string {
+	return formatWhen(t, inc.loc)
+}
+
+// withQuickActivity is for a look-up on the incident's path: tried for at
+// most `within`, each try cut short at 10 s, so that a crashed worker or a
+// hung vendor delays the incident by seconds, not minutes.
+func withQuickActivity(ctx workflow.Context, summary string, within time.Duration) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    10 * time.Second,
+		ScheduleToCloseTimeout: within,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Second},
+		Summary:                summary,
+	})
+}
+
+// withPhoneActivity is for an SMS or a call: retried for five minutes,
+// past which the next step of the escalation is the better try.
+func withPhoneActivity(ctx workflow.Context, summary string) workflow.Context {
+	return withQuickActivity(ctx, summary, 5*time.Minute)
 }

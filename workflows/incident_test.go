@@ -61,6 +61,16 @@ func (s *sent) postsWith(substr string) []timed[activities.PostMessageInput] {
 	return out
 }
 
+func (s *sent) updatesWith(substr string) []timed[activities.UpdateMessageInput] {
+	var out []timed[activities.UpdateMessageInput]
+	for _, u := range s.ups {
+		if strings.Contains(u.In.Text, substr) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
 func newIncidentEnv(t *testing.T, start time.Time, prev activities.PreviousIncidentResult) (*testsuite.TestWorkflowEnvironment, *sent) {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
@@ -110,7 +120,7 @@ func at(env *testsuite.TestWorkflowEnvironment, d time.Duration, f func()) {
 	env.RegisterDelayedCallback(f, d)
 }
 
-func act(t *testing.T, env *testsuite.TestWorkflowEnvironment, action, by string) func() {
+func act(t *testing.T, env *testsuite.TestWorkflowEnvironment, action Action, by string) func() {
 	return func() {
 		env.UpdateWorkflow(IncidentActionUpdate, "", &updateCallback{t: t}, ActionRequest{Action: action, By: by, Via: "slack"})
 	}
@@ -178,10 +188,13 @@ func TestAckAtFiveMinutesSendsNoSMS(t *testing.T) {
 	require.Equal(t, 0, sum.EscalationStep)
 	require.Equal(t, incidentStart.Add(5*time.Minute), sum.Acknowledged.In(berlin))
 	require.Equal(t, "<@UALICE>", sum.AcknowledgedBy)
-	// The page went to the channel with the on-call group tagged, and a DM.
-	pages := s.postsWith("@data-oncall: on call <@UALICE>")
+	// The page went to the channel at once with the on-call group tagged,
+	// was updated to name the person once the pager said, and a DM.
+	pages := s.postsWith("*[CRITICAL] orders_daily DAG failed*")
 	require.Len(t, pages, 1)
+	require.Contains(t, pages[0].In.Text, "@data-oncall: on call")
 	require.Equal(t, incidentStart, pages[0].At.In(berlin))
+	require.NotEmpty(t, s.updatesWith("@data-oncall: on call <@UALICE>"))
 	require.Len(t, pages[0].In.Buttons, 4)
 	require.Equal(t, "incident.ack", pages[0].In.Buttons[0].ActionID)
 	require.Equal(t, "incident-data-fp1", pages[0].In.Buttons[0].Value)
@@ -277,13 +290,11 @@ func TestFourDeliveriesPageOnce(t *testing.T) {
 	require.Equal(t, 4, sum.Deliveries)
 	require.Len(t, s.postsWith("@data-oncall: on call"), 1)
 	require.Equal(t, 1, sum.Notifications["page"])
-	require.NotEmpty(t, s.postsWith("Repeated by alertmanager (delivery 4)"))
-	// The message shows the count.
-	var counted bool
-	for _, u := range s.ups {
-		counted = counted || strings.Contains(u.In.Text, "Delivered 4 times")
-	}
-	require.True(t, counted)
+	// One thread line for the repeats within five minutes, not one each.
+	require.Len(t, s.postsWith("Repeated by alertmanager"), 1)
+	require.NotEmpty(t, s.postsWith("Repeated by alertmanager (delivery 2)"))
+	// The message shows the count and when it last came.
+	require.NotEmpty(t, s.updatesWith("Delivered 4 times, last at Tue 24 Nov 14:03 CET"))
 }
 
 func TestRecurrenceIsLinked(t *testing.T) {

@@ -90,7 +90,7 @@ func SummaryRequest(t team.Team, end time.Time) (activities.SummaryInput, error)
 		HandoverWorkflowID: HandoverWorkflowID(t.Name, start),
 		Names: activities.VisibilityNames{
 			IncidentType: IncidentWorkflowName, TeamAttribute: TeamKey.GetName(), StateAttribute: StateKey.GetName(),
-			AwaitingRCA: StateResolved, IncidentMemoKey: IncidentMemoKey,
+			AwaitingRCA: string(StateResolved), IncidentMemoKey: IncidentMemoKey,
 		},
 	}, nil
 }

@@ -103,7 +103,7 @@ func TestWeeklySummaryPostsAsksForNotesAndFilesTheRetrospective(t *testing.T) {
 	require.True(t, in.Previous.Start.Equal(time.Date(2026, 11, 16, 9, 0, 0, 0, berlin)))
 	require.Equal(t, "handover-data-2026-11-23T08:00:00Z", in.HandoverWorkflowID)
 	require.Equal(t, IncidentWorkflowName, in.Names.IncidentType)
-	require.Equal(t, StateResolved, in.Names.AwaitingRCA)
+	require.Equal(t, string(StateResolved), in.Names.AwaitingRCA)
 
 	require.Len(t, c.posts, 1)
 	require.Equal(t, "C0DATA", c.posts[0].Channel)

@@ -17,6 +17,9 @@ var ErrUserNotFound = errors.New("no chat user with that email")
 type Message struct {
 	Key  string
 	Text string
+	// Plain is Text without Slack's markup, for the console, when the
+	// sender rendered one; else the console strips the markup itself.
+	Plain string
 	// ThreadTS, when set, makes the post a reply in that message's thread.
 	ThreadTS string
 	// Buttons are shown under the text, in order.

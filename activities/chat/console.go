@@ -163,7 +163,11 @@ func (c *Console) Update(_ context.Context, channel, ts string, msg Message) err
 // that do the same.
 func render(msg Message) string {
 	var b strings.Builder
-	b.WriteString(plain(msg.Text))
+	if msg.Plain != "" {
+		b.WriteString(msg.Plain)
+	} else {
+		b.WriteString(plain(msg.Text))
+	}
 	for _, btn := range msg.Buttons {
 		fmt.Fprintf(&b, "\n[%s] %s", btn.Text, btn.Command)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/slack-go/slack"
 	"go.temporal.io/sdk/temporal"
+	"golang.org/x/time/rate"
 )
 
 // metadataEventType marks Baton's posts in Slack's message metadata, where
@@ -24,27 +25,116 @@ const metadataEventType = "baton_message"
 type Slack struct {
 	api *slack.Client
 
+	// writeRate and writeBurst limit the writes into one channel (posts,
+	// edits and file shares): see NewSlack and awaitWrite.
+	writeRate  rate.Limit
+	writeBurst int
+
 	mu       sync.Mutex
-	channels map[string]string // "#name" -> ID
-	groups   map[string]string // handle -> ID
+	channels map[string]string        // "#name" -> ID
+	groups   map[string]string        // handle -> ID
+	writes   map[string]*rate.Limiter // channel ID -> its writes' limiter
 }
 
 var _ Chat = (*Slack)(nil)
 
+// A SlackOption changes a default of NewSlack.
+type SlackOption func(*Slack)
+
+// WithChannelWriteRate lets writes into one channel go one every interval
+// after a burst of burst (at least 1), in place of Slack's posting limit;
+// an interval <= 0 lifts the limit. Tests use it to make a turn far off,
+// or near, at once.
+func WithChannelWriteRate(interval time.Duration, burst int) SlackOption {
+	return func(s *Slack) {
+		s.writeRate, s.writeBurst = rate.Every(interval), max(burst, 1)
+	}
+}
+
 // NewSlack returns a Slack client. apiURL is the Web API's base, such as
 // https://slack.com/api/ (a trailing slash is added if missing).
-func NewSlack(token, apiURL string) *Slack {
+//
+// Writes into a channel keep, by default, to Slack's posting limit: one
+// message a second per channel, with short bursts allowed (Slack's rate
+// limit documentation, and chat.postMessage's). A storm of incidents in
+// one channel then waits here, briefly, or is put off to a Temporal retry,
+// rather than running into Slack's 429s.
+func NewSlack(token, apiURL string, opts ...SlackOption) *Slack {
 	if !strings.HasSuffix(apiURL, "/") {
 		apiURL += "/"
 	}
-	return &Slack{
+	s := &Slack{
 		api: slack.New(token,
 			slack.OptionAPIURL(apiURL),
 			// Temporal retries; a hung call must not hold an activity slot.
 			slack.OptionHTTPClient(&http.Client{Timeout: 15 * time.Second}),
 		),
-		channels: map[string]string{},
-		groups:   map[string]string{},
+		writeRate:  rate.Every(time.Second),
+		writeBurst: 3,
+		channels:   map[string]string{},
+		groups:     map[string]string{},
+		writes:     map[string]*rate.Limiter{},
+	}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
+}
+
+// maxWriteWait is the longest a write waits for its channel's limiter.
+// Waiting holds an activity slot; beyond this a Temporal retry at the
+// right time is cheaper, and it leaves most of the activity's
+// StartToClose timeout for the call itself.
+const maxWriteWait = 3 * time.Second
+
+// turnLag is how late a write goes after a turn it had to wait for.
+// Slack's count for a channel starts when the first write reaches it, a
+// round trip after this client's limiter started: a write sent on the dot
+// of its turn can reach Slack a hair early, and be refused.
+const turnLag = 100 * time.Millisecond
+
+// awaitWrite takes a turn to write into the channel, waiting for it when
+// that is short. A longer wait, or one that would outlast ctx's deadline,
+// is refused with the retryable error that classify gives Slack's own 429,
+// with the wait as the next retry's delay, and the turn is handed back.
+//
+// The limiters are this process's: each worker keeps its own, so Slack
+// may still answer 429 when several write into a channel, and classify
+// handles that. They are kept for good, one for each channel written to:
+// a few per team, and the DMs of its people.
+func (s *Slack) awaitWrite(ctx context.Context, method, channelID string) error {
+	s.mu.Lock()
+	lim, ok := s.writes[channelID]
+	if !ok {
+		lim = rate.NewLimiter(s.writeRate, s.writeBurst)
+		s.writes[channelID] = lim
+	}
+	s.mu.Unlock()
+
+	r := lim.Reserve()
+	if r.Delay() == 0 {
+		return nil
+	}
+	wait := r.Delay() + turnLag
+	longest := maxWriteWait
+	if deadline, ok := ctx.Deadline(); ok {
+		longest = min(longest, time.Until(deadline))
+	}
+	if wait > longest {
+		r.Cancel()
+		return temporal.NewApplicationErrorWithOptions(
+			fmt.Sprintf("Slack %s: channel %s at its posting rate, retry after %s", method, channelID, wait.Round(time.Millisecond)),
+			"SlackRateLimited",
+			temporal.ApplicationErrorOptions{NextRetryDelay: wait})
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		r.Cancel()
+		return fmt.Errorf("Slack %s: waiting to write into channel %s: %w", method, channelID, ctx.Err())
 	}
 }
 
@@ -187,6 +277,9 @@ func (s *Slack) Post(ctx context.Context, channel string, msg Message) (string, 
 	if msg.ThreadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(msg.ThreadTS))
 	}
+	if err := s.awaitWrite(ctx, "chat.postMessage", id); err != nil {
+		return "", err
+	}
 	_, ts, err := s.api.PostMessageContext(ctx, id, opts...)
 	if err != nil {
 		return "", classify("chat.postMessage", err)
@@ -194,10 +287,17 @@ func (s *Slack) Post(ctx context.Context, channel string, msg Message) (string, 
 	return ts, nil
 }
 
-// Update implements Chat.
+// Update implements Chat. An edit takes a turn of the channel's limiter
+// like a post: Slack lists chat.update under a per-workspace tier rather
+// than the posting limit, but an incident storm edits about as often as it
+// posts, and it is the channel's whole traffic that the limit keeps to a
+// pace Slack, and people, can follow.
 func (s *Slack) Update(ctx context.Context, channel, ts string, msg Message) error {
 	id, err := s.channelID(ctx, channel)
 	if err != nil {
+		return err
+	}
+	if err := s.awaitWrite(ctx, "chat.update", id); err != nil {
 		return err
 	}
 	if _, _, _, err := s.api.UpdateMessageContext(ctx, id, ts, messageOptions(msg)...); err != nil {
@@ -323,6 +423,12 @@ func (s *Slack) UploadFile(ctx context.Context, channel string, f File) error {
 		return slices.ContainsFunc(m.Files, func(sf slack.File) bool { return sf.Name == f.Name })
 	})
 	if err != nil || found {
+		return err
+	}
+	// Sharing the file posts a message into the channel: its turn is taken
+	// before the upload, so that a share put off to a retry uploads nothing
+	// in vain.
+	if err := s.awaitWrite(ctx, "files.completeUploadExternal", id); err != nil {
 		return err
 	}
 	up, err := s.api.GetUploadURLExternalContext(ctx, slack.GetUploadURLExternalParameters{

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -754,4 +755,176 @@ func TestSlackPermalink(t *testing.T) {
 	}
 	_, err = s.Permalink(ctx, "C0DATA", "1.000000")
 	requireNonRetryable(t, err, "chat.getPermalink", "message_not_found")
+}
+
+// retryAsTemporalWould runs write until it succeeds, waiting out each
+// SlackRateLimited error's NextRetryDelay as Temporal's retry would, and
+// counts the retries asked by Slack's 429s and by the client's own limiter.
+func retryAsTemporalWould(write func() error) (slack429s, limiter int, err error) {
+	for range 20 {
+		err = write()
+		var ae *temporal.ApplicationError
+		if !errors.As(err, &ae) || ae.Type() != "SlackRateLimited" || ae.NonRetryable() || ae.NextRetryDelay() <= 0 {
+			return slack429s, limiter, err
+		}
+		if _, ok := errors.AsType[*slack.RateLimitedError](err); ok {
+			slack429s++
+		} else {
+			limiter++
+		}
+		time.Sleep(ae.NextRetryDelay())
+	}
+	return slack429s, limiter, err
+}
+
+// TestSlackPostStormKeepsToSlackRateLimit posts a storm of incidents into
+// one channel from several activities at once, against a fake that
+// enforces Slack's posting limit: every post gets there, the client's
+// limiter spacing them rather than Slack's 429s.
+func TestSlackPostStormKeepsToSlackRateLimit(t *testing.T) {
+	t.Parallel()
+	srv, s := newSlack(t)
+	srv.AddChannel("C0DATA", "data", "")
+	srv.EnforceRateLimits()
+
+	const posts, workers = 10, 4
+	keys := make(chan string, posts)
+	for i := range posts {
+		keys <- "incident-" + strconv.Itoa(i)
+	}
+	close(keys)
+	var (
+		mu                 sync.Mutex
+		slack429s, limiter int
+		wg                 sync.WaitGroup
+	)
+	for range workers {
+		wg.Go(func() {
+			for key := range keys {
+				s429, lim, err := retryAsTemporalWould(func() error {
+					_, err := s.Post(context.Background(), "C0DATA", chat.Message{Key: key, Text: "Incident " + key})
+					return err
+				})
+				if err != nil {
+					t.Errorf("post %s: %v", key, err)
+				}
+				mu.Lock()
+				slack429s, limiter = slack429s+s429, limiter+lim
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+
+	seen := map[string]bool{}
+	for _, m := range srv.Messages("C0DATA") {
+		seen[m.MetadataPayload["key"].(string)] = true
+	}
+	if len(seen) != posts || len(srv.Messages("C0DATA")) != posts {
+		t.Errorf("channel holds %d messages with %d keys, want %d posts once each", len(srv.Messages("C0DATA")), len(seen), posts)
+	}
+	// The client goes a little after each turn it waited for, so Slack
+	// should refuse none. A loaded machine may still slow the first post
+	// by more than that, so that a later one reaches Slack before its
+	// second is up; once refused, Slack is a turn ahead for the rest of
+	// the storm.
+	limited := srv.RateLimited("chat.postMessage")
+	t.Logf("Slack answered 429 %d times; the client put off %d posts to a retry", limited, limiter)
+	if limited > 2 {
+		t.Errorf("Slack answered 429 %d times, want at most 2", limited)
+	}
+	if slack429s != limited {
+		t.Errorf("the client saw %d of Slack's 429s, the fake answered %d", slack429s, limited)
+	}
+}
+
+// TestSlackWriteRateTooLongToWait checks that a write whose turn is far off
+// does not wait for it: it fails at once, with a retry put off until its
+// turn, and nothing reaches Slack.
+func TestSlackWriteRateTooLongToWait(t *testing.T) {
+	srv := fakeslack.New(t)
+	srv.AddChannel("C0DATA", "data", "")
+	srv.AddChannel("C0OTHER", "other", "")
+	s := chat.NewSlack(fakeslack.Token, srv.URL(), chat.WithChannelWriteRate(time.Minute, 1))
+	ctx := context.Background()
+
+	ts, err := s.Post(ctx, "C0DATA", chat.Message{Key: "first", Text: "first"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writes := []struct {
+		name  string
+		write func() error
+	}{
+		{"post", func() error {
+			_, err := s.Post(ctx, "C0DATA", chat.Message{Key: "second", Text: "second"})
+			return err
+		}},
+		{"update", func() error { return s.Update(ctx, "C0DATA", ts, chat.Message{Text: "first, edited"}) }},
+		{"file share", func() error { return s.UploadFile(ctx, "C0DATA", chat.File{Name: "chart.png", Data: png}) }},
+	}
+	for _, w := range writes {
+		err := w.write()
+		requireRetryable(t, err)
+		ae := appError(t, err)
+		// The turn is about a minute off. Each refusal hands its turn
+		// back: were it kept, the next write's would be a minute later
+		// still.
+		if d := ae.NextRetryDelay(); ae.Type() != "SlackRateLimited" || d < 30*time.Second || d > 90*time.Second {
+			t.Errorf("%s: error %v of type %q with NextRetryDelay %v, want SlackRateLimited in about a minute", w.name, err, ae.Type(), d)
+		}
+	}
+	for method, want := range map[string]int{"chat.postMessage": 1, "chat.update": 0, "files.getUploadURLExternal": 0, "files.completeUploadExternal": 0} {
+		if n := len(srv.Calls(method)); n != want {
+			t.Errorf("%s called %d times, want %d", method, n, want)
+		}
+	}
+	// Other channels have their own turns.
+	if _, err := s.Post(ctx, "C0OTHER", chat.Message{Key: "other", Text: "other"}); err != nil {
+		t.Errorf("post to another channel: %v", err)
+	}
+}
+
+// TestSlackWriteWaitAndContext checks a short wait for a turn against the
+// activity's context: not begun when the deadline comes first, given up,
+// with the turn handed back, when the context is canceled.
+func TestSlackWriteWaitAndContext(t *testing.T) {
+	t.Parallel()
+	srv := fakeslack.New(t)
+	srv.AddChannel("C0DATA", "data", "")
+	srv.AddChannel("C0OTHER", "other", "")
+	// A turn every 2 s: within the client's bound, so it would be waited for.
+	s := chat.NewSlack(fakeslack.Token, srv.URL(), chat.WithChannelWriteRate(2*time.Second, 1))
+	post := func(ctx context.Context, channel, key string) error {
+		_, err := s.Post(ctx, channel, chat.Message{Key: key, Text: key})
+		return err
+	}
+	for _, c := range []string{"C0DATA", "C0OTHER"} {
+		if err := post(context.Background(), c, "first"); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	short, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	err := post(short, "C0DATA", "deadline")
+	requireRetryable(t, err)
+	if ae := appError(t, err); ae.Type() != "SlackRateLimited" || ae.NextRetryDelay() <= 0 {
+		t.Errorf("turn after the deadline: error %v of type %q, NextRetryDelay %v; want SlackRateLimited", err, ae.Type(), ae.NextRetryDelay())
+	}
+
+	canceled, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	if err := post(canceled, "C0OTHER", "canceled"); !errors.Is(err, context.Canceled) {
+		t.Errorf("wait canceled: error %v, want context.Canceled", err)
+	}
+	// The canceled wait handed its turn back, so the next write's turn is
+	// within the bound and is waited for; were it kept, the next would be
+	// 4 s off and refused.
+	if err := post(context.Background(), "C0OTHER", "after"); err != nil {
+		t.Errorf("write after a canceled wait: %v", err)
+	}
+	if n := len(srv.Calls("chat.postMessage")); n != 3 {
+		t.Errorf("chat.postMessage called %d times, want 3: the first two and the last", n)
+	}
 }

@@ -9,7 +9,9 @@
 //
 // The fake keeps a small workspace (users, public channels, DMs, user
 // groups, messages, files) behind one mutex, records every call, and can
-// be told to fail the next calls of a method in the ways Slack fails.
+// be told to fail the next calls of a method in the ways Slack fails, to
+// fail them all until told to stop (Down, Break, Up), and to enforce
+// Slack's posting rate limit (EnforceRateLimits).
 // Message timestamps come from the wall clock, as Slack's do, so that
 // reading history "since" an instant behaves as it would in Slack.
 //
@@ -126,6 +128,11 @@ type Server struct {
 	files        map[string]*file
 	fileOrder    []string // completed files' IDs, in order of completion
 	fileSeq      int
+	down         int                // HTTP status every Web API call answers; 0 when up
+	broken       map[string]string  // method -> the Slack error its every call answers
+	enforce      bool               // chat.postMessage is rate limited per channel
+	buckets      map[string]*bucket // channel ID -> its posts' bucket
+	rateLimited  map[string]int     // method -> 429s answered for the rate limit
 }
 
 type user struct {
@@ -169,6 +176,34 @@ type userGroup struct {
 	users      []string
 }
 
+// Slack's posting limit, as its rate limit documentation gives it for
+// chat.postMessage: generally one message per second per channel, with
+// short bursts allowed. Slack does not say how short; the fake allows
+// postBurst at once.
+const (
+	postRate  = 1.0 // messages per second, per channel
+	postBurst = 3
+)
+
+// bucket is a token bucket: a call takes a token, and tokens come back at
+// postRate up to postBurst.
+type bucket struct {
+	tokens float64
+	at     time.Time // when tokens was last brought up to date
+}
+
+// take takes a token if there is one at now; otherwise it returns how long
+// until there is.
+func (b *bucket) take(now time.Time) (bool, time.Duration) {
+	b.tokens = min(postBurst, b.tokens+now.Sub(b.at).Seconds()*postRate)
+	b.at = now
+	if b.tokens >= 1 {
+		b.tokens--
+		return true, 0
+	}
+	return false, time.Duration((1 - b.tokens) / postRate * float64(time.Second))
+}
+
 // fault is one queued failure: an HTTP status (with Retry-After on 429), or
 // a Slack error code in an "ok": false answer when status is 0.
 type fault struct {
@@ -180,11 +215,14 @@ type fault struct {
 // New starts a fake workspace; it is shut down when the test ends.
 func New(t testing.TB) *Server {
 	s := &Server{
-		calls:    map[string][]url.Values{},
-		faults:   map[string][]fault{},
-		channels: map[string]*channel{},
-		groups:   map[string]*userGroup{},
-		files:    map[string]*file{},
+		calls:       map[string][]url.Values{},
+		faults:      map[string][]fault{},
+		channels:    map[string]*channel{},
+		groups:      map[string]*userGroup{},
+		files:       map[string]*file{},
+		broken:      map[string]string{},
+		buckets:     map[string]*bucket{},
+		rateLimited: map[string]int{},
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	t.Cleanup(s.srv.Close)
@@ -264,6 +302,60 @@ func (s *Server) FailNext(method string, n int, status int) {
 // needs, as Slack's does.
 func (s *Server) ErrorNext(method string, slackError string) {
 	s.queue(method, 1, fault{slackError: slackError})
+}
+
+// Down makes every Web API call, of any method, answer the HTTP status with
+// an HTML body, as FailNext's faults do, until Up: an outage of Slack's
+// edge, which answers before it looks at the token or the method. Calls
+// are still recorded. Faults queued with RateLimitNext, FailNext and
+// ErrorNext wait for Up. Upload URLs are left alone: Slack serves them
+// from another host (files.slack.com); FailNext(UploadURLMethod, ...)
+// fails them.
+func (s *Server) Down(status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = status
+}
+
+// Break makes every call of method answer {"ok": false} with the Slack
+// error code, until Up: a workspace that has changed under the app, such
+// as a channel archived (channel_not_found), the app removed from it
+// (not_in_channel) or the token revoked (token_revoked). As with
+// ErrorNext, the answer comes before the token check, and missing_scope
+// names the scope the method needs. A fault queued for method comes first.
+func (s *Server) Break(method, slackError string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.broken[method] = slackError
+}
+
+// Up ends Down and every Break.
+func (s *Server) Up() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = 0
+	clear(s.broken)
+}
+
+// EnforceRateLimits makes chat.postMessage keep to Slack's posting limit
+// from now on: to each channel, a burst of postBurst messages, then
+// postRate a second. A post beyond it answers HTTP 429 with Retry-After
+// and {"ok": false, "error": "ratelimited"}, as Slack's does, and posts
+// nothing. The limit is off by default, so that tests that are not about
+// it need not wait.
+func (s *Server) EnforceRateLimits() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.enforce = true
+}
+
+// RateLimited returns how many calls of method were answered HTTP 429 for
+// exceeding the rate limit EnforceRateLimits enforces; faults injected
+// with RateLimitNext are not counted.
+func (s *Server) RateLimited(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rateLimited[method]
 }
 
 func (s *Server) queue(method string, n int, f fault) {
@@ -429,6 +521,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls[name] = append(s.calls[name], params)
+	if s.down != 0 {
+		writeFault(w, fault{status: s.down}, "")
+		return
+	}
 
 	m, known := methods[name]
 	switch {
@@ -446,6 +542,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeFault(w, q[0], m.scope)
 		return
 	}
+	if code, ok := s.broken[name]; ok {
+		writeFault(w, fault{slackError: code}, m.scope)
+		return
+	}
 	// Slack takes the token from the Authorization header or from a form
 	// body (slack-go sends it in the body); never from the query string.
 	token, bearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -461,6 +561,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, fields{"ok": false, "error": "invalid_auth"})
 		return
 	}
+	if name == "chat.postMessage" && s.enforce {
+		if ok, wait := s.takePost(params.Get("channel")); !ok {
+			s.rateLimited[name]++
+			writeFault(w, fault{status: http.StatusTooManyRequests, retryAfter: wait}, "")
+			return
+		}
+	}
 	res, slackErr := m.handle(s, params)
 	if slackErr != "" {
 		writeJSON(w, http.StatusOK, fields{"ok": false, "error": slackErr})
@@ -468,6 +575,18 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	res["ok"] = true
 	writeJSON(w, http.StatusOK, res)
+}
+
+// takePost takes a post's token from the channel's bucket, which starts
+// full, or says how long until there is one.
+func (s *Server) takePost(channel string) (bool, time.Duration) {
+	now := time.Now()
+	b, ok := s.buckets[channel]
+	if !ok {
+		b = &bucket{tokens: postBurst, at: now}
+		s.buckets[channel] = b
+	}
+	return b.take(now)
 }
 
 func writeFault(w http.ResponseWriter, f fault, scope string) {

@@ -1,0 +1,410 @@
+package workflows
+
+import (
+	"cmp"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/baton-oncall/baton/activities"
+	"github.com/baton-oncall/baton/activities/chat"
+	"github.com/baton-oncall/baton/activities/pager"
+	"github.com/baton-oncall/baton/activities/tickets"
+	"github.com/baton-oncall/baton/summary"
+)
+
+// Each vendor an incident talks to has a lane: a coroutine that does, one
+// at a time, the next piece of work the incident's state asks of that
+// vendor (post the page, a thread line, a DM, the Opsgenie alert, the RCA
+// ticket). A failure is noted once in the timeline and the memo, and the
+// lane tries again after a growing pause, for as long as the incident is
+// open. Nothing else waits on a lane: the escalation's SMS and calls go
+// out on time whether Slack, Opsgenie or Jira answer or not.
+
+// Vendors, as the memo's failing map names them.
+const (
+	vendorChat     = "chat"
+	vendorPager    = "pager"
+	vendorPhone    = "phone"
+	vendorOpsgenie = "opsgenie"
+	vendorTickets  = "tickets"
+)
+
+var vendorNames = map[string]string{
+	vendorChat: "Chat (Slack)", vendorPager: "The pager", vendorPhone: "The phone provider",
+	vendorOpsgenie: "Opsgenie", vendorTickets: "The ticket tracker",
+}
+
+// A lane retries after laneRetryFirst, doubling up to laneRetryMax: soon
+// enough for a blip, rarely enough not to hammer a vendor that is down.
+const (
+	laneRetryFirst = 15 * time.Second
+	laneRetryMax   = 5 * time.Minute
+	// laneActivityWithin bounds one try of a lane's activity, Temporal's
+	// retries included, before the lane notes the failure.
+	laneActivityWithin = 2 * time.Minute
+	// repeatUpdateEvery: a page whose only news is more deliveries is
+	// updated this often at most.
+	repeatUpdateEvery = 10 * time.Second
+)
+
+// laneJob is one piece of a lane's work: what it is, and doing it.
+type laneJob struct {
+	what string
+	do   func(workflow.Context) error
+}
+
+// laneNext is what a lane should do now, or nothing; wake, when set, is
+// when work that waits on the clock falls due.
+type laneNext func(now time.Time) (job laneJob, ok bool, wake time.Time)
+
+func (inc *incident) startLanes(ctx workflow.Context) {
+	if inc.Failing == nil {
+		inc.Failing = map[string]string{}
+	}
+	inc.lanes = []laneNext{inc.nextChannelPost, inc.nextDM, inc.nextOpsgenie, inc.nextTicket}
+	vendors := []string{vendorChat, vendorChat, vendorOpsgenie, vendorTickets}
+	for i, next := range inc.lanes {
+		inc.runLane(ctx, vendors[i], next)
+	}
+}
+
+func (inc *incident) runLane(ctx workflow.Context, vendor string, next laneNext) {
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		backoff := laneRetryFirst
+		for {
+			var job laneJob
+			var ok bool
+			var wake time.Time
+			ready := func() bool {
+				job, ok, wake = next(workflow.Now(ctx))
+				return ok
+			}
+			if !ready() {
+				var err error
+				if wake.IsZero() {
+					err = workflow.Await(ctx, ready)
+				} else {
+					_, err = workflow.AwaitWithTimeout(ctx, max(wake.Sub(workflow.Now(ctx)), time.Millisecond), ready)
+				}
+				if err != nil {
+					return // the workflow is ending
+				}
+				continue
+			}
+			inc.busy++
+			err := job.do(ctx)
+			inc.busy--
+			if err == nil {
+				inc.recovered(ctx, vendor)
+				backoff = laneRetryFirst
+				continue
+			}
+			inc.failed(ctx, vendor, job.what, err)
+			timer := workflow.NewTimerWithOptions(ctx, backoff, workflow.TimerOptions{Summary: "Retry " + vendor + ": " + job.what})
+			if timer.Get(ctx, nil) != nil {
+				return
+			}
+			backoff = min(2*backoff, laneRetryMax)
+		}
+	})
+}
+
+// idle: no lane has work left or in flight, so a closing incident may end.
+func (inc *incident) idle(now time.Time) bool {
+	if inc.busy > 0 {
+		return false
+	}
+	for _, next := range inc.lanes {
+		if _, ok, _ := next(now); ok {
+			return false
+		}
+	}
+	return true
+}
+
+// failed notes a vendor's failure: in the timeline when it starts, in the
+// memo (the Web UI) for as long as it lasts.
+func (inc *incident) failed(ctx workflow.Context, vendor, what string, err error) {
+	msg := what + ": " + errorText(err)
+	if inc.Failing[vendor] == "" {
+		inc.note(workflow.Now(ctx), fmt.Sprintf("%s is failing (%s). Baton keeps trying; escalation goes on regardless.", vendorNames[vendor], msg))
+	}
+	inc.logger.Warn("vendor failing", "vendor", vendor, "what", what, "error", err)
+	inc.Failing[vendor] = msg
+	inc.memoStale, inc.changed = true, true
+}
+
+// recovered notes that a failing vendor answers again.
+func (inc *incident) recovered(ctx workflow.Context, vendor string) {
+	if inc.Failing[vendor] == "" {
+		return
+	}
+	delete(inc.Failing, vendor)
+	inc.note(workflow.Now(ctx), vendorNames[vendor]+" answers again")
+	inc.memoStale, inc.changed = true, true
+}
+
+// chatSince is how far back chat is searched for an incident's own posts.
+func (inc *incident) chatSince() time.Time {
+	return inc.Summary.Triggered.Add(-time.Hour)
+}
+
+// nextChannelPost is the channel lane's next post: the page, an urgent
+// update of it (a state change), the thread's timeline, the other posts,
+// and last an update for new deliveries, at most every repeatUpdateEvery.
+func (inc *incident) nextChannelPost(now time.Time) (laneJob, bool, time.Time) {
+	o := &inc.Outbox
+	switch {
+	case o.WantPage && o.PageTS == "":
+		return laneJob{"post the page", inc.postPage}, true, time.Time{}
+	case o.PageTS != "" && o.Stale && o.Urgent:
+		return laneJob{"update the page", inc.updatePage}, true, time.Time{}
+	case o.PageTS != "" && o.Posted < len(inc.Timeline):
+		return laneJob{"post in the thread", inc.postTimelineLine}, true, time.Time{}
+	case o.Sent < len(o.Posts) && (!o.Posts[o.Sent].Thread || o.PageTS != ""):
+		return laneJob{"post " + o.Posts[o.Sent].Text, inc.postNext}, true, time.Time{}
+	case o.PageTS != "" && o.Stale:
+		if due := o.Updated.Add(repeatUpdateEvery); now.Before(due) {
+			return laneJob{}, false, due
+		}
+		return laneJob{"update the page", inc.updatePage}, true, time.Time{}
+	}
+	return laneJob{}, false, time.Time{}
+}
+
+func (inc *incident) postPage(ctx workflow.Context) error {
+	v := inc.view()
+	var r activities.PostMessageResult
+	err := workflow.ExecuteActivity(withQuickActivity(ctx, "Post the page in the channel", laneActivityWithin),
+		a.PostMessage, activities.PostMessageInput{
+			Channel: inc.team.Slack.Channel, Key: inc.key("page"), Since: inc.chatSince(),
+			Text: v.Slack(), Plain: v.Plain(), Buttons: inc.buttons(),
+		}).Get(ctx, &r)
+	if err != nil {
+		return err
+	}
+	inc.Outbox.PageTS = r.TS
+	inc.Outbox.Updated = workflow.Now(ctx)
+	if inc.Summary.Paged && !r.AlreadyPosted {
+		inc.count(summary.KindPage)
+	}
+	return nil
+}
+
+func (inc *incident) updatePage(ctx workflow.Context) error {
+	o := &inc.Outbox
+	o.Stale, o.Urgent = false, false
+	v := inc.view()
+	err := workflow.ExecuteActivity(withQuickActivity(ctx, "Update the page: "+string(inc.State), laneActivityWithin),
+		a.UpdateMessage, activities.UpdateMessageInput{
+			Channel: inc.team.Slack.Channel, TS: o.PageTS, Text: v.Slack(), Plain: v.Plain(), Buttons: inc.buttons(),
+		}).Get(ctx, nil)
+	if err != nil {
+		o.Stale, o.Urgent = true, true
+		return err
+	}
+	o.Updated = workflow.Now(ctx)
+	return nil
+}
+
+func (inc *incident) postTimelineLine(ctx workflow.Context) error {
+	i := inc.Outbox.Posted
+	e := inc.Timeline[i]
+	err := workflow.ExecuteActivity(withQuickActivity(ctx, "Timeline: "+e.Text, laneActivityWithin),
+		a.PostMessage, activities.PostMessageInput{
+			Channel: inc.team.Slack.Channel, ThreadTS: inc.Outbox.PageTS, Since: inc.chatSince(),
+			Key: inc.key(fmt.Sprintf("timeline/%d", i)), Text: e.At.In(inc.loc).Format("15:04") + " " + e.Text,
+		}).Get(ctx, nil)
+	if err == nil {
+		inc.Outbox.Posted = i + 1
+	}
+	return err
+}
+
+func (inc *incident) postNext(ctx workflow.Context) error {
+	p := inc.Outbox.Posts[inc.Outbox.Sent]
+	in := activities.PostMessageInput{Channel: p.Channel, Key: p.Key, Since: inc.chatSince(), Text: p.Text, Buttons: p.Buttons}
+	if p.Thread {
+		in.ThreadTS = inc.Outbox.PageTS
+	}
+	err := workflow.ExecuteActivity(withQuickActivity(ctx, "Post: "+p.Text, laneActivityWithin), a.PostMessage, in).Get(ctx, nil)
+	if err == nil {
+		inc.Outbox.Sent++
+	}
+	return err
+}
+
+func (inc *incident) queuePost(p Post) {
+	inc.Outbox.Posts = append(inc.Outbox.Posts, p)
+}
+
+func (inc *incident) queueDM(dm DM) {
+	inc.Outbox.DMs = append(inc.Outbox.DMs, dm)
+}
+
+// nextDM is the DM lane's next step: find the responders in chat once the
+// pager has named them, then send the DMs in order.
+func (inc *incident) nextDM(time.Time) (laneJob, bool, time.Time) {
+	o, r := &inc.Outbox, &inc.Responders
+	switch {
+	case !r.Known:
+	case !r.ChatKnown:
+		return laneJob{"find the responders in chat", inc.findInChat}, true, time.Time{}
+	case o.DMsSent < len(o.DMs):
+		return laneJob{"DM " + cmp.Or(o.DMs[o.DMsSent].Person, o.DMs[o.DMsSent].ChatID), inc.sendNextDM}, true, time.Time{}
+	}
+	return laneJob{}, false, time.Time{}
+}
+
+func (inc *incident) findInChat(ctx workflow.Context) error {
+	r := &inc.Responders
+	people := append(append(inc.people(nil), r.OnCall...), r.Secondary...)
+	if p, ok := inc.team.Person(inc.team.Fallback); ok {
+		people = append(people, p)
+	}
+	var users activities.ResolveChatUsersResult
+	err := workflow.ExecuteActivity(withQuickActivity(ctx, "Find the responders in chat", laneActivityWithin),
+		a.ResolveChatUsers, activities.ResolveChatUsersInput{People: people}).Get(ctx, &users)
+	if err != nil {
+		return err
+	}
+	r.ChatIDs, r.ChatKnown = users.UserIDs, true
+	// The page names the person on call by mention from now on.
+	inc.Outbox.Stale, inc.Outbox.Urgent = true, true
+	return nil
+}
+
+func (inc *incident) sendNextDM(ctx workflow.Context) error {
+	dm := inc.Outbox.DMs[inc.Outbox.DMsSent]
+	user := cmp.Or(dm.ChatID, inc.Responders.ChatIDs[dm.Person])
+	if user == "" {
+		inc.note(workflow.Now(ctx), fmt.Sprintf("%s is not in chat: no DM", dm.Person))
+		inc.Outbox.DMsSent++
+		return nil
+	}
+	err := workflow.ExecuteActivity(withQuickActivity(ctx, "DM "+cmp.Or(dm.Person, user), laneActivityWithin),
+		a.SendDM, activities.SendDMInput{User: user, Key: dm.Key, Text: dm.Text, Since: inc.chatSince(), Buttons: dm.Buttons}).Get(ctx, nil)
+	if err != nil {
+		return err
+	}
+	inc.Outbox.DMsSent++
+	inc.count("dm")
+	if dm.Page {
+		inc.Summary.Interruptions = append(inc.Summary.Interruptions, summary.Interruption{At: workflow.Now(ctx), Kind: summary.KindPage, Person: dm.Person})
+	}
+	return nil
+}
+
+// opsgeniePriority maps Baton's severities onto Opsgenie's priorities.
+var opsgeniePriority = map[string]string{
+	SeverityCritical: "P1", SeverityHigh: "P2", SeverityMedium: "P3", SeverityLow: "P4",
+}
+
+// nextOpsgenie opens the page's Opsgenie alert, whose alias is the
+// incident's key (IncidentKey): acknowledgements and closes in Opsgenie
+// come back through the webhook to this same incident. Resolving in Baton
+// closes it.
+func (inc *incident) nextOpsgenie(time.Time) (laneJob, bool, time.Time) {
+	o := &inc.Outbox
+	switch {
+	case o.OpsgenieOpen && !o.OpsgenieOpened:
+		return laneJob{"open the Opsgenie alert", inc.openOpsgenie}, true, time.Time{}
+	case o.OpsgenieClose && o.OpsgenieOpened && !o.OpsgenieClosed:
+		return laneJob{"close the Opsgenie alert", inc.closeOpsgenie}, true, time.Time{}
+	}
+	return laneJob{}, false, time.Time{}
+}
+
+func (inc *incident) openOpsgenie(ctx workflow.Context) error {
+	err := workflow.ExecuteActivity(withQuickActivity(ctx, "Open an Opsgenie alert", laneActivityWithin),
+		a.OpenOpsgenieAlert, pager.AlertRequest{
+			Alias: IncidentKey(inc.Alert.DedupKey), Message: inc.Alert.Summary, Description: inc.Alert.Description,
+			Priority: opsgeniePriority[inc.Alert.Severity], Team: inc.team.Name, Schedule: inc.team.Pager.OpsgenieSchedule,
+			Entity: inc.Alert.Service, Details: map[string]string{"baton_incident": inc.id},
+		}).Get(ctx, nil)
+	if err != nil {
+		return err
+	}
+	inc.Outbox.OpsgenieOpened = true
+	inc.note(workflow.Now(ctx), "Opsgenie alert opened for schedule "+inc.team.Pager.OpsgenieSchedule)
+	return nil
+}
+
+func (inc *incident) closeOpsgenie(ctx workflow.Context) error {
+	err := workflow.ExecuteActivity(withQuickActivity(ctx, "Close the Opsgenie alert", laneActivityWithin),
+		a.CloseOpsgenieAlert, activities.CloseOpsgenieAlertInput{
+			Alias: IncidentKey(inc.Alert.DedupKey), Note: "Resolved in Baton by " + inc.resolvedBy(),
+		}).Get(ctx, nil)
+	if err != nil {
+		return err
+	}
+	inc.Outbox.OpsgenieClosed = true
+	inc.note(workflow.Now(ctx), "Opsgenie alert closed")
+	return nil
+}
+
+// nextTicket files the RCA ticket, with the timeline and a template, in
+// the team's Jira project.
+func (inc *incident) nextTicket(time.Time) (laneJob, bool, time.Time) {
+	// Once the RCA is done, a ticket still unfiled has no use.
+	if inc.Outbox.WantTicket && inc.Summary.RCATicket == "" && !inc.FollowUps.RCADone {
+		return laneJob{"file the RCA ticket", inc.fileRCATicket}, true, time.Time{}
+	}
+	return laneJob{}, false, time.Time{}
+}
+
+func (inc *incident) fileRCATicket(ctx workflow.Context) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s incident of team %s, service %s.\nTriggered %s, resolved %s by %s.\n\n## Timeline\n",
+		inc.Alert.Severity, inc.team.Name, cmp.Or(inc.Alert.Service, "(none)"), inc.when(inc.Summary.Triggered), inc.when(inc.Summary.Resolved), inc.resolvedBy())
+	for _, e := range inc.Timeline {
+		fmt.Fprintf(&b, "- %s %s\n", e.At.In(inc.loc).Format("Mon 15:04"), e.Text)
+	}
+	b.WriteString(rcaTemplate)
+	var t tickets.Ticket
+	err := workflow.ExecuteActivity(withQuickActivity(ctx, "File the RCA ticket", laneActivityWithin),
+		a.FileTicket, tickets.Issue{
+			Project: inc.team.Incidents.JiraProject, DedupKey: inc.key("rca-ticket"),
+			Summary: "RCA: " + inc.view().Headline(), Description: b.String(), Labels: []string{"baton", "rca"},
+		}).Get(ctx, &t)
+	if err != nil {
+		return err
+	}
+	inc.Summary.RCATicket = t.Key
+	inc.memoStale, inc.changed = true, true
+	inc.note(workflow.Now(ctx), "RCA ticket filed: "+cmp.Or(t.URL, t.Key))
+	return nil
+}
+
+// button is one of the incident's buttons: its value carries the incident,
+// so a press needs no lookup; the console shows the command instead.
+func (inc *incident) button(action Action, text, style string) chat.Button {
+	return chat.Button{
+		ActionID: ButtonActionID(action), Text: text, Value: inc.id, Style: style,
+		Command: fmt.Sprintf("starter incident %s %s", action, inc.id),
+	}
+}
+
+// buttons are the page's actions that fit the state.
+func (inc *incident) buttons() []chat.Button {
+	switch inc.State {
+	case StateTriggered:
+		bs := []chat.Button{
+			inc.button(ActionAck, "Acknowledge", "primary"),
+			inc.button(ActionMitigate, "Mitigated", ""),
+			inc.button(ActionResolve, "Resolve", ""),
+		}
+		if inc.Summary.Paged {
+			bs = append(bs, inc.button(ActionEscalate, "Escalate", "danger"))
+		}
+		return bs
+	case StateAcknowledged:
+		return []chat.Button{inc.button(ActionMitigate, "Mitigated", "primary"), inc.button(ActionResolve, "Resolve", "")}
+	case StateMitigated:
+		return []chat.Button{inc.button(ActionResolve, "Resolve", "primary")}
+	}
+	return nil
+}

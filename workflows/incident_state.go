@@ -1,0 +1,536 @@
+package workflows
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/baton-oncall/baton/activities/chat"
+	"github.com/baton-oncall/baton/team"
+)
+
+// IncidentState is everything an incident knows. It is plain data, so that
+// a run continued as new starts from exactly where the last one stopped,
+// and the work each vendor still owes (a post, a DM, an Opsgenie close) is
+// read from it rather than from a queue that would die with the run.
+type IncidentState struct {
+	// Run is the first run's ID: every idempotency key carries it, so keys
+	// stay the same across continue-as-new and differ for a recurrence.
+	Run            string          `json:"run"`
+	Alert          Alert           `json:"alert"`
+	State          State           `json:"state"`
+	Summary        IncidentSummary `json:"summary"`
+	Timeline       []TimelineEntry `json:"timeline"`
+	SourceResolved bool            `json:"source_resolved,omitempty"`
+	// LastDelivery is when the source last sent the alert.
+	LastDelivery time.Time `json:"last_delivery,omitzero"`
+	// LastRepeatNote is when a repeat delivery last added a thread line.
+	LastRepeatNote time.Time `json:"last_repeat_note,omitzero"`
+	// HoldUntil is the working morning a held low-severity alert waits for.
+	HoldUntil  time.Time  `json:"hold_until,omitzero"`
+	AckedBy    *Actor     `json:"acked_by,omitempty"`
+	ResolvedBy *Actor     `json:"resolved_by,omitempty"`
+	Responders Responders `json:"responders"`
+	Escalation Escalation `json:"escalation"`
+	FollowUps  FollowUps  `json:"follow_ups"`
+	Outbox     Outbox     `json:"outbox"`
+	// Failing is what fails now, by vendor, with the last error.
+	Failing map[string]string `json:"failing,omitempty"`
+}
+
+// Actor is who acted: the identity as it came (a chat user ID, or a name
+// from the CLI or Opsgenie) beside the team person it is, when known. The
+// display form is derived, never parsed back.
+type Actor struct {
+	// ChatID is set when the action came from chat.
+	ChatID string `json:"chat_id,omitempty"`
+	// Name is the name given where chat was not involved.
+	Name string `json:"name,omitempty"`
+	// Person is the team file's person ID, when the actor is one.
+	Person string `json:"person,omitempty"`
+}
+
+// Display names the actor in messages: a chat mention, else the name.
+func (a Actor) Display() string {
+	if a.ChatID != "" {
+		return "<@" + a.ChatID + ">"
+	}
+	return a.Name
+}
+
+// Responders are the people an incident pages, and where they came from.
+type Responders struct {
+	// Known is set once the look-up is done, whatever it found.
+	Known     bool          `json:"known"`
+	OnCall    []team.Person `json:"on_call,omitempty"`
+	Secondary []team.Person `json:"secondary,omitempty"`
+	// Source says who named them: the pager, the last handover, or the
+	// team's fallback.
+	Source string `json:"source,omitempty"`
+	// ChatIDs maps person IDs to chat users, once ChatKnown.
+	ChatIDs   map[string]string `json:"chat_ids,omitempty"`
+	ChatKnown bool              `json:"chat_known,omitempty"`
+}
+
+// Escalation is the plan of timed steps of an unacknowledged page.
+type Escalation struct {
+	// Round counts the pages of this incident: a reopened incident is
+	// paged and escalated anew, under keys of its own.
+	Round int                 `json:"round"`
+	Base  time.Time           `json:"base"`
+	Plan  []team.EscalationAt `json:"plan,omitempty"`
+	// Next is the next step of Plan.
+	Next int `json:"next"`
+	// Manual counts escalations asked by hand; ManualDone those run.
+	Manual     int `json:"manual,omitempty"`
+	ManualDone int `json:"manual_done,omitempty"`
+}
+
+// FollowUps are the one-off steps after acknowledge and resolve. A reopen
+// clears them all at once (reopen), so a reopened incident is followed up
+// like a new one.
+type FollowUps struct {
+	AckReminded           bool      `json:"ack_reminded,omitempty"`
+	StakeholdersMitigated bool      `json:"stakeholders_mitigated,omitempty"`
+	StakeholdersResolved  bool      `json:"stakeholders_resolved,omitempty"`
+	AskedActionable       bool      `json:"asked_actionable,omitempty"`
+	RCAStarted            bool      `json:"rca_started,omitempty"`
+	RCADone               bool      `json:"rca_done,omitempty"`
+	NextRCAReminder       time.Time `json:"next_rca_reminder,omitzero"`
+	// GraceOver: the wait for an actionable answer is over.
+	GraceOver bool `json:"grace_over,omitempty"`
+}
+
+// Outbox is what the incident still owes each vendor, and how far each has
+// got; the lanes (incident_lanes.go) work through it in the background.
+type Outbox struct {
+	// WantPage: the channel message is due (at once for a page, on the
+	// working morning for a held low-severity alert).
+	WantPage bool   `json:"want_page,omitempty"`
+	PageTS   string `json:"page_ts,omitempty"`
+	// Posted counts the timeline entries posted in the page's thread.
+	Posted int `json:"posted"`
+	// Stale: the page shows something out of date; Urgent: a state change
+	// (not only a repeat count), shown at once.
+	Stale   bool      `json:"stale,omitempty"`
+	Urgent  bool      `json:"urgent,omitempty"`
+	Updated time.Time `json:"updated,omitzero"`
+	// Posts are further channel posts (stakeholders, the actionable
+	// question); DMs are direct messages. Sent and DMsSent count the done.
+	Posts   []Post `json:"posts,omitempty"`
+	Sent    int    `json:"sent"`
+	DMs     []DM   `json:"dms,omitempty"`
+	DMsSent int    `json:"dms_sent"`
+	// The page's Opsgenie alert: to open, opened, to close, closed.
+	OpsgenieOpen   bool `json:"opsgenie_open,omitempty"`
+	OpsgenieOpened bool `json:"opsgenie_opened,omitempty"`
+	OpsgenieClose  bool `json:"opsgenie_close,omitempty"`
+	OpsgenieClosed bool `json:"opsgenie_closed,omitempty"`
+	// WantTicket: the RCA ticket is to be filed (Summary.RCATicket once it is).
+	WantTicket bool `json:"want_ticket,omitempty"`
+}
+
+// Post is a channel post other than the page.
+type Post struct {
+	Key     string        `json:"key"`
+	Channel string        `json:"channel"`
+	Thread  bool          `json:"thread,omitempty"`
+	Text    string        `json:"text"`
+	Buttons []chat.Button `json:"buttons,omitempty"`
+}
+
+// DM is a direct message to a team person or, where the actor is known
+// only to chat, a chat user.
+type DM struct {
+	Key     string        `json:"key"`
+	Person  string        `json:"person,omitempty"`
+	ChatID  string        `json:"chat_id,omitempty"`
+	Text    string        `json:"text"`
+	Buttons []chat.Button `json:"buttons,omitempty"`
+	// Page: the DM pages the person, which counts as an interruption.
+	Page bool `json:"page,omitempty"`
+}
+
+// incident is a running incident: its state and what the run needs.
+type incident struct {
+	IncidentState
+	team   team.Team
+	loc    *time.Location
+	id     string
+	logger log.Logger
+	alerts workflow.ReceiveChannel
+	// changed: an action or an alert came in; the loop plans again.
+	changed bool
+	// memoStale: the memo and search attributes lag the state.
+	memoStale bool
+	// ringCtx, a child of root, carries the escalation's SMS and calls in
+	// flight; stopRinging cancels them when someone acknowledges.
+	root        workflow.Context
+	ringCtx     workflow.Context
+	stopRinging workflow.CancelFunc
+	ringing     int
+	// busy counts lane activities in flight; closing tells the lanes that
+	// nothing new will come.
+	busy    int
+	closing bool
+	lanes   []laneNext
+}
+
+func setupIncident(ctx workflow.Context, in IncidentInput) (*incident, error) {
+	if err := in.Team.Validate(); err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
+	}
+	loc, err := in.Team.Location()
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
+	}
+	info := workflow.GetInfo(ctx)
+	inc := &incident{
+		team:   in.Team,
+		loc:    loc,
+		id:     info.WorkflowExecution.ID,
+		alerts: workflow.GetSignalChannel(ctx, IncidentAlertSignal),
+	}
+	inc.logger = log.With(workflow.GetLogger(ctx), "team", in.Team.Name, "incident", inc.id)
+	if err := workflow.SetQueryHandler(ctx, IncidentStatusQuery, inc.status); err != nil {
+		return nil, err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, IncidentActionUpdate, inc.act,
+		workflow.UpdateHandlerOptions{Validator: inc.validate}); err != nil {
+		return nil, err
+	}
+	if in.Resume != nil {
+		inc.IncidentState = *in.Resume
+		inc.memoStale = true
+		return inc, nil
+	}
+	first, err := firstAlert(ctx, inc.alerts)
+	if err != nil {
+		return nil, err
+	}
+	now := workflow.Now(ctx)
+	inc.IncidentState = IncidentState{
+		Run: info.WorkflowExecution.RunID, Alert: first.Alert, State: StateTriggered,
+		Summary: IncidentSummary{
+			Team: in.Team.Name, Severity: first.Alert.Severity, Service: first.Alert.Service,
+			AlertName: first.Alert.AlertName, Summary: first.Alert.Summary,
+			Triggered: now, Deliveries: 1, Notifications: map[string]int{},
+		},
+		// An alert that arrives already resolved has nothing to page about.
+		SourceResolved: first.Alert.Status == AlertResolved,
+		Escalation:     Escalation{Base: now},
+		Failing:        map[string]string{},
+	}
+	inc.note(now, fmt.Sprintf("Triggered by %s: %s", first.Alert.Source, first.Alert.Summary))
+	return inc, inc.publish(ctx)
+}
+
+// firstAlert takes the alert the workflow was started with. SignalWithStart
+// delivers it with the start, so it is there at once and no timer is
+// needed; a start without it is a mistake, given a minute to put right.
+func firstAlert(ctx workflow.Context, alerts workflow.ReceiveChannel) (AlertSignal, error) {
+	ok := alerts.Len() > 0
+	if !ok {
+		var err error
+		if ok, err = workflow.AwaitWithTimeout(ctx, firstAlertWait, func() bool { return alerts.Len() > 0 }); err != nil {
+			return AlertSignal{}, err
+		}
+	}
+	var first AlertSignal
+	if !ok || !alerts.ReceiveAsync(&first) {
+		return AlertSignal{}, temporal.NewNonRetryableApplicationError(errNoAlert.Error(), "NoAlert", nil)
+	}
+	return first, nil
+}
+
+func (inc *incident) status() (IncidentStatus, error) {
+	return IncidentStatus{
+		WorkflowID: inc.id, State: inc.State, Alert: inc.Alert, Summary: inc.Summary,
+		Timeline: inc.Timeline, Failing: maps.Clone(inc.Failing),
+	}, nil
+}
+
+// publish writes the search attributes and the memo, so that the Web UI
+// and visibility queries see the incident as it is now, failures included.
+func (inc *incident) publish(ctx workflow.Context) error {
+	inc.memoStale = false
+	err := workflow.UpsertTypedSearchAttributes(ctx,
+		TeamKey.ValueSet(inc.team.Name),
+		SeverityKey.ValueSet(inc.Alert.Severity),
+		ServiceKey.ValueSet(inc.Alert.Service),
+		StateKey.ValueSet(string(inc.State)),
+		AlertNameKey.ValueSet(inc.Alert.AlertName),
+		OnCallKey.ValueSet(strings.Join(ids(inc.Responders.OnCall), ",")),
+	)
+	if err != nil {
+		return err
+	}
+	return workflow.UpsertMemo(ctx, map[string]any{
+		IncidentMemoKey: inc.Summary, IncidentSummaryMemoKey: inc.Alert.Summary, IncidentFailingMemoKey: inc.Failing,
+	})
+}
+
+// validate rejects, before anything is recorded, an action that does not
+// fit the incident's state: an ack after resolve changes nothing and is
+// answered with who resolved it.
+func (inc *incident) validate(req ActionRequest) error {
+	done := func(what string, by *Actor) error {
+		who := "the source"
+		if by != nil {
+			who = by.Display()
+		}
+		return fmt.Errorf("already %s by %s", what, who)
+	}
+	switch req.Action {
+	case ActionAck:
+		switch inc.State {
+		case StateAcknowledged, StateMitigated:
+			return done("acknowledged", inc.AckedBy)
+		case StateResolved, StateClosed:
+			return done("resolved", inc.ResolvedBy)
+		}
+	case ActionMitigate:
+		switch inc.State {
+		case StateMitigated:
+			return fmt.Errorf("already mitigated")
+		case StateResolved, StateClosed:
+			return done("resolved", inc.ResolvedBy)
+		}
+	case ActionResolve:
+		if inc.State == StateResolved || inc.State == StateClosed {
+			return done("resolved", inc.ResolvedBy)
+		}
+	case ActionEscalate:
+		if inc.State != StateTriggered || !inc.Summary.Paged {
+			return fmt.Errorf("only an unacknowledged page can be escalated; the incident is %s", inc.State)
+		}
+	case ActionActionableYes, ActionActionableNo:
+		if inc.State != StateResolved && inc.State != StateClosed {
+			return fmt.Errorf("answer once the incident is resolved; it is %s", inc.State)
+		}
+	case ActionRCADone:
+		if inc.State != StateResolved {
+			return fmt.Errorf("the RCA follows the resolution; the incident is %s", inc.State)
+		}
+	case ActionNote:
+		if req.Note == "" {
+			return fmt.Errorf("a note needs text")
+		}
+	default:
+		return fmt.Errorf("unknown action %q", req.Action)
+	}
+	if req.By == "" {
+		return fmt.Errorf("an action needs to say who acted")
+	}
+	return nil
+}
+
+// act applies a validated action to the state and notes it; the main loop
+// and the lanes do what follows from it.
+func (inc *incident) act(ctx workflow.Context, req ActionRequest) (ActionResult, error) {
+	now := workflow.Now(ctx)
+	who := inc.actor(req.By)
+	inc.changed, inc.memoStale = true, true
+	switch req.Action {
+	case ActionAck:
+		inc.acknowledge(now, who)
+		inc.note(now, fmt.Sprintf("Acknowledged by %s via %s", who.Display(), req.Via))
+	case ActionMitigate:
+		if inc.AckedBy == nil {
+			inc.acknowledge(now, who)
+		}
+		inc.setState(StateMitigated)
+		inc.Summary.Mitigated = now
+		inc.note(now, fmt.Sprintf("Mitigated by %s: impact contained", who.Display()))
+	case ActionResolve:
+		inc.resolve(now, &who, req.Via)
+	case ActionEscalate:
+		inc.Escalation.Manual++
+		inc.note(now, fmt.Sprintf("Escalated by hand by %s", who.Display()))
+	case ActionActionableYes, ActionActionableNo:
+		yes := req.Action == ActionActionableYes
+		inc.Summary.Actionable = &yes
+		answer := "yes"
+		if !yes {
+			answer = "no, noise"
+		}
+		inc.note(now, fmt.Sprintf("Actionable? %s (answered by %s)", answer, who.Display()))
+	case ActionRCADone:
+		inc.FollowUps.RCADone = true
+		inc.note(now, fmt.Sprintf("RCA done, marked by %s", who.Display()))
+	case ActionNote:
+		inc.note(now, fmt.Sprintf("Note from %s via %s: %s", who.Display(), req.Via, req.Note))
+		return ActionResult{State: inc.State, Message: inc.lastNote()}, nil
+	}
+	said := inc.lastNote()
+	if req.Note != "" {
+		inc.note(now, fmt.Sprintf("Note from %s: %s", who.Display(), req.Note))
+	}
+	return ActionResult{State: inc.State, Message: said}, nil
+}
+
+// actor is who a request names: a chat user, or a name, matched to the
+// team person it is where the team file or chat says so.
+func (inc *incident) actor(by string) Actor {
+	if isChatUserID(by) {
+		a := Actor{ChatID: by}
+		for person, user := range inc.Responders.ChatIDs {
+			if user == by {
+				a.Person = person
+			}
+		}
+		for _, p := range inc.team.People {
+			if p.SlackID == by {
+				a.Person = p.ID
+			}
+		}
+		return a
+	}
+	a := Actor{Name: by}
+	if _, ok := inc.team.Person(by); ok {
+		a.Person = by
+	}
+	return a
+}
+
+func (inc *incident) acknowledge(now time.Time, who Actor) {
+	inc.setState(StateAcknowledged)
+	inc.AckedBy = &who
+	inc.Summary.Acknowledged, inc.Summary.AcknowledgedBy = now, who.Display()
+}
+
+// resolve records the resolution; by is nil when the source resolved it.
+func (inc *incident) resolve(now time.Time, by *Actor, via string) {
+	if inc.AckedBy == nil && inc.State != StateHeld {
+		inc.note(now, "Resolved before anyone acknowledged it")
+	}
+	inc.setState(StateResolved)
+	inc.ResolvedBy = by
+	inc.Summary.Resolved, inc.Summary.ResolvedBy = now, inc.resolvedBy()
+	inc.note(now, fmt.Sprintf("Resolved by %s via %s", inc.resolvedBy(), via))
+}
+
+func (inc *incident) resolvedBy() string {
+	if inc.ResolvedBy != nil {
+		return inc.ResolvedBy.Display()
+	}
+	return "the source"
+}
+
+// setState changes the state; leaving the unacknowledged page ends its
+// escalation at once, SMS and calls in flight included.
+func (inc *incident) setState(s State) {
+	if inc.State == StateTriggered && s != StateTriggered && inc.stopRinging != nil {
+		inc.stopRinging()
+	}
+	inc.State = s
+	inc.Outbox.Stale, inc.Outbox.Urgent = true, true
+	inc.memoStale = true
+}
+
+// drainAlerts takes every alert delivery waiting on the signal channel.
+// A repeat updates the page's count in place; it adds a thread line at
+// most once per the team's repeat interval, so a storm of repeats cannot
+// crowd the channel's posting limit.
+func (inc *incident) drainAlerts(ctx workflow.Context) {
+	var sig AlertSignal
+	for inc.alerts.ReceiveAsync(&sig) {
+		now := workflow.Now(ctx)
+		inc.Summary.Deliveries++
+		inc.LastDelivery = now
+		switch {
+		case sig.Alert.Status == AlertResolved && (inc.State == StateResolved || inc.State == StateClosed):
+			// Already resolved: nothing to add.
+		case sig.Alert.Status == AlertResolved:
+			inc.SourceResolved = true
+			if inc.State == StateHeld {
+				inc.Summary.ResolvedWhileHeld = true
+			}
+			inc.resolve(now, nil, sig.Alert.Source)
+		case inc.State == StateResolved:
+			inc.reopen(now)
+		default:
+			inc.Outbox.Stale = true
+			if now.Sub(inc.LastRepeatNote) >= inc.team.RepeatNoteInterval() {
+				inc.LastRepeatNote = now
+				inc.note(now, fmt.Sprintf("Repeated by %s (delivery %d)", sig.Alert.Source, inc.Summary.Deliveries))
+				inc.memoStale = true
+			}
+		}
+	}
+}
+
+// reopen starts a resolved incident over: a new page round, with its
+// escalation and every follow-up as for a new incident.
+func (inc *incident) reopen(now time.Time) {
+	inc.note(now, fmt.Sprintf("Fired again after it was resolved: reopened (delivery %d)", inc.Summary.Deliveries))
+	inc.setState(StateTriggered)
+	inc.Summary.Resolved, inc.Summary.ResolvedBy = time.Time{}, ""
+	inc.Summary.Acknowledged, inc.Summary.AcknowledgedBy, inc.Summary.Mitigated = time.Time{}, "", time.Time{}
+	inc.AckedBy, inc.ResolvedBy = nil, nil
+	inc.SourceResolved = false
+	inc.FollowUps = FollowUps{}
+	inc.Escalation.Round++
+	inc.Escalation.Base, inc.Escalation.Next = now, 0
+	inc.Escalation.Manual, inc.Escalation.ManualDone = 0, 0
+	inc.armEscalation()
+	inc.queuePageDMs()
+}
+
+// note adds a timeline entry; the channel lane posts it in the thread.
+func (inc *incident) note(at time.Time, text string) {
+	inc.Timeline = append(inc.Timeline, TimelineEntry{At: at, Text: text})
+}
+
+func (inc *incident) lastNote() string {
+	return inc.Timeline[len(inc.Timeline)-1].Text
+}
+
+// key is an idempotency key for one of this incident's posts or
+// notifications: the first run's ID keeps a recurrence's apart from the
+// closed incident's, and what names the step (round, step, person).
+func (inc *incident) key(what string) string {
+	return fmt.Sprintf("%s/%s/%s", inc.id, inc.Run, what)
+}
+
+// roundKey is a key for something done once per page round.
+func (inc *incident) roundKey(what string) string {
+	if inc.Escalation.Round == 0 {
+		return inc.key(what)
+	}
+	return inc.key(fmt.Sprintf("r%d/%s", inc.Escalation.Round, what))
+}
+
+func (inc *incident) count(kind string) {
+	if inc.Summary.Notifications == nil {
+		inc.Summary.Notifications = map[string]int{}
+	}
+	inc.Summary.Notifications[kind]++
+	inc.memoStale = true
+}
+
+// people is the team persons of IDs, in order; an ID the team file does
+// not know (a handover named someone since removed) stays a bare person.
+func (inc *incident) people(personIDs []string) []team.Person {
+	out := make([]team.Person, 0, len(personIDs))
+	for _, id := range personIDs {
+		p, ok := inc.team.Person(id)
+		if !ok {
+			p = team.Person{ID: id}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func isChatUserID(s string) bool {
+	return len(s) > 1 && (s[0] == 'U' || s[0] == 'W') && !slices.ContainsFunc([]byte(s[1:]), func(c byte) bool {
+		return !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')
+	})
+}

@@ -20,7 +20,6 @@ import (
 	"github.com/baton-oncall/baton/team"
 )
 
-
 func setupIncidentV1(ctx workflow.Context, in IncidentInput) (*incidentV1, error) {
 	if err := in.Team.Validate(); err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
@@ -230,7 +229,6 @@ func (inc *incidentV1) display(by string) string {
 	return by
 }
 
-
 // incidentV1 is one incident's state; its methods are the steps.
 type incidentV1 struct {
 	team   team.Team
@@ -272,8 +270,6 @@ type incidentV1 struct {
 	// opsgenieAlert is set once the page's Opsgenie alert is open.
 	opsgenieAlert bool
 }
-
-
 
 func (inc *incidentV1) run(ctx workflow.Context) (IncidentSummary, error) {
 	inc.runID = workflow.GetInfo(ctx).WorkflowExecution.RunID
@@ -467,7 +463,6 @@ func (inc *incidentV1) pageResponders(ctx workflow.Context) error {
 	inc.ringOpsgenie(ctx)
 	return inc.publish(ctx)
 }
-
 
 // ringOpsgenie opens an Opsgenie alert for the page of a team whose pager
 // is an Opsgenie schedule, so that the Opsgenie app rings as well. Its

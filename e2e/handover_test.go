@@ -324,7 +324,7 @@ func TestWorkerRefusesOpsgenieTeamWithoutKey(t *testing.T) {
 
 func waitForVisibility(t *testing.T, c client.Client, query string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := c.CountWorkflow(context.Background(), &workflowservice.CountWorkflowExecutionsRequest{Query: query})
 		if err == nil && resp.GetCount() > 0 {

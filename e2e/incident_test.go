@@ -208,6 +208,8 @@ func TestAlertPagesAndASignedAckStopsEscalation(t *testing.T) {
 		t.Fatalf("incident %s", id)
 	}
 	eventually(t, "the page in Slack", 10*time.Second, func() bool { _, ok := s.page(); return ok })
+	// The page goes out at once; it names the person once the pager has.
+	eventually(t, "the page naming alice", 10*time.Second, func() bool { p, _ := s.page(); return strings.Contains(p.Text, "<@UALICE>") })
 	page, _ := s.page()
 	for _, want := range []string{"[CRITICAL] orders_daily DAG failed", "<!subteam^S0DATA>", "<@UALICE>", "<https://wiki.example.com/rb|Runbook>"} {
 		if !strings.Contains(page.Text, want) {

@@ -163,7 +163,7 @@ func (inc *incident) nextChannelPost(now time.Time) (laneJob, bool, time.Time) {
 	case o.PageTS != "" && o.Stale && o.Urgent:
 		return laneJob{"update the page", inc.updatePage}, true, time.Time{}
 	case o.PageTS != "" && o.Posted < len(inc.Timeline):
-		return laneJob{"post in the thread", inc.postTimelineLine}, true, time.Time{}
+		return laneJob{"post in the thread", inc.postTimelineLines}, true, time.Time{}
 	case o.Sent < len(o.Posts) && (!o.Posts[o.Sent].Thread || o.PageTS != ""):
 		return laneJob{"post " + o.Posts[o.Sent].Text, inc.postNext}, true, time.Time{}
 	case o.PageTS != "" && o.Stale:
@@ -191,7 +191,23 @@ func (inc *incident) postPage(ctx workflow.Context) error {
 	if inc.Summary.Paged && !r.AlreadyPosted {
 		inc.count(summary.KindPage)
 	}
+	inc.recordPage(workflow.Now(ctx))
 	return nil
+}
+
+// recordPage counts the page as an interruption of each person on call,
+// once per page round: when the page is out and the pager has named them,
+// whichever comes second. The group mention is what notifies them.
+func (inc *incident) recordPage(now time.Time) {
+	o := &inc.Outbox
+	if !inc.Summary.Paged || o.PageTS == "" || !inc.Responders.Known || o.PageRecorded > inc.Escalation.Round {
+		return
+	}
+	o.PageRecorded = inc.Escalation.Round + 1
+	for _, p := range inc.Responders.OnCall {
+		inc.Summary.Interruptions = append(inc.Summary.Interruptions, summary.Interruption{At: now, Kind: summary.KindPage, Person: p.ID})
+	}
+	inc.memoStale = true
 }
 
 func (inc *incident) updatePage(ctx workflow.Context) error {
@@ -210,16 +226,32 @@ func (inc *incident) updatePage(ctx workflow.Context) error {
 	return nil
 }
 
-func (inc *incident) postTimelineLine(ctx workflow.Context) error {
-	i := inc.Outbox.Posted
-	e := inc.Timeline[i]
-	err := workflow.ExecuteActivity(withQuickActivity(ctx, "Timeline: "+e.Text, laneActivityWithin),
+// timelineBatch is how many timeline entries one thread post may carry:
+// entries that piled up while Slack was slow or down, or in a burst, go
+// out together, so that the channel's posting limit is spent on pages.
+const timelineBatch = 10
+
+// postTimelineLines posts the timeline entries not yet in the thread, up
+// to timelineBatch of them in one post. The key names the entries it
+// carries, so a retry of the same post is recognised.
+func (inc *incident) postTimelineLines(ctx workflow.Context) error {
+	from := inc.Outbox.Posted
+	to := min(len(inc.Timeline), from+timelineBatch)
+	lines := make([]string, 0, to-from)
+	for _, e := range inc.Timeline[from:to] {
+		lines = append(lines, e.At.In(inc.loc).Format("15:04")+" "+e.Text)
+	}
+	key := fmt.Sprintf("timeline/%d", from)
+	if to-from > 1 {
+		key = fmt.Sprintf("timeline/%d-%d", from, to-1)
+	}
+	err := workflow.ExecuteActivity(withQuickActivity(ctx, "Timeline: "+inc.Timeline[from].Text, laneActivityWithin),
 		a.PostMessage, activities.PostMessageInput{
 			Channel: inc.team.Slack.Channel, ThreadTS: inc.Outbox.PageTS, Since: inc.chatSince(),
-			Key: inc.key(fmt.Sprintf("timeline/%d", i)), Text: e.At.In(inc.loc).Format("15:04") + " " + e.Text,
+			Key: inc.key(key), Text: strings.Join(lines, "\n"),
 		}).Get(ctx, nil)
 	if err == nil {
-		inc.Outbox.Posted = i + 1
+		inc.Outbox.Posted = to
 	}
 	return err
 }
@@ -279,6 +311,11 @@ func (inc *incident) findInChat(ctx workflow.Context) error {
 
 func (inc *incident) sendNextDM(ctx workflow.Context) error {
 	dm := inc.Outbox.DMs[inc.Outbox.DMsSent]
+	if dm.Page && inc.State != StateTriggered {
+		// Chat was late, and someone acknowledged meanwhile.
+		inc.Outbox.DMsSent++
+		return nil
+	}
 	user := cmp.Or(dm.ChatID, inc.Responders.ChatIDs[dm.Person])
 	if user == "" {
 		inc.note(workflow.Now(ctx), fmt.Sprintf("%s is not in chat: no DM", dm.Person))
@@ -292,9 +329,6 @@ func (inc *incident) sendNextDM(ctx workflow.Context) error {
 	}
 	inc.Outbox.DMsSent++
 	inc.count("dm")
-	if dm.Page {
-		inc.Summary.Interruptions = append(inc.Summary.Interruptions, summary.Interruption{At: workflow.Now(ctx), Kind: summary.KindPage, Person: dm.Person})
-	}
 	return nil
 }
 

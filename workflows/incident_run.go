@@ -188,7 +188,10 @@ func (inc *incident) armEscalation() {
 func (inc *incident) findResponders(ctx workflow.Context) {
 	now := workflow.Now(ctx)
 	r := &inc.Responders
-	defer func() { r.Known, inc.memoStale, inc.Outbox.Stale = true, true, true }()
+	defer func() {
+		r.Known, inc.memoStale, inc.Outbox.Stale = true, true, true
+		inc.recordPage(workflow.Now(ctx))
+	}()
 	shiftEnd, err := inc.team.Handover.Next(inc.loc, now)
 	if err == nil {
 		var who activities.WhoIsOnCallResult

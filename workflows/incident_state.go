@@ -114,6 +114,9 @@ type Outbox struct {
 	// working morning for a held low-severity alert).
 	WantPage bool   `json:"want_page,omitempty"`
 	PageTS   string `json:"page_ts,omitempty"`
+	// PageRecorded is the page round (counted from 1) whose page was last
+	// recorded as an interruption.
+	PageRecorded int `json:"page_recorded,omitempty"`
 	// Posted counts the timeline entries posted in the page's thread.
 	Posted int `json:"posted"`
 	// Stale: the page shows something out of date; Urgent: a state change
@@ -481,6 +484,7 @@ func (inc *incident) reopen(now time.Time) {
 	inc.Escalation.Manual, inc.Escalation.ManualDone = 0, 0
 	inc.armEscalation()
 	inc.queuePageDMs()
+	inc.recordPage(now)
 }
 
 // note adds a timeline entry; the channel lane posts it in the thread.

@@ -38,6 +38,22 @@ type sent struct {
 	posts []timed[activities.PostMessageInput]
 	dms   []timed[activities.SendDMInput]
 	ups   []timed[activities.UpdateMessageInput]
+	// chatDown and phoneDown, when set, are what every chat or phone
+	// activity fails with; chatTries counts the chat calls made meanwhile.
+	chatDown, phoneDown error
+	chatTries           int
+	// lastKnown is what the last handover says when the pager fails.
+	lastKnown activities.LastKnownOnCallResult
+}
+
+// chatFails reports whether chat is down, counting the try.
+func (s *sent) chatFails() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.chatDown != nil {
+		s.chatTries++
+	}
+	return s.chatDown
 }
 
 type timed[T any] struct {
@@ -79,29 +95,54 @@ func newIncidentEnv(t *testing.T, start time.Time, prev activities.PreviousIncid
 	Register(env, &activities.Activities{})
 	s := &sent{env: env}
 	env.OnActivity(a.PreviousIncident, mock.Anything, mock.Anything).Return(prev, nil).Maybe()
-	env.OnActivity(a.ResolveChatUsers, mock.Anything, mock.Anything).Return(chatUsers()).Maybe()
+	env.OnActivity(a.ResolveChatUsers, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in activities.ResolveChatUsersInput) (activities.ResolveChatUsersResult, error) {
+			if err := s.chatFails(); err != nil {
+				return activities.ResolveChatUsersResult{}, err
+			}
+			return chatUsers()(ctx, in)
+		}).Maybe()
+	env.OnActivity(a.LastKnownOnCall, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.LastKnownOnCallInput) (activities.LastKnownOnCallResult, error) {
+			return s.lastKnown, nil
+		}).Maybe()
 	env.OnActivity(a.PostMessage, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.PostMessageInput) (activities.PostMessageResult, error) {
+			if err := s.chatFails(); err != nil {
+				return activities.PostMessageResult{}, err
+			}
 			record(s, &s.posts, in)
 			return activities.PostMessageResult{TS: "1700000000.000100"}, nil
 		}).Maybe()
 	env.OnActivity(a.SendDM, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.SendDMInput) (activities.PostMessageResult, error) {
+			if err := s.chatFails(); err != nil {
+				return activities.PostMessageResult{}, err
+			}
 			record(s, &s.dms, in)
 			return activities.PostMessageResult{TS: "1700000000.000200"}, nil
 		}).Maybe()
 	env.OnActivity(a.UpdateMessage, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.UpdateMessageInput) (activities.UpdateMessageResult, error) {
+			if err := s.chatFails(); err != nil {
+				return activities.UpdateMessageResult{}, err
+			}
 			record(s, &s.ups, in)
 			return activities.UpdateMessageResult{}, nil
 		}).Maybe()
 	env.OnActivity(a.SendSMS, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.SendSMSInput) (activities.PhoneResult, error) {
+			if s.phoneDown != nil {
+				return activities.PhoneResult{}, s.phoneDown
+			}
 			record(s, &s.sms, in)
 			return activities.PhoneResult{SID: "SM1"}, nil
 		}).Maybe()
 	env.OnActivity(a.PlaceCall, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.PlaceCallInput) (activities.PhoneResult, error) {
+			if s.phoneDown != nil {
+				return activities.PhoneResult{}, s.phoneDown
+			}
 			record(s, &s.calls, in)
 			return activities.PhoneResult{SID: "CA1"}, nil
 		}).Maybe()

@@ -76,13 +76,19 @@ func (a *Activities) PlaceCall(ctx context.Context, in PlaceCallInput) (PhoneRes
 // phoneClockSkew allows for Twilio's clock running behind the worker's.
 const phoneClockSkew = 2 * time.Second
 
-// lookBackFrom is where a phone look-before-write starts: the step's own
-// planned instant, or, when later, a moment before the workflow first
-// scheduled this activity. Nothing this activity sent can be older than
-// that, so a call another incident placed to the same person before it is
-// not taken for this one. (A call's list entry carries no key of ours.)
+// lookBackFrom is where a phone look-before-write starts. The first try of
+// the activity cannot have sent anything, so it looks nowhere (a zero
+// time) and sends at once. A retry looks back to the step's own planned
+// instant or, when later, to a moment before the workflow first scheduled
+// this activity: nothing it sent can be older, so a call another step or
+// incident placed to the same person before it is not taken for this one.
+// (A call's list entry carries no key of ours.)
 func lookBackFrom(ctx context.Context, planned time.Time) time.Time {
-	if s := activity.GetInfo(ctx).ScheduledTime.Add(-phoneClockSkew); s.After(planned) {
+	info := activity.GetInfo(ctx)
+	if info.Attempt <= 1 {
+		return time.Time{}
+	}
+	if s := info.ScheduledTime.Add(-phoneClockSkew); s.After(planned) {
 		return s
 	}
 	return planned

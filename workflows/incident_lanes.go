@@ -2,10 +2,12 @@ package workflows
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/baton-oncall/baton/activities"
@@ -38,13 +40,15 @@ var vendorNames = map[string]string{
 }
 
 // A lane retries after laneRetryFirst, doubling up to laneRetryMax: soon
-// enough for a blip, rarely enough not to hammer a vendor that is down.
+// enough for a blip, rarely enough not to hammer a vendor that is down,
+// and soon enough that a vendor back from an outage catches up quickly.
+// A refusal that a retry cannot fix (a channel not found, a revoked token)
+// waits for a person to mend it: it is retried more slowly, up to
+// laneRetryMaxRefused, so that a long incident's history stays small.
 const (
-	laneRetryFirst = 15 * time.Second
-	laneRetryMax   = 5 * time.Minute
-	// laneActivityWithin bounds one try of a lane's activity, Temporal's
-	// retries included, before the lane notes the failure.
-	laneActivityWithin = 2 * time.Minute
+	laneRetryFirst      = 5 * time.Second
+	laneRetryMax        = time.Minute
+	laneRetryMaxRefused = 15 * time.Minute
 	// repeatUpdateEvery: a page whose only news is more deliveries is
 	// updated this often at most.
 	repeatUpdateEvery = 10 * time.Second
@@ -97,18 +101,55 @@ func (inc *incident) runLane(ctx workflow.Context, vendor string, next laneNext)
 			inc.busy++
 			err := job.do(ctx)
 			inc.busy--
-			if err == nil {
+			pause := backoff
+			switch wait, limited := rateLimited(err); {
+			case err == nil:
 				inc.recovered(ctx, vendor)
 				backoff = laneRetryFirst
 				continue
+			case limited:
+				// The vendor, or our own limiter, names when to come back:
+				// that is pacing, not a failure.
+				pause = wait
+			case isRefusal(err):
+				inc.failed(ctx, vendor, job.what, err)
+				backoff = min(max(2*backoff, 30*time.Second), laneRetryMaxRefused)
+			default:
+				inc.failed(ctx, vendor, job.what, err)
+				backoff = min(2*backoff, laneRetryMax)
 			}
-			inc.failed(ctx, vendor, job.what, err)
-			timer := workflow.NewTimerWithOptions(ctx, backoff, workflow.TimerOptions{Summary: "Retry " + vendor + ": " + job.what})
+			timer := workflow.NewTimerWithOptions(ctx, pause, workflow.TimerOptions{Summary: "Retry " + vendor + ": " + job.what})
 			if timer.Get(ctx, nil) != nil {
 				return
 			}
-			backoff = min(2*backoff, laneRetryMax)
 		}
+	})
+}
+
+// rateLimited reports whether err asks to come back later, and when.
+func rateLimited(err error) (time.Duration, bool) {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && app.NextRetryDelay() > 0 {
+		return app.NextRetryDelay(), true
+	}
+	return 0, false
+}
+
+// isRefusal reports whether err is one a retry cannot fix.
+func isRefusal(err error) bool {
+	var app *temporal.ApplicationError
+	return errors.As(err, &app) && app.NonRetryable()
+}
+
+// withLaneActivity is for a lane's activity: one try and one quick retry
+// for a blip, each cut short at 10 s; past that the lane notes the failure
+// and takes over the retrying, so that the incident says at once that a
+// vendor fails.
+func withLaneActivity(ctx workflow.Context, summary string) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumAttempts: 2},
+		Summary:             summary,
 	})
 }
 
@@ -178,7 +219,7 @@ func (inc *incident) nextChannelPost(now time.Time) (laneJob, bool, time.Time) {
 func (inc *incident) postPage(ctx workflow.Context) error {
 	v := inc.view()
 	var r activities.PostMessageResult
-	err := workflow.ExecuteActivity(withQuickActivity(ctx, "Post the page in the channel", laneActivityWithin),
+	err := workflow.ExecuteActivity(withLaneActivity(ctx, "Post the page in the channel"),
 		a.PostMessage, activities.PostMessageInput{
 			Channel: inc.team.Slack.Channel, Key: inc.key("page"), Since: inc.chatSince(),
 			Text: v.Slack(), Plain: v.Plain(), Buttons: inc.buttons(),
@@ -214,7 +255,7 @@ func (inc *incident) updatePage(ctx workflow.Context) error {
 	o := &inc.Outbox
 	o.Stale, o.Urgent = false, false
 	v := inc.view()
-	err := workflow.ExecuteActivity(withQuickActivity(ctx, "Update the page: "+string(inc.State), laneActivityWithin),
+	err := workflow.ExecuteActivity(withLaneActivity(ctx, "Update the page: "+string(inc.State)),
 		a.UpdateMessage, activities.UpdateMessageInput{
 			Channel: inc.team.Slack.Channel, TS: o.PageTS, Text: v.Slack(), Plain: v.Plain(), Buttons: inc.buttons(),
 		}).Get(ctx, nil)
@@ -245,7 +286,7 @@ func (inc *incident) postTimelineLines(ctx workflow.Context) error {
 	if to-from > 1 {
 		key = fmt.Sprintf("timeline/%d-%d", from, to-1)
 	}
-	err := workflow.ExecuteActivity(withQuickActivity(ctx, "Timeline: "+inc.Timeline[from].Text, laneActivityWithin),
+	err := workflow.ExecuteActivity(withLaneActivity(ctx, "Timeline: "+inc.Timeline[from].Text),
 		a.PostMessage, activities.PostMessageInput{
 			Channel: inc.team.Slack.Channel, ThreadTS: inc.Outbox.PageTS, Since: inc.chatSince(),
 			Key: inc.key(key), Text: strings.Join(lines, "\n"),
@@ -262,7 +303,7 @@ func (inc *incident) postNext(ctx workflow.Context) error {
 	if p.Thread {
 		in.ThreadTS = inc.Outbox.PageTS
 	}
-	err := workflow.ExecuteActivity(withQuickActivity(ctx, "Post: "+p.Text, laneActivityWithin), a.PostMessage, in).Get(ctx, nil)
+	err := workflow.ExecuteActivity(withLaneActivity(ctx, "Post: "+p.Text), a.PostMessage, in).Get(ctx, nil)
 	if err == nil {
 		inc.Outbox.Sent++
 	}
@@ -298,7 +339,7 @@ func (inc *incident) findInChat(ctx workflow.Context) error {
 		people = append(people, p)
 	}
 	var users activities.ResolveChatUsersResult
-	err := workflow.ExecuteActivity(withQuickActivity(ctx, "Find the responders in chat", laneActivityWithin),
+	err := workflow.ExecuteActivity(withLaneActivity(ctx, "Find the responders in chat"),
 		a.ResolveChatUsers, activities.ResolveChatUsersInput{People: people}).Get(ctx, &users)
 	if err != nil {
 		return err
@@ -322,7 +363,7 @@ func (inc *incident) sendNextDM(ctx workflow.Context) error {
 		inc.Outbox.DMsSent++
 		return nil
 	}
-	err := workflow.ExecuteActivity(withQuickActivity(ctx, "DM "+cmp.Or(dm.Person, user), laneActivityWithin),
+	err := workflow.ExecuteActivity(withLaneActivity(ctx, "DM "+cmp.Or(dm.Person, user)),
 		a.SendDM, activities.SendDMInput{User: user, Key: dm.Key, Text: dm.Text, Since: inc.chatSince(), Buttons: dm.Buttons}).Get(ctx, nil)
 	if err != nil {
 		return err
@@ -353,7 +394,7 @@ func (inc *incident) nextOpsgenie(time.Time) (laneJob, bool, time.Time) {
 }
 
 func (inc *incident) openOpsgenie(ctx workflow.Context) error {
-	err := workflow.ExecuteActivity(withQuickActivity(ctx, "Open an Opsgenie alert", laneActivityWithin),
+	err := workflow.ExecuteActivity(withLaneActivity(ctx, "Open an Opsgenie alert"),
 		a.OpenOpsgenieAlert, pager.AlertRequest{
 			Alias: IncidentKey(inc.Alert.DedupKey), Message: inc.Alert.Summary, Description: inc.Alert.Description,
 			Priority: opsgeniePriority[inc.Alert.Severity], Team: inc.team.Name, Schedule: inc.team.Pager.OpsgenieSchedule,
@@ -368,7 +409,7 @@ func (inc *incident) openOpsgenie(ctx workflow.Context) error {
 }
 
 func (inc *incident) closeOpsgenie(ctx workflow.Context) error {
-	err := workflow.ExecuteActivity(withQuickActivity(ctx, "Close the Opsgenie alert", laneActivityWithin),
+	err := workflow.ExecuteActivity(withLaneActivity(ctx, "Close the Opsgenie alert"),
 		a.CloseOpsgenieAlert, activities.CloseOpsgenieAlertInput{
 			Alias: IncidentKey(inc.Alert.DedupKey), Note: "Resolved in Baton by " + inc.resolvedBy(),
 		}).Get(ctx, nil)
@@ -399,7 +440,7 @@ func (inc *incident) fileRCATicket(ctx workflow.Context) error {
 	}
 	b.WriteString(rcaTemplate)
 	var t tickets.Ticket
-	err := workflow.ExecuteActivity(withQuickActivity(ctx, "File the RCA ticket", laneActivityWithin),
+	err := workflow.ExecuteActivity(withLaneActivity(ctx, "File the RCA ticket"),
 		a.FileTicket, tickets.Issue{
 			Project: inc.team.Incidents.JiraProject, DedupKey: inc.key("rca-ticket"),
 			Summary: "RCA: " + inc.view().Headline(), Description: b.String(), Labels: []string{"baton", "rca"},

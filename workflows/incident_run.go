@@ -181,10 +181,16 @@ func (inc *incident) armEscalation() {
 	inc.ringCtx, inc.stopRinging = workflow.WithCancel(inc.root)
 }
 
+// pagerWithin bounds the wait for the pager's answer: past it, the last
+// handover's answer pages, so a pager's outage delays the page's naming
+// and the escalation by seconds, not by its retries.
+const pagerWithin = 15 * time.Second
+
 // findResponders asks who is on call now, and who is second. Someone is
 // always paged: when the pager cannot be asked, the person the last
 // handover put on call; when nobody can be named, the team's fallback.
-// The look-up is bounded, so a pager's outage delays no step by much.
+// The pager and the last handover are asked at once, so the fallback is
+// at hand the moment the pager is given up on.
 func (inc *incident) findResponders(ctx workflow.Context) {
 	now := workflow.Now(ctx)
 	r := &inc.Responders
@@ -193,27 +199,27 @@ func (inc *incident) findResponders(ctx workflow.Context) {
 		inc.recordPage(workflow.Now(ctx))
 	}()
 	shiftEnd, err := inc.team.Handover.Next(inc.loc, now)
-	if err == nil {
-		var who activities.WhoIsOnCallResult
-		err = workflow.ExecuteActivity(withQuickActivity(ctx, "Ask the pager who is on call", 30*time.Second),
-			a.WhoIsOnCall, activities.WhoIsOnCallInput{Team: inc.team, At: []time.Time{now, shiftEnd}}).Get(ctx, &who)
-		if err == nil {
-			inc.recovered(ctx, vendorPager)
-			r.OnCall, r.Source = who.OnCall[0], "the pager"
-			if !slices.Equal(ids(who.OnCall[1]), ids(r.OnCall)) {
-				r.Secondary = who.OnCall[1]
-			}
-		}
-	}
 	if err != nil {
+		shiftEnd = now
+	}
+	askPager := workflow.ExecuteActivity(withQuickActivity(ctx, "Ask the pager who is on call", pagerWithin),
+		a.WhoIsOnCall, activities.WhoIsOnCallInput{Team: inc.team, At: []time.Time{now, shiftEnd}})
+	askHandover := workflow.ExecuteActivity(withQuickActivity(ctx, "Ask the last handover who is on call", pagerWithin),
+		a.LastKnownOnCall, activities.LastKnownOnCallInput{
+			Team: inc.team.Name, WorkflowType: HandoverWorkflowName, TeamAttribute: TeamKey.GetName(), OnCallAttribute: OnCallKey.GetName(),
+		})
+	var who activities.WhoIsOnCallResult
+	if err := askPager.Get(ctx, &who); err != nil {
 		inc.failed(ctx, vendorPager, "ask who is on call", err)
 		var last activities.LastKnownOnCallResult
-		lerr := workflow.ExecuteActivity(withQuickActivity(ctx, "Ask the last handover who is on call", 30*time.Second),
-			a.LastKnownOnCall, activities.LastKnownOnCallInput{
-				Team: inc.team.Name, WorkflowType: HandoverWorkflowName, TeamAttribute: TeamKey.GetName(), OnCallAttribute: OnCallKey.GetName(),
-			}).Get(ctx, &last)
-		if lerr == nil && last.Found {
+		if err := askHandover.Get(ctx, &last); err == nil && last.Found {
 			r.OnCall, r.Source = inc.people(last.People), "the handover of "+inc.when(last.At)
+		}
+	} else {
+		inc.recovered(ctx, vendorPager)
+		r.OnCall, r.Source = who.OnCall[0], "the pager"
+		if !slices.Equal(ids(who.OnCall[1]), ids(r.OnCall)) {
+			r.Secondary = who.OnCall[1]
 		}
 	}
 	if p, ok := inc.team.Person(inc.team.Fallback); ok && len(r.OnCall) == 0 {

@@ -17,6 +17,8 @@ type Phone interface {
 	// SMS sends body to the E.164 number to. key identifies this message for
 	// idempotency: a second SMS call with the same key (to the same number,
 	// since `since`) must not send again and returns the first message's SID.
+	// A zero since says that nothing can have been sent yet (the first try
+	// of a step), so no look-up is made and the SMS goes out at once.
 	SMS(ctx context.Context, to, body, key string, since time.Time) (sid string, err error)
 	// Call places a call to `to` that reads `say` aloud (TwiML <Say>), twice,
 	// then hangs up. Same idempotency rule with key and since.

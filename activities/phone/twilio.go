@@ -72,13 +72,15 @@ func NewTwilio(accountSID, authToken, from, apiURL string, hc *http.Client) *Twi
 // Twilio keeps nothing else of ours on a message.
 func (t *Twilio) SMS(ctx context.Context, to, body, key string, since time.Time) (string, error) {
 	ref := "[ref " + Ref(key) + "]"
-	q := t.between(to)
-	q.Set("DateSent>", day(since))
-	sid, found, err := t.find(ctx, "Messages.json", q, func(r record) bool {
-		return strings.Contains(r.Body, ref) && r.createdSince(since)
-	})
-	if err != nil || found {
-		return sid, err
+	if !since.IsZero() {
+		q := t.between(to)
+		q.Set("DateSent>", day(since))
+		sid, found, err := t.find(ctx, "Messages.json", q, func(r record) bool {
+			return strings.Contains(r.Body, ref) && r.createdSince(since)
+		})
+		if err != nil || found {
+			return sid, err
+		}
 	}
 	return t.create(ctx, "Messages.json", url.Values{
 		"To":   {to},
@@ -88,22 +90,25 @@ func (t *Twilio) SMS(ctx context.Context, to, body, key string, since time.Time)
 }
 
 // Call implements Phone. A call's list entry shows nothing of its TwiML, so
-// the key cannot travel with the call: any call from Baton's number to `to`
-// created since `since` counts as this one. That makes it one call per
-// number per step of an escalation, which is what a step places.
+// the key cannot travel with the call: on a retry, any call from Baton's
+// number to `to` created since `since` counts as this one. The first try
+// (a zero since) places the call without looking, so two steps that ring
+// one person at the same moment (two Escalate presses) both ring.
 //
 // Twilio starts calls at the account's calls-per-second rate; a call still
 // waiting has no start time, so the StartTime filter misses it. Queued calls
 // are therefore looked for too, lest a retry ring twice.
 func (t *Twilio) Call(ctx context.Context, to, say, _ string, since time.Time) (string, error) {
-	started := t.between(to)
-	started.Set("StartTime>", day(since))
-	queued := t.between(to)
-	queued.Set("Status", "queued")
-	for _, q := range []url.Values{started, queued} {
-		sid, found, err := t.find(ctx, "Calls.json", q, func(r record) bool { return r.createdSince(since) })
-		if err != nil || found {
-			return sid, err
+	if !since.IsZero() {
+		started := t.between(to)
+		started.Set("StartTime>", day(since))
+		queued := t.between(to)
+		queued.Set("Status", "queued")
+		for _, q := range []url.Values{started, queued} {
+			sid, found, err := t.find(ctx, "Calls.json", q, func(r record) bool { return r.createdSince(since) })
+			if err != nil || found {
+				return sid, err
+			}
 		}
 	}
 	return t.create(ctx, "Calls.json", url.Values{

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os/user"
+	"slices"
 	"strings"
 	"time"
 
@@ -153,6 +155,9 @@ func (a *app) incidentShow(ctx context.Context, args []string) error {
 	s := st.Summary
 	fmt.Fprintf(a.stdout, "%s\n  [%s] %s\n  state: %s   team: %s   service: %s\n", st.WorkflowID, strings.ToUpper(s.Severity), s.Summary, st.State, s.Team, s.Service)
 	fmt.Fprintf(a.stdout, "  deliveries: %d   escalation step: %d   notifications: %v\n", s.Deliveries, s.EscalationStep, s.Notifications)
+	for _, vendor := range slices.Sorted(maps.Keys(st.Failing)) {
+		fmt.Fprintf(a.stdout, "  failing: %s: %s\n", vendor, st.Failing[vendor])
+	}
 	for _, e := range st.Timeline {
 		fmt.Fprintf(a.stdout, "  %s  %s\n", e.At.Local().Format(time.DateTime), e.Text)
 	}

@@ -34,4 +34,8 @@ type Activities struct {
 	Namespace string
 	// UIURL is the Temporal Web UI's base URL, for links; empty: no links.
 	UIURL string
+
+	// lines keep each person's phone from ringing once per incident in a
+	// storm.
+	lines phoneLines
 }

@@ -40,19 +40,36 @@ type SendSMSInput struct {
 	Body  string
 	Key   string
 	Since time.Time
+	// Incident is the asking incident's ID, and Headline how another
+	// incident's SMS names it when it carries this one in a storm.
+	Incident string
+	Headline string
 }
 
 // PhoneResult names the message or call.
 type PhoneResult struct {
 	SID string
+	// With is set when another incident's SMS carried this one, or its
+	// call covered this one: that incident's ID.
+	With string
 }
 
 // SendSMS sends an SMS unless one with the same key went out since Since.
+// In a storm, an SMS from another incident within a minute of the last is
+// held and goes with the next (phonelines.go).
 func (a *Activities) SendSMS(ctx context.Context, in SendSMSInput) (PhoneResult, error) {
 	if a.Phone == nil {
 		return PhoneResult{}, temporal.NewNonRetryableApplicationError("no phone provider configured", "PhoneNotConfigured", nil)
 	}
-	sid, err := a.Phone.SMS(ctx, in.To, in.Body, in.Key, lookBackFrom(ctx, in.Since))
+	turn := a.lines.smsTurn(in)
+	switch {
+	case turn.done != nil:
+		return PhoneResult{SID: turn.done.sid, With: turn.done.incident}, nil
+	case turn.wait > 0:
+		return PhoneResult{}, errHeld(turn.wait)
+	}
+	sid, err := a.Phone.SMS(ctx, in.To, bundle(in.Body, turn.send), in.Key, lookBackFrom(ctx, in.Since))
+	a.lines.smsSent(in.To, turn, sid, err)
 	return PhoneResult{SID: sid}, err
 }
 
@@ -62,12 +79,19 @@ type PlaceCallInput struct {
 	Say   string
 	Key   string
 	Since time.Time
+	// Incident is the asking incident's ID.
+	Incident string
 }
 
-// PlaceCall places a call unless one with the same key was placed since Since.
+// PlaceCall places a call unless one with the same key was placed since
+// Since. In a storm, a call within two minutes of another incident's call
+// to the same person is covered by it and not placed.
 func (a *Activities) PlaceCall(ctx context.Context, in PlaceCallInput) (PhoneResult, error) {
 	if a.Phone == nil {
 		return PhoneResult{}, temporal.NewNonRetryableApplicationError("no phone provider configured", "PhoneNotConfigured", nil)
+	}
+	if with := a.lines.callCovered(in); with != "" {
+		return PhoneResult{With: with}, nil
 	}
 	sid, err := a.Phone.Call(ctx, in.To, in.Say, in.Key, lookBackFrom(ctx, in.Since))
 	return PhoneResult{SID: sid}, err

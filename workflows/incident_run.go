@@ -337,14 +337,19 @@ func (inc *incident) ring(kind string, people []team.Person, why, step string, p
 		opts := withPhoneActivity(inc.ringCtx, strings.ToUpper(kind[:1])+kind[1:]+" "+p.ID)
 		var f workflow.Future
 		if kind == team.ActionCall {
-			f = workflow.ExecuteActivity(opts, a.PlaceCall, activities.PlaceCallInput{To: p.Phone, Say: v.Call(inc.team.Name), Key: key, Since: planned})
+			f = workflow.ExecuteActivity(opts, a.PlaceCall, activities.PlaceCallInput{
+				To: p.Phone, Say: v.Call(inc.team.Name), Key: key, Since: planned, Incident: inc.id,
+			})
 		} else {
-			f = workflow.ExecuteActivity(opts, a.SendSMS, activities.SendSMSInput{To: p.Phone, Body: v.SMS(), Key: key, Since: planned})
+			f = workflow.ExecuteActivity(opts, a.SendSMS, activities.SendSMSInput{
+				To: p.Phone, Body: v.SMS(), Key: key, Since: planned, Incident: inc.id, Headline: v.Headline(),
+			})
 		}
 		inc.ringing++
 		workflow.Go(inc.ringCtx, func(ctx workflow.Context) {
 			defer func() { inc.ringing--; inc.changed = true }()
-			err := f.Get(ctx, nil)
+			var r activities.PhoneResult
+			err := f.Get(ctx, &r)
 			at := workflow.Now(ctx)
 			switch {
 			case temporal.IsCanceledError(err):
@@ -352,6 +357,10 @@ func (inc *incident) ring(kind string, people []team.Person, why, step string, p
 			case err != nil:
 				inc.failed(ctx, vendorPhone, "send "+what+" to "+p.ID, err)
 				inc.note(at, fmt.Sprintf("Could not send %s to %s (%s): %s", what, p.ID, why, errorText(err)))
+			case r.With != "":
+				// A storm: another incident's SMS carried this one, or its
+				// call rang the person a moment ago.
+				inc.note(at, fmt.Sprintf("%s to %s went with the one for %s (%s)", what, p.ID, r.With, why))
 			default:
 				inc.recovered(ctx, vendorPhone)
 				inc.count(kind)

@@ -1,0 +1,110 @@
+package activities
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/baton-oncall/baton/activities/phone"
+	"github.com/baton-oncall/baton/internal/faketwilio"
+)
+
+// A storm: three incidents page alice within seconds. She gets one SMS at
+// once, and the next one carries the rest; one call rings for them all.
+func TestAStormRingsAPersonOncePerGap(t *testing.T) {
+	tw := faketwilio.New(t)
+	now := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
+	a := &Activities{Phone: phone.NewTwilio(faketwilio.AccountSID, faketwilio.AuthToken, "+15005550006", tw.URL(), nil)}
+	a.lines.now = func() time.Time { return now }
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestActivityEnvironment()
+	env.RegisterActivity(a)
+	const alice = "+4915100000001"
+	sms := func(incident, headline string) (PhoneResult, error) {
+		t.Helper()
+		v, err := env.ExecuteActivity(a.SendSMS, SendSMSInput{
+			To: alice, Body: "Baton: " + headline + ".", Key: incident + "/run/step1/sms/alice",
+			Incident: incident, Headline: headline,
+		})
+		var r PhoneResult
+		if err == nil {
+			err = v.Get(&r)
+		}
+		return r, err
+	}
+	held := func(err error) time.Duration {
+		t.Helper()
+		var app *temporal.ApplicationError
+		if !errors.As(err, &app) || app.Type() != "PhoneLineBusy" {
+			t.Fatalf("want the SMS held, got %v", err)
+		}
+		return app.NextRetryDelay()
+	}
+
+	if _, err := sms("incident-data-a", "[CRITICAL] disk full"); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(10 * time.Second)
+	_, err := sms("incident-data-b", "[HIGH] DAG failed")
+	if d := held(err); d != 50*time.Second {
+		t.Errorf("held for %s, want the 50 s left of the minute", d)
+	}
+	now = now.Add(10 * time.Second)
+	if d := held(func() error { _, err := sms("incident-data-c", "[HIGH] dbt failed"); return err }()); d != 40*time.Second {
+		t.Errorf("held for %s, want 40 s", d)
+	}
+	// The first incident's own next step is not held: it goes at its time,
+	// and carries the held ones with it.
+	if _, err := sms("incident-data-a", "[CRITICAL] disk full, still"); err != nil {
+		t.Fatal(err)
+	}
+	msgs := tw.Messages()
+	if len(msgs) != 2 {
+		t.Fatalf("%d SMS sent, want the first incident's two", len(msgs))
+	}
+	if body := msgs[1].Body; !strings.Contains(body, "Also firing (2 more): [HIGH] DAG failed; [HIGH] dbt failed") {
+		t.Errorf("bundle: %q", body)
+	}
+	// The held ones' retries find themselves carried: nothing more is sent.
+	now = now.Add(61 * time.Second)
+	for _, inc := range []string{"incident-data-b", "incident-data-c"} {
+		if r, err := sms(inc, "[HIGH] whatever"); err != nil || r.With != "incident-data-a" {
+			t.Errorf("%s: %+v %v, want it carried by a's SMS", inc, r, err)
+		}
+	}
+	if n := len(tw.Messages()); n != 2 {
+		t.Errorf("%d SMS for four steps of three incidents, want 2", n)
+	}
+
+	// Calls: another incident's call within two minutes is covered.
+	call := func(incident string) PhoneResult {
+		t.Helper()
+		v, err := env.ExecuteActivity(a.PlaceCall, PlaceCallInput{To: alice, Say: "Baton.", Key: incident + "/call", Incident: incident})
+		var r PhoneResult
+		if err == nil {
+			err = v.Get(&r)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if r := call("incident-data-a"); r.With != "" || r.SID == "" {
+		t.Errorf("first call: %+v", r)
+	}
+	now = now.Add(30 * time.Second)
+	if r := call("incident-data-b"); r.With != "incident-data-a" {
+		t.Errorf("second incident's call: %+v, want it covered", r)
+	}
+	now = now.Add(2 * time.Minute)
+	if r := call("incident-data-c"); r.With != "" {
+		t.Errorf("a call after the gap: %+v", r)
+	}
+	if n := len(tw.Calls()); n != 2 {
+		t.Errorf("%d calls placed, want 2", n)
+	}
+}

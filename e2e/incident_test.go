@@ -70,7 +70,12 @@ type incidentStack struct {
 // Twilio are fakes; options change the stack before the worker starts.
 func newIncidentStack(t *testing.T, teamsYAML string, options ...func(*incidentStack)) *incidentStack {
 	t.Helper()
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	return startIncidentStack(t, temporaltest.NewServer(temporaltest.WithT(t)), teamsYAML, options...)
+}
+
+// startIncidentStack is newIncidentStack on a server of the test's own.
+func startIncidentStack(t *testing.T, ts *temporaltest.TestServer, teamsYAML string, options ...func(*incidentStack)) *incidentStack {
+	t.Helper()
 	c := ts.GetDefaultClient()
 	if _, err := temporaladmin.EnsureNamespace(context.Background(), c, ts.GetDefaultNamespace()); err != nil {
 		t.Fatal(err)

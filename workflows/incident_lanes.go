@@ -454,32 +454,43 @@ func (inc *incident) fileRCATicket(ctx workflow.Context) error {
 	return nil
 }
 
-// button is one of the incident's buttons: its value carries the incident,
-// so a press needs no lookup; the console shows the command instead.
+// button is one of the incident's buttons.
 func (inc *incident) button(action Action, text, style string) chat.Button {
-	return chat.Button{
-		ActionID: ButtonActionID(action), Text: text, Value: inc.id, Style: style,
-		Command: fmt.Sprintf("starter incident %s %s", action, inc.id),
-	}
+	return actionButton(inc.id, action, text, style)
 }
 
 // buttons are the page's actions that fit the state.
 func (inc *incident) buttons() []chat.Button {
-	switch inc.State {
+	return pageButtons(inc.id, inc.State, inc.Summary.Paged)
+}
+
+// actionButton is a button that acts on the incident id: its value carries
+// the incident, so a press needs no lookup; the console shows the command
+// instead.
+func actionButton(id string, action Action, text, style string) chat.Button {
+	return chat.Button{
+		ActionID: ButtonActionID(action), Text: text, Value: id, Style: style,
+		Command: fmt.Sprintf("starter incident %s %s", action, id),
+	}
+}
+
+// pageButtons are the actions of an incident's page that fit its state.
+func pageButtons(id string, state State, paged bool) []chat.Button {
+	switch state {
 	case StateTriggered:
 		bs := []chat.Button{
-			inc.button(ActionAck, "Acknowledge", "primary"),
-			inc.button(ActionMitigate, "Mitigated", ""),
-			inc.button(ActionResolve, "Resolve", ""),
+			actionButton(id, ActionAck, "Acknowledge", "primary"),
+			actionButton(id, ActionMitigate, "Mitigated", ""),
+			actionButton(id, ActionResolve, "Resolve", ""),
 		}
-		if inc.Summary.Paged {
-			bs = append(bs, inc.button(ActionEscalate, "Escalate", "danger"))
+		if paged {
+			bs = append(bs, actionButton(id, ActionEscalate, "Escalate", "danger"))
 		}
 		return bs
 	case StateAcknowledged:
-		return []chat.Button{inc.button(ActionMitigate, "Mitigated", "primary"), inc.button(ActionResolve, "Resolve", "")}
+		return []chat.Button{actionButton(id, ActionMitigate, "Mitigated", "primary"), actionButton(id, ActionResolve, "Resolve", "")}
 	case StateMitigated:
-		return []chat.Button{inc.button(ActionResolve, "Resolve", "primary")}
+		return []chat.Button{actionButton(id, ActionResolve, "Resolve", "primary")}
 	}
 	return nil
 }

@@ -55,7 +55,7 @@ func (inc *incident) run(ctx workflow.Context) (IncidentSummary, error) {
 			return inc.Summary, err
 		}
 		inc.findResponders(ctx)
-		inc.note(workflow.Now(ctx), fmt.Sprintf("Paged %s (on call: %s, from %s)", inc.view().GroupMention(), inc.names(inc.Responders.OnCall), inc.Responders.Source))
+		inc.note(workflow.Now(ctx), fmt.Sprintf("Paged %s (on call: %s, from %s)", inc.view().GroupMention(), names(inc.Responders.OnCall), inc.Responders.Source))
 		inc.queuePageDMs()
 		inc.openOpsgenieAlert()
 	} else {
@@ -556,7 +556,8 @@ func (inc *incident) continueAsNew(ctx workflow.Context) error {
 	return workflow.NewContinueAsNewError(ctx, IncidentWorkflowName, IncidentInput{Team: inc.team, Resume: &state})
 }
 
-func (inc *incident) names(people []team.Person) string {
+// names names people in plain text.
+func names(people []team.Person) string {
 	if len(people) == 0 {
 		return "nobody"
 	}

@@ -283,43 +283,46 @@ func (inc *incident) publish(ctx workflow.Context) error {
 // fit the incident's state: an ack after resolve changes nothing and is
 // answered with who resolved it.
 func (inc *incident) validate(req ActionRequest) error {
-	done := func(what string, by *Actor) error {
-		who := "the source"
-		if by != nil {
-			who = by.Display()
-		}
-		return fmt.Errorf("already %s by %s", what, who)
+	return checkAction(req, inc.State, inc.Summary.Paged, inc.Summary.AcknowledgedBy, inc.resolvedBy())
+}
+
+// checkAction is the rule of which action fits which state, for both
+// versions of the workflow; ackedBy and resolvedBy name who did, for the
+// answer.
+func checkAction(req ActionRequest, state State, paged bool, ackedBy, resolvedBy string) error {
+	done := func(what, by string) error {
+		return fmt.Errorf("already %s by %s", what, by)
 	}
 	switch req.Action {
 	case ActionAck:
-		switch inc.State {
+		switch state {
 		case StateAcknowledged, StateMitigated:
-			return done("acknowledged", inc.AckedBy)
+			return done("acknowledged", ackedBy)
 		case StateResolved, StateClosed:
-			return done("resolved", inc.ResolvedBy)
+			return done("resolved", resolvedBy)
 		}
 	case ActionMitigate:
-		switch inc.State {
+		switch state {
 		case StateMitigated:
 			return fmt.Errorf("already mitigated")
 		case StateResolved, StateClosed:
-			return done("resolved", inc.ResolvedBy)
+			return done("resolved", resolvedBy)
 		}
 	case ActionResolve:
-		if inc.State == StateResolved || inc.State == StateClosed {
-			return done("resolved", inc.ResolvedBy)
+		if state == StateResolved || state == StateClosed {
+			return done("resolved", resolvedBy)
 		}
 	case ActionEscalate:
-		if inc.State != StateTriggered || !inc.Summary.Paged {
-			return fmt.Errorf("only an unacknowledged page can be escalated; the incident is %s", inc.State)
+		if state != StateTriggered || !paged {
+			return fmt.Errorf("only an unacknowledged page can be escalated; the incident is %s", state)
 		}
 	case ActionActionableYes, ActionActionableNo:
-		if inc.State != StateResolved && inc.State != StateClosed {
-			return fmt.Errorf("answer once the incident is resolved; it is %s", inc.State)
+		if state != StateResolved && state != StateClosed {
+			return fmt.Errorf("answer once the incident is resolved; it is %s", state)
 		}
 	case ActionRCADone:
-		if inc.State != StateResolved {
-			return fmt.Errorf("the RCA follows the resolution; the incident is %s", inc.State)
+		if state != StateResolved {
+			return fmt.Errorf("the RCA follows the resolution; the incident is %s", state)
 		}
 	case ActionNote:
 		if req.Note == "" {

@@ -98,11 +98,15 @@ const turnLag = 100 * time.Millisecond
 // is refused with the retryable error that classify gives Slack's own 429,
 // with the wait as the next retry's delay, and the turn is handed back.
 //
+// A reply in a thread yields to posts in the channel: it takes a turn only
+// while another is left for a post, so that in a storm the pages go first
+// and the timelines catch up after.
+//
 // The limiters are this process's: each worker keeps its own, so Slack
 // may still answer 429 when several write into a channel, and classify
 // handles that. They are kept for good, one for each channel written to:
 // a few per team, and the DMs of its people.
-func (s *Slack) awaitWrite(ctx context.Context, method, channelID string) error {
+func (s *Slack) awaitWrite(ctx context.Context, method, channelID string, reply bool) error {
 	s.mu.Lock()
 	lim, ok := s.writes[channelID]
 	if !ok {
@@ -111,6 +115,13 @@ func (s *Slack) awaitWrite(ctx context.Context, method, channelID string) error 
 	}
 	s.mu.Unlock()
 
+	if left := lim.Tokens(); reply && s.writeBurst > 1 && left < 2 && lim.Limit() != rate.Inf {
+		wait := time.Duration((2-left)/float64(lim.Limit())*float64(time.Second)) + turnLag
+		return temporal.NewApplicationErrorWithOptions(
+			fmt.Sprintf("Slack %s: channel %s busy with posts, reply after %s", method, channelID, wait.Round(time.Millisecond)),
+			"SlackRateLimited",
+			temporal.ApplicationErrorOptions{NextRetryDelay: wait})
+	}
 	r := lim.Reserve()
 	if r.Delay() == 0 {
 		return nil
@@ -277,7 +288,7 @@ func (s *Slack) Post(ctx context.Context, channel string, msg Message) (string, 
 	if msg.ThreadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(msg.ThreadTS))
 	}
-	if err := s.awaitWrite(ctx, "chat.postMessage", id); err != nil {
+	if err := s.awaitWrite(ctx, "chat.postMessage", id, msg.ThreadTS != ""); err != nil {
 		return "", err
 	}
 	_, ts, err := s.api.PostMessageContext(ctx, id, opts...)
@@ -425,7 +436,7 @@ func (s *Slack) UploadFile(ctx context.Context, channel string, f File) error {
 	// Sharing the file posts a message into the channel: its turn is taken
 	// before the upload, so that a share put off to a retry uploads nothing
 	// in vain.
-	if err := s.awaitWrite(ctx, "files.completeUploadExternal", id); err != nil {
+	if err := s.awaitWrite(ctx, "files.completeUploadExternal", id, f.ThreadTS != ""); err != nil {
 		return err
 	}
 	up, err := s.api.GetUploadURLExternalContext(ctx, slack.GetUploadURLExternalParameters{

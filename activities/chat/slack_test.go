@@ -932,3 +932,31 @@ func TestSlackWriteWaitAndContext(t *testing.T) {
 		t.Errorf("chat.postMessage called %d times, want 3: the first two and the last", n)
 	}
 }
+
+// TestSlackRepliesYieldToPosts: in a storm a thread reply takes a turn only
+// while another is left for a page in the channel.
+func TestSlackRepliesYieldToPosts(t *testing.T) {
+	srv := fakeslack.New(t)
+	srv.AddChannel("C0DATA", "data", "")
+	s := chat.NewSlack(fakeslack.Token, srv.URL(), chat.WithChannelWriteRate(time.Minute, 3))
+	ctx := context.Background()
+	page, err := s.Post(ctx, "C0DATA", chat.Message{Key: "page-1", Text: "page 1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Post(ctx, "C0DATA", chat.Message{Key: "line-1", Text: "line 1", ThreadTS: page}); err != nil {
+		t.Fatalf("a reply with turns to spare: %v", err)
+	}
+	// One turn is left: the reply waits, the page takes it.
+	_, err = s.Post(ctx, "C0DATA", chat.Message{Key: "line-2", Text: "line 2", ThreadTS: page})
+	requireRetryable(t, err)
+	if ae := appError(t, err); ae.Type() != "SlackRateLimited" || ae.NextRetryDelay() <= 0 {
+		t.Errorf("reply: %v, want SlackRateLimited with a delay", err)
+	}
+	if _, err := s.Post(ctx, "C0DATA", chat.Message{Key: "page-2", Text: "page 2"}); err != nil {
+		t.Errorf("the page after a refused reply: %v", err)
+	}
+	if n := len(srv.Calls("chat.postMessage")); n != 3 {
+		t.Errorf("%d posts reached Slack, want the two pages and the first line", n)
+	}
+}

@@ -28,6 +28,10 @@ import (
 
 const bobPhone = "+4915100000002"
 
+// onTime is how late after its deadline a step may go and still count as
+// on time in these tests.
+const onTime = 3 * time.Second
+
 // badNightTeam: alice holds the pager, bob is the secondary; the policy
 // is given in seconds.
 func badNightTeam(policy string) string {
@@ -85,8 +89,12 @@ func TestChatDownTheSMSAndTheCallGoOutOnTime(t *testing.T) {
 			// The escalation counts from the instant the incident began.
 			st := s.status(t, id)
 			start := st.Summary.Triggered
-			within(t, "the SMS", s.twilio.Messages()[0].DateCreated, start.Add(3*time.Second), time.Second)
-			within(t, "the call", s.twilio.Calls()[0].DateCreated, start.Add(6*time.Second), time.Second)
+			// Waiting on Slack would make them minutes late (its retries);
+			// the bound leaves room for a loaded machine and the race
+			// detector. How late they are when all is well is measured
+			// by BenchmarkPaging, not here.
+			within(t, "the SMS", s.twilio.Messages()[0].DateCreated, start.Add(3*time.Second), onTime)
+			within(t, "the call", s.twilio.Calls()[0].DateCreated, start.Add(6*time.Second), onTime)
 			if _, posted := s.page(); posted {
 				t.Error("a page was posted into a broken Slack")
 			}

@@ -79,6 +79,10 @@ func TestAStormRingsAPersonOncePerGap(t *testing.T) {
 	if n := len(tw.Messages()); n != 2 {
 		t.Errorf("%d SMS for four steps of three incidents, want 2", n)
 	}
+	// First tries cannot have sent anything: they send without listing.
+	if n := tw.Requests("GET", "Messages.json"); n != 0 {
+		t.Errorf("%d look-ups of sent messages on first tries", n)
+	}
 
 	// Calls: another incident's call within two minutes is covered.
 	call := func(incident string) PhoneResult {

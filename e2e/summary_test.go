@@ -105,7 +105,9 @@ func TestWeeklySummaryEndToEnd(t *testing.T) {
 			t.Errorf("summary post lacks %q:\n%s", want, post)
 		}
 	}
-	eventually(t, "the chart", 10*time.Second, func() bool { return len(s.slack.Files()) == 1 })
+	// The chart is a reply in the summary's thread: it yields to posts in
+	// the channel, where the incidents' timelines may still be going out.
+	eventually(t, "the chart", 60*time.Second, func() bool { return len(s.slack.Files()) == 1 })
 	f := s.slack.Files()[0]
 	if f.Channel != "C0DATA" || f.ThreadTS != postTS || !bytes.HasPrefix(f.Data, []byte("\x89PNG\r\n\x1a\n")) {
 		t.Errorf("chart %s in %s/%s, header % x", f.Name, f.Channel, f.ThreadTS, f.Data[:min(8, len(f.Data))])

@@ -31,8 +31,10 @@ import (
 // Worker is a running worker and gateway.
 type Worker struct {
 	temporal sdkworker.Worker
-	http     *http.Server
-	served   chan error
+	// phone polls PhoneTaskQueue: the escalation's SMS and calls.
+	phone  sdkworker.Worker
+	http   *http.Server
+	served chan error
 	// GatewayAddr is where the gateway listens (host:port).
 	GatewayAddr string
 	// Chat, Pager, Phone and Tickets say which providers run: "slack" or
@@ -102,9 +104,14 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Local) (*
 
 	w.temporal = sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
 	workflows.Register(w.temporal, acts)
-	if err := w.temporal.Start(); err != nil {
-		l.Close()
-		return nil, fmt.Errorf("start the Temporal worker: %w", err)
+	w.phone = sdkworker.New(c, workflows.PhoneTaskQueue, sdkworker.Options{})
+	workflows.RegisterPhone(w.phone, acts)
+	for _, tw := range []sdkworker.Worker{w.temporal, w.phone} {
+		if err := tw.Start(); err != nil {
+			w.temporal.Stop()
+			l.Close()
+			return nil, fmt.Errorf("start the Temporal worker: %w", err)
+		}
 	}
 
 	gw := gateway.New(gateway.Options{
@@ -123,6 +130,7 @@ func (w *Worker) Stop(ctx context.Context) error {
 	if serveErr := <-w.served; !errors.Is(serveErr, http.ErrServerClosed) {
 		err = errors.Join(err, serveErr)
 	}
+	w.phone.Stop()
 	w.temporal.Stop()
 	return err
 }

@@ -17,6 +17,13 @@ import (
 // ExecuteActivity call is checked by the compiler.
 var a *activities.Activities
 
+// RegisterPhone registers the activities of the phone's task queue
+// (PhoneTaskQueue) on its worker.
+func RegisterPhone(r worker.Registry, acts *activities.Activities) {
+	r.RegisterActivity(acts.SendSMS)
+	r.RegisterActivity(acts.PlaceCall)
+}
+
 // Register registers Baton's workflows and activities. The worker, the dev
 // stack and the tests all use it, so they cannot drift apart.
 func Register(r worker.Registry, acts *activities.Activities) {

@@ -189,8 +189,8 @@ const pagerWithin = 15 * time.Second
 // findResponders asks who is on call now, and who is second. Someone is
 // always paged: when the pager cannot be asked, the person the last
 // handover put on call; when nobody can be named, the team's fallback.
-// The pager and the last handover are asked at once, so the fallback is
-// at hand the moment the pager is given up on.
+// The last handover is asked only once the pager is given up on: a
+// visibility query per incident would cost every alert of a storm.
 func (inc *incident) findResponders(ctx workflow.Context) {
 	now := workflow.Now(ctx)
 	r := &inc.Responders
@@ -202,17 +202,17 @@ func (inc *incident) findResponders(ctx workflow.Context) {
 	if err != nil {
 		shiftEnd = now
 	}
-	askPager := workflow.ExecuteActivity(withQuickActivity(ctx, "Ask the pager who is on call", pagerWithin),
-		a.WhoIsOnCall, activities.WhoIsOnCallInput{Team: inc.team, At: []time.Time{now, shiftEnd}})
-	askHandover := workflow.ExecuteActivity(withQuickActivity(ctx, "Ask the last handover who is on call", pagerWithin),
-		a.LastKnownOnCall, activities.LastKnownOnCallInput{
-			Team: inc.team.Name, WorkflowType: HandoverWorkflowName, TeamAttribute: TeamKey.GetName(), OnCallAttribute: OnCallKey.GetName(),
-		})
 	var who activities.WhoIsOnCallResult
-	if err := askPager.Get(ctx, &who); err != nil {
+	err = workflow.ExecuteActivity(withQuickActivity(ctx, "Ask the pager who is on call", pagerWithin),
+		a.WhoIsOnCall, activities.WhoIsOnCallInput{Team: inc.team, At: []time.Time{now, shiftEnd}}).Get(ctx, &who)
+	if err != nil {
 		inc.failed(ctx, vendorPager, "ask who is on call", err)
 		var last activities.LastKnownOnCallResult
-		if err := askHandover.Get(ctx, &last); err == nil && last.Found {
+		err := workflow.ExecuteActivity(withQuickActivity(ctx, "Ask the last handover who is on call", pagerWithin),
+			a.LastKnownOnCall, activities.LastKnownOnCallInput{
+				Team: inc.team.Name, WorkflowType: HandoverWorkflowName, TeamAttribute: TeamKey.GetName(), OnCallAttribute: OnCallKey.GetName(),
+			}).Get(ctx, &last)
+		if err == nil && last.Found {
 			r.OnCall, r.Source = inc.people(last.People), "the handover of "+inc.when(last.At)
 		}
 	} else {
@@ -584,8 +584,10 @@ func withQuickActivity(ctx workflow.Context, summary string, within time.Duratio
 	})
 }
 
-// withPhoneActivity is for an SMS or a call: retried for five minutes,
-// past which the next step of the escalation is the better try.
+// withPhoneActivity is for an SMS or a call: on the phone's own task
+// queue, retried for five minutes, past which the next step of the
+// escalation is the better try.
 func withPhoneActivity(ctx workflow.Context, summary string) workflow.Context {
-	return withQuickActivity(ctx, summary, 5*time.Minute)
+	ctx = withQuickActivity(ctx, summary, 5*time.Minute)
+	return workflow.WithTaskQueue(ctx, PhoneTaskQueue)
 }

@@ -8,8 +8,13 @@ import (
 	"go.temporal.io/sdk/temporal"
 )
 
-// TaskQueue is the one task queue Baton's worker polls.
+// TaskQueue is the task queue of Baton's workflows and most activities.
 const TaskQueue = "baton"
+
+// PhoneTaskQueue carries only the escalation's SMS and calls, with pollers
+// of their own, so that a phone step never waits in line behind a storm's
+// chat posts.
+const PhoneTaskQueue = "baton-phone"
 
 // Workflow type names, registered explicitly so that renaming a Go function
 // never orphans a running workflow.

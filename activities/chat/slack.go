@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strings"
@@ -98,9 +99,9 @@ const turnLag = 100 * time.Millisecond
 // is refused with the retryable error that classify gives Slack's own 429,
 // with the wait as the next retry's delay, and the turn is handed back.
 //
-// A reply in a thread yields to posts in the channel: it takes a turn only
-// while another is left for a post, so that in a storm the pages go first
-// and the timelines catch up after.
+// A reply in a thread (chat.postMessage with a thread_ts) yields to posts
+// in the channel: it takes a turn only while another is left for a post,
+// so that in a storm the pages go first and the timelines catch up after.
 //
 // The limiters are this process's: each worker keeps its own, so Slack
 // may still answer 429 when several write into a channel, and classify
@@ -116,7 +117,9 @@ func (s *Slack) awaitWrite(ctx context.Context, method, channelID string, reply 
 	s.mu.Unlock()
 
 	if left := lim.Tokens(); reply && s.writeBurst > 1 && left < 2 && lim.Limit() != rate.Inf {
-		wait := time.Duration((2-left)/float64(lim.Limit())*float64(time.Second)) + turnLag
+		// Jitter spreads the replies that wait, lest they all come back
+		// on the same turn and all but one be refused again.
+		wait := time.Duration((2-left)/float64(lim.Limit())*float64(time.Second)) + turnLag + rand.N(time.Second)
 		return temporal.NewApplicationErrorWithOptions(
 			fmt.Sprintf("Slack %s: channel %s busy with posts, reply after %s", method, channelID, wait.Round(time.Millisecond)),
 			"SlackRateLimited",
@@ -436,7 +439,7 @@ func (s *Slack) UploadFile(ctx context.Context, channel string, f File) error {
 	// Sharing the file posts a message into the channel: its turn is taken
 	// before the upload, so that a share put off to a retry uploads nothing
 	// in vain.
-	if err := s.awaitWrite(ctx, "files.completeUploadExternal", id, f.ThreadTS != ""); err != nil {
+	if err := s.awaitWrite(ctx, "files.completeUploadExternal", id, false); err != nil {
 		return err
 	}
 	up, err := s.api.GetUploadURLExternalContext(ctx, slack.GetUploadURLExternalParameters{

@@ -672,7 +672,9 @@ func TestFakeSlackUploadLengthMustMatch(t *testing.T) {
 }
 
 func TestSlackReplies(t *testing.T) {
-	srv, s := newSlack(t)
+	srv := fakeslack.New(t)
+	// No posting limit: this is about reading a thread, not pacing it.
+	s := chat.NewSlack(fakeslack.Token, srv.URL(), chat.WithChannelWriteRate(0, 1))
 	srv.AddChannel("C0DATA", "data", "")
 	ctx := context.Background()
 	parent, err := s.Post(ctx, "#data", chat.Message{Key: "summary", Text: "Weekly summary: anything to add?"})

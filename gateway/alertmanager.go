@@ -148,7 +148,7 @@ func amToAlert(in amAlert) (workflows.Alert, []error) {
 	return a, nil
 }
 
-func amSeverity(s string) (string, error) {
+func amSeverity(s string) (workflows.Severity, error) {
 	if strings.TrimSpace(s) == "" {
 		return "", fmt.Errorf("label %q is missing; set it to one of %s", labelSeverity, acceptedSeverities())
 	}

@@ -117,7 +117,7 @@ func ParseGeneric(body []byte) (workflows.Alert, error) {
 	return a, nil
 }
 
-func genericSeverity(s string) (string, error) {
+func genericSeverity(s string) (workflows.Severity, error) {
 	if strings.TrimSpace(s) == "" {
 		return "", fmt.Errorf("field %q is missing; use one of %s", "severity", acceptedSeverities())
 	}
@@ -175,7 +175,7 @@ func truncateSummary(s string) string {
 // four first; error messages list them so that a sender can pick one
 // without reading Baton's source. A test keeps the list honest.
 var severityWords = []string{
-	workflows.SeverityCritical, workflows.SeverityHigh, workflows.SeverityMedium, workflows.SeverityLow,
+	string(workflows.SeverityCritical), string(workflows.SeverityHigh), string(workflows.SeverityMedium), string(workflows.SeverityLow),
 	"crit", "fatal", "emergency", "error", "major", "page", "warning", "warn", "moderate",
 	"info", "minor", "none", "P1", "P2", "P3", "P4", "P5", "sev1", "sev2", "sev3", "sev4", "sev5",
 }

@@ -231,7 +231,7 @@ func ogLookup(in ogAlert, key string) string {
 
 // ogSeverity maps Opsgenie's priority, "P1".."P5" (or a bare 1..5), onto
 // Baton's severities; no priority is Opsgenie's default, P3.
-func ogSeverity(p string) (string, error) {
+func ogSeverity(p string) (workflows.Severity, error) {
 	p = strings.TrimSpace(p)
 	switch {
 	case p == "":

@@ -50,13 +50,13 @@ func Deliver(ctx context.Context, c client.Client, t team.Team, alert workflows.
 			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 			TypedSearchAttributes: temporal.NewSearchAttributes(
 				workflows.TeamKey.ValueSet(t.Name),
-				workflows.SeverityKey.ValueSet(alert.Severity),
+				workflows.SeverityKey.ValueSet(string(alert.Severity)),
 				workflows.ServiceKey.ValueSet(alert.Service),
 				workflows.AlertNameKey.ValueSet(alert.AlertName),
 				workflows.StateKey.ValueSet(string(workflows.StateTriggered)),
 			),
 			Memo:          map[string]any{workflows.IncidentSummaryMemoKey: alert.Summary},
-			StaticSummary: fmt.Sprintf("[%s] %s", strings.ToUpper(alert.Severity), alert.Summary),
+			StaticSummary: fmt.Sprintf("[%s] %s", strings.ToUpper(string(alert.Severity)), alert.Summary),
 		}, workflows.IncidentWorkflowName, workflows.IncidentInput{Team: t})
 	if err != nil {
 		return "", fmt.Errorf("deliver alert to %s: %w", id, err)

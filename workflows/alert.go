@@ -19,7 +19,7 @@ type Alert struct {
 	Summary     string `json:"summary"`
 	Description string `json:"description,omitempty"`
 	// Severity is one of the Severity constants.
-	Severity   string            `json:"severity"`
+	Severity   Severity          `json:"severity"`
 	Service    string            `json:"service,omitempty"`
 	AlertName  string            `json:"alert_name,omitempty"`
 	Source     string            `json:"source"`
@@ -39,13 +39,16 @@ const (
 	AlertResolved = "resolved"
 )
 
+// Severity is how urgent an alert is: one of Baton's four.
+type Severity string
+
 // Severities, highest first. Sources' own words are mapped onto these by
 // NormalizeSeverity.
 const (
-	SeverityCritical = "critical"
-	SeverityHigh     = "high"
-	SeverityMedium   = "medium"
-	SeverityLow      = "low"
+	SeverityCritical Severity = "critical"
+	SeverityHigh     Severity = "high"
+	SeverityMedium   Severity = "medium"
+	SeverityLow      Severity = "low"
 )
 
 // Sources of alerts.
@@ -63,7 +66,7 @@ const OpsgenieAlertSource = "Baton"
 // NormalizeSeverity maps a source's severity or priority onto Baton's four:
 // Alertmanager's critical/warning/info, Opsgenie's P1-P5, and common words.
 // ok is false for a word it does not know.
-func NormalizeSeverity(s string) (severity string, ok bool) {
+func NormalizeSeverity(s string) (severity Severity, ok bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "critical", "crit", "p1", "sev1", "fatal", "emergency":
 		return SeverityCritical, true

@@ -374,7 +374,7 @@ func (inc *incident) sendNextDM(ctx workflow.Context) error {
 }
 
 // opsgeniePriority maps Baton's severities onto Opsgenie's priorities.
-var opsgeniePriority = map[string]string{
+var opsgeniePriority = map[Severity]string{
 	SeverityCritical: "P1", SeverityHigh: "P2", SeverityMedium: "P3", SeverityLow: "P4",
 }
 

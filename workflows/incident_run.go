@@ -46,7 +46,7 @@ func (inc *incident) run(ctx workflow.Context) (IncidentSummary, error) {
 		return inc.close(ctx)
 	}
 	inc.armRinging(ctx)
-	if inc.team.Pages(inc.Alert.Severity) {
+	if inc.team.Pages(string(inc.Alert.Severity)) {
 		// The page needs only the alert and the team file: it tags the
 		// on-call user group, and names the person once the pager says.
 		inc.Summary.Paged = true
@@ -161,7 +161,7 @@ func (inc *incident) nextStep() (timedStep, bool) {
 // planEscalation arms the escalation of the team's policy for the
 // severity, from the page's instant.
 func (inc *incident) planEscalation() error {
-	plan, err := inc.team.EscalationFor(inc.Alert.Severity).Plan()
+	plan, err := inc.team.EscalationFor(string(inc.Alert.Severity)).Plan()
 	if err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
 	}
@@ -435,7 +435,7 @@ func (inc *incident) needsRCA() bool {
 // only queues; the lanes do the work.
 func (inc *incident) followUp(now time.Time) {
 	f := &inc.FollowUps
-	paging := inc.team.Pages(inc.Alert.Severity)
+	paging := inc.team.Pages(string(inc.Alert.Severity))
 	switch inc.State {
 	case StateMitigated:
 		if paging && !f.StakeholdersMitigated {

@@ -221,7 +221,7 @@ func setupIncident(ctx workflow.Context, in IncidentInput) (*incident, error) {
 	inc.IncidentState = IncidentState{
 		Run: info.WorkflowExecution.RunID, Alert: first.Alert, State: StateTriggered,
 		Summary: IncidentSummary{
-			Team: in.Team.Name, Severity: first.Alert.Severity, Service: first.Alert.Service,
+			Team: in.Team.Name, Severity: string(first.Alert.Severity), Service: first.Alert.Service,
 			AlertName: first.Alert.AlertName, Summary: first.Alert.Summary,
 			Triggered: now, Deliveries: 1, Notifications: map[string]int{},
 		},
@@ -265,7 +265,7 @@ func (inc *incident) publish(ctx workflow.Context) error {
 	inc.memoStale = false
 	err := workflow.UpsertTypedSearchAttributes(ctx,
 		TeamKey.ValueSet(inc.team.Name),
-		SeverityKey.ValueSet(inc.Alert.Severity),
+		SeverityKey.ValueSet(string(inc.Alert.Severity)),
 		ServiceKey.ValueSet(inc.Alert.Service),
 		StateKey.ValueSet(string(inc.State)),
 		AlertNameKey.ValueSet(inc.Alert.AlertName),

@@ -149,7 +149,7 @@ func newIncidentEnv(t *testing.T, start time.Time, prev activities.PreviousIncid
 	return env, s
 }
 
-func alertOf(severity, status string) AlertSignal {
+func alertOf(severity Severity, status string) AlertSignal {
 	return AlertSignal{Alert: Alert{
 		Team: "data", DedupKey: "fp1", Summary: "orders_daily DAG failed", Severity: severity,
 		Service: "airflow", AlertName: "DagFailed", Source: SourceAlertmanager, Status: status,

@@ -65,7 +65,7 @@ func setupIncidentV1(ctx workflow.Context, in IncidentInput) (*incidentV1, error
 	now := workflow.Now(ctx)
 	inc.alert = first.Alert
 	inc.sum = IncidentSummary{
-		Team: in.Team.Name, Severity: first.Alert.Severity, Service: first.Alert.Service,
+		Team: in.Team.Name, Severity: string(first.Alert.Severity), Service: first.Alert.Service,
 		AlertName: first.Alert.AlertName, Summary: first.Alert.Summary,
 		Triggered: now, Deliveries: 1, Notifications: map[string]int{},
 	}
@@ -90,7 +90,7 @@ func (inc *incidentV1) status() (IncidentStatus, error) {
 func (inc *incidentV1) publish(ctx workflow.Context) error {
 	err := workflow.UpsertTypedSearchAttributes(ctx,
 		TeamKey.ValueSet(inc.team.Name),
-		SeverityKey.ValueSet(inc.alert.Severity),
+		SeverityKey.ValueSet(string(inc.alert.Severity)),
 		ServiceKey.ValueSet(inc.alert.Service),
 		StateKey.ValueSet(string(inc.state)),
 		AlertNameKey.ValueSet(inc.alert.AlertName),
@@ -249,7 +249,7 @@ func (inc *incidentV1) run(ctx workflow.Context) (IncidentSummary, error) {
 		return inc.close(ctx)
 	}
 
-	if inc.team.Pages(inc.alert.Severity) {
+	if inc.team.Pages(string(inc.alert.Severity)) {
 		if err := inc.pageResponders(ctx); err != nil {
 			return inc.sum, err
 		}
@@ -393,7 +393,7 @@ func (inc *incidentV1) findResponders(ctx workflow.Context) error {
 // pageResponders posts the page in the team channel, tagging the on-call
 // group, DMs the person on call and arms the escalation.
 func (inc *incidentV1) pageResponders(ctx workflow.Context) error {
-	plan, err := inc.team.EscalationFor(inc.alert.Severity).Plan()
+	plan, err := inc.team.EscalationFor(string(inc.alert.Severity)).Plan()
 	if err != nil {
 		return err
 	}
@@ -756,7 +756,7 @@ func (inc *incidentV1) needsRCA() bool {
 
 // afterStateChange does the one-off work that follows entering a state.
 func (inc *incidentV1) afterStateChange(ctx workflow.Context) error {
-	paging := inc.team.Pages(inc.alert.Severity)
+	paging := inc.team.Pages(string(inc.alert.Severity))
 	switch inc.state {
 	case StateMitigated:
 		if paging && !inc.done["stakeholders-mitigated"] {
@@ -896,14 +896,14 @@ func (inc *incidentV1) when(t time.Time) string {
 	return t.In(inc.loc).Format("Mon 2 Jan 15:04 MST")
 }
 
-var severityMark = map[string]string{
+var severityMark = map[Severity]string{
 	SeverityCritical: ":red_circle:", SeverityHigh: ":large_orange_circle:",
 	SeverityMedium: ":large_yellow_circle:", SeverityLow: ":white_circle:",
 }
 
 // headline is "[CRITICAL] summary".
 func (inc *incidentV1) headline() string {
-	return fmt.Sprintf("[%s] %s", strings.ToUpper(inc.alert.Severity), inc.alert.Summary)
+	return fmt.Sprintf("[%s] %s", strings.ToUpper(string(inc.alert.Severity)), inc.alert.Summary)
 }
 
 func (inc *incidentV1) pageLink() string {

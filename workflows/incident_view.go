@@ -7,7 +7,7 @@ import (
 // view is the incident as the renderer needs it: typed facts, no markup.
 func (inc *incident) view() incidentview.View {
 	v := incidentview.View{
-		ID: inc.id, Severity: inc.Alert.Severity, Summary: inc.Alert.Summary, Description: inc.Alert.Description,
+		ID: inc.id, Severity: string(inc.Alert.Severity), Summary: inc.Alert.Summary, Description: inc.Alert.Description,
 		Service: inc.Alert.Service, Source: inc.Alert.Source, SourceURL: inc.Alert.SourceURL, RunbookURL: inc.Alert.RunbookURL,
 		State: string(inc.State), Paged: inc.Summary.Paged, Group: inc.team.Slack.UserGroup,
 		LookingUp: !inc.Responders.Known, Deliveries: inc.Summary.Deliveries, LastDelivery: inc.LastDelivery,

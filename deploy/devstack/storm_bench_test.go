@@ -111,7 +111,7 @@ func newLoadStack(b *testing.B, teams int, smsAfter string) *loadStack {
 // an answer other than 202.
 func (s *loadStack) deliver(teamName, key string) (string, error) {
 	body, _ := json.Marshal(map[string]string{
-		"team": teamName, "dedup_key": key, "summary": "load " + key, "severity": workflows.SeverityCritical,
+		"team": teamName, "dedup_key": key, "summary": "load " + key, "severity": string(workflows.SeverityCritical),
 	})
 	req, err := http.NewRequest(http.MethodPost, s.webhook, bytes.NewReader(body))
 	if err != nil {

@@ -34,6 +34,9 @@ type Activities struct {
 	Namespace string
 	// UIURL is the Temporal Web UI's base URL, for links; empty: no links.
 	UIURL string
+	// SMSReplies: Twilio's replies reach the gateway (BATON_PUBLIC_URL is
+	// set), so an SMS says to answer by reply.
+	SMSReplies bool
 
 	// lines keep each person's phone from ringing once per incident in a
 	// storm.

@@ -68,9 +68,19 @@ func (a *Activities) SendSMS(ctx context.Context, in SendSMSInput) (PhoneResult,
 	case turn.wait > 0:
 		return PhoneResult{}, errHeld(turn.wait)
 	}
-	sid, err := a.Phone.SMS(ctx, in.To, bundle(in.Body, turn.send), in.Key, lookBackFrom(ctx, in.Since))
+	body := bundle(in.Body, turn.send) + " " + a.howToAnswer(in.Incident)
+	sid, err := a.Phone.SMS(ctx, in.To, body, in.Key, lookBackFrom(ctx, in.Since))
 	a.lines.smsSent(in.To, turn, sid, err)
 	return PhoneResult{SID: sid}, err
+}
+
+// howToAnswer ends an SMS: by reply when Twilio's webhook reaches the
+// gateway (BATON_PUBLIC_URL), else in Slack or with the starter.
+func (a *Activities) howToAnswer(incident string) string {
+	if a.SMSReplies {
+		return "Reply 1 to acknowledge, 2 to escalate."
+	}
+	return "Acknowledge in Slack or: starter incident ack " + incident
 }
 
 // PlaceCallInput is one voice call that reads Say aloud, placed once per Key.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"reflect"
 	"strings"
 	"text/tabwriter"
@@ -44,6 +45,9 @@ type Config struct {
 	WebhookToken string `envconfig:"BATON_WEBHOOK_TOKEN" desc:"bearer token every alert webhook must send"`
 	TeamsFile    string `envconfig:"BATON_TEAMS_FILE" default:"teams.yaml" desc:"the team file (YAML)"`
 	HTTPAddr     string `envconfig:"BATON_HTTP_ADDR" default:"127.0.0.1:8080" desc:"address of the gateway (webhooks, Slack, /healthz)"`
+	// PublicURL is where Twilio reaches the gateway; its webhooks are
+	// signed over this URL, not over the Host a proxy passes on.
+	PublicURL string `envconfig:"BATON_PUBLIC_URL" desc:"the gateway's public base URL, such as https://baton.example.com; set: SMS can be answered by reply"`
 }
 
 // Load reads the environment.
@@ -61,6 +65,16 @@ func Load() (Config, error) {
 	}
 	if err := together("JIRA_URL", c.JiraURL, "JIRA_USER", c.JiraUser, "JIRA_API_TOKEN", c.JiraAPIToken); err != nil {
 		return Config{}, err
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" {
+			return Config{}, errors.New("BATON_PUBLIC_URL must be an absolute http(s) URL without a query, such as https://baton.example.com")
+		}
+		c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+		if c.TwilioAuthToken == "" {
+			return Config{}, errors.New("BATON_PUBLIC_URL is set for Twilio's replies, which need TWILIO_AUTH_TOKEN to be verified")
+		}
 	}
 	return c, nil
 }

@@ -45,6 +45,10 @@ type Options struct {
 	// Logger reports what cannot be answered to a caller; slog's default
 	// if nil.
 	Logger *slog.Logger
+	// TwilioAuthToken verifies Twilio's requests, signed over PublicURL
+	// (BATON_PUBLIC_URL); either empty: Twilio's endpoints are off.
+	TwilioAuthToken string
+	PublicURL       string
 }
 
 // Gateway serves Baton's HTTP endpoints.
@@ -70,6 +74,7 @@ func New(opts Options) *Gateway {
 	g.mux.HandleFunc("POST /webhooks/opsgenie", g.webhook(g.opsgenie))
 	g.mux.HandleFunc("POST /webhooks/generic", g.webhook(g.generic))
 	g.mux.HandleFunc("POST /slack/interactions", g.slackInteraction)
+	g.mux.HandleFunc("POST /twilio/sms", g.twilioSMS)
 	return g
 }
 

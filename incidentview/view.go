@@ -187,9 +187,10 @@ func (v View) PageDM() string {
 	return fmt.Sprintf("You are paged: %s\n%s", v.Headline(), v.Link())
 }
 
-// SMS is the text of an escalation SMS.
+// SMS is the text of an escalation SMS; the phone activity adds how to
+// answer it, which depends on how the worker is set up.
 func (v View) SMS() string {
-	return fmt.Sprintf("Baton: %s. Acknowledge in Slack or: starter incident ack %s", v.Headline(), v.ID)
+	return fmt.Sprintf("Baton: %s (%s).", v.Headline(), v.ID)
 }
 
 // Call is what an escalation call reads aloud.

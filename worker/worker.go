@@ -85,6 +85,7 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Local) (*
 	}
 	if cfg.TwilioAccountSID != "" {
 		acts.Phone = phone.NewTwilio(cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFromNumber, cfg.TwilioAPIURL, nil)
+		acts.SMSReplies = cfg.PublicURL != ""
 		w.Phone = "twilio"
 	} else {
 		acts.Phone = phone.NewConsole(local.Out)
@@ -118,6 +119,7 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Local) (*
 		Temporal: c, Teams: teams,
 		WebhookToken: cfg.WebhookToken, SlackSigningSecret: cfg.SlackSigningSecret,
 		ResponseURLPrefixes: responseURLPrefixes(cfg.SlackAPIURL),
+		TwilioAuthToken:     cfg.TwilioAuthToken, PublicURL: cfg.PublicURL,
 	})
 	w.http = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
 	go func() { w.served <- w.http.Serve(l) }()

@@ -255,7 +255,7 @@ func TestNoAckEscalatesOnTime(t *testing.T) {
 	require.Len(t, s.sms, 4)
 	require.Equal(t, incidentStart.Add(10*time.Minute), s.sms[0].At.In(berlin))
 	require.Equal(t, "+49151000001", s.sms[0].In.To)
-	require.Contains(t, s.sms[0].In.Body, "starter incident ack incident-data-fp1")
+	require.Contains(t, s.sms[0].In.Body, "[HIGH] orders_daily DAG failed (incident-data-fp1)")
 	require.Equal(t, incidentStart.Add(20*time.Minute), s.sms[1].At.In(berlin))
 	require.Equal(t, "+49151000002", s.sms[1].In.To, "the secondary is bob, next in the rotation")
 	require.Equal(t, incidentStart.Add(30*time.Minute), s.sms[2].At.In(berlin))

@@ -1,0 +1,63 @@
+package e2e
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/baton-oncall/baton/gateway"
+	"github.com/baton-oncall/baton/internal/faketwilio"
+	"github.com/baton-oncall/baton/workflows"
+)
+
+const publicURL = "https://baton.example.com"
+
+// replySMS sends an SMS reply to the gateway as Twilio does: a form post
+// signed over the public URL with the auth token.
+func (s *incidentStack) replySMS(t *testing.T, from, body string) (int, string) {
+	t.Helper()
+	form := url.Values{"From": {from}, "To": {fromNumber}, "Body": {body}, "MessageSid": {"SM" + strings.Repeat("0", 32)}, "AccountSid": {faketwilio.AccountSID}}
+	resp := s.post(t, "/twilio/sms", http.Header{
+		"Content-Type":       {"application/x-www-form-urlencoded"},
+		"X-Twilio-Signature": {gateway.TwilioSignature(faketwilio.AuthToken, publicURL+"/twilio/sms", form)},
+	}, []byte(form.Encode()))
+	text, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(text)
+}
+
+func TestAnSMSReplyAcknowledgesAndStopsTheEscalation(t *testing.T) {
+	s := newIncidentStack(t, badNightTeam(`{steps: [{after: 2s, action: sms}, {after: 8s, action: call}]}`), func(s *incidentStack) {
+		s.cfg.PublicURL = publicURL
+	})
+	id := s.fireAlertmanager(t, "fp-reply")
+	eventually(t, "the SMS", 20*time.Second, func() bool { return len(s.twilio.Messages()) > 0 })
+	if body := s.twilio.Messages()[0].Body; !strings.Contains(body, "Reply 1 to acknowledge, 2 to escalate.") {
+		t.Errorf("the SMS does not say how to answer: %q", body)
+	}
+
+	code, answer := s.replySMS(t, alicePhone, " 1 ")
+	if code != http.StatusOK || !strings.Contains(answer, "Acknowledged by alice via phone") {
+		t.Fatalf("reply: %d %s", code, answer)
+	}
+	st, err := s.client.QueryWorkflow(context.Background(), id, "", workflows.IncidentStatusQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var status workflows.IncidentStatus
+	if err := st.Get(&status); err != nil || status.State != workflows.StateAcknowledged || status.Summary.AcknowledgedBy != "alice" {
+		t.Errorf("status %s by %q (%v)", status.State, status.Summary.AcknowledgedBy, err)
+	}
+	// Again: nothing is open to answer.
+	if _, again := s.replySMS(t, alicePhone, "1"); !strings.Contains(again, "no open page") {
+		t.Errorf("second reply: %s", again)
+	}
+	// Past the call's deadline: no call.
+	time.Sleep(time.Until(status.Summary.Triggered.Add(10 * time.Second)))
+	if n := len(s.twilio.Calls()); n != 0 {
+		t.Errorf("%d calls after the SMS reply acknowledged", n)
+	}
+}

@@ -1,0 +1,100 @@
+package gateway
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/baton-oncall/baton/team"
+)
+
+// Twilio's documented example: auth token 12345, this URL and these
+// parameters give this signature (its SDKs test against it too).
+func TestTwilioSignatureMatchesTwiliosExample(t *testing.T) {
+	form := url.Values{
+		"CallSid": {"CA1234567890ABCDE"}, "Caller": {"+14158675309"}, "Digits": {"1234"},
+		"From": {"+14158675309"}, "To": {"+18005551212"},
+	}
+	const example = "https://mycompany.com/myapp.php?foo=1&bar=2"
+	if got := TwilioSignature("12345", example, form); got != "RSOYDt4T1cUTdK1PDd93/VVr8B8=" {
+		t.Errorf("signature %q", got)
+	}
+	form.Set("Digits", "9999")
+	if got := TwilioSignature("12345", example, form); got == "RSOYDt4T1cUTdK1PDd93/VVr8B8=" {
+		t.Error("a changed parameter kept the signature")
+	}
+}
+
+const testPublicURL = "https://baton.example.com"
+
+func smsGateway(t *testing.T) *Gateway {
+	t.Helper()
+	teams, err := team.Parse([]byte(`
+teams:
+  - name: data
+    timezone: Europe/Berlin
+    slack: {channel: C0DATA, user_group: data-oncall}
+    pager:
+      rotation: {members: [alice], shift: 1w, start: "2026-01-05T09:00"}
+    handover: {weekday: monday, time: "09:00"}
+    people:
+      - {id: alice, email: alice@example.com, phone: "+4915100000001"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No Temporal client: every case here is answered before one is needed.
+	return New(Options{Teams: teams, TwilioAuthToken: "tw-token", PublicURL: testPublicURL})
+}
+
+func postSMS(g *Gateway, form url.Values, signature string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, "/twilio/sms", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if signature != "" {
+		req.Header.Set("X-Twilio-Signature", signature)
+	}
+	rec := httptest.NewRecorder()
+	g.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestTwilioSMSIsVerified(t *testing.T) {
+	g := smsGateway(t)
+	form := url.Values{"From": {"+4915100000001"}, "To": {"+15005550006"}, "Body": {"1"}, "MessageSid": {"SM1"}, "AccountSid": {"AC1"}}
+	for name, sig := range map[string]string{
+		"missing":              "",
+		"wrong":                "bm90IGEgc2lnbmF0dXJl",
+		"over another URL":     TwilioSignature("tw-token", "https://evil.example.com/twilio/sms", form),
+		"with another token":   TwilioSignature("other", testPublicURL+"/twilio/sms", form),
+		"of another parameter": TwilioSignature("tw-token", testPublicURL+"/twilio/sms", url.Values{"From": {"+4915100000001"}, "Body": {"2"}}),
+	} {
+		rec := postSMS(g, form, sig)
+		if rec.Code != http.StatusForbidden || strings.Contains(rec.Body.String(), "+49") {
+			t.Errorf("%s signature: %d %q, want 403 without the number", name, rec.Code, rec.Body.String())
+		}
+	}
+}
+
+func TestTwilioSMSAnswersWithoutTouchingAnIncident(t *testing.T) {
+	g := smsGateway(t)
+	for _, tc := range []struct{ from, body, want string }{
+		{"+4915100000001", "hello?", "reply 1 to acknowledge your newest page, 2 to escalate it"},
+		{"+4915199999999", "1", "this number is not on call for any team, so nothing was changed"},
+	} {
+		form := url.Values{"From": {tc.from}, "To": {"+15005550006"}, "Body": {tc.body}}
+		rec := postSMS(g, form, TwilioSignature("tw-token", testPublicURL+"/twilio/sms", form))
+		if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/xml") ||
+			!strings.Contains(rec.Body.String(), "<Response><Message>Baton: "+tc.want) {
+			t.Errorf("%q from %s: %d %q", tc.body, tc.from, rec.Code, rec.Body.String())
+		}
+	}
+}
+
+func TestTwilioSMSIsOffWithoutAPublicURL(t *testing.T) {
+	g := New(Options{TwilioAuthToken: "tw-token"})
+	if rec := postSMS(g, url.Values{"Body": {"1"}}, "x"); rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "BATON_PUBLIC_URL") {
+		t.Errorf("%d %q", rec.Code, rec.Body.String())
+	}
+}

@@ -34,9 +34,10 @@ type Activities struct {
 	Namespace string
 	// UIURL is the Temporal Web UI's base URL, for links; empty: no links.
 	UIURL string
-	// SMSReplies: Twilio's replies reach the gateway (BATON_PUBLIC_URL is
-	// set), so an SMS says to answer by reply.
-	SMSReplies bool
+	// PublicURL is the gateway's public base URL (BATON_PUBLIC_URL) when
+	// Twilio's webhooks reach it: an SMS is answered by reply, a call by a
+	// key. Empty: people answer in Slack or with the starter.
+	PublicURL string
 
 	// lines keep each person's phone from ringing once per incident in a
 	// storm.

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -68,19 +69,24 @@ func (a *Activities) SendSMS(ctx context.Context, in SendSMSInput) (PhoneResult,
 	case turn.wait > 0:
 		return PhoneResult{}, errHeld(turn.wait)
 	}
-	body := bundle(in.Body, turn.send) + " " + a.howToAnswer(in.Incident)
+	body := bundle(in.Body, turn.send) + a.howToAnswer(in.Incident)
 	sid, err := a.Phone.SMS(ctx, in.To, body, in.Key, lookBackFrom(ctx, in.Since))
 	a.lines.smsSent(in.To, turn, sid, err)
 	return PhoneResult{SID: sid}, err
 }
 
 // howToAnswer ends an SMS: by reply when Twilio's webhook reaches the
-// gateway (BATON_PUBLIC_URL), else in Slack or with the starter.
+// gateway (BATON_PUBLIC_URL), else in Slack or with the starter. An SMS
+// that names no incident (from incidents started before the phone could
+// be answered) carries its own instructions.
 func (a *Activities) howToAnswer(incident string) string {
-	if a.SMSReplies {
-		return "Reply 1 to acknowledge, 2 to escalate."
+	switch {
+	case incident == "":
+		return ""
+	case a.PublicURL != "":
+		return " Reply 1 to acknowledge, 2 to escalate."
 	}
-	return "Acknowledge in Slack or: starter incident ack " + incident
+	return " Acknowledge in Slack or: starter incident ack " + incident
 }
 
 // PlaceCallInput is one voice call that reads Say aloud, placed once per Key.
@@ -89,8 +95,9 @@ type PlaceCallInput struct {
 	Say   string
 	Key   string
 	Since time.Time
-	// Incident is the asking incident's ID.
+	// Incident is the asking incident's ID, Person the team person called.
 	Incident string
+	Person   string
 }
 
 // PlaceCall places a call unless one with the same key was placed since
@@ -103,7 +110,18 @@ func (a *Activities) PlaceCall(ctx context.Context, in PlaceCallInput) (PhoneRes
 	if with := a.lines.callCovered(in); with != "" {
 		return PhoneResult{With: with}, nil
 	}
-	sid, err := a.Phone.Call(ctx, in.To, in.Say, in.Key, lookBackFrom(ctx, in.Since))
+	// A call that names no incident (from incidents started before the
+	// phone could be answered) carries its own instructions.
+	say, answer := in.Say, ""
+	switch {
+	case in.Incident == "":
+	case a.PublicURL != "" && in.Person != "":
+		say = in.Say + " Press 1 to acknowledge, 2 to escalate to the next person."
+		answer = a.PublicURL + "/twilio/voice?" + url.Values{"incident": {in.Incident}, "person": {in.Person}}.Encode()
+	default:
+		say += " Please acknowledge it in Slack."
+	}
+	sid, err := a.Phone.Call(ctx, in.To, say, answer, in.Key, lookBackFrom(ctx, in.Since))
 	return PhoneResult{SID: sid}, err
 }
 

@@ -61,3 +61,57 @@ func TestAnSMSReplyAcknowledgesAndStopsTheEscalation(t *testing.T) {
 		t.Errorf("%d calls after the SMS reply acknowledged", n)
 	}
 }
+
+func TestAKeyPressedDuringTheCallAcknowledges(t *testing.T) {
+	s := newIncidentStack(t, badNightTeam(`{steps: [{after: 2s, action: call}, {after: 8s, action: sms}]}`), func(s *incidentStack) {
+		s.cfg.PublicURL = publicURL
+	})
+	id := s.fireAlertmanager(t, "fp-keypress")
+	eventually(t, "the call", 20*time.Second, func() bool { return len(s.twilio.Calls()) > 0 })
+	call := s.twilio.Calls()[0]
+	if len(call.Say) == 0 || !strings.Contains(call.Say[0], "Press 1 to acknowledge, 2 to escalate") || call.GatherAction == "" {
+		t.Fatalf("the call offers no keys: %+v", call)
+	}
+	action, err := url.Parse(call.GatherAction)
+	if err != nil || !strings.HasPrefix(call.GatherAction, publicURL+"/twilio/voice?") {
+		t.Fatalf("gather action %q", call.GatherAction)
+	}
+	// Twilio posts the key to the action URL, signed over it.
+	form := url.Values{"CallSid": {call.SID}, "AccountSid": {faketwilio.AccountSID}, "From": {fromNumber}, "To": {alicePhone}, "Digits": {"1"}}
+	press := func(sig string) (int, string) {
+		resp := s.post(t, action.RequestURI(), http.Header{
+			"Content-Type": {"application/x-www-form-urlencoded"}, "X-Twilio-Signature": {sig},
+		}, []byte(form.Encode()))
+		text, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(text)
+	}
+	if code, _ := press("forged"); code != http.StatusForbidden {
+		t.Errorf("a forged press: %d, want 403", code)
+	}
+	if st := s.status(t, id); st.State != workflows.StateTriggered {
+		t.Fatalf("a forged press changed the incident: %s", st.State)
+	}
+	code, said := press(gateway.TwilioSignature(faketwilio.AuthToken, call.GatherAction, form))
+	if code != http.StatusOK || !strings.Contains(said, "<Say>Acknowledged. Thank you.</Say>") {
+		t.Fatalf("press: %d %s", code, said)
+	}
+	st := s.status(t, id)
+	if st.State != workflows.StateAcknowledged || st.Summary.AcknowledgedBy != "alice" {
+		t.Errorf("status %s by %q", st.State, st.Summary.AcknowledgedBy)
+	}
+	eventually(t, "the ack in the timeline", 10*time.Second, func() bool {
+		return strings.Contains(timelineOf(s.status(t, id)), "Acknowledged by alice via phone")
+	})
+	time.Sleep(time.Until(st.Summary.Triggered.Add(10 * time.Second)))
+	if n := len(s.twilio.Messages()); n != 0 {
+		t.Errorf("%d SMS after the keypress acknowledged", n)
+	}
+}
+
+func timelineOf(st workflows.IncidentStatus) string {
+	var b strings.Builder
+	for _, e := range st.Timeline {
+		b.WriteString(e.Text + "\n")
+	}
+	return b.String()
+}

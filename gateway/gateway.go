@@ -75,6 +75,7 @@ func New(opts Options) *Gateway {
 	g.mux.HandleFunc("POST /webhooks/generic", g.webhook(g.generic))
 	g.mux.HandleFunc("POST /slack/interactions", g.slackInteraction)
 	g.mux.HandleFunc("POST /twilio/sms", g.twilioSMS)
+	g.mux.HandleFunc("POST /twilio/voice", g.twilioVoice)
 	return g
 }
 

@@ -49,14 +49,66 @@ func TwilioSignature(authToken, fullURL string, form url.Values) string {
 // signature over the public URL; the answer is TwiML, read back to the
 // sender as an SMS.
 func (g *Gateway) twilioSMS(w http.ResponseWriter, r *http.Request) {
-	if g.opts.TwilioAuthToken == "" || g.opts.PublicURL == "" {
-		http.Error(w, "SMS replies are off: set BATON_PUBLIC_URL and TWILIO_AUTH_TOKEN", http.StatusServiceUnavailable)
+	if !g.verifiedTwilio(w, r) {
 		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+	defer cancel()
+	writeTwiML(w, "Message", g.smsReply(ctx, r.PostForm.Get("From"), r.PostForm.Get("Body")))
+}
+
+// twilioVoice takes the key a person pressed during an escalation call:
+// the call's <Gather> names the incident and the person in its action URL,
+// which Twilio's signature covers. 1 acknowledges, 2 escalates; the answer
+// is read to them.
+func (g *Gateway) twilioVoice(w http.ResponseWriter, r *http.Request) {
+	if !g.verifiedTwilio(w, r) {
+		return
+	}
+	q := r.URL.Query()
+	id, who := q.Get("incident"), q.Get("person")
+	if !strings.HasPrefix(id, "incident-") || who == "" {
+		http.Error(w, "the action URL names no incident and person", http.StatusBadRequest)
+		return
+	}
+	var action workflows.Action
+	switch r.PostForm.Get("Digits") {
+	case "1":
+		action = workflows.ActionAck
+	case "2":
+		action = workflows.ActionEscalate
+	default:
+		writeTwiML(w, "Say", "That key does nothing. Answer in Slack, or wait for the next call. Goodbye.")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+	defer cancel()
+	res, err := incidentclient.Act(ctx, g.opts.Temporal, id, workflows.ActionRequest{Action: action, By: who, Via: "phone"})
+	switch {
+	case errors.Is(err, incidentclient.ErrRefused):
+		writeTwiML(w, "Say", "Nothing was changed: "+incidentclient.Reason(err)+". Goodbye.")
+	case err != nil:
+		g.opts.Logger.Error("call answer: the action failed", "incident", id, "error", err)
+		writeTwiML(w, "Say", "That did not go through. Please answer in Slack. Goodbye.")
+	case action == workflows.ActionAck:
+		writeTwiML(w, "Say", "Acknowledged. Thank you.")
+	default:
+		writeTwiML(w, "Say", res.Message+". Goodbye.")
+	}
+}
+
+// verifiedTwilio checks that a request comes from Twilio: a form post
+// signed with the auth token over the public URL it was sent to. It
+// answers the request itself when it does not.
+func (g *Gateway) verifiedTwilio(w http.ResponseWriter, r *http.Request) bool {
+	if g.opts.TwilioAuthToken == "" || g.opts.PublicURL == "" {
+		http.Error(w, "answers by phone are off: set BATON_PUBLIC_URL and TWILIO_AUTH_TOKEN", http.StatusServiceUnavailable)
+		return false
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, "not a form post", http.StatusBadRequest)
-		return
+		return false
 	}
 	full := g.opts.PublicURL + r.URL.Path
 	if r.URL.RawQuery != "" {
@@ -68,11 +120,9 @@ func (g *Gateway) twilioSMS(w http.ResponseWriter, r *http.Request) {
 		// Nothing of the request is logged: it carries a phone number.
 		g.opts.Logger.Warn("Twilio request refused: missing or wrong X-Twilio-Signature", "path", r.URL.Path)
 		http.Error(w, "missing or wrong X-Twilio-Signature", http.StatusForbidden)
-		return
+		return false
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
-	defer cancel()
-	writeTwiML(w, g.smsReply(ctx, r.PostForm.Get("From"), r.PostForm.Get("Body")))
+	return true
 }
 
 // smsHelp is what a reply Baton does not understand is answered with.
@@ -157,11 +207,12 @@ func (g *Gateway) newestPage(ctx context.Context, people []person) (id, who stri
 	return id, who, nil
 }
 
-// writeTwiML answers Twilio with one SMS back to the sender.
-func writeTwiML(w http.ResponseWriter, message string) {
+// writeTwiML answers Twilio with one verb: a Message (an SMS back to the
+// sender) or a Say (read on the call).
+func writeTwiML(w http.ResponseWriter, verb, text string) {
 	var esc strings.Builder
 	// EscapeText fails only when the writer does; a Builder never does.
-	_ = xml.EscapeText(&esc, []byte(message))
+	_ = xml.EscapeText(&esc, []byte(text))
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Response><Message>%s</Message></Response>`, esc.String())
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Response><%s>%s</%[1]s></Response>`, verb, esc.String())
 }

@@ -98,3 +98,26 @@ func TestTwilioSMSIsOffWithoutAPublicURL(t *testing.T) {
 		t.Errorf("%d %q", rec.Code, rec.Body.String())
 	}
 }
+
+func TestTwilioVoiceIsVerifiedAndTakesOnlyItsKeys(t *testing.T) {
+	g := smsGateway(t)
+	path := "/twilio/voice?incident=incident-data-fp1&person=alice"
+	press := func(form url.Values, sig string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Twilio-Signature", sig)
+		rec := httptest.NewRecorder()
+		g.ServeHTTP(rec, req)
+		return rec
+	}
+	form := url.Values{"CallSid": {"CA1"}, "Digits": {"1"}}
+	// Signed over the URL without its query: the incident could be swapped.
+	if rec := press(form, TwilioSignature("tw-token", testPublicURL+"/twilio/voice", form)); rec.Code != http.StatusForbidden {
+		t.Errorf("a signature without the query: %d", rec.Code)
+	}
+	form.Set("Digits", "7")
+	rec := press(form, TwilioSignature("tw-token", testPublicURL+path, form))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "<Say>That key does nothing.") {
+		t.Errorf("key 7: %d %q", rec.Code, rec.Body.String())
+	}
+}

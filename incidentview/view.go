@@ -193,7 +193,8 @@ func (v View) SMS() string {
 	return fmt.Sprintf("Baton: %s (%s).", v.Headline(), v.ID)
 }
 
-// Call is what an escalation call reads aloud.
+// Call is what an escalation call reads aloud; the phone activity adds how
+// to answer it.
 func (v View) Call(team string) string {
-	return fmt.Sprintf("This is Baton. %s incident for team %s: %s. Please acknowledge it in Slack.", v.Severity, team, v.Summary)
+	return fmt.Sprintf("This is Baton. %s incident for team %s: %s.", v.Severity, team, v.Summary)
 }

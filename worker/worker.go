@@ -85,7 +85,7 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Local) (*
 	}
 	if cfg.TwilioAccountSID != "" {
 		acts.Phone = phone.NewTwilio(cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFromNumber, cfg.TwilioAPIURL, nil)
-		acts.SMSReplies = cfg.PublicURL != ""
+		acts.PublicURL = cfg.PublicURL
 		w.Phone = "twilio"
 	} else {
 		acts.Phone = phone.NewConsole(local.Out)

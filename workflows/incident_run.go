@@ -338,7 +338,7 @@ func (inc *incident) ring(kind string, people []team.Person, why, step string, p
 		var f workflow.Future
 		if kind == team.ActionCall {
 			f = workflow.ExecuteActivity(opts, a.PlaceCall, activities.PlaceCallInput{
-				To: p.Phone, Say: v.Call(inc.team.Name), Key: key, Since: planned, Incident: inc.id,
+				To: p.Phone, Say: v.Call(inc.team.Name), Key: key, Since: planned, Incident: inc.id, Person: p.ID,
 			})
 		} else {
 			f = workflow.ExecuteActivity(opts, a.SendSMS, activities.SendSMSInput{

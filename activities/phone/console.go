@@ -38,7 +38,7 @@ func (c *Console) SMS(_ context.Context, to, body, key string, since time.Time) 
 }
 
 // Call implements Phone.
-func (c *Console) Call(_ context.Context, to, say, key string, since time.Time) (string, error) {
+func (c *Console) Call(_ context.Context, to, say, _, key string, since time.Time) (string, error) {
 	return c.once("call", to, key, since, func() {
 		fmt.Fprintf(c.out, "[call] to %s, saying: %s\n", Mask(to), say)
 	}), nil

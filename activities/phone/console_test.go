@@ -35,7 +35,7 @@ func TestConsole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	call, err := c.Call(ctx, alice, "Checkout is down", "inc-1/call", since)
+	call, err := c.Call(ctx, alice, "Checkout is down", "", "inc-1/call", since)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestConsole(t *testing.T) {
 	if err != nil || again != sms {
 		t.Errorf("repeated SMS = %q, %v; want %q, nil", again, err, sms)
 	}
-	againCall, err := c.Call(ctx, alice, "Checkout is down", "inc-1/call", since)
+	againCall, err := c.Call(ctx, alice, "Checkout is down", "", "inc-1/call", since)
 	if err != nil || againCall != call {
 		t.Errorf("repeated Call = %q, %v; want %q, nil", againCall, err, call)
 	}
@@ -64,7 +64,7 @@ func TestConsole(t *testing.T) {
 	// Another number, another key, or a later step: printed again.
 	_, _ = c.SMS(ctx, bob, "Checkout is down", "inc-1/sms", since)
 	_, _ = c.SMS(ctx, alice, "Checkout is down", "inc-2/sms", since)
-	_, _ = c.Call(ctx, alice, "Checkout is down", "inc-1/call", time.Now().Add(2*time.Second))
+	_, _ = c.Call(ctx, alice, "Checkout is down", "", "inc-1/call", time.Now().Add(2*time.Second))
 	if n := strings.Count(out.String(), "\n"); n != 3 {
 		t.Errorf("printed %d lines, want 3:\n%s", n, out.String())
 	}

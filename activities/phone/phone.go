@@ -21,8 +21,10 @@ type Phone interface {
 	// of a step), so no look-up is made and the SMS goes out at once.
 	SMS(ctx context.Context, to, body, key string, since time.Time) (sid string, err error)
 	// Call places a call to `to` that reads `say` aloud (TwiML <Say>), twice,
-	// then hangs up. Same idempotency rule with key and since.
-	Call(ctx context.Context, to, say, key string, since time.Time) (sid string, err error)
+	// then hangs up. With an answerURL, the person may press a key while
+	// it reads, and the key goes to that URL (TwiML <Gather>). Same
+	// idempotency rule with key and since.
+	Call(ctx context.Context, to, say, answerURL, key string, since time.Time) (sid string, err error)
 }
 
 // Mask hides the middle of a phone number: "+4915112340001" becomes

@@ -98,7 +98,7 @@ func (t *Twilio) SMS(ctx context.Context, to, body, key string, since time.Time)
 // Twilio starts calls at the account's calls-per-second rate; a call still
 // waiting has no start time, so the StartTime filter misses it. Queued calls
 // are therefore looked for too, lest a retry ring twice.
-func (t *Twilio) Call(ctx context.Context, to, say, _ string, since time.Time) (string, error) {
+func (t *Twilio) Call(ctx context.Context, to, say, answerURL, _ string, since time.Time) (string, error) {
 	if !since.IsZero() {
 		started := t.between(to)
 		started.Set("StartTime>", day(since))
@@ -114,7 +114,7 @@ func (t *Twilio) Call(ctx context.Context, to, say, _ string, since time.Time) (
 	return t.create(ctx, "Calls.json", url.Values{
 		"To":    {to},
 		"From":  {t.from},
-		"Twiml": {twiml(say)},
+		"Twiml": {twiml(say, answerURL)},
 	})
 }
 
@@ -127,13 +127,23 @@ func Ref(key string) string {
 }
 
 // twiml reads say aloud twice with a pause between, so that someone woken
-// by the call still hears it whole; the call ends with the document.
-func twiml(say string) string {
+// by the call still hears it whole; the call ends with the document. With
+// an answerURL, both readings are inside a <Gather> of one key, which
+// Twilio posts to that URL; a call nobody answers by key says goodbye.
+func twiml(say, answerURL string) string {
+	s := "<Say>" + xmlText(say) + "</Say>"
+	if answerURL == "" {
+		return `<Response>` + s + `<Pause length="1"/>` + s + `</Response>`
+	}
+	return `<Response><Gather numDigits="1" method="POST" action="` + xmlText(answerURL) + `">` + s + `<Pause length="1"/>` + s +
+		`</Gather><Say>No key was pressed. Goodbye.</Say></Response>`
+}
+
+func xmlText(s string) string {
 	var esc strings.Builder
 	// EscapeText fails only when the writer does; a Builder never does.
-	_ = xml.EscapeText(&esc, []byte(say))
-	s := "<Say>" + esc.String() + "</Say>"
-	return `<Response>` + s + `<Pause length="1"/>` + s + `</Response>`
+	_ = xml.EscapeText(&esc, []byte(s))
+	return esc.String()
 }
 
 // between filters a list to what Baton's number sent to `to`.

@@ -196,7 +196,7 @@ func TestTwilioCall(t *testing.T) {
 	since := time.Now()
 	say := `Disk < 5% & "checkout" is down`
 
-	sid, err := tw.Call(ctx, alice, say, "inc-1/call", since)
+	sid, err := tw.Call(ctx, alice, say, "", "inc-1/call", since)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +220,7 @@ func TestTwilioCall(t *testing.T) {
 		if stage == "dialled" {
 			srv.DialQueued()
 		}
-		again, err := tw.Call(ctx, alice, say, "inc-1/call", since)
+		again, err := tw.Call(ctx, alice, say, "", "inc-1/call", since)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -229,10 +229,10 @@ func TestTwilioCall(t *testing.T) {
 		}
 	}
 
-	if _, err := tw.Call(ctx, bob, say, "inc-1/call", since); err != nil {
+	if _, err := tw.Call(ctx, bob, say, "", "inc-1/call", since); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tw.Call(ctx, alice, say, "inc-1/call-2", time.Now().Add(2*time.Second)); err != nil {
+	if _, err := tw.Call(ctx, alice, say, "", "inc-1/call-2", time.Now().Add(2*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	if n := srv.Requests("POST", "Calls.json"); n != 3 {
@@ -250,7 +250,7 @@ func TestTwilioErrors(t *testing.T) {
 			return err
 		},
 		"Call": func(tw *phone.Twilio, to string) error {
-			_, err := tw.Call(ctx, to, body, "k", since)
+			_, err := tw.Call(ctx, to, body, "", "k", since)
 			return err
 		},
 	}

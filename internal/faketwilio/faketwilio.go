@@ -68,14 +68,16 @@ type Message struct {
 }
 
 // Call is a call as the fake stores it. Twiml is what the client sent; Say
-// is the text of its <Say> verbs, in order. StartTime is zero while the
-// call is queued.
+// is the text of its <Say> verbs, in order, those inside a <Gather> first;
+// GatherAction is the <Gather>'s action URL, where Twilio posts the keys
+// pressed. StartTime is zero while the call is queued.
 type Call struct {
-	SID         string
-	To          string
-	From        string
-	Twiml       string
-	Say         []string
+	SID          string
+	To           string
+	From         string
+	Twiml        string
+	Say          []string
+	GatherAction string
 	Status      string
 	DateCreated time.Time
 	StartTime   time.Time
@@ -267,14 +269,15 @@ func (s *Server) createCall(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, 21205, "Url parameter is required.")
 		return
 	}
-	say, ok := parseTwiml(doc)
+	doc2, ok := parseTwiml(doc)
 	if !ok {
 		writeError(w, http.StatusBadRequest, 12100, "Document parse failure")
 		return
 	}
 	c := &Call{
 		SID: newSID("CA"), To: r.PostForm.Get("To"), From: r.PostForm.Get("From"),
-		Twiml: doc, Say: say, Status: "queued", DateCreated: s.now(),
+		Twiml: doc, Say: append(doc2.Gather.Say, doc2.Say...), GatherAction: doc2.Gather.Action,
+		Status: "queued", DateCreated: s.now(),
 	}
 	s.calls = append(s.calls, c)
 	writeJSON(w, http.StatusCreated, callJSON(c))
@@ -301,18 +304,25 @@ func checkNumbers(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
+// twimlDoc is what the fake reads of a call's TwiML: its <Say> verbs, and
+// a <Gather> with its own.
+type twimlDoc struct {
+	XMLName xml.Name `xml:"Response"`
+	Say     []string `xml:"Say"`
+	Gather  struct {
+		Action string   `xml:"action,attr"`
+		Say    []string `xml:"Say"`
+	} `xml:"Gather"`
+}
+
 // parseTwiml reads a TwiML document as Twilio would before placing the
-// call: well-formed XML with <Response> at its root. It returns the texts
-// of the <Say> verbs.
-func parseTwiml(doc string) ([]string, bool) {
-	var resp struct {
-		XMLName xml.Name `xml:"Response"`
-		Say     []string `xml:"Say"`
-	}
+// call: well-formed XML with <Response> at its root.
+func parseTwiml(doc string) (twimlDoc, bool) {
+	var resp twimlDoc
 	if err := xml.Unmarshal([]byte(doc), &resp); err != nil {
-		return nil, false
+		return twimlDoc{}, false
 	}
-	return resp.Say, true
+	return resp, true
 }
 
 // list answers a list request: filter keeps what the query asks for, as

@@ -78,9 +78,9 @@ type Call struct {
 	Twiml        string
 	Say          []string
 	GatherAction string
-	Status      string
-	DateCreated time.Time
-	StartTime   time.Time
+	Status       string
+	DateCreated  time.Time
+	StartTime    time.Time
 }
 
 // Server is a fake Twilio account served over HTTP.

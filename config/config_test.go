@@ -12,7 +12,7 @@ var names = []string{
 	"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL",
 	"OPSGENIE_API_KEY", "OPSGENIE_API_URL", "BATON_TEAMS_FILE", "BATON_HTTP_ADDR",
 	"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL",
-	"JIRA_URL", "JIRA_USER", "JIRA_API_TOKEN", "BATON_WEBHOOK_TOKEN",
+	"JIRA_URL", "JIRA_USER", "JIRA_API_TOKEN", "BATON_WEBHOOK_TOKEN", "BATON_PUBLIC_URL",
 }
 
 func clearEnv(t *testing.T) {
@@ -96,5 +96,32 @@ func TestGroupsMustBeComplete(t *testing.T) {
 	_, err = Load()
 	if err == nil || !strings.Contains(err.Error(), "JIRA_API_TOKEN missing") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestPublicURLIsChecked(t *testing.T) {
+	twilio := func() {
+		t.Setenv("TWILIO_ACCOUNT_SID", "AC123")
+		t.Setenv("TWILIO_AUTH_TOKEN", "token")
+		t.Setenv("TWILIO_FROM_NUMBER", "+15005550006")
+	}
+	for _, bad := range []string{"baton.example.com", "ftp://baton.example.com", "https://baton.example.com/?x=1", "https://"} {
+		clearEnv(t)
+		twilio()
+		t.Setenv("BATON_PUBLIC_URL", bad)
+		if _, err := Load(); err == nil || !strings.Contains(err.Error(), "BATON_PUBLIC_URL must be an absolute http(s) URL") {
+			t.Errorf("%q: got %v", bad, err)
+		}
+	}
+	clearEnv(t)
+	t.Setenv("BATON_PUBLIC_URL", "https://baton.example.com")
+	if _, err := Load(); err == nil || !strings.Contains(err.Error(), "TWILIO_AUTH_TOKEN") {
+		t.Errorf("without Twilio: got %v", err)
+	}
+	clearEnv(t)
+	twilio()
+	t.Setenv("BATON_PUBLIC_URL", "https://baton.example.com/")
+	if c, err := Load(); err != nil || c.PublicURL != "https://baton.example.com" {
+		t.Errorf("got %q, %v; want the URL without its trailing slash", c.PublicURL, err)
 	}
 }

@@ -41,6 +41,8 @@ type Worker struct {
 	// "console"; "opsgenie" or "team file"; "twilio" or "console"; "jira"
 	// or "console".
 	Chat, Pager, Phone, Tickets string
+	// Answers says how a person answers an SMS or a call.
+	Answers string
 }
 
 // Local says where the stand-ins for Slack and Twilio print when their
@@ -56,7 +58,8 @@ type Local struct {
 // starts the Temporal worker and the gateway.
 func Start(cfg config.Config, c client.Client, teams *team.File, local Local) (*Worker, error) {
 	acts := &activities.Activities{Temporal: c, Namespace: cfg.TemporalNamespace, UIURL: cfg.TemporalUIURL}
-	w := &Worker{Chat: "console", Pager: "team file", Phone: "console", Tickets: "console", served: make(chan error, 1)}
+	w := &Worker{Chat: "console", Pager: "team file", Phone: "console", Tickets: "console", served: make(chan error, 1),
+		Answers: "in Slack or with the starter (set BATON_PUBLIC_URL to answer SMS and calls from the phone)"}
 
 	if cfg.OpsgenieAPIKey != "" {
 		og, err := pager.NewOpsgenie(cfg.OpsgenieAPIKey, cfg.OpsgenieAPIURL)
@@ -87,6 +90,9 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Local) (*
 		acts.Phone = phone.NewTwilio(cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFromNumber, cfg.TwilioAPIURL, nil)
 		acts.PublicURL = cfg.PublicURL
 		w.Phone = "twilio"
+		if cfg.PublicURL != "" {
+			w.Answers = "by SMS reply and by key, through " + cfg.PublicURL + "/twilio/sms and /twilio/voice"
+		}
 	} else {
 		acts.Phone = phone.NewConsole(local.Out)
 	}

@@ -63,7 +63,7 @@ func run() error {
 		return err
 	}
 	logger.Info("baton worker running", "temporal", cfg.TemporalAddress, "namespace", cfg.TemporalNamespace,
-		"gateway", w.GatewayAddr, "chat", w.Chat, "pager", w.Pager, "phone", w.Phone, "tickets", w.Tickets, "teams", teams.Names())
+		"gateway", w.GatewayAddr, "chat", w.Chat, "pager", w.Pager, "phone", w.Phone, "phone_answers", w.Answers, "tickets", w.Tickets, "teams", teams.Names())
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -155,7 +155,8 @@ Baton is running.
   Temporal Web UI:  %s/namespaces/%s/workflows
   Temporal server:  %s  (namespace %s; the temporal CLI and SDKs connect here)
   Gateway:          http://%s  (GET /healthz)
-  Worker:           task queue "baton"; chat: %s; pager: %s; phone: %s; tickets: %s
+  Worker:           task queues "baton" and "baton-phone"; chat: %s; pager: %s; phone: %s; tickets: %s
+  Pages answered:   %s
   Teams:            %v from %s
   Data:             %s
 
@@ -166,7 +167,7 @@ Try it, in another terminal:
   curl -H 'Authorization: Bearer %s' -d '{"team":"%s","dedup_key":"try-1","summary":"Disk almost full","severity":"critical"}' http://%s/webhooks/generic
 
 Press Ctrl-C to stop.
-`, srv.UIURL, cfg.TemporalNamespace, srv.FrontendAddr, cfg.TemporalNamespace, w.GatewayAddr, w.Chat, w.Pager, w.Phone, w.Tickets,
+`, srv.UIURL, cfg.TemporalNamespace, srv.FrontendAddr, cfg.TemporalNamespace, w.GatewayAddr, w.Chat, w.Pager, w.Phone, w.Tickets, w.Answers,
 		teams.Names(), cfg.TeamsFile, storage, relative(cfg.TeamsFile), teams.Teams[0].Name, relative(cfg.TeamsFile),
 		relative(cfg.TeamsFile), teams.Teams[0].Name,
 		cfg.WebhookToken, teams.Teams[0].Name, w.GatewayAddr)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/activities/pager"
+	"github.com/baton-oncall/baton/incidentview"
 )
 
 // UpdateMessageInput replaces a post's text and buttons.
@@ -84,7 +85,7 @@ func (a *Activities) howToAnswer(incident string) string {
 	case incident == "":
 		return ""
 	case a.PublicURL != "":
-		return " Reply 1 to acknowledge, 2 to escalate."
+		return fmt.Sprintf(" Reply 1 to acknowledge, 2 to escalate (%s).", incidentview.ShortCode(incident))
 	}
 	return " Acknowledge in Slack or: starter incident ack " + incident
 }

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/baton-oncall/baton/gateway"
+	"github.com/baton-oncall/baton/incidentview"
 	"github.com/baton-oncall/baton/internal/faketwilio"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -33,32 +33,39 @@ func TestAnSMSReplyAcknowledgesAndStopsTheEscalation(t *testing.T) {
 	s := newIncidentStack(t, badNightTeam(`{steps: [{after: 2s, action: sms}, {after: 8s, action: call}]}`), func(s *incidentStack) {
 		s.cfg.PublicURL = publicURL
 	})
-	id := s.fireAlertmanager(t, "fp-reply")
+	first := s.fireAlertmanager(t, "fp-reply-1")
 	eventually(t, "the SMS", 20*time.Second, func() bool { return len(s.twilio.Messages()) > 0 })
-	if body := s.twilio.Messages()[0].Body; !strings.Contains(body, "Reply 1 to acknowledge, 2 to escalate.") {
+	code := incidentview.ShortCode(first)
+	if body := s.twilio.Messages()[0].Body; !strings.Contains(body, "Reply 1 to acknowledge, 2 to escalate ("+code+").") {
 		t.Errorf("the SMS does not say how to answer: %q", body)
 	}
+	// A second page for alice: now "1" alone would answer it, the newest.
+	second := s.fireAlertmanager(t, "fp-reply-2")
+	eventually(t, "the second page", 10*time.Second, func() bool {
+		return len(s.status(t, second).Summary.OnCall) == 1
+	})
 
-	code, answer := s.replySMS(t, alicePhone, " 1 ")
-	if code != http.StatusOK || !strings.Contains(answer, "Acknowledged by alice via phone") {
-		t.Fatalf("reply: %d %s", code, answer)
+	reply, answer := s.replySMS(t, alicePhone, " 1 "+strings.ToLower(code))
+	if reply != http.StatusOK || !strings.Contains(answer, "Acknowledged by alice via phone ("+first+")") {
+		t.Fatalf("reply with the code: %d %s", reply, answer)
 	}
-	st, err := s.client.QueryWorkflow(context.Background(), id, "", workflows.IncidentStatusQuery)
-	if err != nil {
-		t.Fatal(err)
+	if st := s.status(t, first); st.State != workflows.StateAcknowledged || st.Summary.AcknowledgedBy != "alice" {
+		t.Errorf("the first: %s by %q", st.State, st.Summary.AcknowledgedBy)
 	}
-	var status workflows.IncidentStatus
-	if err := st.Get(&status); err != nil || status.State != workflows.StateAcknowledged || status.Summary.AcknowledgedBy != "alice" {
-		t.Errorf("status %s by %q (%v)", status.State, status.Summary.AcknowledgedBy, err)
+	if st := s.status(t, second); st.State != workflows.StateTriggered {
+		t.Errorf("the second, not named by the code: %s", st.State)
+	}
+	if _, answer := s.replySMS(t, alicePhone, "1"); !strings.Contains(answer, "("+second+")") {
+		t.Errorf("reply without a code, for the newest page: %s", answer)
 	}
 	// Again: nothing is open to answer.
 	if _, again := s.replySMS(t, alicePhone, "1"); !strings.Contains(again, "no open page") {
-		t.Errorf("second reply: %s", again)
+		t.Errorf("third reply: %s", again)
 	}
-	// Past the call's deadline: no call.
-	time.Sleep(time.Until(status.Summary.Triggered.Add(10 * time.Second)))
+	// Past the calls' deadlines: no call.
+	time.Sleep(time.Until(s.status(t, second).Summary.Triggered.Add(10 * time.Second)))
 	if n := len(s.twilio.Calls()); n != 0 {
-		t.Errorf("%d calls after the SMS reply acknowledged", n)
+		t.Errorf("%d calls after the SMS replies acknowledged", n)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/baton-oncall/baton/incidentclient"
+	"github.com/baton-oncall/baton/incidentview"
 	"github.com/baton-oncall/baton/workflows"
 )
 
@@ -126,12 +127,16 @@ func (g *Gateway) verifiedTwilio(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // smsHelp is what a reply Baton does not understand is answered with.
-const smsHelp = "Baton: reply 1 to acknowledge your newest page, 2 to escalate it to the next person."
+const smsHelp = "Baton: reply 1 to acknowledge your newest page, 2 to escalate it to the next person; add the page's code (1 K3F) to answer another."
 
-// smsReply acts on an SMS from a person and says what happened.
+// smsReply acts on an SMS from a person and says what happened. A reply
+// may name its incident by the short code its SMS gave ("1 K3F"); without
+// one it answers the person's newest open page.
 func (g *Gateway) smsReply(ctx context.Context, from, body string) string {
+	word, code, _ := strings.Cut(strings.TrimSpace(body), " ")
+	code = strings.ToUpper(strings.TrimSpace(code))
 	var action workflows.Action
-	switch strings.ToLower(strings.TrimSpace(body)) {
+	switch strings.ToLower(word) {
 	case "1", "ack", "acknowledge":
 		action = workflows.ActionAck
 	case "2", "esc", "escalate":
@@ -143,11 +148,13 @@ func (g *Gateway) smsReply(ctx context.Context, from, body string) string {
 	if len(who) == 0 {
 		return "Baton: this number is not on call for any team, so nothing was changed."
 	}
-	id, person, err := g.newestPage(ctx, who)
+	id, person, err := g.newestPage(ctx, who, code)
 	switch {
 	case err != nil:
 		g.opts.Logger.Error("SMS reply: could not list the open pages", "error", err)
 		return "Baton: could not reach the incidents just now; please try again, or answer in Slack."
+	case id == "" && code != "":
+		return fmt.Sprintf("Baton: you have no open page with the code %s, so nothing was changed.", code)
 	case id == "":
 		return "Baton: you have no open page to answer, so nothing was changed."
 	}
@@ -185,8 +192,9 @@ func (g *Gateway) peopleWithPhone(number string) []person {
 }
 
 // newestPage is the newest unacknowledged incident that pages one of the
-// people, and which of them it pages.
-func (g *Gateway) newestPage(ctx context.Context, people []person) (id, who string, err error) {
+// people, and which of them it pages; with a code, the newest of those
+// whose short code it is.
+func (g *Gateway) newestPage(ctx context.Context, people []person, code string) (id, who string, err error) {
 	var newest time.Time
 	for _, p := range people {
 		open, err := incidentclient.List(ctx, g.opts.Temporal, p.team, string(workflows.StateTriggered), 50)
@@ -194,7 +202,7 @@ func (g *Gateway) newestPage(ctx context.Context, people []person) (id, who stri
 			return "", "", err
 		}
 		for _, inc := range open {
-			if !inc.Started.After(newest) {
+			if !inc.Started.After(newest) || (code != "" && incidentview.ShortCode(inc.WorkflowID) != code) {
 				continue
 			}
 			st, err := incidentclient.Status(ctx, g.opts.Temporal, inc.WorkflowID)

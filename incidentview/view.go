@@ -7,6 +7,8 @@
 package incidentview
 
 import (
+	"crypto/sha256"
+	"encoding/base32"
 	"fmt"
 	"strings"
 	"time"
@@ -197,4 +199,13 @@ func (v View) SMS() string {
 // to answer it.
 func (v View) Call(team string) string {
 	return fmt.Sprintf("This is Baton. %s incident for team %s: %s.", v.Severity, team, v.Summary)
+}
+
+// ShortCode is the three letters an SMS reply names its incident by
+// ("1 K3F"): derived from the incident's ID, so the gateway finds it among
+// the person's open pages without a table. Three base-32 letters tell
+// 32,768 apart, and a clash only matters between one person's open pages.
+func ShortCode(incidentID string) string {
+	sum := sha256.Sum256([]byte(incidentID))
+	return base32.StdEncoding.EncodeToString(sum[:])[:3]
 }

@@ -224,13 +224,3 @@ func timelineTexts(entries []TimelineEntry) string {
 	}
 	return b.String()
 }
-
-func (s *sent) dmsWith(substr string) []timed[activities.SendDMInput] {
-	var out []timed[activities.SendDMInput]
-	for _, d := range s.dms {
-		if strings.Contains(d.In.Text, substr) {
-			out = append(out, d)
-		}
-	}
-	return out
-}

@@ -515,14 +515,13 @@ const closeDrainTimeout = 10 * time.Minute
 
 func (inc *incident) close(ctx workflow.Context) (IncidentSummary, error) {
 	now := workflow.Now(ctx)
-	if inc.SourceResolved && inc.State == StateResolved && !inc.Outbox.WantPage && inc.Summary.ResolvedWhileHeld {
+	if inc.Summary.ResolvedWhileHeld && !inc.Outbox.WantPage {
 		inc.note(now, "Resolved by the source while held: not posted")
 	}
 	inc.setState(StateClosed)
 	inc.Summary.Closed = now
 	inc.note(now, "Closed")
 	inc.logger.Info("incident closed", "deliveries", inc.Summary.Deliveries, "escalation_step", inc.Summary.EscalationStep)
-	inc.closing = true
 	drained, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
 		Timeout: closeDrainTimeout, TimerOptions: workflow.TimerOptions{Summary: "Deliver the last posts"},
 	}, func() bool { return inc.idle(workflow.Now(ctx)) })

@@ -178,11 +178,10 @@ type incident struct {
 	ringCtx     workflow.Context
 	stopRinging workflow.CancelFunc
 	ringing     int
-	// busy counts lane activities in flight; closing tells the lanes that
-	// nothing new will come.
-	busy    int
-	closing bool
-	lanes   []laneNext
+	// busy counts lane activities in flight; lanes are what each lane
+	// owes next, read by idle when the incident closes.
+	busy  int
+	lanes []laneNext
 }
 
 func setupIncident(ctx workflow.Context, in IncidentInput) (*incident, error) {

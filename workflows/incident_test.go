@@ -68,20 +68,23 @@ func record[T any](s *sent, list *[]timed[T], in T) {
 }
 
 func (s *sent) postsWith(substr string) []timed[activities.PostMessageInput] {
-	var out []timed[activities.PostMessageInput]
-	for _, p := range s.posts {
-		if strings.Contains(p.In.Text, substr) {
-			out = append(out, p)
-		}
-	}
-	return out
+	return withText(s.posts, substr, func(in activities.PostMessageInput) string { return in.Text })
 }
 
 func (s *sent) updatesWith(substr string) []timed[activities.UpdateMessageInput] {
-	var out []timed[activities.UpdateMessageInput]
-	for _, u := range s.ups {
-		if strings.Contains(u.In.Text, substr) {
-			out = append(out, u)
+	return withText(s.ups, substr, func(in activities.UpdateMessageInput) string { return in.Text })
+}
+
+func (s *sent) dmsWith(substr string) []timed[activities.SendDMInput] {
+	return withText(s.dms, substr, func(in activities.SendDMInput) string { return in.Text })
+}
+
+// withText keeps the recorded calls whose text holds substr.
+func withText[T any](list []timed[T], substr string, text func(T) string) []timed[T] {
+	var out []timed[T]
+	for _, c := range list {
+		if strings.Contains(text(c.In), substr) {
+			out = append(out, c)
 		}
 	}
 	return out

@@ -245,6 +245,16 @@ func (t Team) Validate() error {
 	if _, _, err := ParseClock(t.Handover.Time); err != nil {
 		bad("handover.time", "%v", err)
 	}
+	switch t.Handover.TestPage {
+	case "", TestPageSMS, TestPageCall, TestPageNone:
+	default:
+		bad("handover.test_page", "%q is not one of sms, call, none", t.Handover.TestPage)
+	}
+	if w := t.Handover.AcceptWithin; w != "" {
+		if d, err := time.ParseDuration(w); err != nil || d <= 0 || d > 24*time.Hour {
+			bad("handover.accept_within", "%q is not a duration between 1s and 24h, such as 30m", w)
+		}
+	}
 	for _, m := range t.PermanentMembers {
 		if !ids[m] {
 			bad("permanent_members", "%q is not a person of this team (people[].id)", m)

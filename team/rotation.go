@@ -157,3 +157,39 @@ func ParseClock(s string) (hour, minute int, err error) {
 	}
 	return t.Hour(), t.Minute(), nil
 }
+
+// How a handover tests the incoming person's phone.
+const (
+	TestPageSMS  = "sms"
+	TestPageCall = "call"
+	TestPageNone = "none"
+)
+
+// DefaultAcceptWithin is how long the incoming person has to accept a
+// handover when the team file does not say.
+const DefaultAcceptWithin = 30 * time.Minute
+
+// TestPageFor is how the handover tests p's phone: the team's choice, an
+// SMS by default, and none for a person without a phone number (there is
+// nothing to prove then). An explicit choice stands even without a number,
+// so that the handover can say the test could not be sent.
+func (h HandoverTime) TestPageFor(p Person) string {
+	switch {
+	case h.TestPage == TestPageNone:
+		return ""
+	case h.TestPage != "":
+		return h.TestPage
+	case p.Phone != "":
+		return TestPageSMS
+	}
+	return ""
+}
+
+// AcceptDeadline is how long after a handover the incoming person has to
+// accept it.
+func (h HandoverTime) AcceptDeadline() time.Duration {
+	if d, err := time.ParseDuration(h.AcceptWithin); err == nil && d > 0 {
+		return d
+	}
+	return DefaultAcceptWithin
+}

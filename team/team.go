@@ -72,6 +72,13 @@ type Rotation struct {
 type HandoverTime struct {
 	Weekday string `yaml:"weekday" json:"weekday"`
 	Time    string `yaml:"time" json:"time"`
+	// TestPage is how the incoming person's phone is tested at the
+	// handover: "sms", "call" or "none". Empty means an SMS when they have
+	// a phone number.
+	TestPage string `yaml:"test_page,omitempty" json:"test_page,omitempty"`
+	// AcceptWithin is how long the incoming person has to accept, as a
+	// duration ("30m"); empty means DefaultAcceptWithin.
+	AcceptWithin string `yaml:"accept_within,omitempty" json:"accept_within,omitempty"`
 }
 
 // Person is someone who may be on call or in the user group.

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -259,4 +260,43 @@ func (a *Activities) OpenIncidents(ctx context.Context, in OpenIncidentsInput) (
 	}
 	slices.SortFunc(res.Incidents, func(x, y OpenIncident) int { return x.Started.Compare(y.Started) })
 	return res, nil
+}
+
+// HandoverAcceptedInput asks for the acceptance recorded by earlier,
+// completed runs of one handover workflow ID.
+type HandoverAcceptedInput struct {
+	WorkflowID string
+	MemoKey    string
+}
+
+// HandoverAcceptedResult is the newest earlier run's acceptance memo, as
+// JSON; empty when no earlier run completed.
+type HandoverAcceptedResult struct {
+	Memo json.RawMessage
+}
+
+// HandoverAccepted reads the acceptance an earlier run of the same
+// handover recorded, from visibility, so that a rerun of a shift does not
+// test the phone again.
+func (a *Activities) HandoverAccepted(ctx context.Context, in HandoverAcceptedInput) (HandoverAcceptedResult, error) {
+	resp, err := a.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+		Query:    fmt.Sprintf("WorkflowId = %q AND ExecutionStatus = 'Completed'", in.WorkflowID),
+		PageSize: 10,
+	})
+	if err != nil {
+		return HandoverAcceptedResult{}, fmt.Errorf("list earlier runs of %s: %w", in.WorkflowID, err)
+	}
+	var newest time.Time
+	var out HandoverAcceptedResult
+	for _, e := range resp.GetExecutions() {
+		p, ok := e.GetMemo().GetFields()[in.MemoKey]
+		if !ok || !e.GetStartTime().AsTime().After(newest) {
+			continue
+		}
+		var raw json.RawMessage
+		if err := converter.GetDefaultDataConverter().FromPayload(p, &raw); err == nil {
+			out.Memo, newest = raw, e.GetStartTime().AsTime()
+		}
+	}
+	return out, nil
 }

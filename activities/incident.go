@@ -46,6 +46,9 @@ type SendSMSInput struct {
 	// incident's SMS names it when it carries this one in a storm.
 	Incident string
 	Headline string
+	// Handover is set instead for a handover's test page: the handover's
+	// workflow ID, which a reply accepts.
+	Handover string
 }
 
 // PhoneResult names the message or call.
@@ -70,20 +73,27 @@ func (a *Activities) SendSMS(ctx context.Context, in SendSMSInput) (PhoneResult,
 	case turn.wait > 0:
 		return PhoneResult{}, errHeld(turn.wait)
 	}
-	body := bundle(in.Body, turn.send) + a.howToAnswer(in.Incident)
+	body := bundle(in.Body, turn.send) + a.howToAnswer(in.Incident, in.Handover, len(turn.send))
 	sid, err := a.Phone.SMS(ctx, in.To, body, in.Key, lookBackFrom(ctx, in.Since))
 	a.lines.smsSent(in.To, turn, sid, err)
 	return PhoneResult{SID: sid}, err
 }
 
 // howToAnswer ends an SMS: by reply when Twilio's webhook reaches the
-// gateway (BATON_PUBLIC_URL), else in Slack or with the starter. An SMS
-// that names no incident (from incidents started before the phone could
-// be answered) carries its own instructions.
-func (a *Activities) howToAnswer(incident string) string {
+// gateway (BATON_PUBLIC_URL), else in Slack or with the starter. A bundle
+// of several incidents' pages is answered as one. An SMS that names no
+// incident nor handover (from incidents started before the phone could be
+// answered, or a note to the fallback) carries its own instructions.
+func (a *Activities) howToAnswer(incident, handover string, pages int) string {
 	switch {
+	case handover != "" && a.PublicURL != "":
+		return fmt.Sprintf(" Reply 1 to accept (%s).", incidentview.ShortCode(handover))
+	case handover != "":
+		return " Accept with the button in Slack."
 	case incident == "":
 		return ""
+	case a.PublicURL != "" && pages > 1:
+		return fmt.Sprintf(" Reply 1 to acknowledge all %d, 2 to escalate all %[1]d (%s).", pages, incidentview.ShortCode(incident))
 	case a.PublicURL != "":
 		return fmt.Sprintf(" Reply 1 to acknowledge, 2 to escalate (%s).", incidentview.ShortCode(incident))
 	}
@@ -99,6 +109,9 @@ type PlaceCallInput struct {
 	// Incident is the asking incident's ID, Person the team person called.
 	Incident string
 	Person   string
+	// Handover is set instead for a handover's test call: its workflow ID,
+	// which a key press accepts.
+	Handover string
 }
 
 // PlaceCall places a call unless one with the same key was placed since
@@ -115,6 +128,11 @@ func (a *Activities) PlaceCall(ctx context.Context, in PlaceCallInput) (PhoneRes
 	// phone could be answered) carries its own instructions.
 	say, answer := in.Say, ""
 	switch {
+	case in.Handover != "" && a.PublicURL != "" && in.Person != "":
+		say = in.Say + " Press 1 to accept the handover."
+		answer = a.PublicURL + "/twilio/voice?" + url.Values{"handover": {in.Handover}, "person": {in.Person}}.Encode()
+	case in.Handover != "":
+		say += " Please accept it in Slack."
 	case in.Incident == "":
 	case a.PublicURL != "" && in.Person != "":
 		say = in.Say + " Press 1 to acknowledge, 2 to escalate to the next person."

@@ -44,6 +44,9 @@ type VisibilityNames struct {
 	AwaitingRCA string
 	// IncidentMemoKey is the memo field holding a summary.Incident.
 	IncidentMemoKey string
+	// HandoverAcceptanceMemoKey is the memo field in which a handover
+	// keeps its acceptance.
+	HandoverAcceptanceMemoKey string
 }
 
 // SummaryResult is a shift's report, and who was on call in it.
@@ -93,6 +96,9 @@ func (a *Activities) ComputeSummary(ctx context.Context, in SummaryInput) (Summa
 		oldest = in.Previous.Start
 	}
 	cur.RetentionWarning = a.retentionWarning(ctx, oldest, now)
+	if cur.Handover, err = a.lateHandover(ctx, in.HandoverWorkflowID, in.Names.HandoverAcceptanceMemoKey); err != nil {
+		return SummaryResult{}, err
+	}
 	cur.Incidents.Major = cur.Incidents.Major[:min(len(cur.Incidents.Major), maxListed)]
 	cur.RCAs.List = cur.RCAs.List[:min(len(cur.RCAs.List), maxListed)]
 	return SummaryResult{Report: cur, Outgoing: outgoing}, nil
@@ -181,6 +187,40 @@ func (a *Activities) shiftOnCall(ctx context.Context, t team.Team, handoverID st
 		ids[i] = person.ID
 	}
 	return ids, nil
+}
+
+// lateHandover is the shift's handover when its incoming person accepted
+// it late or never, read from its memo; nil when it was accepted in time,
+// tested nobody's phone, or did not run.
+func (a *Activities) lateHandover(ctx context.Context, handoverID, memoKey string) (*summary.HandoverCheck, error) {
+	if memoKey == "" {
+		return nil, nil
+	}
+	desc, err := a.Temporal.DescribeWorkflowExecution(ctx, handoverID, "")
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &notFound):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("read handover %s: %w", handoverID, err)
+	}
+	p, ok := desc.GetWorkflowExecutionInfo().GetMemo().GetFields()[memoKey]
+	if !ok {
+		return nil, nil
+	}
+	var acc struct {
+		People     []string  `json:"people"`
+		AcceptBy   time.Time `json:"accept_by"`
+		AcceptedAt time.Time `json:"accepted_at"`
+		AcceptedBy string    `json:"accepted_by"`
+	}
+	if err := converter.GetDefaultDataConverter().FromPayload(p, &acc); err != nil || acc.AcceptBy.IsZero() {
+		return nil, nil
+	}
+	if !acc.AcceptedAt.IsZero() && !acc.AcceptedAt.After(acc.AcceptBy) {
+		return nil, nil
+	}
+	return &summary.HandoverCheck{People: acc.People, AcceptBy: acc.AcceptBy, AcceptedAt: acc.AcceptedAt, AcceptedBy: acc.AcceptedBy}, nil
 }
 
 // retentionWarning says when the namespace may already have deleted runs

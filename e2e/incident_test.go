@@ -157,12 +157,19 @@ func (s *incidentStack) fireAlertmanager(t *testing.T, fingerprint string) strin
 // press sends a signed block_actions payload, as Slack does for a button.
 func (s *incidentStack) press(t *testing.T, action workflows.Action, incidentID, user string) *http.Response {
 	t.Helper()
+	return s.pressButton(t, workflows.ButtonActionID(action), incidentID, user)
+}
+
+// pressButton sends a signed block_actions payload for any of Baton's
+// buttons: its action_id and value.
+func (s *incidentStack) pressButton(t *testing.T, actionID, value, user string) *http.Response {
+	t.Helper()
 	payload, _ := json.Marshal(map[string]any{
 		"type": "block_actions", "user": map[string]any{"id": user, "username": "alice"},
 		"team": map[string]any{"id": "T0BATON"}, "channel": map[string]any{"id": "C0DATA"},
 		"container":    map[string]any{"type": "message", "message_ts": "1.0", "channel_id": "C0DATA"},
 		"response_url": s.slack.ResponseURL("press-1"), "trigger_id": "1.2.3",
-		"actions": []map[string]any{{"type": "button", "action_id": workflows.ButtonActionID(action), "value": incidentID, "block_id": "baton_actions", "action_ts": "1.1"}},
+		"actions": []map[string]any{{"type": "button", "action_id": actionID, "value": value, "block_id": "baton_actions", "action_ts": "1.1"}},
 	})
 	body := []byte("payload=" + url.QueryEscape(string(payload)))
 	ts := strconv.FormatInt(time.Now().Unix(), 10)

@@ -122,3 +122,43 @@ func timelineOf(st workflows.IncidentStatus) string {
 	}
 	return b.String()
 }
+
+func TestAStormsBundledSMSIsAnsweredAtOnce(t *testing.T) {
+	// The bundle waits out the per-person SMS gap of a minute: run beside
+	// the other tests.
+	t.Parallel()
+	s := newIncidentStack(t, badNightTeam(`{steps: [{after: 1s, action: sms}]}`), func(s *incidentStack) {
+		s.cfg.PublicURL = publicURL
+	})
+	first := s.fireAlertmanager(t, "fp-storm-1")
+	eventually(t, "the first SMS", 20*time.Second, func() bool { return len(s.twilio.Messages()) == 1 })
+	second := s.fireAlertmanager(t, "fp-storm-2")
+	third := s.fireAlertmanager(t, "fp-storm-3")
+	// The second and third are held, and go out as one SMS a minute after
+	// the first.
+	eventually(t, "the bundle", 90*time.Second, func() bool { return len(s.twilio.Messages()) == 2 })
+	time.Sleep(2 * time.Second)
+	if n := len(s.twilio.Messages()); n != 2 {
+		t.Fatalf("%d SMS, want the first and one bundle", n)
+	}
+	bundle := s.twilio.Messages()[1].Body
+	if !strings.Contains(bundle, "Also firing (1 more)") || !strings.Contains(bundle, "Reply 1 to acknowledge all 2, 2 to escalate all 2 (") {
+		t.Errorf("the bundle does not say it is answered as one: %q", bundle)
+	}
+	eventually(t, "the carried page noted", 10*time.Second, func() bool {
+		return len(s.status(t, second).SMSWith)+len(s.status(t, third).SMSWith) == 1
+	})
+
+	code, answer := s.replySMS(t, alicePhone, "1")
+	if code != http.StatusOK || !strings.Contains(answer, "all 2 pages of that SMS") || !strings.Contains(answer, second) || !strings.Contains(answer, third) {
+		t.Fatalf("reply to the bundle: %d %s", code, answer)
+	}
+	for _, id := range []string{second, third} {
+		if st := s.status(t, id); st.State != workflows.StateAcknowledged || st.Summary.AcknowledgedBy != "alice" {
+			t.Errorf("%s: %s by %q", id, st.State, st.Summary.AcknowledgedBy)
+		}
+	}
+	if st := s.status(t, first); st.State != workflows.StateTriggered {
+		t.Errorf("the first page, in an SMS of its own, was answered too: %s", st.State)
+	}
+}

@@ -19,7 +19,9 @@ import (
 )
 
 // summaryTeamYAML: alice alone on call, an SMS 3 seconds into an
-// unanswered page, and a Jira project for RCAs and the retrospective.
+// unanswered page, and a Jira project for RCAs and the retrospective. Its
+// handover tests no phone: the test page has tests of its own
+// (handover_accept_test.go), and this one waits for the handover's end.
 const summaryTeamYAML = `
 teams:
   - name: data
@@ -27,7 +29,7 @@ teams:
     slack: {channel: C0DATA, user_group: S0DATA}
     pager:
       rotation: {members: [alice], shift: 1w, start: "2026-01-05T09:00"}
-    handover: {weekday: monday, time: "09:00"}
+    handover: {weekday: monday, time: "09:00", test_page: none}
     people:
       - {id: alice, email: alice@example.com, phone: "+4915100000001"}
     incidents:

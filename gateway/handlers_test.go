@@ -841,6 +841,9 @@ func TestSlackInteractionRefusalsChangeNothing(t *testing.T) {
 		{"value not an incident", htSecret, func() *http.Request {
 			return htSlackRequest(htSecret, htNow, htSlackPayload(t, "incident.ack", "handover-data-x", f.responseURL()))
 		}, http.StatusBadRequest, "not one of Baton's incident buttons"},
+		{"Accept naming no handover", htSecret, func() *http.Request {
+			return htSlackRequest(htSecret, htNow, htSlackPayload(t, "handover.accept", "incident-data-x", f.responseURL()))
+		}, http.StatusBadRequest, "the Accept button names no handover"},
 		{"no payload", htSecret, func() *http.Request { return htSlackRequest(htSecret, htNow, []byte("token=x")) },
 			http.StatusBadRequest, `"payload" is missing`},
 		{"payload not JSON", htSecret, func() *http.Request { return htSlackRequest(htSecret, htNow, htSlackForm([]byte("{"))) },

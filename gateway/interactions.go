@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/baton-oncall/baton/handoverclient"
 	"github.com/baton-oncall/baton/incidentclient"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -35,6 +36,15 @@ func (g *Gateway) slackInteraction(w http.ResponseWriter, r *http.Request) {
 	press, err := ParseInteraction(body)
 	if err != nil {
 		writeError(w, badRequest(err))
+		return
+	}
+	if press.ActionID == workflows.HandoverAcceptAction {
+		if !strings.HasPrefix(press.Value, workflows.HandoverScheduleID("")) {
+			writeError(w, badRequest(errors.New("the Accept button names no handover: value "+press.Value)))
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+		go g.acceptPressed(context.WithoutCancel(r.Context()), press)
 		return
 	}
 	action, ok := strings.CutPrefix(press.ActionID, "incident.")
@@ -65,6 +75,21 @@ func (g *Gateway) pressed(ctx context.Context, action workflows.Action, press Sl
 		text = res.Message
 	}
 	g.respond(ctx, press.ResponseURL, text)
+}
+
+// acceptPressed accepts a handover for the presser, who must be the
+// incoming person, and tells them how it went.
+func (g *Gateway) acceptPressed(ctx context.Context, press SlackAction) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	msg, err := handoverclient.Accept(ctx, g.opts.Temporal, press.Value, press.UserID, "slack")
+	switch {
+	case errors.Is(err, handoverclient.ErrRefused):
+		msg = strings.TrimPrefix(err.Error(), handoverclient.ErrRefused.Error()+": ")
+	case err != nil:
+		msg = "Baton could not record that: " + err.Error() + ". Try again, or use the starter."
+	}
+	g.respond(ctx, press.ResponseURL, msg)
 }
 
 // respond posts an ephemeral reply to Slack's response_url. Slack gives

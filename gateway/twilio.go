@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/baton-oncall/baton/handoverclient"
 	"github.com/baton-oncall/baton/incidentclient"
 	"github.com/baton-oncall/baton/incidentview"
 	"github.com/baton-oncall/baton/workflows"
@@ -67,6 +68,10 @@ func (g *Gateway) twilioVoice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
+	if id := q.Get("handover"); id != "" {
+		g.handoverKey(w, r, id, q.Get("person"))
+		return
+	}
 	id, who := q.Get("incident"), q.Get("person")
 	if !strings.HasPrefix(id, "incident-") || who == "" {
 		http.Error(w, "the action URL names no incident and person", http.StatusBadRequest)
@@ -95,6 +100,31 @@ func (g *Gateway) twilioVoice(w http.ResponseWriter, r *http.Request) {
 		writeTwiML(w, "Say", "Acknowledged. Thank you.")
 	default:
 		writeTwiML(w, "Say", res.Message+". Goodbye.")
+	}
+}
+
+// handoverKey takes the key pressed during a handover's test call: 1
+// accepts the handover.
+func (g *Gateway) handoverKey(w http.ResponseWriter, r *http.Request, id, who string) {
+	if !strings.HasPrefix(id, workflows.HandoverScheduleID("")) || who == "" {
+		http.Error(w, "the action URL names no handover and person", http.StatusBadRequest)
+		return
+	}
+	if r.PostForm.Get("Digits") != "1" {
+		writeTwiML(w, "Say", "That key does nothing. Press 1 during the call, or accept in Slack. Goodbye.")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+	defer cancel()
+	_, err := handoverclient.Accept(ctx, g.opts.Temporal, id, who, "phone")
+	switch {
+	case errors.Is(err, handoverclient.ErrRefused):
+		writeTwiML(w, "Say", "Nothing was changed: "+strings.TrimPrefix(err.Error(), handoverclient.ErrRefused.Error()+": ")+". Goodbye.")
+	case err != nil:
+		g.opts.Logger.Error("test call answer: the acceptance failed", "handover", id, "error", err)
+		writeTwiML(w, "Say", "That did not go through. Please accept in Slack. Goodbye.")
+	default:
+		writeTwiML(w, "Say", "Accepted. Your phone works. Thank you.")
 	}
 }
 
@@ -127,17 +157,18 @@ func (g *Gateway) verifiedTwilio(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // smsHelp is what a reply Baton does not understand is answered with.
-const smsHelp = "Baton: reply 1 to acknowledge your newest page, 2 to escalate it to the next person; add the page's code (1 K3F) to answer another."
+const smsHelp = "Baton: reply 1 to acknowledge your newest page, 2 to escalate it to the next person; add the page's code (1 K3F) to answer another. 1 also accepts a handover's test page."
 
 // smsReply acts on an SMS from a person and says what happened. A reply
-// may name its incident by the short code its SMS gave ("1 K3F"); without
-// one it answers the person's newest open page.
+// may name its page by the short code its SMS gave ("1 K3F"); without one
+// it answers the newest: an incident's page, or a handover's test page.
+// A storm's bundled SMS is answered for every page it carried.
 func (g *Gateway) smsReply(ctx context.Context, from, body string) string {
 	word, code, _ := strings.Cut(strings.TrimSpace(body), " ")
 	code = strings.ToUpper(strings.TrimSpace(code))
 	var action workflows.Action
 	switch strings.ToLower(word) {
-	case "1", "ack", "acknowledge":
+	case "1", "ack", "acknowledge", "accept":
 		action = workflows.ActionAck
 	case "2", "esc", "escalate":
 		action = workflows.ActionEscalate
@@ -148,25 +179,45 @@ func (g *Gateway) smsReply(ctx context.Context, from, body string) string {
 	if len(who) == 0 {
 		return "Baton: this number is not on call for any team, so nothing was changed."
 	}
-	id, person, err := g.newestPage(ctx, who, code)
-	switch {
-	case err != nil:
+	pages, err := g.openPages(ctx, who)
+	if err != nil {
 		g.opts.Logger.Error("SMS reply: could not list the open pages", "error", err)
 		return "Baton: could not reach the incidents just now; please try again, or answer in Slack."
-	case id == "" && code != "":
-		return fmt.Sprintf("Baton: you have no open page with the code %s, so nothing was changed.", code)
-	case id == "":
-		return "Baton: you have no open page to answer, so nothing was changed."
 	}
-	res, err := incidentclient.Act(ctx, g.opts.Temporal, id, workflows.ActionRequest{Action: action, By: person, Via: "phone"})
+	target, ok := newest(pages, code)
 	switch {
-	case errors.Is(err, incidentclient.ErrRefused):
-		return fmt.Sprintf("Baton: %s (%s).", incidentclient.Reason(err), id)
-	case err != nil:
-		g.opts.Logger.Error("SMS reply: the action failed", "incident", id, "error", err)
-		return "Baton: that did not go through; please try again, or answer in Slack."
+	case !ok && code != "":
+		return fmt.Sprintf("Baton: you have no open page with the code %s, so nothing was changed.", code)
+	case !ok:
+		return "Baton: you have no open page to answer, so nothing was changed."
+	case target.handover && action != workflows.ActionAck:
+		return "Baton: a handover's test page is accepted with 1; nothing was changed."
+	case target.handover:
+		msg, err := handoverclient.Accept(ctx, g.opts.Temporal, target.id, target.person, "phone")
+		return "Baton: " + g.answered(target.id, msg, err, handoverclient.ErrRefused)
 	}
-	return fmt.Sprintf("Baton: %s (%s).", res.Message, id)
+	var answers []string
+	for _, p := range bundleOf(pages, target) {
+		res, err := incidentclient.Act(ctx, g.opts.Temporal, p.id, workflows.ActionRequest{Action: action, By: p.person, Via: "phone"})
+		answers = append(answers, g.answered(p.id, res.Message, err, incidentclient.ErrRefused))
+	}
+	if len(answers) > 1 {
+		return fmt.Sprintf("Baton: all %d pages of that SMS: %s", len(answers), strings.Join(answers, "; "))
+	}
+	return "Baton: " + answers[0]
+}
+
+// answered says how one action went: its message, or why it was refused,
+// with the workflow it was for.
+func (g *Gateway) answered(id, msg string, err, refused error) string {
+	switch {
+	case errors.Is(err, refused):
+		return fmt.Sprintf("%s (%s).", strings.TrimPrefix(err.Error(), refused.Error()+": "), id)
+	case err != nil:
+		g.opts.Logger.Error("SMS reply: the action failed", "workflow", id, "error", err)
+		return fmt.Sprintf("that did not go through for %s; please try again, or answer in Slack.", id)
+	}
+	return fmt.Sprintf("%s (%s).", msg, id)
 }
 
 // person is a team person with the number an SMS came from; numbers are
@@ -191,28 +242,76 @@ func (g *Gateway) peopleWithPhone(number string) []person {
 	return out
 }
 
-// newestPage is the newest unacknowledged incident that pages one of the
-// people, and which of them it pages; with a code, the newest of those
-// whose short code it is.
-func (g *Gateway) newestPage(ctx context.Context, people []person, code string) (id, who string, err error) {
-	var newest time.Time
+// openPage is a page waiting for an answer from one of the people: an
+// incident's, or a handover's test page.
+type openPage struct {
+	id, person string
+	started    time.Time
+	handover   bool
+	// smsWith is the incident whose SMS carried this page to the person.
+	smsWith string
+}
+
+// openPages lists what the people may answer: unacknowledged incidents
+// that page them, and handovers waiting for them to accept.
+func (g *Gateway) openPages(ctx context.Context, people []person) ([]openPage, error) {
+	var out []openPage
 	for _, p := range people {
 		open, err := incidentclient.List(ctx, g.opts.Temporal, p.team, string(workflows.StateTriggered), 50)
 		if err != nil {
-			return "", "", err
+			return nil, err
 		}
 		for _, inc := range open {
-			if !inc.Started.After(newest) || (code != "" && incidentview.ShortCode(inc.WorkflowID) != code) {
-				continue
-			}
 			st, err := incidentclient.Status(ctx, g.opts.Temporal, inc.WorkflowID)
 			if err != nil || st.State != workflows.StateTriggered || !slices.Contains(st.Summary.OnCall, p.id) {
 				continue
 			}
-			id, who, newest = inc.WorkflowID, p.id, inc.Started
+			out = append(out, openPage{id: inc.WorkflowID, person: p.id, started: inc.Started, smsWith: st.SMSWith[p.id]})
+		}
+		handovers, err := handoverclient.ListPending(ctx, g.opts.Temporal, p.team, p.id)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range handovers {
+			out = append(out, openPage{id: h.WorkflowID, person: p.id, started: h.Started, handover: true})
 		}
 	}
-	return id, who, nil
+	return out, nil
+}
+
+// newest is the newest page, or with a code the newest whose short code
+// it is.
+func newest(pages []openPage, code string) (openPage, bool) {
+	var best openPage
+	found := false
+	for _, p := range pages {
+		if code != "" && incidentview.ShortCode(p.id) != code {
+			continue
+		}
+		if !found || p.started.After(best.started) {
+			best, found = p, true
+		}
+	}
+	return best, found
+}
+
+// bundleOf is every page the SMS that reached the person about target
+// carried: the incident whose SMS it was, and those it carried.
+func bundleOf(pages []openPage, target openPage) []openPage {
+	carrier := target.id
+	if target.smsWith != "" {
+		carrier = target.smsWith
+	}
+	var out []openPage
+	for _, p := range pages {
+		if !p.handover && p.person == target.person && (p.id == carrier || p.smsWith == carrier) {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return []openPage{target}
+	}
+	return out
 }
 
 // writeTwiML answers Twilio with one verb: a Message (an SMS back to the

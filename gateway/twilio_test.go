@@ -121,3 +121,29 @@ func TestTwilioVoiceIsVerifiedAndTakesOnlyItsKeys(t *testing.T) {
 		t.Errorf("key 7: %d %q", rec.Code, rec.Body.String())
 	}
 }
+
+func TestTwilioVoiceForAHandoverTakesOnlyKeyOne(t *testing.T) {
+	g := smsGateway(t)
+	post := func(path string, form url.Values) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Twilio-Signature", TwilioSignature("tw-token", testPublicURL+path, form))
+		rec := httptest.NewRecorder()
+		g.ServeHTTP(rec, req)
+		return rec
+	}
+	form := url.Values{"CallSid": {"CA1"}, "Digits": {"2"}}
+	rec := post("/twilio/voice?handover=handover-data-2026-11-30T08:00:00Z&person=alice", form)
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "<Say>That key does nothing. Press 1 during the call") {
+		t.Errorf("key 2 on a test call: %d %q", rec.Code, rec.Body.String())
+	}
+	form.Set("Digits", "1")
+	for _, path := range []string{
+		"/twilio/voice?handover=incident-data-fp1&person=alice",
+		"/twilio/voice?handover=handover-data-2026-11-30T08:00:00Z",
+	} {
+		if rec := post(path, form); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "names no handover and person") {
+			t.Errorf("%s: %d %q", path, rec.Code, rec.Body.String())
+		}
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -11,12 +12,17 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/baton-oncall/baton/handoverclient"
 	"github.com/baton-oncall/baton/workflows"
 )
 
 func (a *app) handover(ctx context.Context, args []string) error {
-	fs := a.flags("handover", "Runs a team's handover for the current shift now, waits for it and prints what it did.\n"+
-		"A second run for the same shift changes nothing and posts nothing new.")
+	if len(args) > 0 && args[0] == "accept" {
+		return a.handoverAccept(ctx, args[1:])
+	}
+	fs := a.flags("handover", "Runs a team's handover for the current shift now, waits until it has handed over and prints what it did.\n"+
+		"A second run for the same shift changes nothing and posts nothing new. When the team tests the\n"+
+		"incoming phone, the run goes on waiting for the acceptance; run it again to see it.")
 	teamName := fs.String("team", "", "the team, as named in the team file (required)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	timeout := fs.Duration("timeout", 2*time.Minute, "how long to wait for the result")
@@ -60,10 +66,10 @@ func (a *app) handover(ctx context.Context, args []string) error {
 	}
 	waitCtx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	var res workflows.HandoverResult
-	if err := run.Get(waitCtx, &res); err != nil {
+	res, err := handedOver(waitCtx, c, run)
+	if err != nil {
 		if errors.Is(waitCtx.Err(), context.DeadlineExceeded) {
-			return fmt.Errorf("handover %s has not finished after %s: is a worker running (go run ./deploy/dev, or the worker binary)? It will still run when one starts", id, *timeout)
+			return fmt.Errorf("handover %s has not handed over after %s: is a worker running (go run ./deploy/dev, or the worker binary)? It will still run when one starts", id, *timeout)
 		}
 		return fmt.Errorf("handover %s failed: %w", id, err)
 	}
@@ -111,8 +117,93 @@ func (a *app) printHandover(id string, r workflows.HandoverResult, loc *time.Loc
 		fmt.Fprintf(w, "  checklist sent: %s\n", yes(r.ChecklistSent))
 		fmt.Fprintf(w, "  open incidents: %d\n", r.OpenIncidents)
 	}
+	switch r.Acceptance {
+	case "":
+	case workflows.AcceptanceWaiting:
+		fmt.Fprintf(w, "  acceptance:     waiting for %s until %s (test page: %s)\n", names(r.OnCall), r.AcceptBy.In(loc).Format(when), r.TestPage)
+	case workflows.AcceptanceNever:
+		fmt.Fprintf(w, "  acceptance:     not accepted (deadline %s)\n", r.AcceptBy.In(loc).Format(when))
+	default:
+		fmt.Fprintf(w, "  acceptance:     %s by %s at %s via %s\n", r.Acceptance, r.AcceptedBy, r.AcceptedAt.In(loc).Format(when), r.AcceptedVia)
+	}
 	for _, warning := range r.Warnings {
 		fmt.Fprintf(w, "  warning:        %s\n", warning)
 	}
 	fmt.Fprintf(w, "  workflow:       %s\n", id)
+}
+
+// handedOver waits until the handover has handed over: its result when the
+// run ends, or, while it goes on waiting for the incoming person to
+// accept, its status as it stands.
+func handedOver(ctx context.Context, c client.Client, run client.WorkflowRun) (workflows.HandoverResult, error) {
+	done := make(chan error, 1)
+	var res workflows.HandoverResult
+	go func() { done <- run.Get(ctx, &res) }()
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			return res, err
+		case <-tick.C:
+			v, err := c.QueryWorkflow(ctx, run.GetID(), run.GetRunID(), workflows.HandoverStatusQuery)
+			if err != nil {
+				continue
+			}
+			var st workflows.HandoverResult
+			if err := v.Get(&st); err == nil && st.Status != "" && st.Acceptance == workflows.AcceptanceWaiting {
+				return st, nil
+			}
+		case <-ctx.Done():
+			return res, ctx.Err()
+		}
+	}
+}
+
+// handoverAccept accepts a handover by hand, as its Accept button does:
+// for someone without Slack or a phone at hand, and locally.
+func (a *app) handoverAccept(ctx context.Context, args []string) error {
+	fs := a.flags("handover accept", "Accepts a handover as the incoming person: starter handover accept --as carol WORKFLOW_ID\n"+
+		"(or --team data for the current shift's).")
+	as := fs.String("as", "", "the incoming person's ID (required)")
+	teamName := fs.String("team", "", "accept the current shift's handover of this team")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return exitError{code: exitUsage}
+	}
+	id := fs.Arg(0)
+	if *as == "" || (id == "") == (*teamName == "") {
+		return exitError{code: exitUsage, msg: "handover accept: give --as PERSON and either a handover's workflow ID or --team NAME"}
+	}
+	if id == "" {
+		t, err := a.team("handover accept", *teamName)
+		if err != nil {
+			return err
+		}
+		loc, err := t.Location()
+		if err != nil {
+			return err
+		}
+		shift, err := t.Handover.Previous(loc, a.now())
+		if err != nil {
+			return err
+		}
+		id = workflows.HandoverWorkflowID(t.Name, shift)
+	}
+	c, err := a.dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	msg, err := handoverclient.Accept(ctx, c, id, *as, "starter")
+	if errors.Is(err, handoverclient.ErrRefused) {
+		return exitError{code: exitFailed, msg: strings.TrimPrefix(err.Error(), handoverclient.ErrRefused.Error()+": ")}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(a.stdout, msg)
+	return nil
 }

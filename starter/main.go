@@ -4,6 +4,7 @@
 //	starter schedules apply|list|delete   the weekly handover schedules
 //	starter incident open|ack|list|show   incidents by hand
 //	starter summary --team data           the weekly on-call summary
+//	starter phone reply|key               answer the console phone locally
 //	starter setup                         prepare a namespace for Baton
 //
 // It reads the same environment as the worker (TEMPORAL_ADDRESS,
@@ -81,6 +82,9 @@ const usage = `Usage: starter <command> [flags]
 
 Commands:
   handover --team NAME       run a team's handover now and print its result
+  handover accept --as PERSON ID|--team NAME
+                             accept a handover as the incoming person, as its
+                             Accept button does
   schedules apply            create or update each team's weekly handover and
                              summary schedules
   schedules list             show the schedules and their next runs
@@ -95,6 +99,10 @@ Commands:
                              what a shift cost the team: pages, nights, times to
                              acknowledge and resolve, noise (default: the shift
                              that just ended)
+  phone reply --from PERSON 1|2 [CODE]
+  phone key --url URL 1|2    answer the console phone's SMS or call locally, as
+                             Twilio would send the answer (the dev stack prints
+                             the command with each)
   setup                      register Baton's search attributes and a 30-day
                              retention in TEMPORAL_NAMESPACE (self-hosted servers;
                              the dev stack does this itself)
@@ -124,6 +132,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		err = a.incident(ctx, args[1:])
 	case "summary":
 		err = a.summary(ctx, args[1:])
+	case "phone":
+		err = a.phone(ctx, args[1:])
 	default:
 		fmt.Fprintf(a.stderr, "starter: unknown command %q\n\n", args[0])
 		a.usage()

@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/server/temporaltest"
 
 	"github.com/baton-oncall/baton/config"
+	"github.com/baton-oncall/baton/internal/localphone"
 	"github.com/baton-oncall/baton/internal/testclock"
 	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/team"
@@ -46,6 +47,9 @@ type harness struct {
 	cfg     config.Config
 	console *syncBuffer
 	now     time.Time
+	// devDir is where the worker's console phone left its gateway, as the
+	// dev stack does, for `starter phone`.
+	devDir string
 }
 
 // newHarness runs a Temporal server and Baton's worker on the console, with
@@ -67,12 +71,17 @@ func newHarness(t *testing.T, teamsFile string) *harness {
 		TeamsFile:         teamsFile,
 		HTTPAddr:          "127.0.0.1:0",
 	}
-	w, err := worker.Start(cfg, c, teams, worker.Local{Out: out})
+	const token = "local-phone-token"
+	w, err := worker.Start(cfg, c, teams, worker.Local{Out: out, PhoneToken: token, TeamsFile: teamsFile})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = w.Stop(context.Background()) })
-	return &harness{t: t, cfg: cfg, console: out, now: testclock.Now(devWeek)}
+	devDir := t.TempDir()
+	if _, err := localphone.Write(devDir, localphone.Gateway{URL: "http://" + w.GatewayAddr, Token: token}); err != nil {
+		t.Fatal(err)
+	}
+	return &harness{t: t, cfg: cfg, console: out, now: testclock.Now(devWeek), devDir: devDir}
 }
 
 // starter runs the CLI and returns its exit code, stdout and stderr.
@@ -142,7 +151,19 @@ func TestHandoverCommand(t *testing.T) {
 		t.Errorf("console chat:\n%s", got)
 	}
 
-	// Again, as JSON: nothing changes and nothing more is printed.
+	// The incoming alice's phone is tested: the console phone shows the
+	// SMS with the command that answers it, and the run waits for her.
+	// (The deadline is 30 minutes from the run, which is now, mid-shift.)
+	if !strings.Contains(out, "acceptance:     waiting for alice until ") || !strings.Contains(out, " (test page: sms)") {
+		t.Errorf("output does not say the run waits for the acceptance:\n%s", out)
+	}
+	reply := "go run ./starter phone reply --from alice 1"
+	waitFor(t, func() bool { return strings.Contains(h.console.String(), reply) })
+	if !strings.Contains(h.console.String(), "[chat] user group @data-oncall now reaches: @alice, @carol") {
+		t.Errorf("until alice accepts, carol should stay in the group:\n%s", h.console.String())
+	}
+
+	// Run again while it waits: the same run is joined, nothing is done twice.
 	printed := h.console.String()
 	code, out, errOut = h.starter("handover", "--team", "data", "--json")
 	if code != exitOK {
@@ -152,12 +173,44 @@ func TestHandoverCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
+	if res["workflow_id"] != shiftID || res["status"] != "handed-over" || res["acceptance"] != "waiting" {
+		t.Errorf("json = %v", res)
+	}
+	if h.console.String() != printed {
+		t.Errorf("the rerun printed more chat:\n%s", strings.TrimPrefix(h.console.String(), printed))
+	}
+
+	// alice answers the console phone as the console said, and the group
+	// narrows to her.
+	code, out, errOut = h.starter("phone", "reply", "--dev-dir", h.devDir, "--from", "alice", "1")
+	if code != exitOK || !strings.Contains(out, "Accepted: you are on call for data until") {
+		t.Fatalf("phone reply: exit %d %q %q", code, out, errOut)
+	}
+	waitFor(t, func() bool {
+		return strings.Contains(h.console.String(), "[chat] user group @data-oncall now reaches: @alice\n")
+	})
+	code, _, errOut = h.starter("handover", "accept", "--team", "data", "--as", "alice")
+	if code != exitFailed || !strings.Contains(errOut, "the handover "+shiftID+" is over") {
+		t.Errorf("second acceptance: exit %d %q", code, errOut)
+	}
+
+	// Once it is over, a rerun is a new run that changes nothing and keeps
+	// the acceptance.
+	printed = h.console.String()
+	code, out, errOut = h.starter("handover", "--team", "data", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	res = map[string]any{}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
 	for _, key := range []string{"group_changed", "topic_changed", "message_posted", "checklist_sent"} {
 		if res[key] != false {
 			t.Errorf("%s = %v on a rerun", key, res[key])
 		}
 	}
-	if res["workflow_id"] != shiftID || res["status"] != "handed-over" {
+	if res["acceptance"] != "accepted" || res["accepted_by"] != "alice" || res["accepted_at"] == nil {
 		t.Errorf("json = %v", res)
 	}
 	if h.console.String() != printed {

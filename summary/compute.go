@@ -65,6 +65,19 @@ type Report struct {
 	// RetentionWarning is set by the caller when some of the shift's
 	// incidents may have left visibility already.
 	RetentionWarning string `json:"retention_warning,omitempty"`
+	// Handover is set by the caller when the shift's handover was
+	// accepted late, or never: the incoming phone was not proven in time.
+	Handover *HandoverCheck `json:"handover,omitempty"`
+}
+
+// HandoverCheck is a handover whose test page was not accepted in time.
+type HandoverCheck struct {
+	// People are the incoming people asked to accept.
+	People   []string  `json:"people"`
+	AcceptBy time.Time `json:"accept_by"`
+	// AcceptedAt is zero when nobody accepted.
+	AcceptedAt time.Time `json:"accepted_at,omitzero"`
+	AcceptedBy string    `json:"accepted_by,omitempty"`
 }
 
 // IncidentCounts are the shift's incidents by severity and service.

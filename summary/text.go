@@ -67,7 +67,13 @@ func (r Report) render(st style) string {
 	if len(r.Shift.OnCall) > 0 {
 		fmt.Fprintf(&b, ", on call: %s", strings.Join(r.Shift.OnCall, ", "))
 	}
-	b.WriteString("\n\n")
+	b.WriteString("\n")
+	if h := r.Handover; h != nil && h.AcceptedAt.IsZero() {
+		fmt.Fprintf(&b, "Handover: never accepted by %s (due %s): their phone was not proven to ring\n", strings.Join(h.People, ", "), when(h.AcceptBy))
+	} else if h != nil {
+		fmt.Fprintf(&b, "Handover: accepted late by %s, %s after the deadline of %s\n", h.AcceptedBy, h.AcceptedAt.Sub(h.AcceptBy).Round(time.Minute), when(h.AcceptBy))
+	}
+	b.WriteString("\n")
 
 	// Incidents.
 	fmt.Fprintf(&b, "%s %d, %d paged", st.heading("Incidents:"), r.Incidents.Total, r.Incidents.Paged)

@@ -52,6 +52,13 @@ type Local struct {
 	// ChatState, if set, is a file that keeps the console chat's memory
 	// across restarts.
 	ChatState string
+	// PhoneToken, if set while Twilio is not, lets the console phone be
+	// answered: the gateway takes replies and key presses signed with it,
+	// as Twilio signs them, over its own address, and the console prints
+	// the starter command that sends one (starter phone).
+	PhoneToken string
+	// TeamsFile is the team file as that command names it.
+	TeamsFile string
 }
 
 // Start checks that the team file's needs are met by the settings, then
@@ -93,8 +100,6 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Local) (*
 		if cfg.PublicURL != "" {
 			w.Answers = "by SMS reply and by key, through " + cfg.PublicURL + "/twilio/sms and /twilio/voice"
 		}
-	} else {
-		acts.Phone = phone.NewConsole(local.Out)
 	}
 	if cfg.JiraURL != "" {
 		acts.Tickets = tickets.NewJira(cfg.JiraURL, cfg.JiraUser, cfg.JiraAPIToken, nil)
@@ -108,6 +113,17 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Local) (*
 		return nil, fmt.Errorf("gateway: BATON_HTTP_ADDR=%s: %w", cfg.HTTPAddr, err)
 	}
 	w.GatewayAddr = l.Addr().String()
+	twilioToken, publicURL := cfg.TwilioAuthToken, cfg.PublicURL
+	if cfg.TwilioAccountSID == "" {
+		var answer phone.LocalAnswer
+		if local.PhoneToken != "" {
+			twilioToken, publicURL = local.PhoneToken, "http://"+w.GatewayAddr
+			acts.PublicURL = publicURL
+			answer = localAnswer(teams, local.TeamsFile)
+			w.Answers = "in Slack, with the starter, or from the console phone: each SMS and call shows the starter phone command that answers it"
+		}
+		acts.Phone = phone.NewConsole(local.Out, answer)
+	}
 
 	w.temporal = sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
 	workflows.Register(w.temporal, acts)
@@ -125,7 +141,7 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Local) (*
 		Temporal: c, Teams: teams,
 		WebhookToken: cfg.WebhookToken, SlackSigningSecret: cfg.SlackSigningSecret,
 		ResponseURLPrefixes: responseURLPrefixes(cfg.SlackAPIURL),
-		TwilioAuthToken:     cfg.TwilioAuthToken, PublicURL: cfg.PublicURL,
+		TwilioAuthToken:     twilioToken, PublicURL: publicURL,
 	})
 	w.http = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
 	go func() { w.served <- w.http.Serve(l) }()
@@ -141,6 +157,26 @@ func (w *Worker) Stop(ctx context.Context) error {
 	w.phone.Stop()
 	w.temporal.Stop()
 	return err
+}
+
+// localAnswer is how the console phone's SMS and calls are answered: the
+// starter sends the reply or key press to the gateway, signed as Twilio
+// signs it. The person is named by ID, which the starter looks up in the
+// team file, so that no phone number is printed.
+func localAnswer(teams *team.File, teamsFile string) phone.LocalAnswer {
+	return func(to, answerURL string) string {
+		if answerURL != "" {
+			return fmt.Sprintf("go run ./starter phone key --url '%s' 1", answerURL)
+		}
+		for _, t := range teams.Teams {
+			for _, p := range t.People {
+				if p.Phone == to {
+					return fmt.Sprintf("BATON_TEAMS_FILE=%s go run ./starter phone reply --from %s 1", teamsFile, p.ID)
+				}
+			}
+		}
+		return ""
+	}
 }
 
 // responseURLPrefixes trusts Slack replies to the host the Slack API is

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/baton-oncall/baton/activities"
+	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -56,6 +57,9 @@ type HandoverResult struct {
 	ChecklistSent bool     `json:"checklist_sent"`
 	OpenIncidents int      `json:"open_incidents"`
 	Warnings      []string `json:"warnings"`
+	// HandoverAcceptance says whether the incoming person accepted, and
+	// when (handover_accept.go).
+	HandoverAcceptance
 }
 
 // IncidentWorkflowName is the incident workflow's type, which the handover
@@ -81,6 +85,8 @@ type handover struct {
 	logger log.Logger
 	// chatIDs maps person IDs to chat user IDs.
 	chatIDs map[string]string
+	onCall  []team.Person
+	acc     acceptance
 }
 
 func setupHandover(ctx workflow.Context, in HandoverInput) (*handover, error) {
@@ -119,6 +125,9 @@ func setupHandover(ctx workflow.Context, in HandoverInput) (*handover, error) {
 	if err := workflow.SetQueryHandler(ctx, HandoverStatusQuery, func() (HandoverResult, error) { return h.res, nil }); err != nil {
 		return nil, err
 	}
+	if err := h.registerAccept(ctx); err != nil {
+		return nil, err
+	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx, TeamKey.ValueSet(in.Team.Name)); err != nil {
 		return nil, err
 	}
@@ -130,6 +139,7 @@ func (h *handover) run(ctx workflow.Context) (HandoverResult, error) {
 	if err != nil {
 		return h.res, err
 	}
+	h.onCall = onCall
 	if len(onCall) == 0 {
 		h.res.Status = HandoverNobodyOnCall
 		return h.res, h.warn(ctx, "nobody", fmt.Sprintf(
@@ -140,13 +150,37 @@ func (h *handover) run(ctx workflow.Context) (HandoverResult, error) {
 		return h.res, err
 	}
 
-	groupMembers := append(slices.Clone(onCall), h.permanentMembers()...)
-	if err := h.resolveChatUsers(ctx, slices.Concat(groupMembers, outgoing, next)); err != nil {
+	groupMembers := slices.Clone(onCall)
+	var waited workflow.Future
+	if acceptanceVersion(ctx) {
+		if h.acc.tested = h.testedPeople(onCall); len(h.acc.tested) > 0 {
+			if err := h.acceptedBefore(ctx); err != nil {
+				return h.res, err
+			}
+		}
+		if len(h.acc.tested) > 0 && !h.accepted() {
+			waited = h.startAcceptance(ctx, outgoing)
+			// Until the incoming person accepts, the outgoing one stays
+			// reachable through the group.
+			for _, o := range outgoing {
+				if !slices.Contains(ids(groupMembers), o.ID) {
+					groupMembers = append(groupMembers, o)
+				}
+			}
+		}
+	}
+	groupMembers = append(groupMembers, h.permanentMembers()...)
+	findInChat := slices.Concat(groupMembers, outgoing, next)
+	if backup, ok := h.team.Person(h.team.Fallback); ok && waited != nil {
+		findInChat = append(findInChat, backup)
+	}
+	if err := h.resolveChatUsers(ctx, findInChat); err != nil {
 		return h.res, err
 	}
 	if err := h.updateGroup(ctx, groupMembers); err != nil {
 		return h.res, err
 	}
+	h.acc.groupSet = true
 	if err := h.setTopic(ctx, onCall); err != nil {
 		return h.res, err
 	}
@@ -159,7 +193,13 @@ func (h *handover) run(ctx workflow.Context) (HandoverResult, error) {
 	if h.res.Status == "" {
 		h.res.Status = HandoverDone
 	}
-	h.logger.Info("handover finished", "status", h.res.Status)
+	h.logger.Info("handover done", "status", h.res.Status)
+	if waited != nil {
+		if err := waited.Get(ctx, nil); err != nil {
+			return h.res, err
+		}
+		h.logger.Info("handover acceptance", "acceptance", h.res.Acceptance)
+	}
 	return h.res, nil
 }
 
@@ -275,6 +315,9 @@ func (h *handover) postHandover(ctx workflow.Context, outgoing, onCall, next []t
 	if summaryLink != "" {
 		fmt.Fprintf(&b, "\nThe last shift in numbers: %s", summaryLink)
 	}
+	if h.res.Acceptance == AcceptanceWaiting {
+		fmt.Fprintf(&b, "\n%s: please accept the handover by %s (reply to the test page, or press Accept in your DM).", h.mentions(h.acc.tested), h.when(h.res.AcceptBy))
+	}
 	var r activities.PostMessageResult
 	err = workflow.ExecuteActivity(withActivity(ctx, "Post the handover message"),
 		a.PostMessage, activities.PostMessageInput{
@@ -329,11 +372,17 @@ func (h *handover) sendChecklist(ctx workflow.Context, onCall []team.Person) err
 		if !ok {
 			continue
 		}
+		text := b.String()
+		var buttons []chat.Button
+		if h.res.Acceptance == AcceptanceWaiting && slices.Contains(ids(h.acc.tested), p.ID) {
+			text += fmt.Sprintf("\nPlease accept the handover by %s: reply to the test page, or press Accept.", h.when(h.res.AcceptBy))
+			buttons = h.acceptButton(ctx, p)
+		}
 		var r activities.PostMessageResult
 		err := workflow.ExecuteActivity(withActivity(ctx, "Send "+p.ID+" the checklist"),
 			a.SendDM, activities.SendDMInput{
-				User: user, Key: h.key("checklist/" + p.ID), Text: b.String(),
-				Since: h.since(),
+				User: user, Key: h.key("checklist/" + p.ID), Text: text,
+				Since: h.since(), Buttons: buttons,
 			}).Get(ctx, &r)
 		if err != nil {
 			return err

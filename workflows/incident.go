@@ -118,6 +118,9 @@ type IncidentStatus struct {
 	Timeline   []TimelineEntry `json:"timeline"`
 	// Failing is what is failing now, by vendor; empty when all is well.
 	Failing map[string]string `json:"failing,omitempty"`
+	// SMSWith maps a person to the incident whose SMS carried this one's
+	// page to them in a storm: a reply to that SMS answers both.
+	SMSWith map[string]string `json:"sms_with,omitempty"`
 }
 
 // incidentV2 is the version of the incident workflow in which escalation

@@ -360,6 +360,12 @@ func (inc *incident) ring(kind string, people []team.Person, why, step string, p
 			case r.With != "":
 				// A storm: another incident's SMS carried this one, or its
 				// call rang the person a moment ago.
+				if kind == team.ActionSMS {
+					if inc.Escalation.SMSWith == nil {
+						inc.Escalation.SMSWith = map[string]string{}
+					}
+					inc.Escalation.SMSWith[p.ID] = r.With
+				}
 				inc.note(at, fmt.Sprintf("%s to %s went with the one for %s (%s)", what, p.ID, r.With, why))
 			default:
 				inc.recovered(ctx, vendorPhone)

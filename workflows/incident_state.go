@@ -90,6 +90,9 @@ type Escalation struct {
 	// Manual counts escalations asked by hand; ManualDone those run.
 	Manual     int `json:"manual,omitempty"`
 	ManualDone int `json:"manual_done,omitempty"`
+	// SMSWith maps a person to the incident whose SMS carried this one's
+	// page to them (a storm's bundle).
+	SMSWith map[string]string `json:"sms_with,omitempty"`
 }
 
 // FollowUps are the one-off steps after acknowledge and resolve. A reopen
@@ -254,7 +257,7 @@ func firstAlert(ctx workflow.Context, alerts workflow.ReceiveChannel) (AlertSign
 func (inc *incident) status() (IncidentStatus, error) {
 	return IncidentStatus{
 		WorkflowID: inc.id, State: inc.State, Alert: inc.Alert, Summary: inc.Summary,
-		Timeline: inc.Timeline, Failing: maps.Clone(inc.Failing),
+		Timeline: inc.Timeline, Failing: maps.Clone(inc.Failing), SMSWith: maps.Clone(inc.Escalation.SMSWith),
 	}, nil
 }
 

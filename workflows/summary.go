@@ -91,6 +91,7 @@ func SummaryRequest(t team.Team, end time.Time) (activities.SummaryInput, error)
 		Names: activities.VisibilityNames{
 			IncidentType: IncidentWorkflowName, TeamAttribute: TeamKey.GetName(), StateAttribute: StateKey.GetName(),
 			AwaitingRCA: string(StateResolved), IncidentMemoKey: IncidentMemoKey,
+			HandoverAcceptanceMemoKey: HandoverAcceptanceMemoKey,
 		},
 	}, nil
 }

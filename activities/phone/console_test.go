@@ -27,7 +27,7 @@ func TestMask(t *testing.T) {
 
 func TestConsole(t *testing.T) {
 	var out bytes.Buffer
-	c := phone.NewConsole(&out)
+	c := phone.NewConsole(&out, nil)
 	ctx := context.Background()
 	since := time.Now()
 
@@ -70,5 +70,34 @@ func TestConsole(t *testing.T) {
 	}
 	if strings.Contains(out.String(), alice) || strings.Contains(out.String(), bob) {
 		t.Errorf("console printed a full number:\n%s", out.String())
+	}
+}
+
+func TestConsoleSaysHowToAnswerLocally(t *testing.T) {
+	var out bytes.Buffer
+	c := phone.NewConsole(&out, func(to, answerURL string) string {
+		if answerURL != "" {
+			return "press " + answerURL
+		}
+		return "reply from the person of " + phone.Mask(to)
+	})
+	ctx := context.Background()
+	if _, err := c.SMS(ctx, alice, "Checkout is down", "inc-1/sms", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Call(ctx, alice, "Checkout is down", "http://127.0.0.1:8080/twilio/voice?incident=inc-1", "inc-1/call", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	// A call without keys to press says nothing more.
+	if _, err := c.Call(ctx, alice, "Old page", "", "inc-0/call", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	want := "[sms] to +49…0001: Checkout is down\n" +
+		"       answer it: reply from the person of +49…0001\n" +
+		"[call] to +49…0001, saying: Checkout is down\n" +
+		"       answer it: press http://127.0.0.1:8080/twilio/voice?incident=inc-1\n" +
+		"[call] to +49…0001, saying: Old page\n"
+	if out.String() != want {
+		t.Errorf("printed %q, want %q", out.String(), want)
 	}
 }

@@ -28,6 +28,7 @@ import (
 
 	"github.com/baton-oncall/baton/config"
 	"github.com/baton-oncall/baton/deploy/devstack"
+	"github.com/baton-oncall/baton/internal/localphone"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/temporaladmin"
 	"github.com/baton-oncall/baton/worker"
@@ -141,9 +142,27 @@ func run(ctx context.Context, dataDir string, inMemory bool, frontendPort, uiPor
 		// stays quiet as it would in Slack.
 		consoleState = filepath.Join(dataDir, "console-chat.json")
 	}
-	w, err := worker.Start(cfg, c, teams, worker.Local{Out: out, ChatState: consoleState})
+	local := worker.Local{Out: out, ChatState: consoleState, TeamsFile: relative(cfg.TeamsFile)}
+	if cfg.TwilioAccountSID == "" {
+		// The console phone's answers are signed like Twilio's, with a
+		// token of this run that `starter phone` reads from the data
+		// directory.
+		b := make([]byte, 16)
+		if _, err := rand.Read(b); err != nil {
+			return err
+		}
+		local.PhoneToken = hex.EncodeToString(b)
+	}
+	w, err := worker.Start(cfg, c, teams, local)
 	if err != nil {
 		return err
+	}
+	if local.PhoneToken != "" {
+		file, err := localphone.Write(dataDir, localphone.Gateway{URL: "http://" + w.GatewayAddr, Token: local.PhoneToken})
+		if err != nil {
+			return err
+		}
+		defer os.Remove(file)
 	}
 	storage := "in memory (nothing survives a restart)"
 	if !inMemory {

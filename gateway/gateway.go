@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/baton-oncall/baton/incidentclient"
+	"github.com/baton-oncall/baton/metrics"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -49,6 +50,13 @@ type Options struct {
 	// (BATON_PUBLIC_URL); either empty: Twilio's endpoints are off.
 	TwilioAuthToken string
 	PublicURL       string
+	// OnCall says who is on call for a team at an instant, for /baton
+	// who: the worker wires it to the team's pager. Nil: /baton who says
+	// that it cannot tell.
+	OnCall func(ctx context.Context, t team.Team, at time.Time) ([]team.Person, error)
+	// Metrics counts the alerts taken and times Slack's answers; nil
+	// records nothing.
+	Metrics *metrics.Metrics
 }
 
 // Gateway serves Baton's HTTP endpoints.
@@ -73,7 +81,8 @@ func New(opts Options) *Gateway {
 	g.mux.HandleFunc("POST /webhooks/alertmanager", g.webhook(g.alertmanager))
 	g.mux.HandleFunc("POST /webhooks/opsgenie", g.webhook(g.opsgenie))
 	g.mux.HandleFunc("POST /webhooks/generic", g.webhook(g.generic))
-	g.mux.HandleFunc("POST /slack/interactions", g.slackInteraction)
+	g.mux.HandleFunc("POST /slack/interactions", g.timed(g.slackInteraction))
+	g.mux.HandleFunc("POST /slack/commands", g.timed(g.slackCommand))
 	g.mux.HandleFunc("POST /twilio/sms", g.twilioSMS)
 	g.mux.HandleFunc("POST /twilio/voice", g.twilioVoice)
 	return g
@@ -82,6 +91,16 @@ func New(opts Options) *Gateway {
 // ServeHTTP implements http.Handler.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.mux.ServeHTTP(w, r)
+}
+
+// timed records how long Slack waited for an answer, which it wants
+// within three seconds.
+func (g *Gateway) timed(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		h(w, r)
+		g.opts.Metrics.SlackInteraction(time.Since(start))
+	}
 }
 
 // healthz answers 200 when Temporal answers, 503 otherwise: a gateway that
@@ -229,6 +248,7 @@ func (g *Gateway) deliverAll(ctx context.Context, alerts []workflows.Alert) (any
 		if err != nil {
 			return nil, httpError{http.StatusServiceUnavailable, err.Error()}
 		}
+		g.opts.Metrics.AlertReceived(a.Source, teams[i].Name)
 		res.Incidents = append(res.Incidents, id)
 	}
 	return res, nil

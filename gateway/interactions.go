@@ -47,6 +47,17 @@ func (g *Gateway) slackInteraction(w http.ResponseWriter, r *http.Request) {
 		go g.acceptPressed(context.WithoutCancel(r.Context()), press)
 		return
 	}
+	if strings.HasPrefix(press.ActionID, pageActionPrefix) {
+		// A severity button of /baton page (commands.go).
+		sev, v, err := parsePagePress(press)
+		if err != nil {
+			writeError(w, badRequest(err))
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+		go g.pagePressed(context.WithoutCancel(r.Context()), sev, v, press)
+		return
+	}
 	action, ok := strings.CutPrefix(press.ActionID, "incident.")
 	if !ok || action == "" || !strings.HasPrefix(press.Value, "incident-") {
 		writeError(w, badRequest(errors.New("not one of Baton's incident buttons: action_id "+press.ActionID)))

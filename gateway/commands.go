@@ -1,0 +1,645 @@
+package gateway
+
+// The /baton slash command, POST /slack/commands:
+//
+//	/baton who [team]             who is on call, until when, and who is next
+//	/baton page [team] <summary>  declare an incident; buttons ask its severity
+//	/baton ack <incident>         acknowledge an incident, as the user
+//	/baton resolve <incident>     resolve an incident, as the user
+//	/baton help                   the usage (so does /baton alone)
+//
+// Slack POSTs a form (command, text, user_id, channel_id, channel_name,
+// response_url, trigger_id, ...) signed as it signs interactions, and shows
+// the user a 200's body: anything else is an ugly error. So every answer,
+// refusals included, is a 200 with an ephemeral message (only the user sees
+// it); only an unverified request gets a 401, and a gateway without a
+// signing secret a 503. Slack waits 3 seconds: work that takes longer is
+// answered "Working on it" and its outcome follows through response_url.
+//
+// The file reads top to bottom: the handler (read, verify, parse,
+// dispatch, answer), the form, the subcommands, the severity buttons'
+// press, then the messages.
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/baton-oncall/baton/incidentclient"
+	"github.com/baton-oncall/baton/team"
+	"github.com/baton-oncall/baton/workflows"
+)
+
+// SourceSlack is the source of the alerts declared with /baton page.
+const SourceSlack = "slack"
+
+// commandAnswerWithin is how long a command's work may run before the
+// request is answered "Working on it" and the answer goes to response_url
+// instead: within Slack's 3 seconds, with room for the network. A variable
+// so that tests need not wait that long.
+var commandAnswerWithin = 2500 * time.Millisecond
+
+// commandWorkTimeout bounds a command's work, and a severity press's,
+// however it is answered.
+const commandWorkTimeout = 30 * time.Second
+
+// slackCommand serves a slash command.
+func (g *Gateway) slackCommand(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(w, r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if err := VerifySlackSignature(g.opts.SlackSigningSecret, r.Header, body, g.opts.Now()); err != nil {
+		code := http.StatusUnauthorized
+		if errors.Is(err, ErrSlackNoSigningSecret) {
+			code = http.StatusServiceUnavailable
+		}
+		writeJSON(w, code, errorBody(err.Error()))
+		return
+	}
+	cmd, err := ParseSlashCommand(body)
+	if err != nil {
+		writeError(w, badRequest(err))
+		return
+	}
+	g.answer(w, r, cmd, g.dispatch(cmd))
+}
+
+// --- The form ---
+
+// SlashCommand is one use of a slash command, from the form Slack POSTs:
+// https://api.slack.com/interactivity/slash-commands#app_command_handling
+type SlashCommand struct {
+	// Command is the command as typed ("/baton"); Text is the rest, with
+	// Slack's escapes of &, < and > undone.
+	Command, Text string
+	// UserID and UserName are who typed it; UserName is deprecated by
+	// Slack and only for logs.
+	UserID, UserName string
+	// ChannelID and ChannelName are where it was typed (ChannelName is
+	// "directmessage" or "privategroup" for DMs and some private channels).
+	ChannelID, ChannelName string
+	TeamID                 string
+	// ResponseURL takes up to five answers for 30 minutes; TriggerID is
+	// unique to this use of the command.
+	ResponseURL, TriggerID string
+}
+
+// ParseSlashCommand reads a slash command's form-encoded body. command and
+// user_id are required; Slack always sends them.
+//
+// Verify the body with VerifySlackSignature first.
+func ParseSlashCommand(body []byte) (SlashCommand, error) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return SlashCommand{}, fmt.Errorf("the body is not form-encoded (application/x-www-form-urlencoded): %w", err)
+	}
+	if form.Has("payload") && !form.Has("command") {
+		return SlashCommand{}, errors.New(`the body is an interaction (form field "payload"): Slack sends those to /slack/interactions`)
+	}
+	cmd := SlashCommand{
+		Command:     form.Get("command"),
+		Text:        unescapeSlack(strings.TrimSpace(form.Get("text"))),
+		UserID:      form.Get("user_id"),
+		UserName:    form.Get("user_name"),
+		ChannelID:   form.Get("channel_id"),
+		ChannelName: form.Get("channel_name"),
+		TeamID:      form.Get("team_id"),
+		ResponseURL: form.Get("response_url"),
+		TriggerID:   form.Get("trigger_id"),
+	}
+	for _, f := range []struct{ name, value string }{{"command", cmd.Command}, {"user_id", cmd.UserID}} {
+		if f.value == "" {
+			return SlashCommand{}, fmt.Errorf("form field %q is missing; is this a Slack slash command?", f.name)
+		}
+	}
+	return cmd, nil
+}
+
+// unescapeSlack undoes the three escapes Slack applies to text (&amp;,
+// &lt;, &gt;), in one pass so that "&amp;lt;" stays "&lt;".
+func unescapeSlack(s string) string {
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+}
+
+// --- The subcommands ---
+
+// commandWork is what a subcommand does: it returns the message that
+// answers the user, and may take a while (Temporal, the pager).
+type commandWork func(ctx context.Context) slackMessage
+
+// answerNow answers at once, with no work to wait for.
+func answerNow(msg slackMessage) commandWork {
+	return func(context.Context) slackMessage { return msg }
+}
+
+// dispatch reads the subcommand and returns its work.
+func (g *Gateway) dispatch(cmd SlashCommand) commandWork {
+	sub, rest := cutWord(cmd.Text)
+	switch strings.ToLower(sub) {
+	case "", "help":
+		return answerNow(ephemeral(g.usage(cmd)))
+	case "who":
+		return g.whoCommand(cmd, rest)
+	case "page":
+		return g.pageCommand(cmd, rest)
+	case "ack":
+		return g.actCommand(cmd, workflows.ActionAck, rest)
+	case "resolve":
+		return g.actCommand(cmd, workflows.ActionResolve, rest)
+	}
+	return answerNow(ephemeral(fmt.Sprintf("%s %s: unknown command; try `%s help` (who, page, ack, resolve)",
+		cmd.name(), escapeMrkdwn(sub), cmd.name())))
+}
+
+func (cmd SlashCommand) name() string {
+	if cmd.Command == "" {
+		return "/baton"
+	}
+	return cmd.Command
+}
+
+func (g *Gateway) usage(cmd SlashCommand) string {
+	c := cmd.name()
+	return strings.Join([]string{
+		"*" + c + "*: on call, from Slack. The team is this channel's team unless named.",
+		"• `" + c + " who [team]`: who is on call now, until when, and who is next",
+		"• `" + c + " page [team] <summary>`: declare an incident; you then pick its severity",
+		"• `" + c + " ack <incident>`: acknowledge an incident, as on its page: `" + c + " ack incident-data-orders_daily`",
+		"• `" + c + " resolve <incident>`: resolve it",
+		"Teams: " + g.teamList() + ".",
+	}, "\n")
+}
+
+// whoCommand: /baton who [team].
+func (g *Gateway) whoCommand(cmd SlashCommand, rest string) commandWork {
+	name, extra := cutWord(rest)
+	if extra != "" {
+		return answerNow(ephemeral(fmt.Sprintf("usage: `%s who [team]`", cmd.name())))
+	}
+	t, err := g.commandTeam(cmd, name)
+	if err != nil {
+		return answerNow(ephemeral(err.Error()))
+	}
+	return func(ctx context.Context) slackMessage { return ephemeral(g.whoIsOnCall(ctx, t)) }
+}
+
+// whoIsOnCall asks the pager who is on call now and at the team's next
+// handover, at once, and says it in one line.
+func (g *Gateway) whoIsOnCall(ctx context.Context, t team.Team) string {
+	if g.opts.OnCall == nil {
+		return fmt.Sprintf("Baton cannot say who is on call for %s: this gateway has no pager to ask.", t.Name)
+	}
+	loc, err := t.Location()
+	if err != nil {
+		return oneLine(err.Error())
+	}
+	at := g.opts.Now()
+	until, err := t.Handover.Next(loc, at)
+	if err != nil {
+		return oneLine(fmt.Sprintf("team %q: handover: %v", t.Name, err))
+	}
+	type asked struct {
+		people []team.Person
+		err    error
+	}
+	later := make(chan asked, 1)
+	go func() {
+		people, err := g.opts.OnCall(ctx, t, until)
+		later <- asked{people, err}
+	}()
+	current, err := g.opts.OnCall(ctx, t, at)
+	next := <-later
+	if err != nil {
+		return oneLine(fmt.Sprintf("Could not ask %s's pager who is on call: %s", t.Name, escapeMrkdwn(errText(err))))
+	}
+
+	when := until.In(loc).Format("Mon 2 Jan 15:04 MST")
+	var b strings.Builder
+	if len(current) == 0 {
+		fmt.Fprintf(&b, "Nobody is on call for *%s* now; from %s: ", t.Name, when)
+	} else {
+		fmt.Fprintf(&b, "On call for *%s*: %s until %s, then ", t.Name, slackMentions(t, current), when)
+	}
+	switch {
+	case next.err != nil:
+		fmt.Fprintf(&b, "unknown (the pager did not say: %s).", escapeMrkdwn(errText(next.err)))
+	case len(next.people) == 0:
+		b.WriteString("nobody.")
+	case len(current) > 0 && slices.Equal(personIDs(current), personIDs(next.people)):
+		fmt.Fprintf(&b, "%s again.", slackMentions(t, next.people))
+	default:
+		fmt.Fprintf(&b, "%s.", slackMentions(t, next.people))
+	}
+	return oneLine(b.String())
+}
+
+// pageCommand: /baton page [team] <summary>. It answers with the severity
+// buttons; the incident is declared when one is pressed (pagePressed).
+func (g *Gateway) pageCommand(cmd SlashCommand, rest string) commandWork {
+	if rest == "" {
+		return answerNow(ephemeral(fmt.Sprintf("say what is wrong: `%s page [team] <summary>`", cmd.name())))
+	}
+	first, after := cutWord(rest)
+	t, named := g.teams().Team(strings.ToLower(first))
+	summary := after
+	if !named {
+		var err error
+		if t, err = g.commandTeam(cmd, ""); err != nil {
+			return answerNow(ephemeral(err.Error()))
+		}
+		summary = rest
+	}
+	if summary == "" {
+		return answerNow(ephemeral(fmt.Sprintf("say what is wrong: `%s page %s <summary>`", cmd.name(), t.Name)))
+	}
+	v := pageValue{Team: t.Name, Summary: summary, By: cmd.UserID, Key: pageKey(cmd, g.opts.Now())}
+	value, err := v.encode()
+	if err != nil {
+		return answerNow(ephemeral(err.Error()))
+	}
+	return answerNow(pagePrompt(t, summary, value))
+}
+
+// actCommand: /baton ack|resolve <incident>, as the user, as the page's
+// buttons do.
+func (g *Gateway) actCommand(cmd SlashCommand, action workflows.Action, rest string) commandWork {
+	id, extra := cutWord(rest)
+	id = strings.Trim(id, "`")
+	if id == "" || extra != "" || !strings.HasPrefix(id, "incident-") {
+		return answerNow(ephemeral(fmt.Sprintf("usage: `%s %s <incident>`, the incident's ID as on its page, e.g. `%s %s incident-data-orders_daily`",
+			cmd.name(), action, cmd.name(), action)))
+	}
+	return func(ctx context.Context) slackMessage {
+		res, err := incidentclient.Act(ctx, g.opts.Temporal, id, workflows.ActionRequest{Action: action, By: cmd.UserID, Via: "slack"})
+		switch {
+		case errors.Is(err, incidentclient.ErrRefused):
+			return ephemeral(incidentclient.Reason(err))
+		case err != nil:
+			return ephemeral("Baton could not record that: " + err.Error() + ". Try again, or use the starter.")
+		}
+		return ephemeral(res.Message)
+	}
+}
+
+// commandTeam is the team a command names, else the channel's: the team
+// whose slack.channel is the channel's ID or its #name.
+func (g *Gateway) commandTeam(cmd SlashCommand, name string) (team.Team, error) {
+	teams := g.teams()
+	if name != "" {
+		if t, ok := teams.Team(strings.ToLower(name)); ok {
+			return t, nil
+		}
+		return team.Team{}, fmt.Errorf("no team %q; teams: %s", name, g.teamList())
+	}
+	for _, t := range teams.Teams {
+		ch := t.Slack.Channel
+		if ch != "" && (ch == cmd.ChannelID || cmd.ChannelName != "" && strings.EqualFold(ch, "#"+cmd.ChannelName)) {
+			return t, nil
+		}
+	}
+	return team.Team{}, fmt.Errorf("this channel is no team's channel: name the team (teams: %s)", g.teamList())
+}
+
+// teams is the team file; an empty one if the gateway has none.
+func (g *Gateway) teams() *team.File {
+	if g.opts.Teams == nil {
+		return &team.File{}
+	}
+	return g.opts.Teams
+}
+
+func (g *Gateway) teamList() string {
+	if names := g.teams().Names(); len(names) > 0 {
+		return strings.Join(names, ", ")
+	}
+	return "none"
+}
+
+// --- The severity buttons ---
+
+// pageActionPrefix starts the action_id of /baton page's severity buttons:
+// "baton.page.critical".
+const pageActionPrefix = "baton.page."
+
+// slackValueMax is the most characters a button's value holds.
+const slackValueMax = 2000
+
+// pageValue is what a severity button carries, as compact JSON: the team,
+// the summary, who typed the command, and the incident's dedup key. The
+// key is made once per /baton page, so every press on that one message
+// (a double click, a second severity) goes to the same incident.
+type pageValue struct {
+	Team    string `json:"team"`
+	Summary string `json:"summary"`
+	By      string `json:"by"`
+	Key     string `json:"key"`
+}
+
+// pageKey is the dedup key of one use of /baton page: readable (when) and
+// unique (the command's trigger_id, which Slack makes for each use).
+func pageKey(cmd SlashCommand, at time.Time) string {
+	sum := sha256.Sum256([]byte(cmd.TriggerID + "\x00" + cmd.UserID + "\x00" + cmd.ChannelID + "\x00" + cmd.Text))
+	return "slack-" + at.UTC().Format("20060102T150405") + "-" + hex.EncodeToString(sum[:3])
+}
+
+// encode is the button value, or an error a user can act on when the
+// summary makes it too long for Slack.
+func (v pageValue) encode() (string, error) {
+	enc := func(v pageValue) string {
+		var b bytes.Buffer
+		e := json.NewEncoder(&b)
+		e.SetEscapeHTML(false) // "<" as itself, not as six characters
+		_ = e.Encode(v)        // strings only: it cannot fail
+		return strings.TrimSuffix(b.String(), "\n")
+	}
+	s := enc(v)
+	if utf8.RuneCountInString(s) > slackValueMax {
+		v.Summary = ""
+		return "", fmt.Errorf("the summary is too long for Slack's buttons: at most %d characters (quotes and backslashes count twice)",
+			slackValueMax-utf8.RuneCountInString(enc(v)))
+	}
+	return s, nil
+}
+
+// parsePagePress reads a press on a severity button.
+func parsePagePress(press SlackAction) (workflows.Severity, pageValue, error) {
+	word := strings.TrimPrefix(press.ActionID, pageActionPrefix)
+	sev := workflows.Severity(word)
+	switch sev {
+	case workflows.SeverityCritical, workflows.SeverityHigh, workflows.SeverityMedium, workflows.SeverityLow:
+	default:
+		return "", pageValue{}, fmt.Errorf("action_id %s: %q is not a severity (critical, high, medium, low)", press.ActionID, word)
+	}
+	var v pageValue
+	if err := decodeJSON([]byte(press.Value), &v, true); err != nil {
+		return "", pageValue{}, fmt.Errorf("the %s button's value: %w", press.ActionID, err)
+	}
+	if v.Team == "" || v.Summary == "" || v.Key == "" {
+		return "", pageValue{}, fmt.Errorf("the %s button's value names no team, summary or key", press.ActionID)
+	}
+	return sev, v, nil
+}
+
+// pagePressed declares the incident of a pressed severity button and tells
+// the presser through response_url: on success the buttons are replaced by
+// the incident's ID, on failure they stay, to be pressed again.
+func (g *Gateway) pagePressed(ctx context.Context, sev workflows.Severity, v pageValue, press SlackAction) {
+	ctx, cancel := context.WithTimeout(ctx, commandWorkTimeout)
+	defer cancel()
+	t, ok := g.teams().Team(v.Team)
+	if !ok {
+		g.postResponse(ctx, press.ResponseURL, ephemeral(fmt.Sprintf("no team %q; teams: %s", v.Team, g.teamList())), false)
+		return
+	}
+	by := v.By
+	if by == "" {
+		by = press.UserID
+	}
+	id, err := incidentclient.Deliver(ctx, g.opts.Temporal, t, workflows.Alert{
+		Team: t.Name, DedupKey: v.Key, Summary: v.Summary, Severity: sev,
+		Description: "Declared in Slack by <@" + by + ">",
+		Source:      SourceSlack, Status: workflows.AlertFiring, At: g.opts.Now(),
+		Details: map[string]string{"declared_by": by},
+	})
+	if err != nil {
+		g.postResponse(ctx, press.ResponseURL, ephemeral(oneLine(fmt.Sprintf("Baton could not page %s: %v. Press again, or use the starter.", t.Name, err))), false)
+		return
+	}
+	g.opts.Metrics.AlertReceived(SourceSlack, t.Name)
+	text := fmt.Sprintf("Paged: %s (%s): %s", id, sev, escapeMrkdwn(shortenRunes(v.Summary, 300)))
+	if !t.Pages(string(sev)) {
+		text = fmt.Sprintf("Declared: %s (%s, posted in %s without paging): %s", id, sev, channelRef(t.Slack.Channel), escapeMrkdwn(shortenRunes(v.Summary, 300)))
+	}
+	g.postResponse(ctx, press.ResponseURL, ephemeral(text), true)
+}
+
+// --- The messages ---
+
+// slackMessage is a message for Slack: the body of a 200, or a post to a
+// response_url.
+type slackMessage struct {
+	// ResponseType is "ephemeral" (the user alone sees it) or "in_channel".
+	ResponseType string       `json:"response_type"`
+	Text         string       `json:"text"`
+	Blocks       []slackBlock `json:"blocks,omitempty"`
+}
+
+// slackBlock is one Block Kit block: a section, context or actions block.
+type slackBlock struct {
+	Type     string     `json:"type"`
+	BlockID  string     `json:"block_id,omitempty"`
+	Text     *slackText `json:"text,omitempty"`
+	Elements []any      `json:"elements,omitempty"`
+}
+
+type slackText struct {
+	Type string `json:"type"`
+	Text string `json:"text"`
+}
+
+type slackButton struct {
+	Type     string    `json:"type"`
+	ActionID string    `json:"action_id"`
+	Text     slackText `json:"text"`
+	Value    string    `json:"value"`
+	Style    string    `json:"style,omitempty"`
+}
+
+func ephemeral(text string) slackMessage {
+	return slackMessage{ResponseType: "ephemeral", Text: text}
+}
+
+// pagePrompt asks the severity of the incident to declare: one button per
+// severity, each carrying value.
+func pagePrompt(t team.Team, summary, value string) slackMessage {
+	shown := escapeMrkdwn(shortenRunes(summary, 300))
+	sevs := []workflows.Severity{workflows.SeverityCritical, workflows.SeverityHigh, workflows.SeverityMedium, workflows.SeverityLow}
+	var buttons []any
+	var paging, posted []string
+	for _, sev := range sevs {
+		b := slackButton{Type: "button", ActionID: pageActionPrefix + string(sev),
+			Text: slackText{Type: "plain_text", Text: strings.ToUpper(string(sev[:1])) + string(sev[1:])}, Value: value}
+		if sev == workflows.SeverityCritical {
+			b.Style = "danger"
+		}
+		buttons = append(buttons, b)
+		if t.Pages(string(sev)) {
+			paging = append(paging, "*"+string(sev)+"*")
+		} else {
+			posted = append(posted, "*"+string(sev)+"*")
+		}
+	}
+	var how string
+	switch {
+	case len(posted) == 0:
+		how = "Every severity pages the person on call."
+	case len(paging) == 0:
+		how = fmt.Sprintf("No severity pages: each is posted in %s.", channelRef(t.Slack.Channel))
+	default:
+		how = fmt.Sprintf("%s page the person on call; %s are posted in %s without paging.",
+			joinAnd(paging), joinAnd(posted), channelRef(t.Slack.Channel))
+	}
+	return slackMessage{
+		ResponseType: "ephemeral",
+		Text:         fmt.Sprintf("Declare an incident for %s: %s. How bad is it?", t.Name, shown),
+		Blocks: []slackBlock{
+			{Type: "section", Text: &slackText{Type: "mrkdwn", Text: fmt.Sprintf("Declare an incident for *%s*: %s\nHow bad is it?", t.Name, shown)}},
+			{Type: "actions", BlockID: "baton.page", Elements: buttons},
+			{Type: "context", Elements: []any{slackText{Type: "mrkdwn", Text: how}}},
+		},
+	}
+}
+
+// answer runs a command's work and answers Slack with its message if it is
+// ready within commandAnswerWithin; else with "Working on it", and the
+// message follows through response_url when the work is done.
+func (g *Gateway) answer(w http.ResponseWriter, r *http.Request, cmd SlashCommand, work commandWork) {
+	// The request's context ends with the answer; the work must not.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), commandWorkTimeout)
+	done := make(chan slackMessage)
+	late := make(chan struct{})
+	go func() {
+		defer cancel()
+		msg := work(ctx)
+		select {
+		case done <- msg:
+		case <-late:
+			pctx, pcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer pcancel()
+			g.postResponse(pctx, cmd.ResponseURL, msg, false)
+		}
+	}()
+	timer := time.NewTimer(commandAnswerWithin)
+	defer timer.Stop()
+	select {
+	case msg := <-done:
+		writeJSON(w, http.StatusOK, msg)
+	case <-timer.C:
+		close(late)
+		writeJSON(w, http.StatusOK, ephemeral("Working on it… the answer follows here."))
+	}
+}
+
+// postResponse posts msg to a response_url, replacing the message the
+// response_url belongs to or not. As respond, it calls only Slack's hosts
+// (and those configured), and keeps the URL, a credential, out of the log.
+func (g *Gateway) postResponse(ctx context.Context, responseURL string, msg slackMessage, replaceOriginal bool) {
+	if responseURL == "" || !g.allowedResponseURL(responseURL) {
+		g.opts.Logger.Warn("a Slack command or press came with no usable response_url: the user gets no answer")
+		return
+	}
+	body, _ := json.Marshal(struct {
+		slackMessage
+		ReplaceOriginal bool `json:"replace_original"`
+	}{msg, replaceOriginal})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(body))
+	if err != nil {
+		g.opts.Logger.Warn("cannot answer a Slack command", "error", err)
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := g.opts.HTTPClient.Do(req)
+	if err != nil {
+		g.opts.Logger.Warn("cannot answer a Slack command", "error", errors.Unwrap(err))
+		return
+	}
+	resp.Body.Close()
+}
+
+// slackMentions names people for Slack: a mention when the team file gives
+// their slack_id, else their name or ID.
+func slackMentions(t team.Team, people []team.Person) string {
+	names := make([]string, len(people))
+	for i, p := range people {
+		if p.SlackID == "" {
+			// The pager may know people by email only.
+			if q, ok := t.Person(p.ID); ok {
+				p = q
+			} else if q, ok := t.PersonByEmail(p.Email); ok {
+				p = q
+			}
+		}
+		if p.SlackID != "" {
+			names[i] = "<@" + p.SlackID + ">"
+		} else {
+			names[i] = escapeMrkdwn(p.Label())
+		}
+	}
+	return joinAnd(names)
+}
+
+func personIDs(people []team.Person) []string {
+	out := make([]string, len(people))
+	for i, p := range people {
+		out[i] = p.ID
+	}
+	return out
+}
+
+// channelRef names a team's channel in mrkdwn: "#name" as written, an ID
+// as a link Slack shows by name.
+func channelRef(ch string) string {
+	if ch == "" || strings.HasPrefix(ch, "#") {
+		return ch
+	}
+	return "<#" + ch + ">"
+}
+
+// cutWord splits off the first word of s.
+func cutWord(s string) (word, rest string) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexFunc(s, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\u00a0' })
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], strings.TrimSpace(strings.TrimLeft(s[i:], " \t\n\u00a0"))
+}
+
+func joinAnd(words []string) string {
+	if len(words) <= 1 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+// escapeMrkdwn escapes what mrkdwn would read as markup or a mention.
+func escapeMrkdwn(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// shortenRunes cuts s to n characters, marking the cut.
+func shortenRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+// errText is an error for a person to read: a Temporal application
+// error's message (the pager's errors are), without its type.
+func errText(err error) string {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return appErr.Message()
+	}
+	return err.Error()
+}
+
+// oneLine keeps an answer on one line: errors may carry newlines.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

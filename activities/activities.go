@@ -12,6 +12,7 @@ import (
 	"github.com/baton-oncall/baton/activities/pager"
 	"github.com/baton-oncall/baton/activities/phone"
 	"github.com/baton-oncall/baton/activities/tickets"
+	"github.com/baton-oncall/baton/metrics"
 )
 
 // Activities is built once by the worker with its clients injected.
@@ -38,6 +39,11 @@ type Activities struct {
 	// Twilio's webhooks reach it: an SMS is answered by reply, a call by a
 	// key. Empty: people answer in Slack or with the starter.
 	PublicURL string
+	// Metrics counts notifications and times pages and escalation steps;
+	// nil records nothing. ChatProvider and PhoneProvider label them
+	// ("slack" or "console", "twilio" or "console").
+	Metrics                     *metrics.Metrics
+	ChatProvider, PhoneProvider string
 
 	// lines keep each person's phone from ringing once per incident in a
 	// storm.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/activities/pager"
+	"github.com/baton-oncall/baton/metrics"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -167,6 +168,11 @@ type PostMessageInput struct {
 	// ThreadTS makes the post a reply in a thread.
 	ThreadTS string
 	Buttons  []chat.Button
+	// Notification is the metrics' kind of this post: "page" for an
+	// incident's page, whose latency from ReceivedAt (the alert's arrival)
+	// is recorded too; empty for other posts.
+	Notification string
+	ReceivedAt   time.Time
 }
 
 // PostMessageResult gives the post's timestamp, and whether it was there
@@ -180,6 +186,17 @@ type PostMessageResult struct {
 
 // PostMessage posts a message unless its key was posted already.
 func (a *Activities) PostMessage(ctx context.Context, in PostMessageInput) (PostMessageResult, error) {
+	res, err := a.postMessage(ctx, in)
+	if in.Notification != "" {
+		a.Metrics.Notified(in.Notification, a.ChatProvider, outcome(err, res.AlreadyPosted))
+		if err == nil && !res.AlreadyPosted && !in.ReceivedAt.IsZero() {
+			a.Metrics.PageLatency(time.Since(in.ReceivedAt))
+		}
+	}
+	return res, err
+}
+
+func (a *Activities) postMessage(ctx context.Context, in PostMessageInput) (PostMessageResult, error) {
 	if in.Key == "" {
 		return PostMessageResult{}, temporal.NewNonRetryableApplicationError("PostMessage needs a key", "BadInput", nil)
 	}
@@ -197,6 +214,17 @@ func (a *Activities) PostMessage(ctx context.Context, in PostMessageInput) (Post
 	return PostMessageResult{Channel: in.Channel, TS: ts}, nil
 }
 
+// outcome is a notification's outcome for the metrics.
+func outcome(err error, already bool) string {
+	switch {
+	case err != nil:
+		return metrics.Failed
+	case already:
+		return metrics.Deduplicated
+	}
+	return metrics.Sent
+}
+
 // SendDMInput is a direct message, posted once per Key.
 type SendDMInput struct {
 	User    string
@@ -211,9 +239,10 @@ type SendDMInput struct {
 func (a *Activities) SendDM(ctx context.Context, in SendDMInput) (PostMessageResult, error) {
 	channel, err := a.Chat.OpenDM(ctx, in.User)
 	if err != nil {
+		a.Metrics.Notified("dm", a.ChatProvider, metrics.Failed)
 		return PostMessageResult{}, err
 	}
-	return a.PostMessage(ctx, PostMessageInput{Channel: channel, Key: in.Key, Text: in.Text, Plain: in.Plain, Since: in.Since, Buttons: in.Buttons})
+	return a.PostMessage(ctx, PostMessageInput{Channel: channel, Key: in.Key, Text: in.Text, Plain: in.Plain, Since: in.Since, Buttons: in.Buttons, Notification: "dm"})
 }
 
 // OpenIncidentsInput asks for a team's running incidents.

@@ -15,6 +15,7 @@ import (
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/activities/pager"
 	"github.com/baton-oncall/baton/incidentview"
+	"github.com/baton-oncall/baton/metrics"
 )
 
 // UpdateMessageInput replaces a post's text and buttons.
@@ -69,13 +70,16 @@ func (a *Activities) SendSMS(ctx context.Context, in SendSMSInput) (PhoneResult,
 	turn := a.lines.smsTurn(in)
 	switch {
 	case turn.done != nil:
+		a.Metrics.Notified("sms", a.PhoneProvider, metrics.Deduplicated)
 		return PhoneResult{SID: turn.done.sid, With: turn.done.incident}, nil
 	case turn.wait > 0:
 		return PhoneResult{}, errHeld(turn.wait)
 	}
 	body := bundle(in.Body, turn.send) + a.howToAnswer(in.Incident, in.Handover, len(turn.send))
+	a.recordLateness(ctx, in.Incident, in.Since)
 	sid, err := a.Phone.SMS(ctx, in.To, body, in.Key, lookBackFrom(ctx, in.Since))
 	a.lines.smsSent(in.To, turn, sid, err)
+	a.Metrics.Notified("sms", a.PhoneProvider, outcome(err, false))
 	return PhoneResult{SID: sid}, err
 }
 
@@ -122,6 +126,7 @@ func (a *Activities) PlaceCall(ctx context.Context, in PlaceCallInput) (PhoneRes
 		return PhoneResult{}, temporal.NewNonRetryableApplicationError("no phone provider configured", "PhoneNotConfigured", nil)
 	}
 	if with := a.lines.callCovered(in); with != "" {
+		a.Metrics.Notified("call", a.PhoneProvider, metrics.Deduplicated)
 		return PhoneResult{With: with}, nil
 	}
 	// A call that names no incident (from incidents started before the
@@ -140,8 +145,18 @@ func (a *Activities) PlaceCall(ctx context.Context, in PlaceCallInput) (PhoneRes
 	default:
 		say += " Please acknowledge it in Slack."
 	}
+	a.recordLateness(ctx, in.Incident, in.Since)
 	sid, err := a.Phone.Call(ctx, in.To, say, answer, in.Key, lookBackFrom(ctx, in.Since))
+	a.Metrics.Notified("call", a.PhoneProvider, outcome(err, false))
 	return PhoneResult{SID: sid}, err
+}
+
+// recordLateness times an incident's escalation step against its planned
+// instant, on the step's first try: a retry's delay is the vendor's.
+func (a *Activities) recordLateness(ctx context.Context, incident string, planned time.Time) {
+	if incident != "" && !planned.IsZero() && activity.GetInfo(ctx).Attempt == 1 {
+		a.Metrics.EscalationLateness(time.Since(planned))
+	}
 }
 
 // phoneClockSkew allows for Twilio's clock running behind the worker's.

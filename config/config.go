@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"reflect"
 	"strings"
@@ -48,6 +49,9 @@ type Config struct {
 	// PublicURL is where Twilio reaches the gateway; its webhooks are
 	// signed over this URL, not over the Host a proxy passes on.
 	PublicURL string `envconfig:"BATON_PUBLIC_URL" desc:"the gateway's public base URL, such as https://baton.example.com; set: SMS can be answered by reply"`
+
+	LogFormat string `envconfig:"BATON_LOG_FORMAT" default:"text" desc:"log format of the worker: text or json"`
+	LogLevel  string `envconfig:"BATON_LOG_LEVEL" default:"info" desc:"least log level of the worker: debug, info, warn or error"`
 }
 
 // Load reads the environment.
@@ -66,6 +70,13 @@ func Load() (Config, error) {
 	if err := together("JIRA_URL", c.JiraURL, "JIRA_USER", c.JiraUser, "JIRA_API_TOKEN", c.JiraAPIToken); err != nil {
 		return Config{}, err
 	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return Config{}, fmt.Errorf("BATON_LOG_FORMAT=%q: want text or json", c.LogFormat)
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return Config{}, fmt.Errorf("BATON_LOG_LEVEL=%q: want debug, info, warn or error", c.LogLevel)
+	}
 	if c.PublicURL != "" {
 		u, err := url.Parse(c.PublicURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" {
@@ -77,6 +88,20 @@ func Load() (Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// Logger is the worker's logger, as BATON_LOG_FORMAT and BATON_LOG_LEVEL
+// say. Workflows and activities log with their team and incident as
+// attributes, which JSON keeps as fields; no secret or phone number is
+// ever logged.
+func (c Config) Logger(out io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.LogLevel)) // checked by Load; info if empty
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(out, opts))
+	}
+	return slog.New(slog.NewTextHandler(out, opts))
 }
 
 // together checks that a group of variables is set in full or not at all,

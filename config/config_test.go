@@ -13,6 +13,7 @@ var names = []string{
 	"OPSGENIE_API_KEY", "OPSGENIE_API_URL", "BATON_TEAMS_FILE", "BATON_HTTP_ADDR",
 	"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL",
 	"JIRA_URL", "JIRA_USER", "JIRA_API_TOKEN", "BATON_WEBHOOK_TOKEN", "BATON_PUBLIC_URL",
+	"BATON_LOG_FORMAT", "BATON_LOG_LEVEL",
 }
 
 func clearEnv(t *testing.T) {
@@ -31,6 +32,7 @@ func TestDefaults(t *testing.T) {
 		TemporalAddress: "127.0.0.1:7233", TemporalNamespace: "default",
 		SlackAPIURL: "https://slack.com/api/", OpsgenieAPIURL: "api.opsgenie.com",
 		TeamsFile: "teams.yaml", HTTPAddr: "127.0.0.1:8080", TwilioAPIURL: "https://api.twilio.com",
+		LogFormat: "text", LogLevel: "info",
 	}
 	if c != want {
 		t.Errorf("got %+v\nwant %+v", c, want)
@@ -123,5 +125,33 @@ func TestPublicURLIsChecked(t *testing.T) {
 	t.Setenv("BATON_PUBLIC_URL", "https://baton.example.com/")
 	if c, err := Load(); err != nil || c.PublicURL != "https://baton.example.com" {
 		t.Errorf("got %q, %v; want the URL without its trailing slash", c.PublicURL, err)
+	}
+}
+
+func TestLogSettingsAreChecked(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("BATON_LOG_FORMAT", "xml")
+	if _, err := Load(); err == nil || !strings.Contains(err.Error(), `BATON_LOG_FORMAT="xml": want text or json`) {
+		t.Errorf("bad format: %v", err)
+	}
+	clearEnv(t)
+	t.Setenv("BATON_LOG_LEVEL", "loud")
+	if _, err := Load(); err == nil || !strings.Contains(err.Error(), `BATON_LOG_LEVEL="loud"`) {
+		t.Errorf("bad level: %v", err)
+	}
+	clearEnv(t)
+	t.Setenv("BATON_LOG_FORMAT", "json")
+	t.Setenv("BATON_LOG_LEVEL", "warn")
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	logger := c.Logger(&out)
+	logger.Info("not shown")
+	logger.Warn("handover incomplete", "team", "data", "incident", "incident-data-x")
+	if got := out.String(); strings.Contains(got, "not shown") ||
+		!strings.Contains(got, `"msg":"handover incomplete","team":"data","incident":"incident-data-x"`) {
+		t.Errorf("logged %q", got)
 	}
 }

@@ -108,7 +108,7 @@ func newStack(t *testing.T, opsgenieKey string) *stack {
 		OpsgenieAPIKey: opsgenieKey,
 		OpsgenieAPIURL: og.Host(),
 		HTTPAddr:       "127.0.0.1:0",
-	}, c, teams, worker.Local{})
+	}, c, teams, worker.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +316,7 @@ func TestWorkerRefusesOpsgenieTeamWithoutKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = worker.Start(config.Config{HTTPAddr: "127.0.0.1:0", TeamsFile: "teams.yaml"}, nil, teams, worker.Local{})
+	_, err = worker.Start(config.Config{HTTPAddr: "127.0.0.1:0", TeamsFile: "teams.yaml"}, nil, teams, worker.Options{})
 	if err == nil || !strings.Contains(err.Error(), `team "platform"`) || !strings.Contains(err.Error(), "OPSGENIE_API_KEY") {
 		t.Fatalf("got %v", err)
 	}

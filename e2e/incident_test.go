@@ -60,6 +60,7 @@ type incidentStack struct {
 	slack   *fakeslack.Server
 	twilio  *faketwilio.Server
 	cfg     config.Config
+	opts    worker.Options
 	teams   *team.File
 	gateway string
 	// stop stops the current worker, as a crash would.
@@ -106,7 +107,9 @@ func startIncidentStack(t *testing.T, ts *temporaltest.TestServer, teamsYAML str
 // address; the worker stops when the test ends (or earlier, by stop).
 func (s *incidentStack) startWorker(t *testing.T) string {
 	t.Helper()
-	w, err := worker.Start(s.cfg, s.client, s.teams, worker.Local{Out: os.Stdout})
+	opts := s.opts
+	opts.Out = os.Stdout
+	w, err := worker.Start(s.cfg, s.client, s.teams, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os/user"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -128,7 +129,7 @@ func (a *app) incidentList(ctx context.Context, args []string) error {
 		return nil
 	}
 	for _, l := range list {
-		fmt.Fprintf(a.stdout, "%-13s %-9s %s  %s\n  %s\n", l.State, l.Severity, l.Started.Local().Format("Mon 2 Jan 15:04"), l.Summary, l.WorkflowID)
+		fmt.Fprintf(a.stdout, "%-13s %-9s %s  %s\n  %s\n", l.State, l.Severity, l.Started.In(a.zone(l.Team)).Format("Mon 2 Jan 15:04 MST"), l.Summary, l.WorkflowID)
 	}
 	return nil
 }
@@ -153,15 +154,46 @@ func (a *app) incidentShow(ctx context.Context, args []string) error {
 		return a.printJSON(st)
 	}
 	s := st.Summary
-	fmt.Fprintf(a.stdout, "%s\n  [%s] %s\n  state: %s   team: %s   service: %s\n", st.WorkflowID, strings.ToUpper(s.Severity), s.Summary, st.State, s.Team, s.Service)
-	fmt.Fprintf(a.stdout, "  deliveries: %d   escalation step: %d   notifications: %v\n", s.Deliveries, s.EscalationStep, s.Notifications)
+	loc := a.zone(s.Team)
+	fmt.Fprintf(a.stdout, "%s\n  [%s] %s\n", st.WorkflowID, strings.ToUpper(s.Severity), s.Summary)
+	fmt.Fprintf(a.stdout, "  %s\n", fields("state", string(st.State), "team", s.Team, "service", s.Service))
+	var sent []string
+	for _, kind := range slices.Sorted(maps.Keys(s.Notifications)) {
+		sent = append(sent, fmt.Sprintf("%d %s", s.Notifications[kind], kind))
+	}
+	fmt.Fprintf(a.stdout, "  %s\n", fields("deliveries", strconv.Itoa(s.Deliveries), "escalation step", strconv.Itoa(s.EscalationStep),
+		"notifications", strings.Join(sent, ", ")))
 	for _, vendor := range slices.Sorted(maps.Keys(st.Failing)) {
 		fmt.Fprintf(a.stdout, "  failing: %s: %s\n", vendor, st.Failing[vendor])
 	}
 	for _, e := range st.Timeline {
-		fmt.Fprintf(a.stdout, "  %s  %s\n", e.At.Local().Format(time.DateTime), e.Text)
+		fmt.Fprintf(a.stdout, "  %s  %s\n", e.At.In(loc).Format("Mon 2 Jan 15:04:05 MST"), e.Text)
 	}
 	return nil
+}
+
+// fields prints name: value pairs on one line, leaving out the empty.
+func fields(pairs ...string) string {
+	var out []string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			out = append(out, pairs[i]+": "+pairs[i+1])
+		}
+	}
+	return strings.Join(out, "   ")
+}
+
+// zone is the team's time zone, in which its times are shown; the
+// machine's when the team file does not name the team.
+func (a *app) zone(teamName string) *time.Location {
+	if teams, err := a.loadTeams(); err == nil {
+		if t, ok := teams.Team(teamName); ok {
+			if loc, err := t.Location(); err == nil {
+				return loc
+			}
+		}
+	}
+	return time.Local
 }
 
 // parseWithID parses "ID [flags]": the incident ID comes first, as in

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -72,7 +73,7 @@ func newHarness(t *testing.T, teamsFile string) *harness {
 		HTTPAddr:          "127.0.0.1:0",
 	}
 	const token = "local-phone-token"
-	w, err := worker.Start(cfg, c, teams, worker.Local{Out: out, PhoneToken: token, TeamsFile: teamsFile})
+	w, err := worker.Start(cfg, c, teams, worker.Options{Out: out, PhoneToken: token, TeamsFile: teamsFile})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,6 +357,13 @@ func TestIncidentCommands(t *testing.T) {
 	}
 	if st.State != "acknowledged" || len(st.Timeline) < 3 || st.Timeline[0].Text != "Triggered by manual: orders_daily DAG failed" {
 		t.Errorf("show: %+v", st)
+	}
+
+	// For people: no Go syntax, times in the team's zone (Berlin).
+	code, out, _ = h.starter("incident", "show", "incident-data-orders")
+	if code != exitOK || strings.Contains(out, "map[") || !regexp.MustCompile(`notifications: (\d+ \w+, )*1 page`).MatchString(out) ||
+		!strings.Contains(out, "service: airflow") || !regexp.MustCompile(` (CET|CEST)  Triggered by manual`).MatchString(out) {
+		t.Errorf("show:\n%s", out)
 	}
 
 	waitFor(t, func() bool {

@@ -24,6 +24,7 @@ import (
 	"github.com/baton-oncall/baton/activities/tickets"
 	"github.com/baton-oncall/baton/config"
 	"github.com/baton-oncall/baton/gateway"
+	"github.com/baton-oncall/baton/metrics"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -43,11 +44,28 @@ type Worker struct {
 	Chat, Pager, Phone, Tickets string
 	// Answers says how a person answers an SMS or a call.
 	Answers string
+	// Role is what this process runs (RoleAll, RoleWorker, RoleGateway).
+	Role string
 }
 
-// Local says where the stand-ins for Slack and Twilio print when their
-// credentials are not set.
-type Local struct {
+// Roles: one process may run the Temporal worker, the HTTP gateway, or
+// both, so that the gateway can scale apart from the worker.
+const (
+	RoleAll     = "all"
+	RoleWorker  = "worker"
+	RoleGateway = "gateway"
+)
+
+// Options are what a worker needs besides its settings.
+type Options struct {
+	// Role is RoleAll (the default), RoleWorker or RoleGateway. Every role
+	// serves /livez, /readyz and /metrics on BATON_HTTP_ADDR.
+	Role string
+	// Metrics, if set, is served at /metrics and fed by the activities and
+	// the gateway; give its SDKHandler to the Temporal client too.
+	Metrics *metrics.Metrics
+	// Out is where the stand-ins for Slack, Twilio and Jira print when
+	// their credentials are not set.
 	Out io.Writer
 	// ChatState, if set, is a file that keeps the console chat's memory
 	// across restarts.
@@ -63,8 +81,15 @@ type Local struct {
 
 // Start checks that the team file's needs are met by the settings, then
 // starts the Temporal worker and the gateway.
-func Start(cfg config.Config, c client.Client, teams *team.File, local Local) (*Worker, error) {
-	acts := &activities.Activities{Temporal: c, Namespace: cfg.TemporalNamespace, UIURL: cfg.TemporalUIURL}
+func Start(cfg config.Config, c client.Client, teams *team.File, local Options) (*Worker, error) {
+	switch local.Role {
+	case "":
+		local.Role = RoleAll
+	case RoleAll, RoleWorker, RoleGateway:
+	default:
+		return nil, fmt.Errorf("role %q: want all, worker or gateway", local.Role)
+	}
+	acts := &activities.Activities{Temporal: c, Namespace: cfg.TemporalNamespace, UIURL: cfg.TemporalUIURL, Metrics: local.Metrics}
 	w := &Worker{Chat: "console", Pager: "team file", Phone: "console", Tickets: "console", served: make(chan error, 1),
 		Answers: "in Slack or with the starter (set BATON_PUBLIC_URL to answer SMS and calls from the phone)"}
 
@@ -125,27 +150,74 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Local) (*
 		acts.Phone = phone.NewConsole(local.Out, answer)
 	}
 
-	w.temporal = sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
-	workflows.Register(w.temporal, acts)
-	w.phone = sdkworker.New(c, workflows.PhoneTaskQueue, sdkworker.Options{})
-	workflows.RegisterPhone(w.phone, acts)
-	for _, tw := range []sdkworker.Worker{w.temporal, w.phone} {
-		if err := tw.Start(); err != nil {
-			w.temporal.Stop()
-			l.Close()
-			return nil, fmt.Errorf("start the Temporal worker: %w", err)
+	acts.ChatProvider, acts.PhoneProvider = w.Chat, w.Phone
+	w.Role = local.Role
+
+	if local.Role != RoleGateway {
+		w.temporal = sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+		workflows.Register(w.temporal, acts)
+		w.phone = sdkworker.New(c, workflows.PhoneTaskQueue, sdkworker.Options{})
+		workflows.RegisterPhone(w.phone, acts)
+		for _, tw := range []sdkworker.Worker{w.temporal, w.phone} {
+			if err := tw.Start(); err != nil {
+				w.stopWorkers()
+				l.Close()
+				return nil, fmt.Errorf("start the Temporal worker: %w", err)
+			}
 		}
 	}
 
-	gw := gateway.New(gateway.Options{
-		Temporal: c, Teams: teams,
-		WebhookToken: cfg.WebhookToken, SlackSigningSecret: cfg.SlackSigningSecret,
-		ResponseURLPrefixes: responseURLPrefixes(cfg.SlackAPIURL),
-		TwilioAuthToken:     twilioToken, PublicURL: publicURL,
-	})
-	w.http = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /livez", livez)
+	mux.Handle("GET /readyz", readyz(c))
+	mux.Handle("GET /metrics", local.Metrics.Handler())
+	if local.Role != RoleWorker {
+		mux.Handle("/", gateway.New(gateway.Options{
+			Temporal: c, Teams: teams,
+			WebhookToken: cfg.WebhookToken, SlackSigningSecret: cfg.SlackSigningSecret,
+			ResponseURLPrefixes: responseURLPrefixes(cfg.SlackAPIURL),
+			TwilioAuthToken:     twilioToken, PublicURL: publicURL,
+			Metrics: local.Metrics, OnCall: onCall(acts),
+		}))
+	}
+	w.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { w.served <- w.http.Serve(l) }()
 	return w, nil
+}
+
+// onCall is who is on call for a team at an instant, asked of its pager,
+// for the gateway's /baton who.
+func onCall(acts *activities.Activities) func(context.Context, team.Team, time.Time) ([]team.Person, error) {
+	return func(ctx context.Context, t team.Team, at time.Time) ([]team.Person, error) {
+		p, err := pager.ForTeam(t, acts.Opsgenie)
+		if err != nil {
+			return nil, err
+		}
+		return p.OnCall(ctx, t, at)
+	}
+}
+
+// livez answers 200 while the process serves: a liveness probe must not
+// restart Baton because Temporal is down.
+func livez(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintln(w, "ok")
+}
+
+// readyz answers 200 when Temporal answers, 503 otherwise: a process that
+// cannot reach Temporal can neither take alerts nor run workflows.
+func readyz(c client.Client) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if _, err := c.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "temporal unreachable:", err)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
 }
 
 // Stop shuts the gateway down gracefully, then the worker.
@@ -154,9 +226,16 @@ func (w *Worker) Stop(ctx context.Context) error {
 	if serveErr := <-w.served; !errors.Is(serveErr, http.ErrServerClosed) {
 		err = errors.Join(err, serveErr)
 	}
-	w.phone.Stop()
-	w.temporal.Stop()
+	w.stopWorkers()
 	return err
+}
+
+func (w *Worker) stopWorkers() {
+	for _, tw := range []sdkworker.Worker{w.phone, w.temporal} {
+		if tw != nil {
+			tw.Stop()
+		}
+	}
 }
 
 // localAnswer is how the console phone's SMS and calls are answered: the

@@ -218,12 +218,17 @@ func (inc *incident) nextChannelPost(now time.Time) (laneJob, bool, time.Time) {
 
 func (inc *incident) postPage(ctx workflow.Context) error {
 	v := inc.view()
+	in := activities.PostMessageInput{
+		Channel: inc.team.Slack.Channel, Key: inc.key("page"), Since: inc.chatSince(),
+		Text: v.Slack(), Plain: v.Plain(), Buttons: inc.buttons(),
+	}
+	if inc.Summary.Paged {
+		// A page's latency is timed from the alert's arrival; a held
+		// alert's morning post is not a page.
+		in.Notification, in.ReceivedAt = summary.KindPage, inc.Summary.Triggered
+	}
 	var r activities.PostMessageResult
-	err := workflow.ExecuteActivity(withLaneActivity(ctx, "Post the page in the channel"),
-		a.PostMessage, activities.PostMessageInput{
-			Channel: inc.team.Slack.Channel, Key: inc.key("page"), Since: inc.chatSince(),
-			Text: v.Slack(), Plain: v.Plain(), Buttons: inc.buttons(),
-		}).Get(ctx, &r)
+	err := workflow.ExecuteActivity(withLaneActivity(ctx, "Post the page in the channel"), a.PostMessage, in).Get(ctx, &r)
 	if err != nil {
 		return err
 	}

@@ -20,24 +20,28 @@ import (
 	"go.temporal.io/sdk/log"
 
 	"github.com/baton-oncall/baton/config"
+	"github.com/baton-oncall/baton/metrics"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/worker"
 )
 
 func main() {
+	role := flag.String("role", worker.RoleAll, "what this process runs: all, worker (the Temporal worker) or gateway (the HTTP endpoints), so that the gateway can scale apart")
 	flag.Usage = func() {
 		out := flag.CommandLine.Output()
-		fmt.Fprintf(out, "Usage: worker\n\nRuns Baton's worker and gateway. Settings come from the environment:\n\n")
+		fmt.Fprintf(out, "Usage: worker [--role all|worker|gateway]\n\nRuns Baton's worker and gateway. Every role serves /livez, /readyz and /metrics.\n\nFlags:\n")
+		flag.PrintDefaults()
+		fmt.Fprintf(out, "\nSettings come from the environment:\n\n")
 		_ = config.PrintUsage(out)
 	}
 	flag.Parse()
-	if err := run(); err != nil {
+	if err := run(*role); err != nil {
 		fmt.Fprintln(os.Stderr, "worker:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
+func run(role string) error {
 	cfg, err := config.Load()
 	if err != nil {
 		return err
@@ -50,19 +54,22 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	logger := cfg.Logger(os.Stderr)
+	slog.SetDefault(logger)
 	opts.Logger = log.NewStructuredLogger(logger)
+	m := metrics.New()
+	opts.MetricsHandler = m.SDKHandler()
 	c, err := client.Dial(opts)
 	if err != nil {
 		return fmt.Errorf("connect to Temporal at %s (TEMPORAL_ADDRESS): %w", cfg.TemporalAddress, err)
 	}
 	defer c.Close()
 
-	w, err := worker.Start(cfg, c, teams, worker.Local{Out: os.Stdout})
+	w, err := worker.Start(cfg, c, teams, worker.Options{Out: os.Stdout, Role: role, Metrics: m})
 	if err != nil {
 		return err
 	}
-	logger.Info("baton worker running", "temporal", cfg.TemporalAddress, "namespace", cfg.TemporalNamespace,
+	logger.Info("baton worker running", "role", w.Role, "temporal", cfg.TemporalAddress, "namespace", cfg.TemporalNamespace,
 		"gateway", w.GatewayAddr, "chat", w.Chat, "pager", w.Pager, "phone", w.Phone, "phone_answers", w.Answers, "tickets", w.Tickets, "teams", teams.Names())
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -29,6 +29,7 @@ import (
 	"github.com/baton-oncall/baton/config"
 	"github.com/baton-oncall/baton/deploy/devstack"
 	"github.com/baton-oncall/baton/internal/localphone"
+	"github.com/baton-oncall/baton/metrics"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/temporaladmin"
 	"github.com/baton-oncall/baton/worker"
@@ -123,10 +124,12 @@ func run(ctx context.Context, dataDir string, inMemory bool, frontendPort, uiPor
 	}
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	m := metrics.New()
 	c, err := client.Dial(client.Options{
-		HostPort:  srv.FrontendAddr,
-		Namespace: cfg.TemporalNamespace,
-		Logger:    log.NewStructuredLogger(logger),
+		HostPort:       srv.FrontendAddr,
+		Namespace:      cfg.TemporalNamespace,
+		Logger:         log.NewStructuredLogger(logger),
+		MetricsHandler: m.SDKHandler(),
 	})
 	if err != nil {
 		return fmt.Errorf("connect to the embedded server: %w", err)
@@ -142,7 +145,7 @@ func run(ctx context.Context, dataDir string, inMemory bool, frontendPort, uiPor
 		// stays quiet as it would in Slack.
 		consoleState = filepath.Join(dataDir, "console-chat.json")
 	}
-	local := worker.Local{Out: out, ChatState: consoleState, TeamsFile: relative(cfg.TeamsFile)}
+	local := worker.Options{Out: out, ChatState: consoleState, TeamsFile: relative(cfg.TeamsFile), Metrics: m}
 	if cfg.TwilioAccountSID == "" {
 		// The console phone's answers are signed like Twilio's, with a
 		// token of this run that `starter phone` reads from the data
@@ -173,7 +176,7 @@ func run(ctx context.Context, dataDir string, inMemory bool, frontendPort, uiPor
 Baton is running.
   Temporal Web UI:  %s/namespaces/%s/workflows
   Temporal server:  %s  (namespace %s; the temporal CLI and SDKs connect here)
-  Gateway:          http://%s  (GET /healthz)
+  Gateway:          http://%s  (GET /healthz, /metrics)
   Worker:           task queues "baton" and "baton-phone"; chat: %s; pager: %s; phone: %s; tickets: %s
   Pages answered:   %s
   Teams:            %v from %s

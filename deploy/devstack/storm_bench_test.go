@@ -96,7 +96,7 @@ func newLoadStack(b *testing.B, teams int, smsAfter string) *loadStack {
 		TwilioAccountSID: faketwilio.AccountSID, TwilioAuthToken: faketwilio.AuthToken,
 		TwilioFromNumber: "+15005550006", TwilioAPIURL: tw.URL(),
 		WebhookToken: benchToken, HTTPAddr: "127.0.0.1:0",
-	}, c, tf, worker.Local{Out: io.Discard})
+	}, c, tf, worker.Options{Out: io.Discard})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,0 +1,116 @@
+package e2e
+
+import (
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/server/temporaltest"
+
+	"github.com/baton-oncall/baton/metrics"
+	"github.com/baton-oncall/baton/worker"
+)
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// sample is the value of one series in a scrape; -1 when it is absent.
+func sample(text, series string) float64 {
+	m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(series) + ` (\S+)$`).FindStringSubmatch(text)
+	if m == nil {
+		return -1
+	}
+	v, _ := strconv.ParseFloat(m[1], 64)
+	return v
+}
+
+// A page, its SMS and its call show in /metrics as Baton's own series,
+// and the SDK's metrics beside them.
+func TestMetricsCountThePageAndTheEscalation(t *testing.T) {
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	m := metrics.New()
+	s := startIncidentStack(t, ts, incidentTeamYAML("1s", "2s"), func(s *incidentStack) {
+		c, err := client.Dial(client.Options{HostPort: ts.GetFrontendHostPort(), Namespace: ts.GetDefaultNamespace(), MetricsHandler: m.SDKHandler()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(c.Close)
+		s.client, s.opts.Metrics = c, m
+	})
+	s.fireAlertmanager(t, "fp-metrics")
+	eventually(t, "the call", 20*time.Second, func() bool { return len(s.twilio.Calls()) == 1 })
+
+	var text string
+	eventually(t, "the series", 10*time.Second, func() bool {
+		_, text = get(t, s.gateway+"/metrics")
+		return sample(text, `baton_notifications_total{kind="call",outcome="sent",provider="twilio"}`) == 1
+	})
+	for series, want := range map[string]float64{
+		`baton_alerts_received_total{source="alertmanager",team="data"}`:       1,
+		`baton_notifications_total{kind="page",outcome="sent",provider="slack"}`: 1,
+		`baton_notifications_total{kind="sms",outcome="sent",provider="twilio"}`: 1,
+		`baton_page_latency_seconds_count`:                                      1,
+		`baton_escalation_lateness_seconds_count`:                               2,
+	} {
+		if got := sample(text, series); got != want {
+			t.Errorf("%s = %v, want %v", series, got, want)
+		}
+	}
+	// The steps went out on time, by the histogram itself.
+	if got := sample(text, `baton_escalation_lateness_seconds_bucket{le="2"}`); got != 2 {
+		t.Errorf("escalation steps within 2s of their deadline: %v of 2", got)
+	}
+	if !strings.Contains(text, "temporal_request_total{") || !strings.Contains(text, `temporal_activity_execution_latency_seconds_bucket{`) {
+		t.Errorf("no SDK metrics in /metrics:\n%s", text)
+	}
+	if code, body := get(t, s.gateway+"/livez"); code != http.StatusOK || body != "ok\n" {
+		t.Errorf("/livez: %d %q", code, body)
+	}
+	if code, _ := get(t, s.gateway+"/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz: %d", code)
+	}
+}
+
+// A worker-only process takes no webhooks; a gateway-only one runs no
+// workflows; both answer the probes.
+func TestRolesSplitTheWorkerAndTheGateway(t *testing.T) {
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	gw := startIncidentStack(t, ts, incidentTeamYAML("1s", "30s"), func(s *incidentStack) { s.opts.Role = worker.RoleGateway })
+	// With no worker yet, an alert is taken, and nothing is paged.
+	id := gw.fireAlertmanager(t, "fp-roles")
+	time.Sleep(2 * time.Second)
+	if _, posted := gw.page(); posted {
+		t.Fatal("a gateway-only process ran the incident")
+	}
+	wk := startIncidentStack(t, ts, incidentTeamYAML("1s", "30s"), func(s *incidentStack) {
+		s.opts.Role = worker.RoleWorker
+		s.slack = gw.slack
+		s.cfg.SlackAPIURL = gw.slack.URL()
+	})
+	if code, _ := get(t, wk.gateway+"/webhooks/generic"); code != http.StatusNotFound && code != http.StatusMethodNotAllowed {
+		t.Errorf("a worker-only process serves webhooks: %d", code)
+	}
+	for _, u := range []string{wk.gateway, gw.gateway} {
+		if code, _ := get(t, u+"/readyz"); code != http.StatusOK {
+			t.Errorf("%s/readyz: %d", u, code)
+		}
+	}
+	// The worker process picks the incident up and pages.
+	eventually(t, "the page, once a worker runs", 20*time.Second, func() bool { _, ok := gw.page(); return ok })
+	if st := gw.status(t, id); st.State != "triggered" {
+		t.Errorf("state %s", st.State)
+	}
+}

@@ -378,6 +378,14 @@ func (s *Server) Calls(method string) []url.Values {
 	return out
 }
 
+// Methods returns the name of every method called so far, sorted, each
+// once: Web API methods, unknown ones included, and UploadURLMethod.
+func (s *Server) Methods() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Sorted(maps.Keys(s.calls))
+}
+
 // Messages returns a channel's messages, oldest first; nil for an unknown
 // channel.
 func (s *Server) Messages(channelID string) []Message {

@@ -30,6 +30,10 @@ type Config struct {
 	SlackBotToken      string `envconfig:"SLACK_BOT_TOKEN" desc:"Slack bot token (xoxb-...); unset: chat is printed to the console"`
 	SlackSigningSecret string `envconfig:"SLACK_SIGNING_SECRET" desc:"Slack signing secret, to verify button presses"`
 	SlackAPIURL        string `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Slack Web API base URL"`
+	// SlackAppToken, when set, has the gateway take button presses and
+	// /baton over a Socket Mode WebSocket, which needs no public URL; the
+	// HTTP endpoints keep working beside it.
+	SlackAppToken string `envconfig:"SLACK_APP_TOKEN" desc:"Slack app-level token (xapp-...) with connections:write; set: buttons and /baton arrive over Socket Mode, no public URL needed"`
 
 	OpsgenieAPIKey string `envconfig:"OPSGENIE_API_KEY" desc:"Opsgenie API key; unset: teams with an Opsgenie schedule cannot run"`
 	OpsgenieAPIURL string `envconfig:"OPSGENIE_API_URL" default:"api.opsgenie.com" desc:"Opsgenie API host: api.eu.opsgenie.com for EU accounts"`
@@ -69,6 +73,15 @@ func Load() (Config, error) {
 	}
 	if err := together("JIRA_URL", c.JiraURL, "JIRA_USER", c.JiraUser, "JIRA_API_TOKEN", c.JiraAPIToken); err != nil {
 		return Config{}, err
+	}
+	if c.SlackAppToken != "" {
+		if !strings.HasPrefix(c.SlackAppToken, "xapp-") {
+			// The value is a secret: say what it looks like, never what it is.
+			return Config{}, errors.New("SLACK_APP_TOKEN must be an app-level token, starting xapp- (Basic Information → App-Level Tokens, scope connections:write); a bot token (xoxb-) goes in SLACK_BOT_TOKEN")
+		}
+		if c.SlackBotToken == "" {
+			return Config{}, errors.New("SLACK_APP_TOKEN is set, but SLACK_BOT_TOKEN is missing: Socket Mode brings button presses and /baton in, and Baton answers them with the bot token; set both")
+		}
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return Config{}, fmt.Errorf("BATON_LOG_FORMAT=%q: want text or json", c.LogFormat)

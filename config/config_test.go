@@ -9,7 +9,7 @@ import (
 // The names are a contract with tools outside the repository.
 var names = []string{
 	"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_API_KEY", "TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY",
-	"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL",
+	"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL", "SLACK_APP_TOKEN",
 	"OPSGENIE_API_KEY", "OPSGENIE_API_URL", "BATON_TEAMS_FILE", "BATON_HTTP_ADDR",
 	"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL",
 	"JIRA_URL", "JIRA_USER", "JIRA_API_TOKEN", "BATON_WEBHOOK_TOKEN", "BATON_PUBLIC_URL",
@@ -153,5 +153,49 @@ func TestLogSettingsAreChecked(t *testing.T) {
 	if got := out.String(); strings.Contains(got, "not shown") ||
 		!strings.Contains(got, `"msg":"handover incomplete","team":"data","incident":"incident-data-x"`) {
 		t.Errorf("logged %q", got)
+	}
+}
+
+func TestSlackAppTokenIsChecked(t *testing.T) {
+	for _, tc := range []struct {
+		name, app, bot string
+		// want is a substring of the error; "" for none.
+		want []string
+	}{
+		{name: "unset", bot: ""},
+		{name: "with the bot token", app: "xapp-1-A0BATON-1-secret", bot: "xoxb-1-secret"},
+		{name: "a bot token in its place", app: "xoxb-1-secret", bot: "xoxb-1-secret",
+			want: []string{"SLACK_APP_TOKEN", "xapp-", "SLACK_BOT_TOKEN"}},
+		{name: "a user token in its place", app: "xoxp-1-secret", bot: "xoxb-1-secret",
+			want: []string{"SLACK_APP_TOKEN", "xapp-"}},
+		{name: "without the bot token", app: "xapp-1-A0BATON-1-secret",
+			want: []string{"SLACK_APP_TOKEN", "SLACK_BOT_TOKEN is missing"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clearEnv(t)
+			t.Setenv("SLACK_APP_TOKEN", tc.app)
+			t.Setenv("SLACK_BOT_TOKEN", tc.bot)
+			c, err := Load()
+			if len(tc.want) == 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.SlackAppToken != tc.app {
+					t.Errorf("SlackAppToken %q, want %q", c.SlackAppToken, tc.app)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("loaded %+v; want an error", c)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "secret") {
+				t.Errorf("error %q gives the token away", err)
+			}
+		})
 	}
 }

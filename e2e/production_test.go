@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/baton-oncall/baton/metrics"
 	"github.com/baton-oncall/baton/worker"
+	"github.com/baton-oncall/baton/workflows"
 )
 
 func get(t *testing.T, url string) (int, string) {
@@ -59,11 +61,11 @@ func TestMetricsCountThePageAndTheEscalation(t *testing.T) {
 		return sample(text, `baton_notifications_total{kind="call",outcome="sent",provider="twilio"}`) == 1
 	})
 	for series, want := range map[string]float64{
-		`baton_alerts_received_total{source="alertmanager",team="data"}`:       1,
+		`baton_alerts_received_total{source="alertmanager",team="data"}`:         1,
 		`baton_notifications_total{kind="page",outcome="sent",provider="slack"}`: 1,
 		`baton_notifications_total{kind="sms",outcome="sent",provider="twilio"}`: 1,
-		`baton_page_latency_seconds_count`:                                      1,
-		`baton_escalation_lateness_seconds_count`:                               2,
+		`baton_page_latency_seconds_count`:                                       1,
+		`baton_escalation_lateness_seconds_count`:                                2,
 	} {
 		if got := sample(text, series); got != want {
 			t.Errorf("%s = %v, want %v", series, got, want)
@@ -113,4 +115,40 @@ func TestRolesSplitTheWorkerAndTheGateway(t *testing.T) {
 	if st := gw.status(t, id); st.State != "triggered" {
 		t.Errorf("state %s", st.State)
 	}
+}
+
+// With SLACK_APP_TOKEN, a button press comes over Socket Mode: the worker
+// connects to Slack, the press is acknowledged, and the incident with it.
+func TestAPressOverSocketModeAcknowledges(t *testing.T) {
+	const appToken = "xapp-1-A0BATON-1-test"
+	s := newIncidentStack(t, incidentTeamYAML("30s", "60s"), func(s *incidentStack) {
+		s.slack.EnableSocketMode(appToken)
+		s.cfg.SlackAppToken = appToken
+	})
+	if !s.slack.WaitSocketConnections(1, 20*time.Second) {
+		t.Fatal("the worker did not connect over Socket Mode")
+	}
+	id := s.fireAlertmanager(t, "fp-socket")
+	eventually(t, "the page", 20*time.Second, func() bool { _, ok := s.page(); return ok })
+
+	payload, _ := json.Marshal(map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": "UALICE", "username": "alice"},
+		"team": map[string]any{"id": "T0BATON"}, "channel": map[string]any{"id": "C0DATA"},
+		"container":    map[string]any{"type": "message", "message_ts": "1.0", "channel_id": "C0DATA"},
+		"response_url": s.slack.ResponseURL("socket-1"), "trigger_id": "1.2.3",
+		"actions": []map[string]any{{"type": "button", "action_id": workflows.ButtonActionID(workflows.ActionAck), "value": id, "block_id": "baton_actions", "action_ts": "1.1"}},
+	})
+	envelope, ack := s.slack.PushInteraction(payload)
+	select {
+	case a := <-ack:
+		if a.EnvelopeID != envelope {
+			t.Errorf("acked %q, want %q", a.EnvelopeID, envelope)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("the press was not acknowledged within Slack's 3 s")
+	}
+	eventually(t, "the acknowledgement", 10*time.Second, func() bool {
+		st := s.status(t, id)
+		return st.State == workflows.StateAcknowledged && st.Summary.AcknowledgedBy == "<@UALICE>"
+	})
 }

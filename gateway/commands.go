@@ -16,6 +16,10 @@ package gateway
 // signing secret a 503. Slack waits 3 seconds: work that takes longer is
 // answered "Working on it" and its outcome follows through response_url.
 //
+// With Socket Mode (socket.go) the same command arrives over a WebSocket,
+// its form fields as a JSON object, and the answer goes back in the
+// envelope's acknowledgement; runCommand is shared by both.
+//
 // The file reads top to bottom: the handler (read, verify, parse,
 // dispatch, answer), the form, the subcommands, the severity buttons'
 // press, then the messages.
@@ -55,7 +59,8 @@ var commandAnswerWithin = 2500 * time.Millisecond
 // however it is answered.
 const commandWorkTimeout = 30 * time.Second
 
-// slackCommand serves a slash command.
+// slackCommand serves a slash command over HTTP: it reads and verifies the
+// request, and answers with runCommand's message.
 func (g *Gateway) slackCommand(w http.ResponseWriter, r *http.Request) {
 	body, err := readBody(w, r)
 	if err != nil {
@@ -75,7 +80,7 @@ func (g *Gateway) slackCommand(w http.ResponseWriter, r *http.Request) {
 		writeError(w, badRequest(err))
 		return
 	}
-	g.answer(w, r, cmd, g.dispatch(cmd))
+	writeJSON(w, http.StatusOK, g.runCommand(r.Context(), cmd))
 }
 
 // --- The form ---
@@ -110,6 +115,36 @@ func ParseSlashCommand(body []byte) (SlashCommand, error) {
 	if form.Has("payload") && !form.Has("command") {
 		return SlashCommand{}, errors.New(`the body is an interaction (form field "payload"): Slack sends those to /slack/interactions`)
 	}
+	return slashCommandFromForm(form)
+}
+
+// parseSlashCommandPayload reads a slash_commands envelope's payload, in
+// Socket Mode: the form's fields as one JSON object. Slack sends them as
+// strings, is_enterprise_install included ("false"); a field of another
+// kind is taken as its JSON text, and one that is an object or a list is
+// left out, as no field Baton reads is one.
+func parseSlashCommandPayload(payload []byte) (SlashCommand, error) {
+	var fields map[string]any
+	if err := decodeJSON(payload, &fields, false); err != nil {
+		return SlashCommand{}, fmt.Errorf("the envelope's payload: %w", err)
+	}
+	if fields == nil {
+		return SlashCommand{}, errors.New("the envelope's payload is not a JSON object")
+	}
+	form := url.Values{}
+	for k, v := range fields {
+		switch v := v.(type) {
+		case string:
+			form.Set(k, v)
+		case bool, float64:
+			form.Set(k, fmt.Sprint(v))
+		}
+	}
+	return slashCommandFromForm(form)
+}
+
+// slashCommandFromForm reads a slash command's fields, however they came.
+func slashCommandFromForm(form url.Values) (SlashCommand, error) {
 	cmd := SlashCommand{
 		Command:     form.Get("command"),
 		Text:        unescapeSlack(strings.TrimSpace(form.Get("text"))),
@@ -504,12 +539,14 @@ func pagePrompt(t team.Team, summary, value string) slackMessage {
 	}
 }
 
-// answer runs a command's work and answers Slack with its message if it is
-// ready within commandAnswerWithin; else with "Working on it", and the
-// message follows through response_url when the work is done.
-func (g *Gateway) answer(w http.ResponseWriter, r *http.Request, cmd SlashCommand, work commandWork) {
-	// The request's context ends with the answer; the work must not.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), commandWorkTimeout)
+// runCommand dispatches a command and returns the message that answers it
+// now: its work's, if that is ready within commandAnswerWithin; else
+// "Working on it", and the work's message follows through response_url
+// when it is done. The work does not end with ctx (an HTTP request's
+// context ends with its answer), only with commandWorkTimeout.
+func (g *Gateway) runCommand(ctx context.Context, cmd SlashCommand) slackMessage {
+	work := g.dispatch(cmd)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commandWorkTimeout)
 	done := make(chan slackMessage)
 	late := make(chan struct{})
 	go func() {
@@ -527,10 +564,10 @@ func (g *Gateway) answer(w http.ResponseWriter, r *http.Request, cmd SlashComman
 	defer timer.Stop()
 	select {
 	case msg := <-done:
-		writeJSON(w, http.StatusOK, msg)
+		return msg
 	case <-timer.C:
 		close(late)
-		writeJSON(w, http.StatusOK, ephemeral("Working on it… the answer follows here."))
+		return ephemeral("Working on it… the answer follows here.")
 	}
 }
 

@@ -15,10 +15,12 @@ import (
 	"github.com/baton-oncall/baton/workflows"
 )
 
-// slackInteraction takes a button press. Slack wants an answer within
-// three seconds, so the press is checked and answered at once, and the
-// action runs after: its outcome, or the reason it was refused ("already
-// resolved by @bob"), goes back to the presser alone through response_url.
+// slackInteraction takes a button press over HTTP. Slack wants an answer
+// within three seconds, so the press is checked and answered at once, and
+// the action runs after: its outcome, or the reason it was refused
+// ("already resolved by @bob"), goes back to the presser alone through
+// response_url. What the press does is pressWork's, shared with Socket
+// Mode (socket.go); this handler only reads and verifies the request.
 func (g *Gateway) slackInteraction(w http.ResponseWriter, r *http.Request) {
 	body, err := readBody(w, r)
 	if err != nil {
@@ -38,35 +40,41 @@ func (g *Gateway) slackInteraction(w http.ResponseWriter, r *http.Request) {
 		writeError(w, badRequest(err))
 		return
 	}
-	if press.ActionID == workflows.HandoverAcceptAction {
-		if !strings.HasPrefix(press.Value, workflows.HandoverScheduleID("")) {
-			writeError(w, badRequest(errors.New("the Accept button names no handover: value "+press.Value)))
-			return
-		}
-		w.WriteHeader(http.StatusOK)
-		go g.acceptPressed(context.WithoutCancel(r.Context()), press)
-		return
-	}
-	if strings.HasPrefix(press.ActionID, pageActionPrefix) {
-		// A severity button of /baton page (commands.go).
-		sev, v, err := parsePagePress(press)
-		if err != nil {
-			writeError(w, badRequest(err))
-			return
-		}
-		w.WriteHeader(http.StatusOK)
-		go g.pagePressed(context.WithoutCancel(r.Context()), sev, v, press)
-		return
-	}
-	action, ok := strings.CutPrefix(press.ActionID, "incident.")
-	if !ok || action == "" || !strings.HasPrefix(press.Value, "incident-") {
-		writeError(w, badRequest(errors.New("not one of Baton's incident buttons: action_id "+press.ActionID)))
+	run, err := g.pressWork(press)
+	if err != nil {
+		writeError(w, badRequest(err))
 		return
 	}
 	w.WriteHeader(http.StatusOK)
 
 	// The request's context ends with the answer; the action must not.
-	go g.pressed(context.WithoutCancel(r.Context()), workflows.Action(action), press)
+	go run(context.WithoutCancel(r.Context()))
+}
+
+// pressWork checks a press on one of Baton's buttons and returns what it
+// does, to be run once Slack has had its answer; or why it is refused
+// (answered 400 over HTTP), before anything is done. However the press
+// arrived, over HTTP or Socket Mode, it is checked and run here.
+func (g *Gateway) pressWork(press SlackAction) (func(ctx context.Context), error) {
+	if press.ActionID == workflows.HandoverAcceptAction {
+		if !strings.HasPrefix(press.Value, workflows.HandoverScheduleID("")) {
+			return nil, errors.New("the Accept button names no handover: value " + press.Value)
+		}
+		return func(ctx context.Context) { g.acceptPressed(ctx, press) }, nil
+	}
+	if strings.HasPrefix(press.ActionID, pageActionPrefix) {
+		// A severity button of /baton page (commands.go).
+		sev, v, err := parsePagePress(press)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) { g.pagePressed(ctx, sev, v, press) }, nil
+	}
+	action, ok := strings.CutPrefix(press.ActionID, "incident.")
+	if !ok || action == "" || !strings.HasPrefix(press.Value, "incident-") {
+		return nil, errors.New("not one of Baton's incident buttons: action_id " + press.ActionID)
+	}
+	return func(ctx context.Context) { g.pressed(ctx, workflows.Action(action), press) }, nil
 }
 
 // pressed runs a pressed action and tells the presser how it went.

@@ -174,9 +174,16 @@ func ParseInteraction(body []byte) (SlackAction, error) {
 	if payload == "" {
 		return SlackAction{}, errors.New(`form field "payload" is missing; Slack sends interactions as payload=<JSON>`)
 	}
+	return parseInteractionPayload([]byte(payload), `form field "payload"`)
+}
+
+// parseInteractionPayload reads an interaction's JSON payload, as
+// ParseInteraction finds it in a form and Socket Mode in an envelope;
+// where names it in the error when it is not JSON.
+func parseInteractionPayload(payload []byte, where string) (SlackAction, error) {
 	var p slackInteraction
-	if err := decodeJSON([]byte(payload), &p, false); err != nil {
-		return SlackAction{}, fmt.Errorf("form field %q: %w", "payload", err)
+	if err := decodeJSON(payload, &p, false); err != nil {
+		return SlackAction{}, fmt.Errorf("%s: %w", where, err)
 	}
 	switch p.Type {
 	case "block_actions":

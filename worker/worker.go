@@ -36,6 +36,9 @@ type Worker struct {
 	phone  sdkworker.Worker
 	http   *http.Server
 	served chan error
+	// socketStop ends Socket Mode, when it runs; socketDone says it has.
+	socketStop context.CancelFunc
+	socketDone chan error
 	// GatewayAddr is where the gateway listens (host:port).
 	GatewayAddr string
 	// Chat, Pager, Phone and Tickets say which providers run: "slack" or
@@ -75,8 +78,6 @@ type Options struct {
 	// as Twilio signs them, over its own address, and the console prints
 	// the starter command that sends one (starter phone).
 	PhoneToken string
-	// TeamsFile is the team file as that command names it.
-	TeamsFile string
 }
 
 // Start checks that the team file's needs are met by the settings, then
@@ -89,7 +90,7 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 	default:
 		return nil, fmt.Errorf("role %q: want all, worker or gateway", local.Role)
 	}
-	acts := &activities.Activities{Temporal: c, Namespace: cfg.TemporalNamespace, UIURL: cfg.TemporalUIURL, Metrics: local.Metrics}
+	acts := &activities.Activities{Temporal: c, Namespace: cfg.TemporalNamespace, UIURL: cfg.TemporalUIURL, Metrics: local.Metrics, Teams: teams}
 	w := &Worker{Chat: "console", Pager: "team file", Phone: "console", Tickets: "console", served: make(chan error, 1),
 		Answers: "in Slack or with the starter (set BATON_PUBLIC_URL to answer SMS and calls from the phone)"}
 
@@ -144,7 +145,7 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 		if local.PhoneToken != "" {
 			twilioToken, publicURL = local.PhoneToken, "http://"+w.GatewayAddr
 			acts.PublicURL = publicURL
-			answer = localAnswer(teams, local.TeamsFile)
+			answer = localAnswer(teams)
 			w.Answers = "in Slack, with the starter, or from the console phone: each SMS and call shows the starter phone command that answers it"
 		}
 		acts.Phone = phone.NewConsole(local.Out, answer)
@@ -172,13 +173,22 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 	mux.Handle("GET /readyz", readyz(c))
 	mux.Handle("GET /metrics", local.Metrics.Handler())
 	if local.Role != RoleWorker {
-		mux.Handle("/", gateway.New(gateway.Options{
+		gw := gateway.New(gateway.Options{
 			Temporal: c, Teams: teams,
 			WebhookToken: cfg.WebhookToken, SlackSigningSecret: cfg.SlackSigningSecret,
 			ResponseURLPrefixes: responseURLPrefixes(cfg.SlackAPIURL),
 			TwilioAuthToken:     twilioToken, PublicURL: publicURL,
 			Metrics: local.Metrics, OnCall: onCall(acts),
-		}))
+		})
+		mux.Handle("/", gw)
+		if cfg.SlackAppToken != "" {
+			// Presses and /baton also come over Socket Mode: no public
+			// URL needed.
+			ctx, cancel := context.WithCancel(context.Background())
+			w.socketStop, w.socketDone = cancel, make(chan error, 1)
+			go func() { w.socketDone <- gw.RunSocketMode(ctx, cfg.SlackAppToken, cfg.SlackBotToken, cfg.SlackAPIURL) }()
+			w.Chat += " (Socket Mode)"
+		}
 	}
 	w.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { w.served <- w.http.Serve(l) }()
@@ -222,6 +232,10 @@ func readyz(c client.Client) http.Handler {
 
 // Stop shuts the gateway down gracefully, then the worker.
 func (w *Worker) Stop(ctx context.Context) error {
+	if w.socketStop != nil {
+		w.socketStop()
+		<-w.socketDone // a refused token was logged when it happened
+	}
 	err := w.http.Shutdown(ctx)
 	if serveErr := <-w.served; !errors.Is(serveErr, http.ErrServerClosed) {
 		err = errors.Join(err, serveErr)
@@ -241,8 +255,8 @@ func (w *Worker) stopWorkers() {
 // localAnswer is how the console phone's SMS and calls are answered: the
 // starter sends the reply or key press to the gateway, signed as Twilio
 // signs it. The person is named by ID, which the starter looks up in the
-// team file, so that no phone number is printed.
-func localAnswer(teams *team.File, teamsFile string) phone.LocalAnswer {
+// worker's team file, so that no phone number is printed.
+func localAnswer(teams *team.File) phone.LocalAnswer {
 	return func(to, answerURL string) string {
 		if answerURL != "" {
 			return fmt.Sprintf("go run ./starter phone key --url '%s' 1", answerURL)
@@ -250,7 +264,7 @@ func localAnswer(teams *team.File, teamsFile string) phone.LocalAnswer {
 		for _, t := range teams.Teams {
 			for _, p := range t.People {
 				if p.Phone == to {
-					return fmt.Sprintf("BATON_TEAMS_FILE=%s go run ./starter phone reply --from %s 1", teamsFile, p.ID)
+					return "go run ./starter phone reply --from " + p.ID + " 1"
 				}
 			}
 		}

@@ -133,6 +133,7 @@ type Server struct {
 	enforce      bool               // chat.postMessage is rate limited per channel
 	buckets      map[string]*bucket // channel ID -> its posts' bucket
 	rateLimited  map[string]int     // method -> 429s answered for the rate limit
+	socket       socketState        // Socket Mode (socket.go)
 }
 
 type user struct {
@@ -226,6 +227,7 @@ func New(t testing.TB) *Server {
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	t.Cleanup(s.srv.Close)
+	t.Cleanup(s.closeSockets) // first: the server's Close does not wait for WebSockets
 	return s
 }
 
@@ -501,6 +503,9 @@ var methods = map[string]method{
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.serveSocketMode(w, r) {
+		return
+	}
 	if strings.HasPrefix(r.URL.Path, "/hooks/") && r.Method == http.MethodPost {
 		var body map[string]any
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {

@@ -28,6 +28,9 @@ const (
 	bundleMost = 1200
 	// carriedFor is how long a line remembers what its bundles carried.
 	carriedFor = time.Hour
+	// bundleInFlightWait is how soon an SMS that a bundle on its way
+	// carries asks again.
+	bundleInFlightWait = 2 * time.Second
 )
 
 type phoneLines struct {
@@ -40,8 +43,11 @@ type phoneLine struct {
 	lastSMS, lastCall         time.Time
 	lastSMSFrom, lastCallFrom string
 	held                      []heldSMS
-	// carried maps a held SMS's key to the bundle that took it.
+	// carried maps a held SMS's key to the bundle that took it; sending
+	// holds the keys a bundle on its way carries, until it is sent or
+	// has failed.
 	carried map[string]carried
+	sending map[string]bool
 }
 
 type heldSMS struct {
@@ -67,7 +73,7 @@ func (p *phoneLines) line(to string) *phoneLine {
 	}
 	l, ok := p.lines[to]
 	if !ok {
-		l = &phoneLine{carried: map[string]carried{}}
+		l = &phoneLine{carried: map[string]carried{}, sending: map[string]bool{}}
 		p.lines[to] = l
 	}
 	return l
@@ -94,6 +100,11 @@ func (p *phoneLines) smsTurn(in SendSMSInput) smsTurn {
 	if c, ok := l.carried[in.Key]; ok {
 		return smsTurn{done: &c}
 	}
+	if l.sending[in.Key] {
+		// A bundle carrying this SMS is on its way: ask again shortly,
+		// rather than holding it for another minute.
+		return smsTurn{wait: bundleInFlightWait}
+	}
 	me := heldSMS{key: in.Key, incident: in.Incident, headline: in.Headline}
 	if in.Incident != "" && in.Incident != l.lastSMSFrom && now.Sub(l.lastSMS) < smsGap {
 		if !l.holds(in.Key) {
@@ -108,6 +119,9 @@ func (p *phoneLines) smsTurn(in SendSMSInput) smsTurn {
 		}
 	}
 	l.held = nil
+	for _, h := range send[1:] {
+		l.sending[h.key] = true
+	}
 	l.lastSMS, l.lastSMSFrom = now, in.Incident
 	return smsTurn{send: send}
 }
@@ -127,6 +141,9 @@ func (p *phoneLines) smsSent(to string, turn smsTurn, sid string, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	l := p.line(to)
+	for _, h := range turn.send[1:] {
+		delete(l.sending, h.key)
+	}
 	if err != nil {
 		l.held = append(l.held, turn.send[1:]...)
 		l.lastSMS = time.Time{}

@@ -112,3 +112,44 @@ func TestAStormRingsAPersonOncePerGap(t *testing.T) {
 		t.Errorf("%d calls placed, want 2", n)
 	}
 }
+
+// While the bundle carrying an SMS is on its way, that SMS's own retry is
+// neither held for another minute nor carried twice: it asks again in a
+// moment, and then finds the bundle that took it.
+func TestARetryDuringItsBundlesFlightWaitsForIt(t *testing.T) {
+	now := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
+	var p phoneLines
+	p.now = func() time.Time { return now }
+	in := func(incident string) SendSMSInput {
+		return SendSMSInput{To: "+4915100000001", Key: incident + "/sms", Incident: incident, Headline: incident}
+	}
+	if turn := p.smsTurn(in("a")); len(turn.send) != 1 {
+		t.Fatalf("first: %+v", turn)
+	}
+	p.smsSent("+4915100000001", smsTurn{send: []heldSMS{{key: "a/sms", incident: "a"}}}, "SM1", nil)
+	now = now.Add(10 * time.Second)
+	if turn := p.smsTurn(in("b")); turn.wait == 0 {
+		t.Fatalf("b not held: %+v", turn)
+	}
+	if turn := p.smsTurn(in("c")); turn.wait == 0 {
+		t.Fatalf("c not held: %+v", turn)
+	}
+	now = now.Add(time.Minute)
+	bundle := p.smsTurn(in("b"))
+	if len(bundle.send) != 2 || bundle.send[1].incident != "c" {
+		t.Fatalf("b's bundle: %+v", bundle)
+	}
+	// c retries while b's bundle is being sent.
+	if turn := p.smsTurn(in("c")); turn.wait != bundleInFlightWait || turn.done != nil || len(turn.send) != 0 {
+		t.Errorf("c during the flight: %+v, want to ask again in %s", turn, bundleInFlightWait)
+	}
+	p.smsSent("+4915100000001", bundle, "SM2", nil)
+	if turn := p.smsTurn(in("c")); turn.done == nil || turn.done.incident != "b" || turn.done.sid != "SM2" {
+		t.Errorf("c after the bundle: %+v, want carried by b", turn)
+	}
+	// Nothing is left held to ride along a later SMS again.
+	now = now.Add(2 * time.Minute)
+	if turn := p.smsTurn(in("d")); len(turn.send) != 1 {
+		t.Errorf("d carries %d, want only itself", len(turn.send))
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/baton-oncall/baton/activities/phone"
 	"github.com/baton-oncall/baton/activities/tickets"
 	"github.com/baton-oncall/baton/metrics"
+	"github.com/baton-oncall/baton/team"
 )
 
 // Activities is built once by the worker with its clients injected.
@@ -39,6 +40,9 @@ type Activities struct {
 	// Twilio's webhooks reach it: an SMS is answered by reply, a call by a
 	// key. Empty: people answer in Slack or with the starter.
 	PublicURL string
+	// Teams is the team file the worker runs with, which the starter reads
+	// through the Teams workflow.
+	Teams *team.File
 	// Metrics counts notifications and times pages and escalation steps;
 	// nil records nothing. ChatProvider and PhoneProvider label them
 	// ("slack" or "console", "twilio" or "console").

@@ -329,3 +329,11 @@ func (a *Activities) HandoverAccepted(ctx context.Context, in HandoverAcceptedIn
 	}
 	return out, nil
 }
+
+// WorkerTeams returns the team file this worker runs with.
+func (a *Activities) WorkerTeams(ctx context.Context) (team.File, error) {
+	if a.Teams == nil {
+		return team.File{}, temporal.NewNonRetryableApplicationError("this worker has no team file", "NoTeams", nil)
+	}
+	return *a.Teams, nil
+}

@@ -7,8 +7,8 @@
 //	starter phone reply|key               answer the console phone locally
 //	starter setup                         prepare a namespace for Baton
 //
-// It reads the same environment as the worker (TEMPORAL_ADDRESS,
-// BATON_TEAMS_FILE, ...).
+// It needs only the Temporal connection (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE
+// and Cloud credentials): the team file is the worker's, asked for.
 package main
 
 import (
@@ -25,11 +25,13 @@ import (
 	"time"
 	_ "time/tzdata"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 
 	"github.com/baton-oncall/baton/config"
 	"github.com/baton-oncall/baton/team"
+	"github.com/baton-oncall/baton/workflows"
 )
 
 // Exit codes.
@@ -51,6 +53,8 @@ type app struct {
 	cfg            config.Config
 	dial           func() (client.Client, error)
 	now            func() time.Time
+	// teams is the worker's team file, once asked.
+	teams *team.File
 }
 
 func main() {
@@ -85,6 +89,7 @@ Commands:
   handover accept --as PERSON ID|--team NAME
                              accept a handover as the incoming person, as its
                              Accept button does
+  teams [--json]             the teams the worker knows, from its team file
   schedules apply            create or update each team's weekly handover and
                              summary schedules
   schedules list             show the schedules and their next runs
@@ -134,6 +139,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		err = a.summary(ctx, args[1:])
 	case "phone":
 		err = a.phone(ctx, args[1:])
+	case "teams":
+		err = a.listTeams(args[1:])
 	default:
 		fmt.Fprintf(a.stderr, "starter: unknown command %q\n\n", args[0])
 		a.usage()
@@ -195,23 +202,58 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// loadTeams asks the worker for the team file it runs with: the team
+// configuration lives with the worker, so the starter needs nothing but
+// the Temporal address. All starters share one short run of the Teams
+// workflow; with no worker polling, it ends by itself.
 func (a *app) loadTeams() (*team.File, error) {
-	return team.Load(a.cfg.TeamsFile)
+	if a.teams != nil {
+		return a.teams, nil
+	}
+	c, err := a.dial()
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), workflows.TeamsWithin)
+	defer cancel()
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       "baton-teams",
+		TaskQueue:                workflows.TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowExecutionTimeout: time.Minute,
+		StaticSummary:            "The starter asks the worker for its team file",
+	}, workflows.TeamsWorkflowName)
+	if err != nil {
+		return nil, fmt.Errorf("ask the worker for its teams: %w", err)
+	}
+	var f team.File
+	if err := run.Get(ctx, &f); err != nil {
+		// The SDK's long poll may end a moment before the deadline does.
+		if deadline, _ := ctx.Deadline(); time.Until(deadline) < 2*time.Second {
+			return nil, fmt.Errorf("no worker answered on task queue %q within %s: start one (go run ./deploy/dev, or the worker binary) against %s, namespace %s",
+				workflows.TaskQueue, workflows.TeamsWithin, a.cfg.TemporalAddress, a.cfg.TemporalNamespace)
+		}
+		return nil, fmt.Errorf("ask the worker for its teams: %w", err)
+	}
+	a.teams = &f
+	return a.teams, nil
 }
 
-// team loads the team file and finds a team in it; cmd names the command
-// in the error.
+// team finds a team in the worker's team file; cmd names the command in
+// the error.
 func (a *app) team(cmd, name string) (team.Team, error) {
 	teams, err := a.loadTeams()
 	if err != nil {
 		return team.Team{}, err
 	}
 	if name == "" {
-		return team.Team{}, exitError{code: exitUsage, msg: fmt.Sprintf("%s: --team is required (the team file has: %s)", cmd, strings.Join(teams.Names(), ", "))}
+		return team.Team{}, exitError{code: exitUsage, msg: fmt.Sprintf("%s: --team is required (the worker has: %s)", cmd, strings.Join(teams.Names(), ", "))}
 	}
 	t, ok := teams.Team(name)
 	if !ok {
-		return team.Team{}, fmt.Errorf("%s: no team %q in %s (it has: %s)", cmd, name, a.cfg.TeamsFile, strings.Join(teams.Names(), ", "))
+		return team.Team{}, fmt.Errorf("%s: the worker has no team %q (it has: %s)", cmd, name, strings.Join(teams.Names(), ", "))
 	}
 	return t, nil
 }
@@ -220,4 +262,39 @@ func (a *app) printJSON(v any) error {
 	enc := json.NewEncoder(a.stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// listTeams prints the teams the worker knows.
+func (a *app) listTeams(args []string) error {
+	fs := a.flags("teams", "Lists the teams the worker knows, from the team file it runs with.")
+	asJSON := fs.Bool("json", false, "print as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	teams, err := a.loadTeams()
+	if err != nil {
+		return err
+	}
+	type listed struct {
+		Name     string `json:"name"`
+		TimeZone string `json:"timezone"`
+		Channel  string `json:"channel"`
+		Pager    string `json:"pager"`
+		Handover string `json:"handover"`
+	}
+	var out []listed
+	for _, t := range teams.Teams {
+		pager := "opsgenie schedule " + t.Pager.OpsgenieSchedule
+		if r := t.Pager.Rotation; r != nil {
+			pager = "rotation of " + strings.Join(r.Members, ", ") + " every " + r.Shift
+		}
+		out = append(out, listed{t.Name, t.TimeZone, t.Slack.Channel, pager, t.Handover.Weekday + " " + t.Handover.Time})
+	}
+	if *asJSON {
+		return a.printJSON(out)
+	}
+	for _, l := range out {
+		fmt.Fprintf(a.stdout, "%s  (%s)  channel %s  handover %s  pager: %s\n", l.Name, l.TimeZone, l.Channel, l.Handover, l.Pager)
+	}
+	return nil
 }

@@ -25,7 +25,7 @@ func (a *app) phone(ctx context.Context, args []string) error {
 	}
 	kind := args[0]
 	fs := a.flags("phone "+kind, "Answers an SMS (reply) or a call (key) of the console phone, as Twilio would send the answer.")
-	from := fs.String("from", "", "reply: the person answering, by ID (looked up in the team file) or E.164 number")
+	from := fs.String("from", "", "reply: the person answering, by ID (looked up in the worker's team file) or E.164 number")
 	callURL := fs.String("url", "", "key: the call's answer URL, as the console printed it")
 	devDir := fs.String("dev-dir", ".baton-dev", "the dev stack's data directory, where it leaves the gateway's address and token")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -102,7 +102,7 @@ func (a *app) phoneNumber(who string) (string, error) {
 			return p.Phone, nil
 		}
 	}
-	return "", exitError{code: exitUsage, msg: fmt.Sprintf("phone reply: nobody with the ID %q and a phone number in %s", who, a.cfg.TeamsFile)}
+	return "", exitError{code: exitUsage, msg: fmt.Sprintf("phone reply: the worker's team file has nobody with the ID %q and a phone number", who)}
 }
 
 // postSigned posts a form as Twilio does, with X-Twilio-Signature, and

@@ -100,7 +100,7 @@ func (a *app) schedulesApply(ctx context.Context, args []string) error {
 	if *only != "" {
 		t, ok := teams.Team(*only)
 		if !ok {
-			return fmt.Errorf("schedules apply: no team %q in %s", *only, a.cfg.TeamsFile)
+			return fmt.Errorf("schedules apply: the worker has no team %q", *only)
 		}
 		teams = &team.File{Teams: []team.Team{t}}
 	}

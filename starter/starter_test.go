@@ -73,7 +73,7 @@ func newHarness(t *testing.T, teamsFile string) *harness {
 		HTTPAddr:          "127.0.0.1:0",
 	}
 	const token = "local-phone-token"
-	w, err := worker.Start(cfg, c, teams, worker.Options{Out: out, PhoneToken: token, TeamsFile: teamsFile})
+	w, err := worker.Start(cfg, c, teams, worker.Options{Out: out, PhoneToken: token})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,8 +226,8 @@ func TestHandoverCommandErrors(t *testing.T) {
 		wantCode int
 		wantErr  string
 	}{
-		{[]string{"handover"}, exitUsage, "--team is required (the team file has: data)"},
-		{[]string{"handover", "--team", "ops"}, exitFailed, `no team "ops"`},
+		{[]string{"handover"}, exitUsage, "--team is required (the worker has: data)"},
+		{[]string{"handover", "--team", "ops"}, exitFailed, `the worker has no team "ops"`},
 		{[]string{"handover", "--team", "data", "extra"}, exitUsage, `unexpected argument "extra"`},
 		{[]string{"handover", "--tem", "data"}, exitUsage, "flag provided but not defined: -tem"},
 		{[]string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
@@ -240,6 +240,33 @@ func TestHandoverCommandErrors(t *testing.T) {
 		if code != tc.wantCode || !strings.Contains(errOut, tc.wantErr) {
 			t.Errorf("starter %v: exit %d, stderr %q; want exit %d and %q", tc.args, code, errOut, tc.wantCode, tc.wantErr)
 		}
+	}
+}
+
+// The starter reads the team file where it lives, from the worker: it is
+// given no file of its own.
+func TestTeamsComeFromTheWorker(t *testing.T) {
+	h := newHarness(t, devTeams)
+	h.cfg.TeamsFile = filepath.Join(t.TempDir(), "absent.yaml")
+	code, out, errOut := h.starter("teams")
+	if code != exitOK || !strings.Contains(out, "data  (Europe/Berlin)  channel #data-team  handover monday 09:00  pager: rotation of alice, bob, carol every 1w") {
+		t.Fatalf("teams: exit %d %q %q", code, out, errOut)
+	}
+	code, out, _ = h.starter("teams", "--json")
+	if code != exitOK || !strings.Contains(out, `"name": "data"`) {
+		t.Errorf("teams --json: %d %s", code, out)
+	}
+}
+
+func TestTheStarterSaysWhenNoWorkerAnswers(t *testing.T) {
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	if _, err := temporaladmin.EnsureNamespace(context.Background(), ts.GetDefaultClient(), ts.GetDefaultNamespace()); err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, cfg: config.Config{TemporalAddress: ts.GetFrontendHostPort(), TemporalNamespace: ts.GetDefaultNamespace()}, now: time.Now()}
+	code, _, errOut := h.starter("handover", "--team", "data")
+	if code != exitFailed || !strings.Contains(errOut, `no worker answered on task queue "baton" within 15s: start one`) {
+		t.Errorf("exit %d %q", code, errOut)
 	}
 }
 

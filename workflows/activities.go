@@ -30,6 +30,7 @@ func Register(r worker.Registry, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(Handover, workflow.RegisterOptions{Name: HandoverWorkflowName})
 	r.RegisterWorkflowWithOptions(Incident, workflow.RegisterOptions{Name: IncidentWorkflowName})
 	r.RegisterWorkflowWithOptions(WeeklySummary, workflow.RegisterOptions{Name: SummaryWorkflowName})
+	r.RegisterWorkflowWithOptions(Teams, workflow.RegisterOptions{Name: TeamsWorkflowName})
 	r.RegisterActivity(acts)
 }
 

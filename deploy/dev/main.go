@@ -18,7 +18,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata"
@@ -44,19 +43,6 @@ func defaultTeamsFile() string {
 		}
 	}
 	return filepath.Join("deploy", "dev", "teams.yaml")
-}
-
-// relative shortens a path for a command line to copy, when it is under
-// the working directory.
-func relative(p string) string {
-	wd, err := os.Getwd()
-	if err != nil {
-		return p
-	}
-	if r, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(r, "..") {
-		return r
-	}
-	return p
 }
 
 func fileExists(p string) bool {
@@ -145,7 +131,7 @@ func run(ctx context.Context, dataDir string, inMemory bool, frontendPort, uiPor
 		// stays quiet as it would in Slack.
 		consoleState = filepath.Join(dataDir, "console-chat.json")
 	}
-	local := worker.Options{Out: out, ChatState: consoleState, TeamsFile: relative(cfg.TeamsFile), Metrics: m}
+	local := worker.Options{Out: out, ChatState: consoleState, Metrics: m}
 	if cfg.TwilioAccountSID == "" {
 		// The console phone's answers are signed like Twilio's, with a
 		// token of this run that `starter phone` reads from the data
@@ -183,15 +169,14 @@ Baton is running.
   Data:             %s
 
 Try it, in another terminal:
-  BATON_TEAMS_FILE=%s go run ./starter handover --team %s
-  BATON_TEAMS_FILE=%s go run ./starter schedules apply
-  BATON_TEAMS_FILE=%s go run ./starter summary --team %s
+  go run ./starter handover --team %s
+  go run ./starter schedules apply
+  go run ./starter summary --team %s
   curl -H 'Authorization: Bearer %s' -d '{"team":"%s","dedup_key":"try-1","summary":"Disk almost full","severity":"critical"}' http://%s/webhooks/generic
 
 Press Ctrl-C to stop.
 `, srv.UIURL, cfg.TemporalNamespace, srv.FrontendAddr, cfg.TemporalNamespace, w.GatewayAddr, w.Chat, w.Pager, w.Phone, w.Tickets, w.Answers,
-		teams.Names(), cfg.TeamsFile, storage, relative(cfg.TeamsFile), teams.Teams[0].Name, relative(cfg.TeamsFile),
-		relative(cfg.TeamsFile), teams.Teams[0].Name,
+		teams.Names(), cfg.TeamsFile, storage, teams.Teams[0].Name, teams.Teams[0].Name,
 		cfg.WebhookToken, teams.Teams[0].Name, w.GatewayAddr)
 
 	<-ctx.Done()

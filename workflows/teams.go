@@ -1,0 +1,24 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/baton-oncall/baton/team"
+)
+
+// TeamsWorkflowName is the workflow that answers with the team file the
+// worker runs with. The team configuration lives with the worker; the
+// starter asks this way instead of needing a copy of the file.
+const TeamsWorkflowName = "Teams"
+
+// TeamsWithin bounds how long the starter waits for a worker to answer.
+const TeamsWithin = 15 * time.Second
+
+// Teams returns the worker's team file.
+func Teams(ctx workflow.Context) (team.File, error) {
+	var f team.File
+	err := workflow.ExecuteActivity(withQuickActivity(ctx, "Read the worker's team file", TeamsWithin), a.WorkerTeams).Get(ctx, &f)
+	return f, err
+}

@@ -30,19 +30,20 @@ type WhoIsOnCallResult struct {
 	OnCall [][]team.Person
 }
 
-// WhoIsOnCall asks the team's pager.
+// WhoIsOnCall asks the team's pager, and the team's overrides.
 func (a *Activities) WhoIsOnCall(ctx context.Context, in WhoIsOnCallInput) (WhoIsOnCallResult, error) {
 	p, err := pager.ForTeam(in.Team, a.Opsgenie)
 	if err != nil {
 		return WhoIsOnCallResult{}, err
 	}
 	res := WhoIsOnCallResult{OnCall: make([][]team.Person, len(in.At))}
+	overrides := a.overridesOf(ctx, in.Team)
 	for i, at := range in.At {
 		people, err := p.OnCall(ctx, in.Team, at)
 		if err != nil {
 			return WhoIsOnCallResult{}, err
 		}
-		res.OnCall[i] = people
+		res.OnCall[i] = withOverrides(in.Team, overrides, at, people)
 	}
 	return res, nil
 }

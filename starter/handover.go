@@ -91,7 +91,6 @@ func (a *app) handover(ctx context.Context, args []string) error {
 }
 
 func (a *app) printHandover(id string, r workflows.HandoverResult, loc *time.Location) {
-	const when = "Mon 2 Jan 15:04 MST"
 	names := func(ids []string) string {
 		if len(ids) == 0 {
 			return "nobody"

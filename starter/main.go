@@ -90,6 +90,13 @@ Commands:
                              accept a handover as the incoming person, as its
                              Accept button does
   teams [--json]             the teams the worker knows, from its team file
+  oncall --team NAME [--at TIME] [--weeks 4] [--json]
+                             who is on call when, overrides included
+  override add --team NAME --who PERSON (--from TIME --to TIME | --for 2h) [--note TEXT]
+  override list --team NAME [--json]
+  override remove --team NAME ID
+                             overrides: someone holds the pager for a while
+                             instead of the rotation (times in the team's zone)
   schedules apply            create or update each team's weekly handover and
                              summary schedules
   schedules list             show the schedules and their next runs
@@ -141,6 +148,10 @@ func (a *app) run(ctx context.Context, args []string) int {
 		err = a.phone(ctx, args[1:])
 	case "teams":
 		err = a.listTeams(args[1:])
+	case "override":
+		err = a.override(ctx, args[1:])
+	case "oncall":
+		err = a.oncall(ctx, args[1:])
 	default:
 		fmt.Fprintf(a.stderr, "starter: unknown command %q\n\n", args[0])
 		a.usage()

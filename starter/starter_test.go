@@ -485,3 +485,41 @@ func TestSummaryCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestOverrideAndOncallCommands(t *testing.T) {
+	h := newHarness(t, devTeamsFrom(t, -3)) // alice holds this week's pager
+	h.now = time.Now()
+	code, out, errOut := h.starter("override", "add", "--team", "data", "--who", "carol", "--for", "2h", "--note", "alice is sick")
+	if code != exitOK || !strings.HasPrefix(out, "o1: carol holds the pager of data from ") {
+		t.Fatalf("add: exit %d %q %q", code, out, errOut)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--who", "bob", "--for", "1h"}, "overlaps override o1 (carol"},
+		{[]string{"--who", "mallory", "--from", "2030-01-01T10:00", "--to", "2030-01-01T12:00"}, `"mallory" is not a person of team "data"`},
+		{[]string{"--who", "bob", "--from", "2030-01-01T12:00", "--to", "2030-01-01T10:00"}, "ends before it starts"},
+		{[]string{"--who", "bob", "--from", "tomorrow", "--to", "2030-01-01T10:00"}, `--from "tomorrow": want the team's local time`},
+	} {
+		code, _, errOut := h.starter(append([]string{"override", "add", "--team", "data"}, tc.args...)...)
+		if code == exitOK || !strings.Contains(errOut, tc.want) {
+			t.Errorf("add %v: exit %d %q, want %q", tc.args, code, errOut, tc.want)
+		}
+	}
+	code, out, _ = h.starter("oncall", "--team", "data", "--weeks", "1")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != exitOK || len(lines) < 2 || !strings.HasSuffix(lines[0], "carol  (override o1)") || !strings.HasSuffix(lines[1], "alice") {
+		t.Errorf("oncall: exit %d\n%s", code, out)
+	}
+	code, out, _ = h.starter("override", "list", "--team", "data", "--json")
+	if code != exitOK || !strings.Contains(out, `"person": "carol"`) || !strings.Contains(out, `"note": "alice is sick"`) {
+		t.Errorf("list: %d %s", code, out)
+	}
+	if code, out, _ = h.starter("override", "remove", "--team", "data", "o1"); code != exitOK || out != "removed o1 (carol)\n" {
+		t.Errorf("remove: %d %q", code, out)
+	}
+	if code, _, errOut = h.starter("override", "remove", "--team", "data", "o1"); code != exitFailed || !strings.Contains(errOut, `no override "o1"`) {
+		t.Errorf("remove again: %d %q", code, errOut)
+	}
+}

@@ -31,6 +31,7 @@ func Register(r worker.Registry, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(Incident, workflow.RegisterOptions{Name: IncidentWorkflowName})
 	r.RegisterWorkflowWithOptions(WeeklySummary, workflow.RegisterOptions{Name: SummaryWorkflowName})
 	r.RegisterWorkflowWithOptions(Teams, workflow.RegisterOptions{Name: TeamsWorkflowName})
+	r.RegisterWorkflowWithOptions(Roster, workflow.RegisterOptions{Name: RosterWorkflowName})
 	r.RegisterActivity(acts)
 }
 

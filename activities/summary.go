@@ -81,14 +81,14 @@ func (a *Activities) ComputeSummary(ctx context.Context, in SummaryInput) (Summa
 		}
 		shift.OnCall = append(shift.OnCall, name)
 	}
-	cur, err := a.shiftReport(ctx, in, shift, now, true)
+	cur, err := a.shiftReport(ctx, in, shift, a.holdings(ctx, in.Team, in.Shift, outgoing), now, true)
 	if err != nil {
 		return SummaryResult{}, err
 	}
 	oldest := in.Shift.Start
 	if !in.Previous.Start.IsZero() {
 		// The trend compares figures only: who was on call then is not read.
-		prev, err := a.shiftReport(ctx, in, in.Previous, now, false)
+		prev, err := a.shiftReport(ctx, in, in.Previous, nil, now, false)
 		if err != nil {
 			return SummaryResult{}, err
 		}
@@ -104,9 +104,30 @@ func (a *Activities) ComputeSummary(ctx context.Context, in SummaryInput) (Summa
 	return SummaryResult{Report: cur, Outgoing: outgoing}, nil
 }
 
+// holdings are who held the pager when in the shift, for the on-call
+// hours: for a team on its own rotation, its shifts cut by its overrides;
+// for an external pager (which applies its own overrides), each person on
+// call at the shift's start, for the whole shift.
+func (a *Activities) holdings(ctx context.Context, t team.Team, shift summary.Shift, onCall []string) []summary.Holding {
+	var out []summary.Holding
+	if t.Pager.Rotation != nil {
+		if segs, err := t.Schedule(a.overridesOf(ctx, t), shift.Start, shift.End); err == nil {
+			for _, s := range segs {
+				out = append(out, summary.Holding{Person: s.Person, From: s.From, To: s.To})
+			}
+			return out
+		}
+	}
+	for _, id := range onCall {
+		out = append(out, summary.Holding{Person: id, From: shift.Start, To: shift.End})
+	}
+	return out
+}
+
 // shiftReport computes a shift's report from the incidents visibility
-// lists for it, with the team's open RCAs when asked.
-func (a *Activities) shiftReport(ctx context.Context, in SummaryInput, shift summary.Shift, now time.Time, withRCAs bool) (summary.Report, error) {
+// lists for it and who held the pager, with the team's open RCAs when
+// asked.
+func (a *Activities) shiftReport(ctx context.Context, in SummaryInput, shift summary.Shift, holdings []summary.Holding, now time.Time, withRCAs bool) (summary.Report, error) {
 	n := in.Names
 	base := fmt.Sprintf("WorkflowType = %q AND %s = %q", n.IncidentType, n.TeamAttribute, in.Team.Name)
 	incidents, err := a.listIncidents(ctx, n.IncidentMemoKey, fmt.Sprintf("%s AND StartTime >= %q AND StartTime < %q",
@@ -122,7 +143,7 @@ func (a *Activities) shiftReport(ctx context.Context, in SummaryInput, shift sum
 		}
 	}
 	return summary.Compute(summary.Input{
-		Team: in.Team, Shift: shift, Incidents: incidents, OpenRCAs: rcas, Now: now, UILink: a.uiLink(),
+		Team: in.Team, Shift: shift, Incidents: incidents, OpenRCAs: rcas, Holdings: holdings, Now: now, UILink: a.uiLink(),
 	}), nil
 }
 

@@ -10,6 +10,10 @@ const (
 	BucketBusiness = "business"
 	BucketOff      = "off"
 	BucketSleep    = "sleep"
+	// BucketWeekend is the part of BucketOff that falls on a Saturday or a
+	// Sunday (08:00-22:00): the on-call hours report it on its own.
+	// Bucket never returns it.
+	BucketWeekend = "weekend"
 )
 
 // Bucket says when t falls for someone in loc, by their local clock:
@@ -18,6 +22,18 @@ const (
 // weekend days 08:00-22:00). A nil loc is UTC. The local clock decides, so
 // the buckets follow daylight saving time.
 func Bucket(t time.Time, loc *time.Location) string {
+	if b := bucket(t, loc); b != BucketWeekend {
+		return b
+	}
+	return BucketOff
+}
+
+// bucket is Bucket with weekend days told apart from weekday evenings:
+// BucketWeekend where Bucket says BucketOff on a Saturday or Sunday, the
+// same answer everywhere else. Sleep comes first, so a weekend night is
+// sleep, as it is for Bucket. Bucket is derived from it, so the on-call
+// hours and the interruptions cannot be classified differently.
+func bucket(t time.Time, loc *time.Location) string {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -27,7 +43,7 @@ func Bucket(t time.Time, loc *time.Location) string {
 	case h < 8 || h >= 22:
 		return BucketSleep
 	case local.Weekday() == time.Saturday || local.Weekday() == time.Sunday:
-		return BucketOff
+		return BucketWeekend
 	case h >= 18:
 		return BucketOff
 	default:

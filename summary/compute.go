@@ -28,6 +28,9 @@ type Input struct {
 	// OpenRCAs are the team's incidents still waiting for their RCA
 	// (resolved, not closed), of any age.
 	OpenRCAs []Record
+	// Holdings are who held the pager when in the shift, overrides
+	// included, for Report.OnCallHours; they are clipped to the shift.
+	Holdings []Holding
 	// Now is when the summary is computed; zero means Shift.End.
 	Now time.Time
 	// UILink, when set, turns a workflow ID and run ID into a link (the
@@ -58,6 +61,9 @@ type Report struct {
 	HeldOvernightResolved int      `json:"held_overnight_resolved"`
 	RCAs                  RCAStats `json:"rcas"`
 	Load                  Load     `json:"load"`
+	// OnCallHours are the hours each person held the pager, by bucket in
+	// their own zone, from Input.Holdings.
+	OnCallHours OnCallHours `json:"oncall_hours"`
 	// Trend compares with the shift before; empty until CompareWith.
 	Trend []TrendItem `json:"trend"`
 	// TrendAgainst is the week of the report compared with.
@@ -506,6 +512,7 @@ func Compute(in Input) Report {
 	if shiftLen > 0 {
 		r.Load.Ratio = float64(busyLen) / float64(shiftLen)
 	}
+	r.OnCallHours = onCallHours(in, teamLoc, &z)
 	return r
 }
 

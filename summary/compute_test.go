@@ -102,6 +102,12 @@ func handWeek(t testing.TB) Input {
 			End:    at(23, 9, 0),
 			OnCall: []string{"alice"},
 		},
+		// Carol holds Sunday evening for alice.
+		Holdings: []Holding{
+			{Person: "alice", From: at(16, 9, 0), To: at(22, 18, 0)},
+			{Person: "carol", From: at(22, 18, 0), To: at(22, 22, 0)},
+			{Person: "alice", From: at(22, 22, 0), To: at(23, 9, 0)},
+		},
 		Incidents: incidents,
 		OpenRCAs:  openRCAs,
 		Now:       at(23, 12, 0),
@@ -230,6 +236,21 @@ func TestComputeHandWeek(t *testing.T) {
 	if r.Trend == nil || len(r.Trend) != 0 || r.TrendAgainst != "" {
 		t.Errorf("trend before CompareWith: %+v", r.Trend)
 	}
+
+	// Held hours: alice the week but Sunday 18:00-22:00, carol that
+	// evening. Carol's call after the shift counts for her, as above; bob
+	// held nothing and is not listed.
+	wantHeld := []PersonOnCall{
+		{Person: "alice", Name: "Alice", TimeZone: "Europe/Berlin",
+			Hours:         HeldHours{Total: 164, Business: 50, OffHours: 20, Sleep: 70, Weekend: 24},
+			Interruptions: HeldInterruptions{Total: 5, Business: 1, Sleep: 4}},
+		{Person: "carol", TimeZone: "Europe/Berlin",
+			Hours:         HeldHours{Total: 4, Weekend: 4},
+			Interruptions: HeldInterruptions{Total: 2, Business: 1, Weekend: 1}},
+	}
+	if !reflect.DeepEqual(r.OnCallHours.People, wantHeld) {
+		t.Errorf("on-call hours:\n got %+v\nwant %+v", r.OnCallHours.People, wantHeld)
+	}
 }
 
 func TestComputeHandWeekText(t *testing.T) {
@@ -248,6 +269,9 @@ func TestComputeHandWeekText(t *testing.T) {
 		"Interruptions: 8 (pages 5, SMS 1, calls 2): business 3, off-hours 1, sleep 4\n",
 		"  Alice (alice), Europe/Berlin: 5 (pages 3, SMS 1, calls 1): business 1, off-hours 0, sleep 4\n",
 		"  Bob (bob), America/New_York: 1 (pages 1, SMS 0, calls 0): business 1, off-hours 0, sleep 0\n",
+		"\nOn-call hours:\n" +
+			"  Alice (alice) 164.0 h (business 50.0, off-hours 20.0, sleep 70.0, weekend 24.0); 5 interruptions (business 1, sleep 4)\n" +
+			"  carol 4.0 h (business 0.0, off-hours 0.0, sleep 0.0, weekend 4.0); 2 interruptions (business 1, weekend 1)\n\n",
 		"Time to acknowledge: median 7m00s, p90 20m00s (4 incidents)\n",
 		"Time to resolve: median 1h00m, p90 1h15m (3 incidents)\n",
 		"Escalations: 3 escalated, 2 beyond the first step, 1 to the secondary\n",
@@ -301,7 +325,7 @@ func TestComputeEmptyWeek(t *testing.T) {
 		}
 		for _, k := range []string{"team", "time_zone", "shift", "incidents", "interruptions", "pages_by_day_hour",
 			"time_to_acknowledge", "time_to_resolve", "escalations", "noisiest_alerts", "actionable",
-			"held_overnight_resolved", "rcas", "load", "trend"} {
+			"held_overnight_resolved", "rcas", "load", "trend", "oncall_hours"} {
 			if _, ok := m[k]; !ok {
 				t.Errorf("JSON lacks %q: %s", k, b)
 			}

@@ -15,6 +15,7 @@ func TestSlackMarksHeadingsLinksAndEscapes(t *testing.T) {
 		"*Incidents:* 8, 4 paged",
 		"  - critical <https://ui/inc-1/r1|inc-1> [db]: Primary &lt;db&gt; &amp; replica down,",
 		"*Interruptions:* 8 (pages 5, SMS 1, calls 2): business 3, off-hours 1, sleep 4\n",
+		"\n*On-call hours:*\n  Alice (alice) 164.0 h (business 50.0,",
 		"*RCAs:* 3 open, 1 overdue",
 		"  - <https://ui/old-1/o1|old-1>: Cache stampede",
 		"*Load:* 16h30m",

@@ -115,6 +115,7 @@ func (r Report) render(st style) string {
 		fmt.Fprintf(&b, "  %s, %s: %d (pages %d, SMS %d, calls %d): business %d, off-hours %d, sleep %d\n",
 			name, p.TimeZone, p.Total, p.Pages, p.SMS, p.Calls, p.BusinessHours, p.OffHours, p.SleepHours)
 	}
+	writeOnCallHours(&b, st, r.OnCallHours)
 
 	// Response.
 	b.WriteString("\n")
@@ -170,6 +171,38 @@ func (r Report) render(st style) string {
 		}
 	}
 	return b.String()
+}
+
+// writeOnCallHours lists the hours each person held the pager, when the
+// report has them: "alice 168.0 h (business 50.0, off-hours 20.0, sleep
+// 70.0, weekend 28.0); 3 interruptions (sleep 2, weekend 1)".
+func writeOnCallHours(b *strings.Builder, st style, h OnCallHours) {
+	if len(h.People) == 0 {
+		return
+	}
+	b.WriteString("\n" + st.heading("On-call hours:") + "\n")
+	for _, p := range h.People {
+		name := p.Person
+		if p.Name != "" && p.Name != p.Person {
+			name = p.Name + " (" + p.Person + ")"
+		}
+		hr, n := p.Hours, p.Interruptions
+		fmt.Fprintf(b, "  %s %.1f h (business %.1f, off-hours %.1f, sleep %.1f, weekend %.1f); %s",
+			st.text(name), hr.Total, hr.Business, hr.OffHours, hr.Sleep, hr.Weekend, plural(n.Total, "interruption"))
+		var parts []string
+		for _, c := range []struct {
+			label string
+			n     int
+		}{{"business", n.Business}, {"off-hours", n.OffHours}, {"sleep", n.Sleep}, {"weekend", n.Weekend}} {
+			if c.n > 0 {
+				parts = append(parts, fmt.Sprintf("%s %d", c.label, c.n))
+			}
+		}
+		if len(parts) > 0 {
+			fmt.Fprintf(b, " (%s)", strings.Join(parts, ", "))
+		}
+		b.WriteString("\n")
+	}
 }
 
 func writeTimes(b *strings.Builder, label string, s TimeStats) {

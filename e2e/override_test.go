@@ -3,10 +3,12 @@ package e2e
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/baton-oncall/baton/rosterclient"
+	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
 )
 
@@ -59,4 +61,93 @@ func TestAnOverrideMovesTheGroupAndThePage(t *testing.T) {
 	if list, _ := rosterclient.List(ctx, s.client, "data"); len(list) != 0 {
 		t.Errorf("after remove: %v", list)
 	}
+}
+
+// A cover request is posted with a button; of two teammates pressing it,
+// the first gets the override and the second is told it is taken.
+func TestACoverRequestGoesToTheFirstOfTwoPresses(t *testing.T) {
+	s := newIncidentStack(t, acceptTeam("30m"))
+	s.slack.AddUser("UBOB", "bob@example.com")
+	s.slack.AddUser("ULEAD", "lead@example.com")
+	tm, _ := s.teams.Team("data")
+	ctx := context.Background()
+	// alice holds next week's pager; she needs an evening covered.
+	from := dataShift().AddDate(0, 0, 7).Add(9 * time.Hour)
+	rq, err := rosterclient.AskCover(ctx, s.client, tm, workflows.AskCover{Person: "alice", From: from, To: from.Add(3 * time.Hour), Note: "school play"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rosterclient.AskCover(ctx, s.client, tm, workflows.AskCover{Person: "bob", From: from, To: from.Add(time.Hour)}); err == nil {
+		t.Error("bob asked cover for a time he is not on call")
+	}
+	eventually(t, "the cover request in the channel", 15*time.Second, func() bool { return s.channelHas("<@UALICE> needs cover for *data*") })
+
+	for _, user := range []string{"UBOB", "ULEAD"} {
+		go s.pressButton(t, workflows.CoverTakeAction, "data/"+rq.ID, user)
+	}
+	eventually(t, "both presses answered", 15*time.Second, func() bool { return len(s.slack.Responses()) == 2 })
+	var thanked, refused int
+	for _, r := range s.slack.Responses() {
+		text, _ := r["text"].(string)
+		switch {
+		case strings.HasPrefix(text, "Thank you: you hold the pager of data"):
+			thanked++
+		case strings.Contains(text, "Nothing changed: already taken by"):
+			refused++
+		}
+	}
+	if thanked != 1 || refused != 1 {
+		t.Errorf("answers: %v", s.slack.Responses())
+	}
+	list, err := rosterclient.List(ctx, s.client, "data")
+	if err != nil || len(list) != 1 || !list[0].From.Equal(from) || (list[0].Person != "bob" && list[0].Person != "lead") {
+		t.Fatalf("overrides: %v %v", list, err)
+	}
+	eventually(t, "the post says who took it", 15*time.Second, func() bool {
+		for _, u := range s.slack.Calls("chat.update") {
+			if strings.Contains(u.Get("text"), "covers <@UALICE>") {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// A swap asked of bob by DM and accepted by his button exchanges two
+// whole shifts.
+func TestASwapAcceptedByItsButton(t *testing.T) {
+	s := newIncidentStack(t, acceptTeam("30m"))
+	s.slack.AddUser("UBOB", "bob@example.com")
+	tm, _ := s.teams.Team("data")
+	ctx := context.Background()
+	aliceWeek, bobWeek := dataShift().AddDate(0, 0, 7), dataShift().AddDate(0, 0, 14)
+	rq, err := rosterclient.AskSwap(ctx, s.client, tm, workflows.AskSwap{Person: "alice", Shift: aliceWeek.Add(time.Hour), With: "bob", WithShift: bobWeek.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rosterclient.AskSwap(ctx, s.client, tm, workflows.AskSwap{Person: "alice", Shift: bobWeek.Add(time.Hour), With: "bob", WithShift: aliceWeek.Add(time.Hour)}); err == nil {
+		t.Error("a swap of shifts the two do not hold was taken")
+	}
+	eventually(t, "the DM to bob", 15*time.Second, func() bool { return len(s.slack.Calls("conversations.open")) > 0 })
+	if _, err := rosterclient.ReplySwap(ctx, s.client, "data", workflows.ReplySwap{ID: rq.ID, By: "alice", Accept: true}); err == nil {
+		t.Error("alice answered her own swap")
+	}
+	s.pressButton(t, workflows.SwapAcceptAction, "data/"+rq.ID, "UBOB")
+	eventually(t, "the swap", 15*time.Second, func() bool { return s.channelHas("swapped shifts on *data*") })
+	segs, err := tm.Schedule(mustList(t, s), aliceWeek, bobWeek.AddDate(0, 0, 7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(segs) != 2 || segs[0].Person != "bob" || segs[1].Person != "alice" || !segs[1].From.Equal(bobWeek) {
+		t.Errorf("after the swap: %+v", segs)
+	}
+}
+
+func mustList(t *testing.T, s *incidentStack) []team.Override {
+	t.Helper()
+	list, err := rosterclient.List(context.Background(), s.client, "data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
 }

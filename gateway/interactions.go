@@ -62,6 +62,10 @@ func (g *Gateway) pressWork(press SlackAction) (func(ctx context.Context), error
 		}
 		return func(ctx context.Context) { g.acceptPressed(ctx, press) }, nil
 	}
+	switch press.ActionID {
+	case workflows.CoverTakeAction, workflows.SwapAcceptAction, workflows.SwapDeclineAction:
+		return g.rosterPress(press)
+	}
 	if strings.HasPrefix(press.ActionID, pageActionPrefix) {
 		// A severity button of /baton page (commands.go).
 		sev, v, err := parsePagePress(press)

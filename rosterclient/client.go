@@ -23,40 +23,12 @@ var ErrRefused = errors.New("refused")
 
 // Add asks for an override, starting the team's roster if needed.
 func Add(ctx context.Context, c client.Client, t team.Team, req workflows.AddOverride) (team.Override, error) {
-	start := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID:                       workflows.RosterWorkflowID(t.Name),
-		TaskQueue:                workflows.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		TypedSearchAttributes:    temporal.NewSearchAttributes(workflows.TeamKey.ValueSet(t.Name)),
-		StaticSummary:            "Overrides of " + t.Name,
-	}, workflows.RosterWorkflowName, workflows.RosterInput{Team: t})
-	handle, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{
-			UpdateName: workflows.RosterAddUpdate, Args: []any{req}, WaitForStage: client.WorkflowUpdateStageCompleted,
-		},
-	})
-	var o team.Override
-	if err == nil {
-		err = handle.Get(ctx, &o)
-	}
-	return o, refused(err)
+	return withStart[team.Override](ctx, c, t, workflows.RosterAddUpdate, req)
 }
 
 // Remove removes an override by ID.
 func Remove(ctx context.Context, c client.Client, teamName, id, by string) (team.Override, error) {
-	handle, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.RosterWorkflowID(teamName), UpdateName: workflows.RosterRemoveUpdate,
-		Args: []any{workflows.RemoveOverride{ID: id, By: by}}, WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	var o team.Override
-	if err == nil {
-		err = handle.Get(ctx, &o)
-	}
-	if isNotFound(err) {
-		return o, fmt.Errorf("%w: team %q has no overrides", ErrRefused, teamName)
-	}
-	return o, refused(err)
+	return update[team.Override](ctx, c, teamName, workflows.RosterRemoveUpdate, workflows.RemoveOverride{ID: id, By: by})
 }
 
 // List is a team's overrides; none when its roster never ran.
@@ -83,4 +55,57 @@ func refused(err error) error {
 		return fmt.Errorf("%w: %s", ErrRefused, app.Message())
 	}
 	return err
+}
+
+// AskCover asks the team to cover a person, starting the roster if needed.
+func AskCover(ctx context.Context, c client.Client, t team.Team, req workflows.AskCover) (workflows.Request, error) {
+	return withStart[workflows.Request](ctx, c, t, workflows.RosterCoverAskUpdate, req)
+}
+
+// AskSwap asks for a swap, starting the roster if needed.
+func AskSwap(ctx context.Context, c client.Client, t team.Team, req workflows.AskSwap) (workflows.Request, error) {
+	return withStart[workflows.Request](ctx, c, t, workflows.RosterSwapAskUpdate, req)
+}
+
+// TakeCover takes a cover request; the first to take it gets it.
+func TakeCover(ctx context.Context, c client.Client, teamName string, req workflows.TakeCover) (workflows.Request, error) {
+	return update[workflows.Request](ctx, c, teamName, workflows.RosterCoverTakeUpdate, req)
+}
+
+// ReplySwap accepts or declines a swap.
+func ReplySwap(ctx context.Context, c client.Client, teamName string, req workflows.ReplySwap) (workflows.Request, error) {
+	return update[workflows.Request](ctx, c, teamName, workflows.RosterSwapReplyUpdate, req)
+}
+
+func withStart[T any](ctx context.Context, c client.Client, t team.Team, name string, arg any) (T, error) {
+	start := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID:                       workflows.RosterWorkflowID(t.Name),
+		TaskQueue:                workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		TypedSearchAttributes:    temporal.NewSearchAttributes(workflows.TeamKey.ValueSet(t.Name)),
+		StaticSummary:            "Overrides of " + t.Name,
+	}, workflows.RosterWorkflowName, workflows.RosterInput{Team: t})
+	handle, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted},
+	})
+	var out T
+	if err == nil {
+		err = handle.Get(ctx, &out)
+	}
+	return out, refused(err)
+}
+
+func update[T any](ctx context.Context, c client.Client, teamName, name string, arg any) (T, error) {
+	handle, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflows.RosterWorkflowID(teamName), UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var out T
+	if err == nil {
+		err = handle.Get(ctx, &out)
+	}
+	if isNotFound(err) {
+		return out, fmt.Errorf("%w: team %q has no roster yet", ErrRefused, teamName)
+	}
+	return out, refused(err)
 }

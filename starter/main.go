@@ -97,6 +97,13 @@ Commands:
   override remove --team NAME ID
                              overrides: someone holds the pager for a while
                              instead of the rotation (times in the team's zone)
+  cover ask --team NAME --who PERSON --from TIME --to TIME [--note TEXT]
+  cover take --team NAME --as PERSON ID
+                             a cover request in the channel; the first to take it
+                             holds the pager then
+  swap ask --team NAME --who PERSON --shift TIME --with PERSON --their-shift TIME
+  swap reply --team NAME --as PERSON [--accept] ID
+                             exchange two whole shifts; the other person agrees
   schedules apply            create or update each team's weekly handover and
                              summary schedules
   schedules list             show the schedules and their next runs
@@ -152,6 +159,10 @@ func (a *app) run(ctx context.Context, args []string) int {
 		err = a.override(ctx, args[1:])
 	case "oncall":
 		err = a.oncall(ctx, args[1:])
+	case "cover":
+		err = a.cover(ctx, args[1:])
+	case "swap":
+		err = a.swap(ctx, args[1:])
 	default:
 		fmt.Fprintf(a.stderr, "starter: unknown command %q\n\n", args[0])
 		a.usage()

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/baton-oncall/baton/rosterclient"
@@ -74,10 +73,7 @@ func (a *app) overrideAdd(ctx context.Context, args []string) error {
 	}
 	defer c.Close()
 	o, err := rosterclient.Add(ctx, c, t, req)
-	if errors.Is(err, rosterclient.ErrRefused) {
-		return exitError{code: exitFailed, msg: "override add: " + strings.TrimPrefix(err.Error(), rosterclient.ErrRefused.Error()+": ")}
-	}
-	if err != nil {
+	if err := refusal("override add", err); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "%s: %s holds the pager of %s from %s to %s\n", o.ID, o.Person, t.Name, o.From.In(loc).Format(when), o.To.In(loc).Format(when))
@@ -150,10 +146,7 @@ func (a *app) overrideRemove(ctx context.Context, args []string) error {
 	}
 	defer c.Close()
 	o, err := rosterclient.Remove(ctx, c, t.Name, fs.Arg(0), cmp.Or(*by, whoAmI()))
-	if errors.Is(err, rosterclient.ErrRefused) {
-		return exitError{code: exitFailed, msg: "override remove: " + strings.TrimPrefix(err.Error(), rosterclient.ErrRefused.Error()+": ")}
-	}
-	if err != nil {
+	if err := refusal("override remove", err); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "removed %s (%s)\n", o.ID, o.Person)

@@ -38,7 +38,8 @@ func RosterWorkflowID(teamName string) string { return "roster-" + teamName }
 type RosterInput struct {
 	Team      team.Team
 	Overrides []team.Override
-	// Seq numbers the overrides: IDs stay unique across runs.
+	Requests  []Request
+	// Seq numbers the overrides and requests: IDs stay unique across runs.
 	Seq int
 }
 
@@ -68,7 +69,10 @@ type roster struct {
 	// changed: an update came in, and the group may need to follow.
 	changed   bool
 	following holding
-	logger    log.Logger
+	requests  []Request
+	// chatIDs maps the team's people to chat users.
+	chatIDs map[string]string
+	logger  log.Logger
 }
 
 // Roster runs a team's overrides.
@@ -80,9 +84,12 @@ func Roster(ctx workflow.Context, in RosterInput) error {
 	if err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
 	}
-	r := &roster{team: in.Team, loc: loc, overrides: in.Overrides, seq: in.Seq,
+	r := &roster{team: in.Team, loc: loc, overrides: in.Overrides, requests: in.Requests, seq: in.Seq,
 		logger: log.With(workflow.GetLogger(ctx), "team", in.Team.Name)}
 	if err := r.register(ctx); err != nil {
+		return err
+	}
+	if err := r.registerRequests(ctx); err != nil {
 		return err
 	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx, TeamKey.ValueSet(in.Team.Name)); err != nil {
@@ -91,6 +98,7 @@ func Roster(ctx workflow.Context, in RosterInput) error {
 	// The holder the group was last pointed at: at the start, whoever
 	// holds the pager (the handover set the group for them).
 	r.following = r.holder(workflow.Now(ctx))
+	r.resolveChat(ctx)
 	for {
 		now := workflow.Now(ctx)
 		r.prune(now)
@@ -98,18 +106,42 @@ func Roster(ctx workflow.Context, in RosterInput) error {
 		if next, ok := r.nextEdge(now); ok {
 			wait = next.Sub(now)
 		}
+		if r.owed(now) {
+			// Something failed to go out: try again soon.
+			wait = min(wait, time.Minute)
+		}
 		if _, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return r.changed }); err != nil {
 			return err
 		}
 		r.changed = false
-		if h := r.holder(workflow.Now(ctx)); h != r.following {
-			r.follow(ctx)
+		if h := r.holder(workflow.Now(ctx)); h != r.following && r.follow(ctx) {
 			r.following = h
 		}
+		r.notify(ctx)
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() || workflow.GetInfo(ctx).GetCurrentHistoryLength() > 4000 {
-			return workflow.NewContinueAsNewError(ctx, Roster, RosterInput{Team: r.team, Overrides: r.overrides, Seq: r.seq})
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return err
+			}
+			return workflow.NewContinueAsNewError(ctx, Roster, RosterInput{Team: r.team, Overrides: r.overrides, Requests: r.requests, Seq: r.seq})
 		}
 	}
+}
+
+// owed reports whether the group or a request still owes a post.
+func (r *roster) owed(now time.Time) bool {
+	if r.holder(now) != r.following {
+		return true
+	}
+	return slices.ContainsFunc(r.requests, func(rq Request) bool {
+		return (rq.State == RequestOpen && !rq.Asked) || (rq.State != RequestOpen && !rq.Told)
+	})
+}
+
+// rosterActivity is for the roster's chat steps: tried for a minute, then
+// again at the loop's next wake, so that a chat outage never holds an
+// override's edge back.
+func rosterActivity(ctx workflow.Context, summary string) workflow.Context {
+	return withQuickActivity(ctx, summary, time.Minute)
 }
 
 // holding is who holds the pager, and by which override ("" for the
@@ -133,11 +165,7 @@ func (r *roster) register(ctx workflow.Context) error {
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, RosterAddUpdate,
 		func(ctx workflow.Context, req AddOverride) (team.Override, error) {
-			r.seq++
-			o := team.Override{ID: fmt.Sprintf("o%d", r.seq), Person: req.Person, From: req.From, To: req.To, Note: req.Note, By: req.By}
-			r.overrides = append(r.overrides, o)
-			slices.SortFunc(r.overrides, func(a, b team.Override) int { return a.From.Compare(b.From) })
-			r.changed = true
+			o := r.addOverride(team.Override{Person: req.Person, From: req.From, To: req.To, Note: req.Note, By: req.By})
 			r.logger.Info("override added", "override", o.ID, "person", o.Person)
 			return o, nil
 		},
@@ -192,6 +220,7 @@ func (r *roster) refreshTeam(ctx workflow.Context) {
 	if t, ok := f.Team(r.team.Name); ok && t.Validate() == nil {
 		r.team = t
 	}
+	r.resolveChat(ctx)
 }
 
 // prune drops overrides that ended over a week ago.
@@ -202,13 +231,13 @@ func (r *roster) prune(now time.Time) {
 // follow points the group and the topic at whoever holds the pager now,
 // and tells the channel. A failure is logged and retried at the next
 // edge: the handover sets the group anyway, and no override is lost.
-func (r *roster) follow(ctx workflow.Context) {
+func (r *roster) follow(ctx workflow.Context) bool {
 	r.refreshTeam(ctx)
 	now := workflow.Now(ctx)
 	segs, err := r.team.Schedule(r.overrides, now, now.Add(8*24*time.Hour))
 	if err != nil || len(segs) == 0 {
 		r.logger.Warn("nobody holds the pager now: the group is left as it is", "error", err)
-		return
+		return true
 	}
 	cur := segs[0]
 	// The stretch lasts until the holder changes.
@@ -227,10 +256,10 @@ func (r *roster) follow(ctx workflow.Context) {
 		}
 	}
 	var chat activities.ResolveChatUsersResult
-	if err := workflow.ExecuteActivity(withActivity(ctx, "Find "+holder.ID+" in chat"), a.ResolveChatUsers,
+	if err := workflow.ExecuteActivity(rosterActivity(ctx, "Find "+holder.ID+" in chat"), a.ResolveChatUsers,
 		activities.ResolveChatUsersInput{People: members}).Get(ctx, &chat); err != nil {
 		r.logger.Warn("could not find the holder in chat", "error", err)
-		return
+		return false
 	}
 	var users []string
 	for _, p := range members {
@@ -240,14 +269,15 @@ func (r *roster) follow(ctx workflow.Context) {
 	}
 	if len(users) < len(members) {
 		r.logger.Warn("someone is not in chat: the group is left as it is", "person", holder.ID)
-		return
+		return true
 	}
 	group := strings.TrimPrefix(r.team.Slack.UserGroup, "@")
-	if err := workflow.ExecuteActivity(withActivity(ctx, "Point @"+group+" at "+holder.ID), a.SetUserGroup,
+	if err := workflow.ExecuteActivity(rosterActivity(ctx, "Point @"+group+" at "+holder.ID), a.SetUserGroup,
 		activities.SetUserGroupInput{Group: r.team.Slack.UserGroup, Users: users}).Get(ctx, nil); err != nil {
 		r.logger.Warn("could not point the group at the holder", "error", err)
+		return false
 	}
-	if err := workflow.ExecuteActivity(withActivity(ctx, "Set the channel topic"), a.SetTopic, activities.SetTopicInput{
+	if err := workflow.ExecuteActivity(rosterActivity(ctx, "Set the channel topic"), a.SetTopic, activities.SetTopicInput{
 		Channel: r.team.Slack.Channel, Topic: fmt.Sprintf("On call: @%s until %s", holder.ID, formatWhen(until, r.loc)),
 	}).Get(ctx, nil); err != nil {
 		r.logger.Warn("could not set the topic", "error", err)
@@ -259,10 +289,11 @@ func (r *roster) follow(ctx workflow.Context) {
 			text += " (" + o.Note + ")"
 		}
 	}
-	if err := workflow.ExecuteActivity(withActivity(ctx, "Say who holds the pager now"), a.PostMessage, activities.PostMessageInput{
+	if err := workflow.ExecuteActivity(rosterActivity(ctx, "Say who holds the pager now"), a.PostMessage, activities.PostMessageInput{
 		Channel: r.team.Slack.Channel, Text: text, Since: now.Add(-time.Hour),
 		Key: fmt.Sprintf("roster/%s/%s/%s", r.team.Name, now.UTC().Format(time.RFC3339), holder.ID),
 	}).Get(ctx, nil); err != nil {
 		r.logger.Warn("could not tell the channel", "error", err)
 	}
+	return true
 }

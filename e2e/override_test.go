@@ -2,7 +2,14 @@ package e2e
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -150,4 +157,29 @@ func mustList(t *testing.T, s *incidentStack) []team.Override {
 		t.Fatal(err)
 	}
 	return list
+}
+
+// /baton cover asks for the one who types it, named by their chat user.
+func TestSlashCoverAsksForTheOneWhoTypesIt(t *testing.T) {
+	s := newIncidentStack(t, acceptTeam("30m"))
+	loc := berlin
+	from := dataShift().AddDate(0, 0, 7).Add(10 * time.Hour).In(loc)
+	form := url.Values{"command": {"/baton"}, "text": {"cover " + from.Format("2006-01-02T15:04") + " " + from.Add(2*time.Hour).Format("2006-01-02T15:04") + " school play"},
+		"user_id": {"UALICE"}, "user_name": {"alice"}, "channel_id": {"C0DATA"}, "channel_name": {"data-team"}, "team_id": {"T0BATON"},
+		"response_url": {s.slack.ResponseURL("cmd-1")}, "trigger_id": {"1.2.3"}}
+	body := []byte(form.Encode())
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(signingSecret))
+	mac.Write([]byte("v0:" + ts + ":" + string(body)))
+	resp := s.post(t, "/slack/commands", http.Header{
+		"Content-Type": {"application/x-www-form-urlencoded"}, "X-Slack-Request-Timestamp": {ts},
+		"X-Slack-Signature": {"v0=" + hex.EncodeToString(mac.Sum(nil))},
+	}, body)
+	answer, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(answer), "to cover you from") || !strings.Contains(string(answer), "(c1)") {
+		t.Errorf("answer: %d %s", resp.StatusCode, answer)
+	}
+	eventually(t, "the cover request in the channel", 15*time.Second, func() bool {
+		return s.channelHas("<@UALICE> needs cover for *data*") && s.channelHas("(school play)")
+	})
 }

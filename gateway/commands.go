@@ -195,8 +195,10 @@ func (g *Gateway) dispatch(cmd SlashCommand) commandWork {
 		return g.actCommand(cmd, workflows.ActionAck, rest)
 	case "resolve":
 		return g.actCommand(cmd, workflows.ActionResolve, rest)
+	case "cover":
+		return g.coverCommand(cmd, rest)
 	}
-	return answerNow(ephemeral(fmt.Sprintf("%s %s: unknown command; try `%s help` (who, page, ack, resolve)",
+	return answerNow(ephemeral(fmt.Sprintf("%s %s: unknown command; try `%s help` (who, page, ack, resolve, cover)",
 		cmd.name(), escapeMrkdwn(sub), cmd.name())))
 }
 
@@ -215,6 +217,7 @@ func (g *Gateway) usage(cmd SlashCommand) string {
 		"• `" + c + " page [team] <summary>`: declare an incident; you then pick its severity",
 		"• `" + c + " ack <incident>`: acknowledge an incident, as on its page: `" + c + " ack incident-data-orders_daily`",
 		"• `" + c + " resolve <incident>`: resolve it",
+		"• `" + c + " cover <from> <to> [note]`: ask this channel's team to cover you (times such as 2026-12-08T18:00)",
 		"Teams: " + g.teamList() + ".",
 	}, "\n")
 }

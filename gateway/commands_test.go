@@ -346,7 +346,7 @@ func TestSlashCommandReasons(t *testing.T) {
 		edit       []func(url.Values)
 		want       string
 	}{
-		{"unknown subcommand", "wat now", nil, "/baton wat: unknown command; try `/baton help` (who, page, ack, resolve)"},
+		{"unknown subcommand", "wat now", nil, "/baton wat: unknown command; try `/baton help` (who, page, ack, resolve, cover)"},
 		{"unknown team", "who x", nil, `no team "x"; teams: data, platform`},
 		{"who with more", "who data now", nil, "usage: `/baton who [team]`"},
 		{"who outside a team's channel", "who", []func(url.Values){elsewhere},
@@ -358,6 +358,9 @@ func TestSlashCommandReasons(t *testing.T) {
 		{"ack of nothing", "ack", nil, "usage: `/baton ack <incident>`, the incident's ID as on its page, e.g. `/baton ack incident-data-orders_daily`"},
 		{"ack of a non-incident", "ack handover-data-x", nil, "usage: `/baton ack <incident>`"},
 		{"resolve of two", "resolve incident-data-x incident-data-y", nil, "usage: `/baton resolve <incident>`"},
+		{"cover without times", "cover tonight", nil, "usage: `/baton cover <from> <to> [note]`"},
+		{"cover outside a team's channel", "cover 2026-12-08T18:00 2026-12-09T09:00", []func(url.Values){elsewhere},
+			"this channel is no team's channel"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &mocks.Client{}

@@ -55,3 +55,35 @@ func (g *Gateway) rosterPress(press SlackAction) (func(ctx context.Context), err
 		g.respond(ctx, press.ResponseURL, text)
 	}, nil
 }
+
+// coverCommand: /baton cover <from> <to> [note], in the channel's team:
+// a cover request for the one who asks, with times on the team's wall
+// clock (2026-12-08T18:00).
+func (g *Gateway) coverCommand(cmd SlashCommand, rest string) commandWork {
+	usage := fmt.Sprintf("usage: `%s cover <from> <to> [note]`, times on the team's clock, e.g. `%s cover 2026-12-08T18:00 2026-12-09T09:00 dentist`", cmd.name(), cmd.name())
+	fromText, rest := cutWord(rest)
+	toText, note := cutWord(rest)
+	t, err := g.commandTeam(cmd, "")
+	if err != nil {
+		return answerNow(ephemeral(err.Error()))
+	}
+	loc, err := t.Location()
+	if err != nil {
+		return answerNow(ephemeral(err.Error()))
+	}
+	from, err1 := time.ParseInLocation("2006-01-02T15:04", fromText, loc)
+	to, err2 := time.ParseInLocation("2006-01-02T15:04", toText, loc)
+	if err1 != nil || err2 != nil {
+		return answerNow(ephemeral(usage))
+	}
+	return func(ctx context.Context) slackMessage {
+		rq, err := rosterclient.AskCover(ctx, g.opts.Temporal, t, workflows.AskCover{Person: cmd.UserID, From: from, To: to, Note: note})
+		switch {
+		case errors.Is(err, rosterclient.ErrRefused):
+			return ephemeral("Nothing changed: " + strings.TrimPrefix(err.Error(), rosterclient.ErrRefused.Error()+": "))
+		case err != nil:
+			return ephemeral("Baton could not record that: " + err.Error() + ". Try again, or use the starter.")
+		}
+		return ephemeral(fmt.Sprintf("Asked %s to cover you from %s to %s (%s).", channelRef(t.Slack.Channel), from.Format(whenLayout), to.Format(whenLayout), rq.ID))
+	}
+}

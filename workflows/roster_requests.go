@@ -68,7 +68,8 @@ type Request struct {
 	Told        bool   `json:"told,omitempty"`
 }
 
-// AskCover asks the team to cover Person from From to To.
+// AskCover asks the team to cover Person (a person ID, or a chat user
+// ID) from From to To.
 type AskCover struct {
 	Person string    `json:"person"`
 	From   time.Time `json:"from"`
@@ -107,25 +108,40 @@ func (r *roster) registerRequests(ctx workflow.Context) error {
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, RosterCoverAskUpdate,
 		func(ctx workflow.Context, req AskCover) (Request, error) {
+			// A request from chat names its asker by chat user, whom the
+			// roster may not have looked up yet: look, then check in full.
+			r.knowPerson(ctx, req.Person)
+			if err := r.checkCoverAsk(workflow.Now(ctx), req, false); err != nil {
+				return Request{}, err
+			}
+			asker, _ := r.person(req.Person)
 			r.seq++
-			rq := Request{ID: fmt.Sprintf("c%d", r.seq), Kind: RequestCover, By: req.Person, From: req.From, To: req.To, Note: req.Note, State: RequestOpen}
+			rq := Request{ID: fmt.Sprintf("c%d", r.seq), Kind: RequestCover, By: asker.ID, From: req.From, To: req.To, Note: req.Note, State: RequestOpen}
 			r.requests = append(r.requests, rq)
 			r.changed = true
 			return rq, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req AskCover) error {
-			return r.checkCoverAsk(workflow.Now(ctx), req)
+			return r.checkCoverAsk(workflow.Now(ctx), req, true)
 		}}); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, RosterCoverTakeUpdate,
 		func(ctx workflow.Context, req TakeCover) (Request, error) {
-			rq, taker, _ := r.checkCoverTake(req)
+			r.knowPerson(ctx, req.By)
+			rq, taker, err := r.checkCoverTake(req)
+			if err != nil {
+				// Taken by another press while this one looked the presser up.
+				return Request{}, err
+			}
 			o := r.addOverride(team.Override{Person: taker.ID, From: rq.From, To: rq.To, Note: "covering " + rq.By, By: taker.ID})
 			rq.State, rq.TakenBy, rq.Overrides = RequestDone, taker.ID, []string{o.ID}
 			return *rq, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(req TakeCover) error {
+			if _, known := r.person(req.By); !known {
+				return r.checkCoverOpen(req.ID)
+			}
 			_, _, err := r.checkCoverTake(req)
 			return err
 		}}); err != nil {
@@ -149,7 +165,11 @@ func (r *roster) registerRequests(ctx workflow.Context) error {
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, RosterSwapReplyUpdate,
 		func(ctx workflow.Context, req ReplySwap) (Request, error) {
-			rq, _ := r.checkSwapReply(req)
+			r.knowPerson(ctx, req.By)
+			rq, err := r.checkSwapReply(req)
+			if err != nil {
+				return Request{}, err
+			}
 			if !req.Accept {
 				rq.State = RequestDeclined
 				r.changed = true
@@ -161,6 +181,9 @@ func (r *roster) registerRequests(ctx workflow.Context) error {
 			return *rq, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(req ReplySwap) error {
+			if _, known := r.person(req.By); !known {
+				return nil // looked up and checked by the handler
+			}
 			_, err := r.checkSwapReply(req)
 			return err
 		}})
@@ -189,8 +212,12 @@ func (r *roster) person(by string) (team.Person, bool) {
 	return team.Person{}, false
 }
 
-func (r *roster) checkCoverAsk(now time.Time, req AskCover) error {
-	if _, ok := r.team.Person(req.Person); !ok {
+// checkCoverAsk refuses a cover request that cannot be: unknown asker
+// (unless maybeChat, for a chat user not looked up yet), times backwards
+// or past, or an asker not on call then.
+func (r *roster) checkCoverAsk(now time.Time, req AskCover, maybeChat bool) error {
+	p, ok := r.person(req.Person)
+	if !ok && !maybeChat {
 		return fmt.Errorf("%q is not a person of team %q", req.Person, r.team.Name)
 	}
 	if !req.To.After(req.From) {
@@ -199,27 +226,39 @@ func (r *roster) checkCoverAsk(now time.Time, req AskCover) error {
 	if !req.To.After(now) {
 		return fmt.Errorf("the cover would end at %s, which is past", formatWhen(req.To, r.loc))
 	}
+	if !ok {
+		return nil
+	}
 	segs, err := r.team.Schedule(r.overrides, req.From, req.To)
 	if err != nil {
 		return err
 	}
 	for _, s := range segs {
-		if s.Person != req.Person {
-			return fmt.Errorf("%s is not on call from %s to %s (%s is, from %s)", req.Person,
+		if s.Person != p.ID {
+			return fmt.Errorf("%s is not on call from %s to %s (%s is, from %s)", p.ID,
 				formatWhen(req.From, r.loc), formatWhen(req.To, r.loc), s.Person, formatWhen(s.From, r.loc))
 		}
 	}
 	return nil
 }
 
-func (r *roster) checkCoverTake(req TakeCover) (*Request, team.Person, error) {
-	rq := r.request(req.ID, RequestCover)
+// checkCoverOpen refuses a press on a request that is gone or taken.
+func (r *roster) checkCoverOpen(id string) error {
+	rq := r.request(id, RequestCover)
 	switch {
 	case rq == nil:
-		return nil, team.Person{}, fmt.Errorf("team %q has no cover request %q", r.team.Name, req.ID)
+		return fmt.Errorf("team %q has no cover request %q", r.team.Name, id)
 	case rq.State == RequestDone:
-		return nil, team.Person{}, fmt.Errorf("already taken by %s", rq.TakenBy)
+		return fmt.Errorf("already taken by %s", rq.TakenBy)
 	}
+	return nil
+}
+
+func (r *roster) checkCoverTake(req TakeCover) (*Request, team.Person, error) {
+	if err := r.checkCoverOpen(req.ID); err != nil {
+		return nil, team.Person{}, err
+	}
+	rq := r.request(req.ID, RequestCover)
 	taker, ok := r.person(req.By)
 	switch {
 	case !ok:
@@ -398,6 +437,14 @@ func (r *roster) tell(ctx workflow.Context, rq *Request) {
 		}
 	}
 	rq.Told = true
+}
+
+// knowPerson looks the team up in chat when `by` names nobody yet: a
+// chat user the roster has not seen.
+func (r *roster) knowPerson(ctx workflow.Context, by string) {
+	if _, ok := r.person(by); !ok {
+		r.resolveChat(ctx)
+	}
 }
 
 // resolveChat finds the team's people in chat, for mentions, DMs, and

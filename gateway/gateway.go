@@ -57,6 +57,9 @@ type Options struct {
 	// Metrics counts the alerts taken and times Slack's answers; nil
 	// records nothing.
 	Metrics *metrics.Metrics
+	// CalendarToken guards the calendar feeds (BATON_CALENDAR_TOKEN),
+	// sent as ?token=; empty: the feeds are off.
+	CalendarToken string
 }
 
 // Gateway serves Baton's HTTP endpoints.
@@ -85,6 +88,8 @@ func New(opts Options) *Gateway {
 	g.mux.HandleFunc("POST /slack/commands", g.timed(g.slackCommand))
 	g.mux.HandleFunc("POST /twilio/sms", g.twilioSMS)
 	g.mux.HandleFunc("POST /twilio/voice", g.twilioVoice)
+	g.mux.HandleFunc("GET /calendar/{file}", g.teamCalendar)
+	g.mux.HandleFunc("GET /calendar/{team}/{file}", g.personCalendar)
 	return g
 }
 

@@ -22,6 +22,8 @@ type Activities struct {
 	Chat chat.Chat
 	// Opsgenie is nil when OPSGENIE_API_KEY is not set.
 	Opsgenie pager.Pager
+	// PagerDuty is nil when PAGERDUTY_API_TOKEN is not set.
+	PagerDuty pager.Pager
 	// Alerts rings the Opsgenie app for pages; nil when OPSGENIE_API_KEY
 	// is not set.
 	Alerts pager.Alerter

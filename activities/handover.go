@@ -32,7 +32,7 @@ type WhoIsOnCallResult struct {
 
 // WhoIsOnCall asks the team's pager, and the team's overrides.
 func (a *Activities) WhoIsOnCall(ctx context.Context, in WhoIsOnCallInput) (WhoIsOnCallResult, error) {
-	p, err := pager.ForTeam(in.Team, a.Opsgenie)
+	p, err := pager.Vendors{Opsgenie: a.Opsgenie, PagerDuty: a.PagerDuty}.ForTeam(in.Team)
 	if err != nil {
 		return WhoIsOnCallResult{}, err
 	}

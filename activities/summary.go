@@ -195,7 +195,7 @@ func (a *Activities) shiftOnCall(ctx context.Context, t team.Team, handoverID st
 			return res.OnCall, nil
 		}
 	}
-	p, err := pager.ForTeam(t, a.Opsgenie)
+	p, err := pager.Vendors{Opsgenie: a.Opsgenie, PagerDuty: a.PagerDuty}.ForTeam(t)
 	if err != nil {
 		return nil, err
 	}

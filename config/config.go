@@ -38,6 +38,9 @@ type Config struct {
 	OpsgenieAPIKey string `envconfig:"OPSGENIE_API_KEY" desc:"Opsgenie API key; unset: teams with an Opsgenie schedule cannot run"`
 	OpsgenieAPIURL string `envconfig:"OPSGENIE_API_URL" default:"api.opsgenie.com" desc:"Opsgenie API host: api.eu.opsgenie.com for EU accounts"`
 
+	PagerDutyAPIToken string `envconfig:"PAGERDUTY_API_TOKEN" desc:"PagerDuty REST API key (read-only is enough); unset: teams with a PagerDuty schedule cannot run"`
+	PagerDutyAPIURL   string `envconfig:"PAGERDUTY_API_URL" default:"https://api.pagerduty.com" desc:"PagerDuty REST API base URL: https://api.eu.pagerduty.com for EU accounts"`
+
 	TwilioAccountSID string `envconfig:"TWILIO_ACCOUNT_SID" desc:"Twilio account SID; unset: SMS and calls are printed to the console"`
 	TwilioAuthToken  string `envconfig:"TWILIO_AUTH_TOKEN" desc:"Twilio auth token"`
 	TwilioFromNumber string `envconfig:"TWILIO_FROM_NUMBER" desc:"the Twilio number SMS and calls come from (E.164)"`
@@ -53,6 +56,8 @@ type Config struct {
 	// PublicURL is where Twilio reaches the gateway; its webhooks are
 	// signed over this URL, not over the Host a proxy passes on.
 	PublicURL string `envconfig:"BATON_PUBLIC_URL" desc:"the gateway's public base URL, such as https://baton.example.com; set: SMS can be answered by reply"`
+
+	CalendarToken string `envconfig:"BATON_CALENDAR_TOKEN" desc:"token the calendar feeds (/calendar/<team>.ics?token=...) ask for; unset: the feeds are off"`
 
 	LogFormat string `envconfig:"BATON_LOG_FORMAT" default:"text" desc:"log format of the worker: text or json"`
 	LogLevel  string `envconfig:"BATON_LOG_LEVEL" default:"info" desc:"least log level of the worker: debug, info, warn or error"`
@@ -83,6 +88,11 @@ func Load() (Config, error) {
 			return Config{}, errors.New("SLACK_APP_TOKEN is set, but SLACK_BOT_TOKEN is missing: Socket Mode brings button presses and /baton in, and Baton answers them with the bot token; set both")
 		}
 	}
+	u, err := url.Parse(c.PagerDutyAPIURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" {
+		return Config{}, errors.New("PAGERDUTY_API_URL must be an absolute http(s) URL without a query, such as https://api.pagerduty.com or https://api.eu.pagerduty.com")
+	}
+	c.PagerDutyAPIURL = strings.TrimRight(c.PagerDutyAPIURL, "/")
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return Config{}, fmt.Errorf("BATON_LOG_FORMAT=%q: want text or json", c.LogFormat)
 	}

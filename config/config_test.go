@@ -10,10 +10,10 @@ import (
 var names = []string{
 	"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_API_KEY", "TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY",
 	"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL", "SLACK_APP_TOKEN",
-	"OPSGENIE_API_KEY", "OPSGENIE_API_URL", "BATON_TEAMS_FILE", "BATON_HTTP_ADDR",
+	"OPSGENIE_API_KEY", "OPSGENIE_API_URL", "PAGERDUTY_API_TOKEN", "PAGERDUTY_API_URL", "BATON_TEAMS_FILE", "BATON_HTTP_ADDR",
 	"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL",
 	"JIRA_URL", "JIRA_USER", "JIRA_API_TOKEN", "BATON_WEBHOOK_TOKEN", "BATON_PUBLIC_URL",
-	"BATON_LOG_FORMAT", "BATON_LOG_LEVEL",
+	"BATON_LOG_FORMAT", "BATON_LOG_LEVEL", "BATON_CALENDAR_TOKEN",
 }
 
 func clearEnv(t *testing.T) {
@@ -30,7 +30,7 @@ func TestDefaults(t *testing.T) {
 	}
 	want := Config{
 		TemporalAddress: "127.0.0.1:7233", TemporalNamespace: "default",
-		SlackAPIURL: "https://slack.com/api/", OpsgenieAPIURL: "api.opsgenie.com",
+		SlackAPIURL: "https://slack.com/api/", OpsgenieAPIURL: "api.opsgenie.com", PagerDutyAPIURL: "https://api.pagerduty.com",
 		TeamsFile: "teams.yaml", HTTPAddr: "127.0.0.1:8080", TwilioAPIURL: "https://api.twilio.com",
 		LogFormat: "text", LogLevel: "info",
 	}
@@ -197,5 +197,44 @@ func TestSlackAppTokenIsChecked(t *testing.T) {
 				t.Errorf("error %q gives the token away", err)
 			}
 		})
+	}
+}
+
+func TestPagerDutySettings(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("PAGERDUTY_API_TOKEN", "u+pd-secret")
+	t.Setenv("PAGERDUTY_API_URL", "https://api.eu.pagerduty.com/")
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PagerDutyAPIToken != "u+pd-secret" || c.PagerDutyAPIURL != "https://api.eu.pagerduty.com" {
+		t.Errorf("got token %q, URL %q; want the token as set and the URL without its trailing slash", c.PagerDutyAPIToken, c.PagerDutyAPIURL)
+	}
+
+	// Set but empty: the default, as for every variable.
+	clearEnv(t)
+	if c, err := Load(); err != nil || c.PagerDutyAPIURL != "https://api.pagerduty.com" || c.PagerDutyAPIToken != "" {
+		t.Errorf("got %q %q, %v", c.PagerDutyAPIURL, c.PagerDutyAPIToken, err)
+	}
+
+	for _, bad := range []string{"api.pagerduty.com", "ftp://api.pagerduty.com", "https://api.pagerduty.com/?x=1", "https://"} {
+		clearEnv(t)
+		t.Setenv("PAGERDUTY_API_TOKEN", "u+pd-secret")
+		t.Setenv("PAGERDUTY_API_URL", bad)
+		_, err := Load()
+		if err == nil || !strings.Contains(err.Error(), "PAGERDUTY_API_URL must be an absolute http(s) URL") {
+			t.Errorf("%q: got %v", bad, err)
+		} else if strings.Contains(err.Error(), "secret") {
+			t.Errorf("error %q gives the token away", err)
+		}
+	}
+
+	var b bytes.Buffer
+	if err := PrintUsage(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "https://api.pagerduty.com") {
+		t.Errorf("usage lacks the PagerDuty default:\n%s", b.String())
 	}
 }

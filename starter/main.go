@@ -307,6 +307,9 @@ func (a *app) listTeams(args []string) error {
 	var out []listed
 	for _, t := range teams.Teams {
 		pager := "opsgenie schedule " + t.Pager.OpsgenieSchedule
+		if t.Pager.PagerDutySchedule != "" {
+			pager = "pagerduty schedule " + t.Pager.PagerDutySchedule
+		}
 		if r := t.Pager.Rotation; r != nil {
 			pager = "rotation of " + strings.Join(r.Members, ", ") + " every " + r.Shift
 		}

@@ -52,6 +52,9 @@ func (a *app) summary(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	if a.cfg.PagerDutyAPIToken != "" {
+		acts.PagerDuty = pager.NewPagerDuty(a.cfg.PagerDutyAPIToken, a.cfg.PagerDutyAPIURL)
+	}
 	res, err := acts.ComputeSummary(ctx, req)
 	if err != nil {
 		return fmt.Errorf("summary of %s, %s: %w", t.Name, req.Shift.Week, err)

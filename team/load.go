@@ -124,8 +124,11 @@ var (
 	teamNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 	personIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 	e164RE     = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
-	actions    = map[string]bool{ActionSMS: true, ActionCall: true, ActionSMSSecondary: true, ActionCallSecondary: true}
-	severities = map[string]bool{"critical": true, "high": true, "medium": true, "low": true}
+	// pagerDutyIDRE is a PagerDuty object ID: upper-case letters and
+	// digits, such as PABC123.
+	pagerDutyIDRE = regexp.MustCompile(`^[A-Z0-9]{2,32}$`)
+	actions       = map[string]bool{ActionSMS: true, ActionCall: true, ActionSMSSecondary: true, ActionCallSecondary: true}
+	severities    = map[string]bool{"critical": true, "high": true, "medium": true, "low": true}
 )
 
 // Validate checks every team and returns all problems found at once.
@@ -216,11 +219,25 @@ func (t Team) Validate() error {
 		}
 	}
 
+	var pagers []string
+	if t.Pager.OpsgenieSchedule != "" {
+		pagers = append(pagers, "opsgenie_schedule")
+	}
+	if t.Pager.PagerDutySchedule != "" {
+		pagers = append(pagers, "pagerduty_schedule")
+	}
+	if t.Pager.Rotation != nil {
+		pagers = append(pagers, "rotation")
+	}
 	switch {
-	case t.Pager.OpsgenieSchedule != "" && t.Pager.Rotation != nil:
-		bad("pager", "set either opsgenie_schedule or rotation, not both")
-	case t.Pager.OpsgenieSchedule == "" && t.Pager.Rotation == nil:
-		bad("pager", "missing: set opsgenie_schedule or rotation")
+	case len(pagers) > 1:
+		bad("pager", "%s are set: set exactly one of opsgenie_schedule, pagerduty_schedule or rotation", strings.Join(pagers, " and "))
+	case len(pagers) == 0:
+		bad("pager", "missing: set opsgenie_schedule, pagerduty_schedule or rotation")
+	case t.Pager.PagerDutySchedule != "":
+		if id := t.Pager.PagerDutySchedule; !pagerDutyIDRE.MatchString(id) {
+			bad("pager.pagerduty_schedule", "%q is not a PagerDuty schedule ID: give the ID, such as PABC123, the last part of the schedule's URL (https://<subdomain>.pagerduty.com/schedules/PABC123)", id)
+		}
 	case t.Pager.Rotation != nil:
 		r := t.Pager.Rotation
 		if len(r.Members) == 0 {

@@ -110,7 +110,43 @@ func TestParseRejects(t *testing.T) {
 			edit: func(s string) string {
 				return strings.Replace(s, "    pager:\n", "    pager:\n      opsgenie_schedule: data_sched\n", 1)
 			},
-			wantAll: []string{`team "data": pager: set either opsgenie_schedule or rotation, not both`},
+			wantAll: []string{`team "data": pager: opsgenie_schedule and rotation are set: set exactly one of opsgenie_schedule, pagerduty_schedule or rotation`},
+		},
+		{
+			name: "a PagerDuty schedule beside the rotation",
+			edit: func(s string) string {
+				return strings.Replace(s, "    pager:\n", "    pager:\n      pagerduty_schedule: PABC123\n", 1)
+			},
+			wantAll: []string{`team "data": pager: pagerduty_schedule and rotation are set: set exactly one of`},
+		},
+		{
+			name: "all three pagers",
+			edit: func(s string) string {
+				return strings.Replace(s, "    pager:\n", "    pager:\n      opsgenie_schedule: data_sched\n      pagerduty_schedule: PABC123\n", 1)
+			},
+			wantAll: []string{`team "data": pager: opsgenie_schedule and pagerduty_schedule and rotation are set`},
+		},
+		{
+			name:    "no pager",
+			edit:    func(s string) string { return withPager(s, "") },
+			wantAll: []string{`team "data": pager: missing: set opsgenie_schedule, pagerduty_schedule or rotation`},
+		},
+		{
+			name:    "a PagerDuty schedule by name",
+			edit:    func(s string) string { return withPager(s, "      pagerduty_schedule: Data On-Call\n") },
+			wantAll: []string{`team "data": pager.pagerduty_schedule: "Data On-Call" is not a PagerDuty schedule ID`, "PABC123"},
+		},
+		{
+			name: "a PagerDuty schedule by URL",
+			edit: func(s string) string {
+				return withPager(s, "      pagerduty_schedule: https://acme.pagerduty.com/schedules/PABC123\n")
+			},
+			wantAll: []string{"pager.pagerduty_schedule", "is not a PagerDuty schedule ID"},
+		},
+		{
+			name:    "misspelt pagerduty key",
+			edit:    func(s string) string { return withPager(s, "      pager_duty_schedule: PABC123\n") },
+			wantAll: []string{`team "data": pager`, `unknown field "pager_duty_schedule"`},
 		},
 		{
 			name: "bad shift and start",
@@ -176,6 +212,26 @@ func TestParseRejects(t *testing.T) {
 				t.Errorf("error repeats a phone number: %q", err)
 			}
 		})
+	}
+}
+
+// withPager replaces goodFile's rotation with the given pager lines.
+func withPager(s, pager string) string {
+	const rotation = "      rotation:\n        members: [alice, bob]\n        shift: 1w\n        start: \"2026-11-02T09:00\"\n"
+	if !strings.Contains(s, rotation) {
+		panic("goodFile's rotation changed")
+	}
+	return strings.Replace(s, rotation, pager, 1)
+}
+
+func TestParsePagerDutySchedule(t *testing.T) {
+	f, err := Parse([]byte(withPager(goodFile, "      pagerduty_schedule: PABC123\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm, _ := f.Team("data")
+	if tm.Pager.PagerDutySchedule != "PABC123" || tm.Pager.OpsgenieSchedule != "" || tm.Pager.Rotation != nil {
+		t.Errorf("pager = %+v", tm.Pager)
 	}
 }
 

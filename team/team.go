@@ -48,11 +48,15 @@ type Slack struct {
 	StakeholderChannel string `yaml:"stakeholder_channel,omitempty" json:"stakeholder_channel,omitempty"`
 }
 
-// Pager says who decides who is on call: an Opsgenie schedule, or the team
-// file's own rotation. Exactly one is set.
+// Pager says who decides who is on call: an Opsgenie schedule, a PagerDuty
+// schedule, or the team file's own rotation. Exactly one is set.
 type Pager struct {
-	OpsgenieSchedule string    `yaml:"opsgenie_schedule,omitempty" json:"opsgenie_schedule,omitempty"`
-	Rotation         *Rotation `yaml:"rotation,omitempty" json:"rotation,omitempty"`
+	// OpsgenieSchedule is an Opsgenie schedule, by name.
+	OpsgenieSchedule string `yaml:"opsgenie_schedule,omitempty" json:"opsgenie_schedule,omitempty"`
+	// PagerDutySchedule is a PagerDuty schedule, by ID ("PABC123", the last
+	// part of the schedule's URL).
+	PagerDutySchedule string    `yaml:"pagerduty_schedule,omitempty" json:"pagerduty_schedule,omitempty"`
+	Rotation          *Rotation `yaml:"rotation,omitempty" json:"rotation,omitempty"`
 }
 
 // Rotation is the team's own rotation: members take turns in order.

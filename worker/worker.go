@@ -110,6 +110,21 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 			}
 		}
 	}
+	if cfg.PagerDutyAPIToken != "" {
+		acts.PagerDuty = pager.NewPagerDuty(cfg.PagerDutyAPIToken, cfg.PagerDutyAPIURL)
+		if w.Pager == "opsgenie" {
+			w.Pager = "opsgenie, pagerduty"
+		} else {
+			w.Pager = "pagerduty"
+		}
+	} else {
+		for _, t := range teams.Teams {
+			if t.Pager.PagerDutySchedule != "" {
+				return nil, fmt.Errorf("team %q: its pager is the PagerDuty schedule %q: set PAGERDUTY_API_TOKEN, or give the team a rotation in %s",
+					t.Name, t.Pager.PagerDutySchedule, cfg.TeamsFile)
+			}
+		}
+	}
 	if cfg.SlackBotToken != "" {
 		acts.Chat = chat.NewSlack(cfg.SlackBotToken, cfg.SlackAPIURL)
 		w.Chat = "slack"
@@ -179,7 +194,7 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 			WebhookToken: cfg.WebhookToken, SlackSigningSecret: cfg.SlackSigningSecret,
 			ResponseURLPrefixes: responseURLPrefixes(cfg.SlackAPIURL),
 			TwilioAuthToken:     twilioToken, PublicURL: publicURL,
-			Metrics: local.Metrics, OnCall: onCall(acts),
+			Metrics: local.Metrics, OnCall: onCall(acts), CalendarToken: cfg.CalendarToken,
 		})
 		mux.Handle("/", gw)
 		if cfg.SlackAppToken != "" {
@@ -200,7 +215,7 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 // for the gateway's /baton who.
 func onCall(acts *activities.Activities) func(context.Context, team.Team, time.Time) ([]team.Person, error) {
 	return func(ctx context.Context, t team.Team, at time.Time) ([]team.Person, error) {
-		p, err := pager.ForTeam(t, acts.Opsgenie)
+		p, err := pager.Vendors{Opsgenie: acts.Opsgenie, PagerDuty: acts.PagerDuty}.ForTeam(t)
 		if err != nil {
 			return nil, err
 		}

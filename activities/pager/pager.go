@@ -1,5 +1,6 @@
 // Package pager answers "who is on call at this instant?" for a team, from
-// an Opsgenie schedule or from the team file's own rotation.
+// an Opsgenie schedule, a PagerDuty schedule or the team file's own
+// rotation.
 package pager
 
 import (
@@ -20,19 +21,56 @@ type Pager interface {
 	OnCall(ctx context.Context, t team.Team, at time.Time) ([]team.Person, error)
 }
 
-// ForTeam picks the team's pager: its own rotation, or Opsgenie. opsgenie
-// may be nil when no API key is set; a team that needs it then fails at
-// once with a message that names the variable.
-func ForTeam(t team.Team, opsgenie Pager) (Pager, error) {
-	if t.Pager.Rotation != nil {
+// Vendors are the pager vendors' clients the worker has, each nil when its
+// credentials are not set.
+//
+// A vendor is one method, Pager.OnCall, and one field in team.Pager, so
+// adding one (Jira Service Management next, as Opsgenie's schedules move
+// there) takes: a client in this package that implements Pager, asking the
+// vendor for the schedule's on-call people at the instant and mapping them
+// by email with team.PersonByEmail (unknown people kept by email, as here);
+// a field in team.Pager (jsm_schedule) counted in team.Validate's
+// exactly-one check; a field in Vendors and a case in ForTeam, with its own
+// "not configured" error naming its variable; its settings in config; and
+// one line in the worker that sets the field when they are. The workflows
+// do not change: they only ever see Pager, through the WhoIsOnCall
+// activity.
+type Vendors struct {
+	// Opsgenie answers for teams with pager.opsgenie_schedule
+	// (OPSGENIE_API_KEY).
+	Opsgenie Pager
+	// PagerDuty answers for teams with pager.pagerduty_schedule
+	// (PAGERDUTY_API_TOKEN).
+	PagerDuty Pager
+}
+
+// ForTeam picks the team's pager: its own rotation, its Opsgenie schedule
+// or its PagerDuty schedule. A team whose vendor has no client (its
+// credentials are not set) fails at once, non-retryable, with a message
+// that names the variable.
+func (v Vendors) ForTeam(t team.Team) (Pager, error) {
+	switch {
+	case t.Pager.Rotation != nil:
 		return Rotation{}, nil
-	}
-	if opsgenie == nil {
+	case t.Pager.PagerDutySchedule != "":
+		if v.PagerDuty == nil {
+			return nil, temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("team %q: its pager is the PagerDuty schedule %q, but PAGERDUTY_API_TOKEN is not set", t.Name, t.Pager.PagerDutySchedule),
+				"PagerDutyNotConfigured", nil)
+		}
+		return v.PagerDuty, nil
+	case t.Pager.OpsgenieSchedule != "":
+		if v.Opsgenie == nil {
+			return nil, temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("team %q: its pager is the Opsgenie schedule %q, but OPSGENIE_API_KEY is not set", t.Name, t.Pager.OpsgenieSchedule),
+				"OpsgenieNotConfigured", nil)
+		}
+		return v.Opsgenie, nil
+	default:
 		return nil, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("team %q: its pager is the Opsgenie schedule %q, but OPSGENIE_API_KEY is not set", t.Name, t.Pager.OpsgenieSchedule),
-			"OpsgenieNotConfigured", nil)
+			fmt.Sprintf("team %q: pager: missing: set opsgenie_schedule, pagerduty_schedule or rotation", t.Name),
+			"BadTeamConfig", nil)
 	}
-	return opsgenie, nil
 }
 
 // Rotation is the team file's own rotation: pure time math, no I/O.

@@ -108,7 +108,7 @@ func (*stubPager) OnCall(context.Context, team.Team, time.Time) ([]team.Person, 
 func TestForTeam(t *testing.T) {
 	og := &stubPager{}
 
-	p, err := pager.ForTeam(rotationTeam(), og)
+	p, err := pager.Vendors{Opsgenie: og}.ForTeam(rotationTeam())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestForTeam(t *testing.T) {
 	}
 
 	opsTeam := team.Team{Name: "data", Pager: team.Pager{OpsgenieSchedule: "Data On-Call"}}
-	p, err = pager.ForTeam(opsTeam, og)
+	p, err = pager.Vendors{Opsgenie: og}.ForTeam(opsTeam)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestForTeam(t *testing.T) {
 		t.Errorf("Opsgenie team got pager %v, want the Opsgenie pager", p)
 	}
 
-	_, err = pager.ForTeam(opsTeam, nil)
+	_, err = pager.Vendors{}.ForTeam(opsTeam)
 	var ae *temporal.ApplicationError
 	if !errors.As(err, &ae) || !ae.NonRetryable() {
 		t.Fatalf("error = %v, want non-retryable", err)

@@ -3,11 +3,13 @@ package activities
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 
+	"github.com/baton-oncall/baton/activities/pager"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -18,6 +20,22 @@ type RosterNames struct {
 	// WorkflowID names a team's roster; Query lists its overrides.
 	WorkflowID func(team string) string
 	Query      string
+}
+
+// OnCallAt is who is on call for a team at an instant, its overrides
+// included: what WhoIsOnCall answers workflows, for callers outside one
+// (the gateway's /baton who). A function, not a method, so that it is not
+// registered as an activity.
+func OnCallAt(ctx context.Context, a *Activities, t team.Team, at time.Time) ([]team.Person, error) {
+	p, err := pager.Vendors{Opsgenie: a.Opsgenie, PagerDuty: a.PagerDuty}.ForTeam(t)
+	if err != nil {
+		return nil, err
+	}
+	people, err := p.OnCall(ctx, t, at)
+	if err != nil {
+		return nil, err
+	}
+	return withOverrides(t, a.overridesOf(ctx, t), at, people), nil
 }
 
 // overridesOf is a team's overrides, asked of its roster. Only teams on
@@ -38,7 +56,12 @@ func (a *Activities) overridesOf(ctx context.Context, t team.Team) []team.Overri
 		err = v.Get(&out)
 	}
 	if err != nil {
-		activity.GetLogger(ctx).Warn("could not read the team's overrides: the rotation decides", "team", t.Name, "error", err)
+		const msg = "could not read the team's overrides: the rotation decides"
+		if activity.IsActivity(ctx) {
+			activity.GetLogger(ctx).Warn(msg, "team", t.Name, "error", err)
+		} else {
+			slog.Warn(msg, "team", t.Name, "error", err)
+		}
 		return nil
 	}
 	return out

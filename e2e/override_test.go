@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baton-oncall/baton/calendar/icaltest"
 	"github.com/baton-oncall/baton/rosterclient"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
@@ -45,6 +46,11 @@ func TestAnOverrideMovesTheGroupAndThePage(t *testing.T) {
 	eventually(t, "the channel told", 10*time.Second, func() bool {
 		return s.channelHas("<@UBOB> covers *data* until") && s.channelHas("(alice at the dentist)")
 	})
+	// /baton who answers as pages do: bob, covering.
+	who, _ := io.ReadAll(s.slash(t, "who", "UALICE").Body)
+	if !strings.Contains(string(who), "Bob") && !strings.Contains(string(who), "bob") {
+		t.Errorf("/baton who during the override: %s", who)
+	}
 	// A page during the override rings bob.
 	id := s.fireAlertmanager(t, "fp-override")
 	eventually(t, "the SMS to bob", 15*time.Second, func() bool { return len(s.smsTo(bobPhone)) == 1 })
@@ -164,17 +170,7 @@ func TestSlashCoverAsksForTheOneWhoTypesIt(t *testing.T) {
 	s := newIncidentStack(t, acceptTeam("30m"))
 	loc := berlin
 	from := dataShift().AddDate(0, 0, 7).Add(10 * time.Hour).In(loc)
-	form := url.Values{"command": {"/baton"}, "text": {"cover " + from.Format("2006-01-02T15:04") + " " + from.Add(2*time.Hour).Format("2006-01-02T15:04") + " school play"},
-		"user_id": {"UALICE"}, "user_name": {"alice"}, "channel_id": {"C0DATA"}, "channel_name": {"data-team"}, "team_id": {"T0BATON"},
-		"response_url": {s.slack.ResponseURL("cmd-1")}, "trigger_id": {"1.2.3"}}
-	body := []byte(form.Encode())
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(signingSecret))
-	mac.Write([]byte("v0:" + ts + ":" + string(body)))
-	resp := s.post(t, "/slack/commands", http.Header{
-		"Content-Type": {"application/x-www-form-urlencoded"}, "X-Slack-Request-Timestamp": {ts},
-		"X-Slack-Signature": {"v0=" + hex.EncodeToString(mac.Sum(nil))},
-	}, body)
+	resp := s.slash(t, "cover "+from.Format("2006-01-02T15:04")+" "+from.Add(2*time.Hour).Format("2006-01-02T15:04")+" school play", "UALICE")
 	answer, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(answer), "to cover you from") || !strings.Contains(string(answer), "(c1)") {
 		t.Errorf("answer: %d %s", resp.StatusCode, answer)
@@ -182,4 +178,56 @@ func TestSlashCoverAsksForTheOneWhoTypesIt(t *testing.T) {
 	eventually(t, "the cover request in the channel", 15*time.Second, func() bool {
 		return s.channelHas("<@UALICE> needs cover for *data*") && s.channelHas("(school play)")
 	})
+}
+
+// slash sends a signed /baton command from the team channel, as Slack does.
+func (s *incidentStack) slash(t *testing.T, text, user string) *http.Response {
+	t.Helper()
+	form := url.Values{"command": {"/baton"}, "text": {text},
+		"user_id": {user}, "user_name": {"someone"}, "channel_id": {"C0DATA"}, "channel_name": {"data-team"}, "team_id": {"T0BATON"},
+		"response_url": {s.slack.ResponseURL("cmd-1")}, "trigger_id": {"1.2.3"}}
+	body := []byte(form.Encode())
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(signingSecret))
+	mac.Write([]byte("v0:" + ts + ":" + string(body)))
+	return s.post(t, "/slack/commands", http.Header{
+		"Content-Type": {"application/x-www-form-urlencoded"}, "X-Slack-Request-Timestamp": {ts},
+		"X-Slack-Signature": {"v0=" + hex.EncodeToString(mac.Sum(nil))},
+	}, body)
+}
+
+// The calendar feed shows the override within the rotation, and parses
+// as RFC 5545.
+func TestTheCalendarFeedShowsTheOverride(t *testing.T) {
+	const token = "calendar-token-1"
+	s := newIncidentStack(t, acceptTeam("30m"), func(s *incidentStack) { s.cfg.CalendarToken = token })
+	tm, _ := s.teams.Team("data")
+	from := dataShift().AddDate(0, 0, 7).Add(30 * time.Hour)
+	if _, err := rosterclient.Add(context.Background(), s.client, tm, workflows.AddOverride{Person: "lead", From: from, To: from.Add(2 * time.Hour), Note: "dentist"}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := get(t, s.gateway+"/calendar/data.ics?token=wrong"); code != http.StatusForbidden {
+		t.Errorf("a wrong token: %d", code)
+	}
+	code, body := get(t, s.gateway+"/calendar/data.ics?token="+token)
+	if code != http.StatusOK {
+		t.Fatalf("feed: %d %s", code, body)
+	}
+	cal, err := icaltest.Check([]byte(body))
+	if err != nil {
+		t.Fatalf("the feed does not parse: %v\n%s", err, body)
+	}
+	found := false
+	for _, ev := range cal.Events() {
+		summary, _ := ev.One("SUMMARY")
+		text, _ := summary.Text()
+		start, _ := ev.One("DTSTART")
+		at, _ := start.UTC()
+		if strings.Contains(text, "lead (data, covering; dentist)") && at.Equal(from) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no event for the override in:\n%s", body)
+	}
 }

@@ -211,15 +211,11 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 	return w, nil
 }
 
-// onCall is who is on call for a team at an instant, asked of its pager,
-// for the gateway's /baton who.
+// onCall is who is on call for a team at an instant, overrides included,
+// for the gateway's /baton who: the answer pages and handovers get.
 func onCall(acts *activities.Activities) func(context.Context, team.Team, time.Time) ([]team.Person, error) {
 	return func(ctx context.Context, t team.Team, at time.Time) ([]team.Person, error) {
-		p, err := pager.Vendors{Opsgenie: acts.Opsgenie, PagerDuty: acts.PagerDuty}.ForTeam(t)
-		if err != nil {
-			return nil, err
-		}
-		return p.OnCall(ctx, t, at)
+		return activities.OnCallAt(ctx, acts, t, at)
 	}
 }
 

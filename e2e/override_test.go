@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -70,6 +71,9 @@ func TestAnOverrideMovesTheGroupAndThePage(t *testing.T) {
 	}
 	if _, err := rosterclient.Remove(ctx, s.client, "data", o.ID, "test"); err != nil {
 		t.Error(err)
+	}
+	if *record {
+		saveHistory(t, s.client, s.client.GetWorkflow(ctx, workflows.RosterWorkflowID("data"), ""), filepath.Join("..", "workflows", "testdata", "roster.json"))
 	}
 	if list, _ := rosterclient.List(ctx, s.client, "data"); len(list) != 0 {
 		t.Errorf("after remove: %v", list)

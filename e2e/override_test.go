@@ -235,3 +235,16 @@ func TestTheCalendarFeedShowsTheOverride(t *testing.T) {
 		t.Errorf("no event for the override in:\n%s", body)
 	}
 }
+
+// An override under way when it is added, the team's first, points the
+// group at the person covering at once.
+func TestAnOverrideUnderWayMovesTheGroupAtOnce(t *testing.T) {
+	s := newIncidentStack(t, badNightTeam(`{steps: [{after: 1m, action: sms}]}`))
+	s.slack.AddUser("UBOB", "bob@example.com")
+	tm, _ := s.teams.Team("data")
+	now := time.Now()
+	if _, err := rosterclient.Add(context.Background(), s.client, tm, workflows.AddOverride{Person: "bob", From: now.Add(-time.Minute), To: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the group at bob", 15*time.Second, func() bool { return slices.Equal(s.slack.GroupMembers("S0DATA"), []string{"UBOB"}) })
+}

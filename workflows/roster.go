@@ -41,6 +41,9 @@ type RosterInput struct {
 	Requests  []Request
 	// Seq numbers the overrides and requests: IDs stay unique across runs.
 	Seq int
+	// Following is whom the group was last pointed at, across
+	// continue-as-new; empty on a first run.
+	Following Holding
 }
 
 // AddOverride asks for an override; its times are instants.
@@ -68,7 +71,7 @@ type roster struct {
 	seq       int
 	// changed: an update came in, and the group may need to follow.
 	changed   bool
-	following holding
+	following Holding
 	requests  []Request
 	// chatIDs maps the team's people to chat users.
 	chatIDs map[string]string
@@ -86,6 +89,13 @@ func Roster(ctx workflow.Context, in RosterInput) error {
 	}
 	r := &roster{team: in.Team, loc: loc, overrides: in.Overrides, requests: in.Requests, seq: in.Seq,
 		logger: log.With(workflow.GetLogger(ctx), "team", in.Team.Name)}
+	// Whom the group points at now, taken before any update can add an
+	// override: on a first run, whoever the rotation names (the handover
+	// set the group for them).
+	r.following = in.Following
+	if r.following == (Holding{}) {
+		r.following = r.holder(workflow.Now(ctx))
+	}
 	if err := r.register(ctx); err != nil {
 		return err
 	}
@@ -95,9 +105,6 @@ func Roster(ctx workflow.Context, in RosterInput) error {
 	if err := workflow.UpsertTypedSearchAttributes(ctx, TeamKey.ValueSet(in.Team.Name)); err != nil {
 		return err
 	}
-	// The holder the group was last pointed at: at the start, whoever
-	// holds the pager (the handover set the group for them).
-	r.following = r.holder(workflow.Now(ctx))
 	r.resolveChat(ctx)
 	for {
 		now := workflow.Now(ctx)
@@ -122,7 +129,7 @@ func Roster(ctx workflow.Context, in RosterInput) error {
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 				return err
 			}
-			return workflow.NewContinueAsNewError(ctx, Roster, RosterInput{Team: r.team, Overrides: r.overrides, Requests: r.requests, Seq: r.seq})
+			return workflow.NewContinueAsNewError(ctx, Roster, RosterInput{Team: r.team, Overrides: r.overrides, Requests: r.requests, Seq: r.seq, Following: r.following})
 		}
 	}
 }
@@ -144,19 +151,22 @@ func rosterActivity(ctx workflow.Context, summary string) workflow.Context {
 	return withQuickActivity(ctx, summary, time.Minute)
 }
 
-// holding is who holds the pager, and by which override ("" for the
+// Holding is who holds the pager, and by which override ("" for the
 // rotation).
-type holding struct{ person, override string }
+type Holding struct {
+	Person   string `json:"person"`
+	Override string `json:"override,omitempty"`
+}
 
-func (r *roster) holder(at time.Time) holding {
+func (r *roster) holder(at time.Time) Holding {
 	if o, ok := team.OverrideAt(r.overrides, at); ok {
-		return holding{o.Person, o.ID}
+		return Holding{o.Person, o.ID}
 	}
 	segs, err := r.team.Schedule(nil, at, at.Add(time.Minute))
 	if err != nil || len(segs) == 0 {
-		return holding{}
+		return Holding{}
 	}
-	return holding{person: segs[0].Person}
+	return Holding{Person: segs[0].Person}
 }
 
 func (r *roster) register(ctx workflow.Context) error {

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -247,4 +248,22 @@ func TestAnOverrideUnderWayMovesTheGroupAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "the group at bob", 15*time.Second, func() bool { return slices.Equal(s.slack.GroupMembers("S0DATA"), []string{"UBOB"}) })
+}
+
+// The handover DM's Need cover asks the channel to cover the rest of the
+// shift for the one who presses it.
+func TestNeedCoverFromTheHandoverDM(t *testing.T) {
+	s := newIncidentStack(t, acceptTeam("30m"))
+	s.slack.AddUser("UBOB", "bob@example.com")
+	shift := dataShift()
+	value := fmt.Sprintf("data/%d/%d", shift.Unix(), shift.AddDate(0, 0, 7).Unix())
+	if resp := s.pressButton(t, workflows.CoverNeedAction, value, "UBOB"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("press: %s", resp.Status)
+	}
+	eventually(t, "the cover request", 15*time.Second, func() bool {
+		return s.channelHas("<@UBOB> needs cover for *data* from") && s.channelHas("to "+shift.AddDate(0, 0, 7).In(berlin).Format("Mon 2 Jan 15:04 MST"))
+	})
+	if resp := s.pressButton(t, workflows.CoverNeedAction, "data/x/y", "UBOB"); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a malformed Need cover: %s", resp.Status)
+	}
 }

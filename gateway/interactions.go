@@ -65,6 +65,8 @@ func (g *Gateway) pressWork(press SlackAction) (func(ctx context.Context), error
 	switch press.ActionID {
 	case workflows.CoverTakeAction, workflows.SwapAcceptAction, workflows.SwapDeclineAction:
 		return g.rosterPress(press)
+	case workflows.CoverNeedAction:
+		return g.needCoverPress(press)
 	}
 	if strings.HasPrefix(press.ActionID, pageActionPrefix) {
 		// A severity button of /baton page (commands.go).

@@ -14,6 +14,49 @@ import (
 // whenLayout is how an answer shows an instant, in the team's zone.
 const whenLayout = "Mon 2 Jan 15:04 MST"
 
+// needCoverPress is the handover DM's Need cover: a cover request for the
+// presser, from now (or the shift's start) to the shift's end.
+func (g *Gateway) needCoverPress(press SlackAction) (func(ctx context.Context), error) {
+	parts := strings.Split(press.Value, "/")
+	var start, end int64
+	if len(parts) != 3 {
+		return nil, errors.New("the Need cover button names no team and shift: value " + press.Value)
+	}
+	if _, err := fmt.Sscan(parts[1], &start); err != nil {
+		return nil, errors.New("the Need cover button names no shift start: value " + press.Value)
+	}
+	if _, err := fmt.Sscan(parts[2], &end); err != nil {
+		return nil, errors.New("the Need cover button names no shift end: value " + press.Value)
+	}
+	t, err := g.team(parts[0])
+	if err != nil {
+		return nil, err
+	}
+	loc, err := t.Location()
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		from := time.Unix(start, 0)
+		if now := g.opts.Now().Truncate(time.Minute); now.After(from) {
+			from = now
+		}
+		rq, err := rosterclient.AskCover(ctx, g.opts.Temporal, t, workflows.AskCover{Person: press.UserID, From: from, To: time.Unix(end, 0)})
+		var text string
+		switch {
+		case errors.Is(err, rosterclient.ErrRefused):
+			text = "Nothing changed: " + strings.TrimPrefix(err.Error(), rosterclient.ErrRefused.Error()+": ")
+		case err != nil:
+			text = "Baton could not record that: " + err.Error() + ". Try again, or use the starter."
+		default:
+			text = fmt.Sprintf("Asked the team to cover you from %s to %s (%s).", rq.From.In(loc).Format(whenLayout), rq.To.In(loc).Format(whenLayout), rq.ID)
+		}
+		g.respond(ctx, press.ResponseURL, text)
+	}, nil
+}
+
 // rosterPress is a press on a cover request's "I'll cover" or a swap's
 // Accept or Decline; its value is "<team>/<request ID>".
 func (g *Gateway) rosterPress(press SlackAction) (func(ctx context.Context), error) {

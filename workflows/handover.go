@@ -378,6 +378,15 @@ func (h *handover) sendChecklist(ctx workflow.Context, onCall []team.Person) err
 			text += fmt.Sprintf("\nPlease accept the handover by %s: reply to the test page, or press Accept.", h.when(h.res.AcceptBy))
 			buttons = h.acceptButton(ctx, p)
 		}
+		if h.team.Pager.Rotation != nil {
+			// Asks the channel to cover the rest of this shift.
+			buttons = append(buttons, chat.Button{
+				ActionID: CoverNeedAction, Text: "Need cover",
+				Value: fmt.Sprintf("%s/%d/%d", h.team.Name, h.res.ShiftStart.Unix(), h.res.ShiftEnd.Unix()),
+				Command: fmt.Sprintf("starter cover ask --team %s --who %s --from NOW --to %s", h.team.Name, p.ID,
+					h.res.ShiftEnd.In(h.loc).Format("2006-01-02T15:04")),
+			})
+		}
 		var r activities.PostMessageResult
 		err := workflow.ExecuteActivity(withActivity(ctx, "Send "+p.ID+" the checklist"),
 			a.SendDM, activities.SendDMInput{

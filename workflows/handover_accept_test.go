@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -100,8 +101,10 @@ func TestHandoverAcceptedInTime(t *testing.T) {
 	require.Equal(t, [][]string{{"UCAROL", "UBOB", "ULEAD"}, {"UCAROL", "ULEAD"}}, groupUsers(rec))
 	// Her checklist DM carries the Accept button; the channel heard it.
 	require.Len(t, rec.dms, 1)
-	require.Len(t, rec.dms[0].Buttons, 1)
+	require.Len(t, rec.dms[0].Buttons, 2)
 	require.Equal(t, HandoverAcceptAction, rec.dms[0].Buttons[0].ActionID)
+	require.Equal(t, CoverNeedAction, rec.dms[0].Buttons[1].ActionID)
+	require.Equal(t, fmt.Sprintf("data/%d/%d", acceptShift.Unix(), acceptShift.AddDate(0, 0, 7).Unix()), rec.dms[0].Buttons[1].Value)
 	require.Equal(t, "handover-data-2026-11-23T08:00:00Z", rec.dms[0].Buttons[0].Value)
 	require.Len(t, rec.posts, 2)
 	require.Contains(t, rec.posts[0].Text, "please accept the handover by Mon 23 Nov 09:30 CET")
@@ -164,7 +167,8 @@ func TestHandoverRerunKeepsAnEarlierAcceptance(t *testing.T) {
 	require.Equal(t, "carol", res.AcceptedBy)
 	require.Empty(t, phone.sms, "no second test page")
 	require.Equal(t, [][]string{{"UCAROL", "ULEAD"}}, groupUsers(rec))
-	require.Empty(t, rec.dms[0].Buttons)
+	require.Len(t, rec.dms[0].Buttons, 1, "no Accept button, only Need cover")
+	require.Equal(t, CoverNeedAction, rec.dms[0].Buttons[0].ActionID)
 }
 
 func TestHandoverWithoutATestAcceptsNothing(t *testing.T) {

@@ -29,7 +29,11 @@ const (
 	RosterSwapReplyUpdate = "roster.swap.reply"
 
 	// CoverTakeAction's value is "<team>/<request ID>"; so are the swap's.
-	CoverTakeAction   = "roster.cover.take"
+	CoverTakeAction = "roster.cover.take"
+	// CoverNeedAction is the handover DM's Need cover: its value is
+	// "<team>/<shift start>/<shift end>" in Unix seconds, and it asks the
+	// channel to cover the rest of that shift.
+	CoverNeedAction   = "roster.cover.need"
 	SwapAcceptAction  = "roster.swap.accept"
 	SwapDeclineAction = "roster.swap.decline"
 )

@@ -62,17 +62,8 @@ const commandWorkTimeout = 30 * time.Second
 // slackCommand serves a slash command over HTTP: it reads and verifies the
 // request, and answers with runCommand's message.
 func (g *Gateway) slackCommand(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(w, r)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	if err := VerifySlackSignature(g.opts.SlackSigningSecret, r.Header, body, g.opts.Now()); err != nil {
-		code := http.StatusUnauthorized
-		if errors.Is(err, ErrSlackNoSigningSecret) {
-			code = http.StatusServiceUnavailable
-		}
-		writeJSON(w, code, errorBody(err.Error()))
+	body, ok := g.signedSlackBody(w, r)
+	if !ok {
 		return
 	}
 	cmd, err := ParseSlashCommand(body)

@@ -22,17 +22,8 @@ import (
 // response_url. What the press does is pressWork's, shared with Socket
 // Mode (socket.go); this handler only reads and verifies the request.
 func (g *Gateway) slackInteraction(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(w, r)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	if err := VerifySlackSignature(g.opts.SlackSigningSecret, r.Header, body, g.opts.Now()); err != nil {
-		code := http.StatusUnauthorized
-		if errors.Is(err, ErrSlackNoSigningSecret) {
-			code = http.StatusServiceUnavailable
-		}
-		writeJSON(w, code, errorBody(err.Error()))
+	body, ok := g.signedSlackBody(w, r)
+	if !ok {
 		return
 	}
 	press, err := ParseInteraction(body)
@@ -49,6 +40,26 @@ func (g *Gateway) slackInteraction(w http.ResponseWriter, r *http.Request) {
 
 	// The request's context ends with the answer; the action must not.
 	go run(context.WithoutCancel(r.Context()))
+}
+
+// signedSlackBody reads a request from Slack and checks its signature,
+// answering it itself (401, or 503 without a signing secret) when the
+// check fails.
+func (g *Gateway) signedSlackBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := readBody(w, r)
+	if err != nil {
+		writeError(w, err)
+		return nil, false
+	}
+	if err := VerifySlackSignature(g.opts.SlackSigningSecret, r.Header, body, g.opts.Now()); err != nil {
+		code := http.StatusUnauthorized
+		if errors.Is(err, ErrSlackNoSigningSecret) {
+			code = http.StatusServiceUnavailable
+		}
+		writeJSON(w, code, errorBody(err.Error()))
+		return nil, false
+	}
+	return body, true
 }
 
 // pressWork checks a press on one of Baton's buttons and returns what it

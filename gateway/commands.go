@@ -42,6 +42,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/baton-oncall/baton/incidentclient"
+	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -315,8 +316,8 @@ func (g *Gateway) actCommand(cmd SlashCommand, action workflows.Action, rest str
 	return func(ctx context.Context) slackMessage {
 		res, err := incidentclient.Act(ctx, g.opts.Temporal, id, workflows.ActionRequest{Action: action, By: cmd.UserID, Via: "slack"})
 		switch {
-		case errors.Is(err, incidentclient.ErrRefused):
-			return ephemeral(incidentclient.Reason(err))
+		case errors.Is(err, workflowerr.ErrRefused):
+			return ephemeral(workflowerr.Reason(err))
 		case err != nil:
 			return ephemeral("Baton could not record that: " + err.Error() + ". Try again, or use the starter.")
 		}

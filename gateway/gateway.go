@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/baton-oncall/baton/incidentclient"
+	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/metrics"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
@@ -223,7 +224,7 @@ func (g *Gateway) opsgenie(ctx context.Context, body []byte) (any, error) {
 		req.By = "Opsgenie"
 	}
 	_, err = incidentclient.Act(ctx, g.opts.Temporal, id, req)
-	if errors.Is(err, incidentclient.ErrRefused) {
+	if errors.Is(err, workflowerr.ErrRefused) {
 		// Acknowledged in Slack first, or closed: Opsgenie needs no error.
 		return accepted{Incidents: []string{id}, Ignored: err.Error()}, nil
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/baton-oncall/baton/handoverclient"
 	"github.com/baton-oncall/baton/incidentclient"
+	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/workflows"
 )
 
@@ -103,8 +104,8 @@ func (g *Gateway) pressed(ctx context.Context, action workflows.Action, press Sl
 	})
 	var text string
 	switch {
-	case errors.Is(err, incidentclient.ErrRefused):
-		text = incidentclient.Reason(err)
+	case errors.Is(err, workflowerr.ErrRefused):
+		text = workflowerr.Reason(err)
 	case err != nil:
 		text = "Baton could not record that: " + err.Error() + ". Try again, or use the starter."
 	default:
@@ -120,8 +121,8 @@ func (g *Gateway) acceptPressed(ctx context.Context, press SlackAction) {
 	defer cancel()
 	msg, err := handoverclient.Accept(ctx, g.opts.Temporal, press.Value, press.UserID, "slack")
 	switch {
-	case errors.Is(err, handoverclient.ErrRefused):
-		msg = strings.TrimPrefix(err.Error(), handoverclient.ErrRefused.Error()+": ")
+	case errors.Is(err, workflowerr.ErrRefused):
+		msg = workflowerr.Reason(err)
 	case err != nil:
 		msg = "Baton could not record that: " + err.Error() + ". Try again, or use the starter."
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/rosterclient"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -46,8 +47,8 @@ func (g *Gateway) needCoverPress(press SlackAction) (func(ctx context.Context), 
 		rq, err := rosterclient.AskCover(ctx, g.opts.Temporal, t, workflows.AskCover{Person: press.UserID, From: from, To: time.Unix(end, 0)})
 		var text string
 		switch {
-		case errors.Is(err, rosterclient.ErrRefused):
-			text = "Nothing changed: " + strings.TrimPrefix(err.Error(), rosterclient.ErrRefused.Error()+": ")
+		case errors.Is(err, workflowerr.ErrRefused):
+			text = "Nothing changed: " + workflowerr.Reason(err)
 		case err != nil:
 			text = "Baton could not record that: " + err.Error() + ". Try again, or use the starter."
 		default:
@@ -84,8 +85,8 @@ func (g *Gateway) rosterPress(press SlackAction) (func(ctx context.Context), err
 		}
 		var text string
 		switch {
-		case errors.Is(err, rosterclient.ErrRefused):
-			text = "Nothing changed: " + strings.TrimPrefix(err.Error(), rosterclient.ErrRefused.Error()+": ")
+		case errors.Is(err, workflowerr.ErrRefused):
+			text = "Nothing changed: " + workflowerr.Reason(err)
 		case err != nil:
 			text = "Baton could not record that: " + err.Error() + ". Try again, or use the starter."
 		case rq.Kind == workflows.RequestCover:
@@ -122,8 +123,8 @@ func (g *Gateway) coverCommand(cmd SlashCommand, rest string) commandWork {
 	return func(ctx context.Context) slackMessage {
 		rq, err := rosterclient.AskCover(ctx, g.opts.Temporal, t, workflows.AskCover{Person: cmd.UserID, From: from, To: to, Note: note})
 		switch {
-		case errors.Is(err, rosterclient.ErrRefused):
-			return ephemeral("Nothing changed: " + strings.TrimPrefix(err.Error(), rosterclient.ErrRefused.Error()+": "))
+		case errors.Is(err, workflowerr.ErrRefused):
+			return ephemeral("Nothing changed: " + workflowerr.Reason(err))
 		case err != nil:
 			return ephemeral("Baton could not record that: " + err.Error() + ". Try again, or use the starter.")
 		}

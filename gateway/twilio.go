@@ -17,6 +17,7 @@ import (
 	"github.com/baton-oncall/baton/handoverclient"
 	"github.com/baton-oncall/baton/incidentclient"
 	"github.com/baton-oncall/baton/incidentview"
+	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/workflows"
 )
 
@@ -91,8 +92,8 @@ func (g *Gateway) twilioVoice(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	res, err := incidentclient.Act(ctx, g.opts.Temporal, id, workflows.ActionRequest{Action: action, By: who, Via: "phone"})
 	switch {
-	case errors.Is(err, incidentclient.ErrRefused):
-		writeTwiML(w, "Say", "Nothing was changed: "+incidentclient.Reason(err)+". Goodbye.")
+	case errors.Is(err, workflowerr.ErrRefused):
+		writeTwiML(w, "Say", "Nothing was changed: "+workflowerr.Reason(err)+". Goodbye.")
 	case err != nil:
 		g.opts.Logger.Error("call answer: the action failed", "incident", id, "error", err)
 		writeTwiML(w, "Say", "That did not go through. Please answer in Slack. Goodbye.")
@@ -118,8 +119,8 @@ func (g *Gateway) handoverKey(w http.ResponseWriter, r *http.Request, id, who st
 	defer cancel()
 	_, err := handoverclient.Accept(ctx, g.opts.Temporal, id, who, "phone")
 	switch {
-	case errors.Is(err, handoverclient.ErrRefused):
-		writeTwiML(w, "Say", "Nothing was changed: "+strings.TrimPrefix(err.Error(), handoverclient.ErrRefused.Error()+": ")+". Goodbye.")
+	case errors.Is(err, workflowerr.ErrRefused):
+		writeTwiML(w, "Say", "Nothing was changed: "+workflowerr.Reason(err)+". Goodbye.")
 	case err != nil:
 		g.opts.Logger.Error("test call answer: the acceptance failed", "handover", id, "error", err)
 		writeTwiML(w, "Say", "That did not go through. Please accept in Slack. Goodbye.")
@@ -194,12 +195,12 @@ func (g *Gateway) smsReply(ctx context.Context, from, body string) string {
 		return "Baton: a handover's test page is accepted with 1; nothing was changed."
 	case target.handover:
 		msg, err := handoverclient.Accept(ctx, g.opts.Temporal, target.id, target.person, "phone")
-		return "Baton: " + g.answered(target.id, msg, err, handoverclient.ErrRefused)
+		return "Baton: " + g.answered(target.id, msg, err)
 	}
 	var answers []string
 	for _, p := range bundleOf(pages, target) {
 		res, err := incidentclient.Act(ctx, g.opts.Temporal, p.id, workflows.ActionRequest{Action: action, By: p.person, Via: "phone"})
-		answers = append(answers, g.answered(p.id, res.Message, err, incidentclient.ErrRefused))
+		answers = append(answers, g.answered(p.id, res.Message, err))
 	}
 	if len(answers) > 1 {
 		return fmt.Sprintf("Baton: all %d pages of that SMS: %s", len(answers), strings.Join(answers, "; "))
@@ -209,10 +210,10 @@ func (g *Gateway) smsReply(ctx context.Context, from, body string) string {
 
 // answered says how one action went: its message, or why it was refused,
 // with the workflow it was for.
-func (g *Gateway) answered(id, msg string, err, refused error) string {
+func (g *Gateway) answered(id, msg string, err error) string {
 	switch {
-	case errors.Is(err, refused):
-		return fmt.Sprintf("%s (%s).", strings.TrimPrefix(err.Error(), refused.Error()+": "), id)
+	case errors.Is(err, workflowerr.ErrRefused):
+		return fmt.Sprintf("%s (%s).", workflowerr.Reason(err), id)
 	case err != nil:
 		g.opts.Logger.Error("SMS reply: the action failed", "workflow", id, "error", err)
 		return fmt.Sprintf("that did not go through for %s; please try again, or answer in Slack.", id)

@@ -1,6 +1,6 @@
 // Package handoverclient is how the gateway and the starter reach handover
 // workflows: find the handovers still waiting for the incoming person to
-// accept, and accept one.
+// accept, and accept one. A refusal wraps workflowerr.ErrRefused.
 package handoverclient
 
 import (
@@ -8,20 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
+	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/workflows"
 )
-
-// ErrRefused wraps the handover's reason for refusing an acceptance
-// ("already accepted by carol at ..."), or says that it is over.
-var ErrRefused = errors.New("refused")
 
 // Accept accepts a handover as the person by (a person ID, or a chat user
 // ID), via "phone", "slack" or "starter", and returns what the handover
@@ -37,22 +31,16 @@ func Accept(ctx context.Context, c client.Client, workflowID, by, via string) (s
 	if err == nil {
 		err = handle.Get(ctx, &res)
 	}
-	var appErr *temporal.ApplicationError
-	var notFound *serviceerror.NotFound
 	switch {
 	case err == nil:
 		return res.Message, nil
-	case errors.As(err, &notFound) || isCompleted(err):
-		return "", fmt.Errorf("%w: the handover %s is over", ErrRefused, workflowID)
-	case errors.As(err, &appErr):
-		return "", fmt.Errorf("%w: %s", ErrRefused, appErr.Message())
+	case workflowerr.IsClosed(err):
+		return "", fmt.Errorf("%w: the handover %s is over", workflowerr.ErrRefused, workflowID)
+	}
+	if err := workflowerr.Refused(err); errors.Is(err, workflowerr.ErrRefused) {
+		return "", err
 	}
 	return "", fmt.Errorf("accept %s: %w", workflowID, err)
-}
-
-// isCompleted reports whether err says the workflow has finished.
-func isCompleted(err error) bool {
-	return strings.Contains(err.Error(), "workflow execution already completed")
 }
 
 // Pending is a handover waiting for one of its incoming people to accept.

@@ -11,12 +11,12 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -34,7 +34,7 @@ func Deliver(ctx context.Context, c client.Client, t team.Team, alert workflows.
 	id := workflows.IncidentWorkflowID(t.Name, alert.DedupKey)
 	if alert.Status == workflows.AlertResolved {
 		err := c.SignalWorkflow(ctx, id, "", workflows.IncidentAlertSignal, workflows.AlertSignal{Alert: alert})
-		if isClosed(err) {
+		if workflowerr.IsClosed(err) {
 			return id, ErrNoOpenIncident
 		}
 		if err != nil {
@@ -68,19 +68,9 @@ func Deliver(ctx context.Context, c client.Client, t team.Team, alert workflows.
 // open.
 var ErrNoOpenIncident = errors.New("no open incident")
 
-// isClosed reports whether err says the workflow is not running.
-func isClosed(err error) bool {
-	var notFound *serviceerror.NotFound
-	return err != nil && (errors.As(err, &notFound) || strings.Contains(err.Error(), "workflow execution already completed"))
-}
-
-// ErrRefused wraps the incident's reason for refusing an action ("already
-// resolved by <@U123>").
-var ErrRefused = errors.New("refused")
-
 // Act sends an action to an incident and waits for its answer. An action
 // the incident refuses, or an incident already closed, returns an error
-// wrapping ErrRefused whose text a person can read.
+// wrapping workflowerr.ErrRefused whose text a person can read.
 func Act(ctx context.Context, c client.Client, workflowID string, req workflows.ActionRequest) (workflows.ActionResult, error) {
 	handle, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   workflowID,
@@ -95,20 +85,13 @@ func Act(ctx context.Context, c client.Client, workflowID string, req workflows.
 	if err == nil {
 		return res, nil
 	}
-	if isClosed(err) {
-		return res, fmt.Errorf("%w: %s", ErrRefused, closedReason(ctx, c, workflowID))
+	if workflowerr.IsClosed(err) {
+		return res, fmt.Errorf("%w: %s", workflowerr.ErrRefused, closedReason(ctx, c, workflowID))
 	}
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		return res, fmt.Errorf("%w: %s", ErrRefused, appErr.Message())
+	if err := workflowerr.Refused(err); errors.Is(err, workflowerr.ErrRefused) {
+		return res, err
 	}
 	return res, fmt.Errorf("%s on %s: %w", req.Action, workflowID, err)
-}
-
-// Reason is a refusal's reason, without the ErrRefused prefix, for a
-// person to read.
-func Reason(err error) string {
-	return strings.TrimPrefix(err.Error(), ErrRefused.Error()+": ")
 }
 
 // summaryFromMemo reads the IncidentSummary a run keeps in its memo.

@@ -1,25 +1,21 @@
 // Package rosterclient is how the starter (and the gateway) reach a team's
-// roster workflow: add, remove and list its overrides. Adding starts the
-// roster when it is not running yet, in the same call.
+// roster workflow: add, remove and list its overrides, and ask and answer
+// cover requests and swaps. Asking starts the roster when it is not
+// running yet, in the same call. A refusal wraps workflowerr.ErrRefused.
 package rosterclient
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
 )
-
-// ErrRefused wraps the roster's reason for refusing a change.
-var ErrRefused = errors.New("refused")
 
 // Add asks for an override, starting the team's roster if needed.
 func Add(ctx context.Context, c client.Client, t team.Team, req workflows.AddOverride) (team.Override, error) {
@@ -34,7 +30,7 @@ func Remove(ctx context.Context, c client.Client, teamName, id, by string) (team
 // List is a team's overrides; none when its roster never ran.
 func List(ctx context.Context, c client.Client, teamName string) ([]team.Override, error) {
 	v, err := c.QueryWorkflow(ctx, workflows.RosterWorkflowID(teamName), "", workflows.RosterQuery)
-	if isNotFound(err) {
+	if workflowerr.IsClosed(err) {
 		return nil, nil
 	}
 	if err != nil {
@@ -42,19 +38,6 @@ func List(ctx context.Context, c client.Client, teamName string) ([]team.Overrid
 	}
 	var out []team.Override
 	return out, v.Get(&out)
-}
-
-func isNotFound(err error) bool {
-	var nf *serviceerror.NotFound
-	return err != nil && (errors.As(err, &nf) || strings.Contains(err.Error(), "workflow execution already completed"))
-}
-
-func refused(err error) error {
-	var app *temporal.ApplicationError
-	if errors.As(err, &app) {
-		return fmt.Errorf("%w: %s", ErrRefused, app.Message())
-	}
-	return err
 }
 
 // AskCover asks the team to cover a person, starting the roster if needed.
@@ -93,7 +76,7 @@ func withStart[T any](ctx context.Context, c client.Client, t team.Team, name st
 	if err == nil {
 		err = handle.Get(ctx, &out)
 	}
-	return out, refused(err)
+	return out, workflowerr.Refused(err)
 }
 
 func update[T any](ctx context.Context, c client.Client, teamName, name string, arg any) (T, error) {
@@ -104,8 +87,8 @@ func update[T any](ctx context.Context, c client.Client, teamName, name string, 
 	if err == nil {
 		err = handle.Get(ctx, &out)
 	}
-	if isNotFound(err) {
-		return out, fmt.Errorf("%w: team %q has no roster yet", ErrRefused, teamName)
+	if workflowerr.IsClosed(err) {
+		return out, fmt.Errorf("%w: team %q has no roster yet", workflowerr.ErrRefused, teamName)
 	}
-	return out, refused(err)
+	return out, workflowerr.Refused(err)
 }

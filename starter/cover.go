@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/rosterclient"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -128,8 +129,8 @@ func (a *app) swap(ctx context.Context, args []string) error {
 
 // refusal turns a roster's refusal into the command's one-line error.
 func refusal(cmd string, err error) error {
-	if errors.Is(err, rosterclient.ErrRefused) {
-		return exitError{code: exitFailed, msg: cmd + ": " + strings.TrimPrefix(err.Error(), rosterclient.ErrRefused.Error()+": ")}
+	if errors.Is(err, workflowerr.ErrRefused) {
+		return exitError{code: exitFailed, msg: cmd + ": " + workflowerr.Reason(err)}
 	}
 	return err
 }

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/baton-oncall/baton/handoverclient"
+	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/workflows"
 )
 
@@ -197,8 +198,8 @@ func (a *app) handoverAccept(ctx context.Context, args []string) error {
 	}
 	defer c.Close()
 	msg, err := handoverclient.Accept(ctx, c, id, *as, "starter")
-	if errors.Is(err, handoverclient.ErrRefused) {
-		return exitError{code: exitFailed, msg: strings.TrimPrefix(err.Error(), handoverclient.ErrRefused.Error()+": ")}
+	if errors.Is(err, workflowerr.ErrRefused) {
+		return exitError{code: exitFailed, msg: workflowerr.Reason(err)}
 	}
 	if err != nil {
 		return err

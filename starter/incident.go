@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/baton-oncall/baton/incidentclient"
+	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/workflows"
 )
 
@@ -90,8 +91,8 @@ func (a *app) incidentAct(ctx context.Context, action workflows.Action, args []s
 	}
 	defer c.Close()
 	res, err := incidentclient.Act(ctx, c, id, workflows.ActionRequest{Action: action, By: *by, Via: "cli", Note: *note})
-	if errors.Is(err, incidentclient.ErrRefused) {
-		return exitError{code: exitFailed, msg: fmt.Sprintf("%s %s: %s", action, id, incidentclient.Reason(err))}
+	if errors.Is(err, workflowerr.ErrRefused) {
+		return exitError{code: exitFailed, msg: fmt.Sprintf("%s %s: %s", action, id, workflowerr.Reason(err))}
 	}
 	if err != nil {
 		return err

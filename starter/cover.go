@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -27,21 +26,10 @@ func (a *app) cover(ctx context.Context, args []string) error {
 	from := fs.String("from", "", "ask: from, in the team's zone")
 	to := fs.String("to", "", "ask: to, in the team's zone")
 	note := fs.String("note", "", "ask: why")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return exitError{code: exitUsage}
-	}
-	t, err := a.team("cover "+sub, *teamName)
-	if err != nil {
+	if err := parseWithArgs(fs, args[1:]); err != nil {
 		return err
 	}
-	loc, err := t.Location()
-	if err != nil {
-		return err
-	}
-	c, err := a.dial()
+	t, loc, c, err := a.teamClient("cover "+sub, *teamName)
 	if err != nil {
 		return err
 	}
@@ -86,21 +74,10 @@ func (a *app) swap(ctx context.Context, args []string) error {
 	theirs := fs.String("their-shift", "", "ask: an instant in the other person's shift")
 	as := fs.String("as", "", "reply: the other person")
 	accept := fs.Bool("accept", false, "reply: accept (without it: decline)")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return exitError{code: exitUsage}
-	}
-	t, err := a.team("swap "+sub, *teamName)
-	if err != nil {
+	if err := parseWithArgs(fs, args[1:]); err != nil {
 		return err
 	}
-	loc, err := t.Location()
-	if err != nil {
-		return err
-	}
-	c, err := a.dial()
+	t, loc, c, err := a.teamClient("swap "+sub, *teamName)
 	if err != nil {
 		return err
 	}

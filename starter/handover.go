@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -167,11 +166,8 @@ func (a *app) handoverAccept(ctx context.Context, args []string) error {
 		"(or --team data for the current shift's).")
 	as := fs.String("as", "", "the incoming person's ID (required)")
 	teamName := fs.String("team", "", "accept the current shift's handover of this team")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return exitError{code: exitUsage}
+	if err := parseWithArgs(fs, args); err != nil {
+		return err
 	}
 	id := fs.Arg(0)
 	if *as == "" || (id == "") == (*teamName == "") {

@@ -212,16 +212,43 @@ func (a *app) flags(name, summary string) *flag.FlagSet {
 
 // parse parses flags; a bad flag is a usage error.
 func parse(fs *flag.FlagSet, args []string) error {
+	if err := parseWithArgs(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return exitError{code: exitUsage, msg: fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+	}
+	return nil
+}
+
+// parseWithArgs parses flags followed by arguments (an ID); a bad flag is
+// a usage error.
+func parseWithArgs(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return exitError{code: exitUsage}
 	}
-	if fs.NArg() > 0 {
-		return exitError{code: exitUsage, msg: fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
-	}
 	return nil
+}
+
+// teamClient finds a team, its zone, and a Temporal client, which the
+// caller closes: what the roster commands start with.
+func (a *app) teamClient(cmd, teamName string) (team.Team, *time.Location, client.Client, error) {
+	t, err := a.team(cmd, teamName)
+	if err != nil {
+		return team.Team{}, nil, nil, err
+	}
+	loc, err := t.Location()
+	if err != nil {
+		return team.Team{}, nil, nil, err
+	}
+	c, err := a.dial()
+	if err != nil {
+		return team.Team{}, nil, nil, err
+	}
+	return t, loc, c, nil
 }
 
 // loadTeams asks the worker for the team file it runs with: the team

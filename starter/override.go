@@ -3,8 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"time"
 
@@ -87,15 +85,7 @@ func (a *app) overrideList(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	t, err := a.team("override list", *teamName)
-	if err != nil {
-		return err
-	}
-	loc, err := t.Location()
-	if err != nil {
-		return err
-	}
-	c, err := a.dial()
+	t, loc, c, err := a.teamClient("override list", *teamName)
 	if err != nil {
 		return err
 	}
@@ -127,11 +117,8 @@ func (a *app) overrideRemove(ctx context.Context, args []string) error {
 	fs := a.flags("override remove", "Removes an override: starter override remove --team data ID")
 	teamName := fs.String("team", "", "the team (required)")
 	by := fs.String("by", "", "who asks (default: $USER)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return exitError{code: exitUsage}
+	if err := parseWithArgs(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return exitError{code: exitUsage, msg: "override remove: give --team NAME and the override's ID"}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,11 +27,8 @@ func (a *app) phone(ctx context.Context, args []string) error {
 	from := fs.String("from", "", "reply: the person answering, by ID (looked up in the worker's team file) or E.164 number")
 	callURL := fs.String("url", "", "key: the call's answer URL, as the console printed it")
 	devDir := fs.String("dev-dir", ".baton-dev", "the dev stack's data directory, where it leaves the gateway's address and token")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return exitError{code: exitUsage}
+	if err := parseWithArgs(fs, args[1:]); err != nil {
+		return err
 	}
 	words := strings.Join(fs.Args(), " ")
 	lp, err := a.localPhone(*devDir)

@@ -265,15 +265,13 @@ func (r *roster) follow(ctx workflow.Context) bool {
 			members = append(members, p)
 		}
 	}
-	var chat activities.ResolveChatUsersResult
-	if err := workflow.ExecuteActivity(rosterActivity(ctx, "Find "+holder.ID+" in chat"), a.ResolveChatUsers,
-		activities.ResolveChatUsersInput{People: members}).Get(ctx, &chat); err != nil {
-		r.logger.Warn("could not find the holder in chat", "error", err)
+	// refreshTeam looked the team up in chat just now.
+	if r.chatIDs == nil {
 		return false
 	}
 	var users []string
 	for _, p := range members {
-		if id, ok := chat.UserIDs[p.ID]; ok {
+		if id, ok := r.chatIDs[p.ID]; ok {
 			users = append(users, id)
 		}
 	}
@@ -292,9 +290,9 @@ func (r *roster) follow(ctx workflow.Context) bool {
 	}).Get(ctx, nil); err != nil {
 		r.logger.Warn("could not set the topic", "error", err)
 	}
-	text := fmt.Sprintf("<@%s> is on call for *%s* again until %s.", chat.UserIDs[holder.ID], r.team.Name, formatWhen(until, r.loc))
+	text := fmt.Sprintf("<@%s> is on call for *%s* again until %s.", r.chatIDs[holder.ID], r.team.Name, formatWhen(until, r.loc))
 	if cur.Override != "" {
-		text = fmt.Sprintf("<@%s> covers *%s* until %s.", chat.UserIDs[holder.ID], r.team.Name, formatWhen(until, r.loc))
+		text = fmt.Sprintf("<@%s> covers *%s* until %s.", r.chatIDs[holder.ID], r.team.Name, formatWhen(until, r.loc))
 		if o, ok := team.OverrideAt(r.overrides, now); ok && o.Note != "" {
 			text += " (" + o.Note + ")"
 		}

@@ -46,7 +46,10 @@ func (a *Activities) overridesOf(ctx context.Context, t team.Team) []team.Overri
 	if t.Pager.Rotation == nil || a.Roster.WorkflowID == nil || a.Temporal == nil {
 		return nil
 	}
-	v, err := a.Temporal.QueryWorkflow(ctx, a.Roster.WorkflowID(t.Name), "", a.Roster.Query)
+	// A roster slow to answer must not eat the pager look-up's time.
+	qctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	v, err := a.Temporal.QueryWorkflow(qctx, a.Roster.WorkflowID(t.Name), "", a.Roster.Query)
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
 		return nil

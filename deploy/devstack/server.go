@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -222,6 +223,20 @@ func serverConfig(ip string, frontendPort int, sqlCfg *config.SQL) (*config.Conf
 // can be bound so that a busy port is reported clearly instead of deep in
 // the server's start.
 func portOrFree(ip string, port int) (int, error) {
+	if port == 0 {
+		// The server binds the ports it is given a moment after they are
+		// picked. A port the kernel hands out for :0 comes from the
+		// ephemeral range, which outgoing connections also draw from, so
+		// one of them may take it meanwhile and the server's service then
+		// fails to listen. A free port below that range is picked first.
+		for range 50 {
+			p := belowEphemeral + rand.IntN(belowEphemeralSpan)
+			if l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(p))); err == nil {
+				l.Close()
+				return p, nil
+			}
+		}
+	}
 	l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
 	if err != nil {
 		return 0, err
@@ -229,6 +244,13 @@ func portOrFree(ip string, port int) (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
+
+// Ports 20000 to 31999 lie below Linux's default ephemeral range
+// (32768-60999), where picked ports are not taken by outgoing connections.
+const (
+	belowEphemeral     = 20000
+	belowEphemeralSpan = 12000
+)
 
 func waitHTTP(ctx context.Context, url string) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)

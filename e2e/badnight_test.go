@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/server/temporal"
 	"go.temporal.io/server/temporaltest"
 
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/incidentclient"
 	"github.com/baton-oncall/baton/internal/fakeopsgenie"
 	"github.com/baton-oncall/baton/workflows"
@@ -138,7 +139,7 @@ teams:
 	// This week's handover, while Opsgenie answers, puts carol on call.
 	tm, _ := s.teams.Team("data")
 	run, err := s.client.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
-		ID: workflows.HandoverWorkflowID("data", shift), TaskQueue: workflows.TaskQueue,
+		ID: contract.HandoverWorkflowID("data", shift), TaskQueue: workflows.TaskQueue,
 	}, workflows.HandoverWorkflowName, workflows.HandoverInput{Team: tm, ShiftStart: shift})
 	if err != nil {
 		t.Fatal(err)

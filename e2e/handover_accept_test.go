@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/incidentview"
 	"github.com/baton-oncall/baton/internal/fakeslack"
 	"github.com/baton-oncall/baton/workflows"
@@ -49,7 +50,7 @@ func (s *incidentStack) startHandover(t *testing.T) client.WorkflowRun {
 	s.slack.AddUser("ULEAD", "lead@example.com")
 	tm, _ := s.teams.Team("data")
 	run, err := s.client.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
-		ID:                    workflows.HandoverWorkflowID("data", dataShift()),
+		ID:                    contract.HandoverWorkflowID("data", dataShift()),
 		TaskQueue:             workflows.TaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.TeamKey.ValueSet("data")),

@@ -27,6 +27,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/baton-oncall/baton/config"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/fakeopsgenie"
 	"github.com/baton-oncall/baton/internal/fakeslack"
 	"github.com/baton-oncall/baton/internal/testclock"
@@ -130,7 +131,7 @@ func (s *stack) handover(t *testing.T, name string, shift time.Time) (workflows.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	run, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                    workflows.HandoverWorkflowID(name, shift),
+		ID:                    contract.HandoverWorkflowID(name, shift),
 		TaskQueue:             workflows.TaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.TeamKey.ValueSet(name)),

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/baton-oncall/baton/calendar/icaltest"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/rosterclient"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
@@ -74,7 +75,7 @@ func TestAnOverrideMovesTheGroupAndThePage(t *testing.T) {
 		t.Error(err)
 	}
 	if *record {
-		saveHistory(t, s.client, s.client.GetWorkflow(ctx, workflows.RosterWorkflowID("data"), ""), filepath.Join("..", "workflows", "testdata", "roster.json"))
+		saveHistory(t, s.client, s.client.GetWorkflow(ctx, contract.RosterWorkflowID("data"), ""), filepath.Join("..", "workflows", "testdata", "roster.json"))
 	}
 	if list, _ := rosterclient.List(ctx, s.client, "data"); len(list) != 0 {
 		t.Errorf("after remove: %v", list)

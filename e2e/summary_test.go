@@ -13,6 +13,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/incidentclient"
 	"github.com/baton-oncall/baton/internal/fakejira"
 	"github.com/baton-oncall/baton/workflows"
@@ -79,7 +80,7 @@ func TestWeeklySummaryEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	run, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: workflows.SummaryWorkflowID("data", end), TaskQueue: workflows.TaskQueue,
+		ID: contract.SummaryWorkflowID("data", end), TaskQueue: workflows.TaskQueue,
 	}, workflows.SummaryWorkflowName, workflows.SummaryInput{Team: tm, ShiftEnd: end, NotesWait: 6 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +167,7 @@ func TestWeeklySummaryEndToEnd(t *testing.T) {
 
 	// The handover at the end of the shift links the summary.
 	hrun, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: workflows.HandoverWorkflowID("data", end), TaskQueue: workflows.TaskQueue,
+		ID: contract.HandoverWorkflowID("data", end), TaskQueue: workflows.TaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 	}, workflows.HandoverWorkflowName, workflows.HandoverInput{Team: tm, ShiftStart: end})
 	if err != nil {

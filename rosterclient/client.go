@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
@@ -29,7 +30,7 @@ func Remove(ctx context.Context, c client.Client, teamName, id, by string) (team
 
 // List is a team's overrides; none when its roster never ran.
 func List(ctx context.Context, c client.Client, teamName string) ([]team.Override, error) {
-	v, err := c.QueryWorkflow(ctx, workflows.RosterWorkflowID(teamName), "", workflows.RosterQuery)
+	v, err := c.QueryWorkflow(ctx, contract.RosterWorkflowID(teamName), "", workflows.RosterQuery)
 	if workflowerr.IsClosed(err) {
 		return nil, nil
 	}
@@ -62,7 +63,7 @@ func ReplySwap(ctx context.Context, c client.Client, teamName string, req workfl
 
 func withStart[T any](ctx context.Context, c client.Client, t team.Team, name string, arg any) (T, error) {
 	start := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID:                       workflows.RosterWorkflowID(t.Name),
+		ID:                       contract.RosterWorkflowID(t.Name),
 		TaskQueue:                workflows.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		TypedSearchAttributes:    temporal.NewSearchAttributes(workflows.TeamKey.ValueSet(t.Name)),
@@ -81,7 +82,7 @@ func withStart[T any](ctx context.Context, c client.Client, t team.Team, name st
 
 func update[T any](ctx context.Context, c client.Client, teamName, name string, arg any) (T, error) {
 	handle, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.RosterWorkflowID(teamName), UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
+		WorkflowID: contract.RosterWorkflowID(teamName), UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	var out T
 	if err == nil {

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/handoverclient"
 	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/workflows"
@@ -47,7 +48,7 @@ func (a *app) handover(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	id := workflows.HandoverWorkflowID(t.Name, shift)
+	id := contract.HandoverWorkflowID(t.Name, shift)
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:        id,
 		TaskQueue: workflows.TaskQueue,
@@ -186,7 +187,7 @@ func (a *app) handoverAccept(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		id = workflows.HandoverWorkflowID(t.Name, shift)
+		id = contract.HandoverWorkflowID(t.Name, shift)
 	}
 	c, err := a.dial()
 	if err != nil {

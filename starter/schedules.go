@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -80,8 +81,8 @@ func teamSchedules(t team.Team) ([]teamSchedule, error) {
 		}
 	}
 	return []teamSchedule{
-		schedule(workflows.HandoverScheduleID(t.Name), "handover", workflows.HandoverWorkflowName, workflows.HandoverInput{Team: t}),
-		schedule(workflows.SummaryScheduleID(t.Name), "on-call summary", workflows.SummaryWorkflowName, workflows.SummaryInput{Team: t}),
+		schedule(contract.HandoverScheduleID(t.Name), "handover", workflows.HandoverWorkflowName, workflows.HandoverInput{Team: t}),
+		schedule(contract.SummaryScheduleID(t.Name), "on-call summary", workflows.SummaryWorkflowName, workflows.SummaryInput{Team: t}),
 	}, nil
 }
 
@@ -196,7 +197,7 @@ func (a *app) schedulesList(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("list schedules: %w", err)
 		}
-		if !strings.HasPrefix(e.ID, workflows.HandoverScheduleID("")) && !strings.HasPrefix(e.ID, workflows.SummaryScheduleID("")) {
+		if !strings.HasPrefix(e.ID, contract.HandoverScheduleID("")) && !strings.HasPrefix(e.ID, contract.SummaryScheduleID("")) {
 			continue
 		}
 		info := scheduleInfo{ScheduleID: e.ID, Workflow: e.WorkflowType.Name, Paused: e.Paused, NextRuns: e.NextActionTimes}
@@ -260,7 +261,7 @@ func (a *app) schedulesDelete(ctx context.Context, args []string) error {
 	}
 	defer c.Close()
 	for _, name := range names {
-		for _, id := range []string{workflows.HandoverScheduleID(name), workflows.SummaryScheduleID(name)} {
+		for _, id := range []string{contract.HandoverScheduleID(name), contract.SummaryScheduleID(name)} {
 			err := c.ScheduleClient().GetHandle(ctx, id).Delete(ctx)
 			var notFound *serviceerror.NotFound
 			if errors.As(err, &notFound) {

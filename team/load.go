@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/baton-oncall/baton/contract"
 	"gopkg.in/yaml.v3"
 )
 
@@ -121,7 +122,7 @@ func joinPath(path, key string) string {
 }
 
 var (
-	teamNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+	envNameRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	personIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 	e164RE     = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 	// pagerDutyIDRE is a PagerDuty object ID: upper-case letters and
@@ -162,7 +163,7 @@ func (t Team) Validate() error {
 	if t.Name == "" {
 		return errors.New("name: missing")
 	}
-	if !teamNameRE.MatchString(t.Name) {
+	if !contract.ValidTeamName(t.Name) {
 		bad("name", "%q must be lower-case letters, digits and dashes", t.Name)
 	}
 	if t.TimeZone == "" {
@@ -318,6 +319,12 @@ func (t Team) Validate() error {
 		if d, err := time.ParseDuration(inc.RepeatNoteEvery); err != nil || d <= 0 {
 			bad("incidents.repeat_note_every", "%q is not a duration such as 5m", inc.RepeatNoteEvery)
 		}
+	}
+	if inc.Responders != "" && inc.Responders != RespondersTeam && inc.Responders != RespondersAllTeams {
+		bad("incidents.responders", "%q is not %s or %s", inc.Responders, RespondersTeam, RespondersAllTeams)
+	}
+	if inc.WebhookTokenEnv != "" && !envNameRE.MatchString(inc.WebhookTokenEnv) {
+		bad("incidents.webhook_token_env", "%q is not an environment variable name such as DATA_WEBHOOK_TOKEN", inc.WebhookTokenEnv)
 	}
 	if inc.AckReminder != "" {
 		if d, err := time.ParseDuration(inc.AckReminder); err != nil || d <= 0 {

@@ -132,7 +132,23 @@ type Incidents struct {
 	RepeatNoteEvery string `yaml:"repeat_note_every,omitempty" json:"repeat_note_every,omitempty"`
 	// JiraProject is where RCA tickets are opened.
 	JiraProject string `yaml:"jira_project,omitempty" json:"jira_project,omitempty"`
+	// Responders says who may acknowledge, escalate, mitigate and resolve
+	// the team's incidents from Slack: RespondersTeam (the default) for
+	// its own people and permanent members, RespondersAllTeams for the
+	// people of every team in the file.
+	Responders string `yaml:"responders,omitempty" json:"responders,omitempty"`
+	// WebhookTokenEnv names an environment variable holding a bearer token
+	// of the team's own, which delivers alerts for this team only (beside
+	// BATON_WEBHOOK_TOKEN, which delivers for every team). The token itself
+	// never appears in the team file.
+	WebhookTokenEnv string `yaml:"webhook_token_env,omitempty" json:"webhook_token_env,omitempty"`
 }
+
+// Who may act on a team's incidents (Incidents.Responders).
+const (
+	RespondersTeam     = "team"
+	RespondersAllTeams = "all_teams"
+)
 
 // Escalation is what happens while nobody acknowledges a page.
 type Escalation struct {

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/baton-oncall/baton/activities"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -39,7 +40,7 @@ type phoneRecorder struct {
 // activities recorded.
 func acceptEnv(t *testing.T, start time.Time) (*testsuite.TestWorkflowEnvironment, *recorder, *phoneRecorder) {
 	env, chat := newEnv(t, start)
-	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: HandoverWorkflowID("data", acceptShift)})
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: contract.HandoverWorkflowID("data", acceptShift)})
 	rec := &phoneRecorder{}
 	env.OnActivity(a.SendSMS, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.SendSMSInput) (activities.PhoneResult, error) {

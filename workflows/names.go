@@ -1,9 +1,6 @@
 package workflows
 
 import (
-	"fmt"
-	"time"
-
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 )
@@ -42,17 +39,4 @@ func SearchAttributes() map[string]enumspb.IndexedValueType {
 		out[k.GetName()] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
 	}
 	return out
-}
-
-// HandoverScheduleID names a team's weekly handover schedule.
-func HandoverScheduleID(team string) string {
-	return "handover-" + team
-}
-
-// HandoverWorkflowID names the handover of one team's shift. A Temporal
-// Schedule appends the nominal start time to the schedule's workflow ID in
-// the same RFC 3339 UTC form, so a scheduled run and a manual run for the
-// same shift get the same ID.
-func HandoverWorkflowID(team string, shiftStart time.Time) string {
-	return fmt.Sprintf("%s-%s", HandoverScheduleID(team), shiftStart.UTC().Format(time.RFC3339))
 }

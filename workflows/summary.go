@@ -13,6 +13,7 @@ import (
 
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/activities/tickets"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/team"
 )
@@ -30,18 +31,6 @@ const SummaryLinkMemoKey = "summary_link"
 // DefaultNotesWait is how long the outgoing person has to leave
 // retrospective notes before the retrospective is filed.
 const DefaultNotesWait = 24 * time.Hour
-
-// SummaryScheduleID names a team's weekly summary schedule.
-func SummaryScheduleID(team string) string {
-	return "summary-" + team
-}
-
-// SummaryWorkflowID names the summary of the shift that ends at shiftEnd.
-// Like the handover's, it is what the Schedule makes of the nominal time,
-// so a scheduled run and a manual one for the same shift share it.
-func SummaryWorkflowID(team string, shiftEnd time.Time) string {
-	return fmt.Sprintf("%s-%s", SummaryScheduleID(team), shiftEnd.UTC().Format(time.RFC3339))
-}
 
 // SummaryInput is one team's weekly summary.
 type SummaryInput struct {
@@ -87,7 +76,7 @@ func SummaryRequest(t team.Team, end time.Time) (activities.SummaryInput, error)
 		Team:               t,
 		Shift:              summary.Shift{Start: start.In(loc), End: end.In(loc), Week: summary.WeekOf(start, loc)},
 		Previous:           summary.Shift{Start: prevStart.In(loc), End: start.In(loc), Week: summary.WeekOf(prevStart, loc)},
-		HandoverWorkflowID: HandoverWorkflowID(t.Name, start),
+		HandoverWorkflowID: contract.HandoverWorkflowID(t.Name, start),
 		Names: activities.VisibilityNames{
 			IncidentType: IncidentWorkflowName, TeamAttribute: TeamKey.GetName(), StateAttribute: StateKey.GetName(),
 			AwaitingRCA: string(StateResolved), IncidentMemoKey: IncidentMemoKey,

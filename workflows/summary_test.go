@@ -15,6 +15,7 @@ import (
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/activities/tickets"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/team"
 )
@@ -35,7 +36,7 @@ func newSummaryEnv(t *testing.T, notes ...string) (*testsuite.TestWorkflowEnviro
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(summaryStart)
-	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: SummaryWorkflowID("data", time.Date(2026, 11, 30, 9, 0, 0, 0, berlin))})
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: contract.SummaryWorkflowID("data", time.Date(2026, 11, 30, 9, 0, 0, 0, berlin))})
 	Register(env, &activities.Activities{})
 	c := &summaryCalls{}
 	env.OnActivity(a.ComputeSummary, mock.Anything, mock.Anything).Return(

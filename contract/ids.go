@@ -1,0 +1,178 @@
+// Package contract holds the names that cross a process: the workflow IDs
+// the gateway, the starter, the activities and the workflows build, each
+// beside the function that reads it back. Nobody parses an ID by a string
+// prefix of their own: they call the inverse here.
+//
+// It is a leaf: it imports nothing of Baton's, so every package may use it.
+package contract
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// teamName is what a team may be called: lower-case letters, digits and
+// dashes, so that a colon never occurs in one and a name fits a URL path.
+var teamName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// ValidTeamName reports whether name may name a team; the team file is
+// held to it, since every ID here relies on it.
+func ValidTeamName(name string) bool { return teamName.MatchString(name) }
+
+// IncidentID names one team's incident of one dedup key. Its string form
+// is "incident:<team>:<key>": neither a team name nor a key (see
+// IncidentKey) holds a colon, so every ID reads back to the one team and
+// key it was made of. Team "data" with key "eng-x" and team "data-eng"
+// with key "x" are two incidents.
+type IncidentID struct {
+	Team string
+	// Key is the dedup key made fit for an ID (IncidentKey).
+	Key string
+}
+
+const incidentPrefix = "incident:"
+
+// String is the incident's workflow ID.
+func (id IncidentID) String() string { return incidentPrefix + id.Team + ":" + id.Key }
+
+// IncidentWorkflowID names the incident of a team's dedup key.
+func IncidentWorkflowID(team, dedupKey string) string {
+	return IncidentID{Team: team, Key: IncidentKey(dedupKey)}.String()
+}
+
+// ErrNotIncidentID: the text names no incident.
+var ErrNotIncidentID = errors.New("not an incident ID")
+
+// ParseIncidentID reads back an incident's workflow ID. An ID of the
+// scheme before this one ("incident-<team>-<key>", see LegacyIncidentID)
+// is not parsed here: its team cannot be told from its key.
+func ParseIncidentID(s string) (IncidentID, error) {
+	rest, ok := strings.CutPrefix(s, incidentPrefix)
+	if !ok {
+		return IncidentID{}, fmt.Errorf("%w: %q does not start with %q", ErrNotIncidentID, s, incidentPrefix)
+	}
+	team, key, ok := strings.Cut(rest, ":")
+	if !ok || !teamName.MatchString(team) || key == "" || IncidentKey(key) != key {
+		return IncidentID{}, fmt.Errorf("%w: %q is not incident:<team>:<key>", ErrNotIncidentID, s)
+	}
+	return IncidentID{Team: team, Key: key}, nil
+}
+
+// legacyIncidentPrefix starts the incident IDs that Baton made before the
+// colon scheme: "incident-<team>-<key>", where a dash may belong to
+// either. Runs started under it keep their IDs until they close.
+const legacyIncidentPrefix = "incident-"
+
+// LegacyIncidentWorkflowID is the ID the incident of a team's dedup key
+// had before the colon scheme, for finding a run still open under it.
+func LegacyIncidentWorkflowID(team, dedupKey string) string {
+	return legacyIncidentPrefix + team + "-" + IncidentKey(dedupKey)
+}
+
+// IsLegacyIncidentID reports whether s is shaped like an incident ID of
+// the scheme before the colon one. Its team is the run's own (its
+// BatonTeam search attribute), not anything read from the text.
+func IsLegacyIncidentID(s string) bool {
+	rest, ok := strings.CutPrefix(s, legacyIncidentPrefix)
+	return ok && rest != "" && IncidentKey(rest) == rest
+}
+
+// IncidentKey is a dedup key made fit for IDs: keys are hashed when they
+// hold characters unfit for an ID, or are long, so that any source's key
+// works (an empty one too, which no source sends, so that every ID reads
+// back); readable keys stay readable in the Web UI. The result is its own
+// IncidentKey, so an Opsgenie alert aliased with it maps back to the same
+// incident.
+func IncidentKey(dedupKey string) string {
+	if dedupKey != "" && len(dedupKey) <= 64 && !strings.ContainsFunc(dedupKey, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
+	}) {
+		return dedupKey
+	}
+	sum := sha256.Sum256([]byte(dedupKey))
+	return "h" + hex.EncodeToString(sum[:12])
+}
+
+// shiftLayout is how a Temporal Schedule appends a run's nominal time to
+// its workflow ID (RFC 3339 in UTC): fixed-length, so the team before it
+// reads back whatever dashes its name holds.
+const shiftLayout = "2006-01-02T15:04:05Z07:00"
+
+// HandoverScheduleID names a team's weekly handover schedule.
+func HandoverScheduleID(team string) string { return "handover-" + team }
+
+// HandoverWorkflowID names the handover of one team's shift. A Temporal
+// Schedule appends the nominal start time to the schedule's workflow ID in
+// the same RFC 3339 UTC form, so a scheduled run and a manual run for the
+// same shift get the same ID.
+func HandoverWorkflowID(team string, shiftStart time.Time) string {
+	return HandoverScheduleID(team) + "-" + shiftStart.UTC().Format(shiftLayout)
+}
+
+// ParseHandoverWorkflowID reads back a handover's team and shift start.
+func ParseHandoverWorkflowID(s string) (team string, shiftStart time.Time, err error) {
+	return parseShiftID(s, "handover-", "handover")
+}
+
+// SummaryScheduleID names a team's weekly summary schedule.
+func SummaryScheduleID(team string) string { return "summary-" + team }
+
+// SummaryWorkflowID names the summary of the shift that ends at shiftEnd.
+// Like the handover's, it is what the Schedule makes of the nominal time,
+// so a scheduled run and a manual one for the same shift share it.
+func SummaryWorkflowID(team string, shiftEnd time.Time) string {
+	return SummaryScheduleID(team) + "-" + shiftEnd.UTC().Format(shiftLayout)
+}
+
+// ParseSummaryWorkflowID reads back a summary's team and shift end.
+func ParseSummaryWorkflowID(s string) (team string, shiftEnd time.Time, err error) {
+	return parseShiftID(s, "summary-", "summary")
+}
+
+// shiftTimeLen is the length of a shift time in an ID: always UTC, so
+// always "2006-01-02T15:04:05Z".
+const shiftTimeLen = len("2006-01-02T15:04:05Z")
+
+func parseShiftID(s, prefix, what string) (string, time.Time, error) {
+	rest, ok := strings.CutPrefix(s, prefix)
+	if !ok || len(rest) < shiftTimeLen+2 || rest[len(rest)-shiftTimeLen-1] != '-' {
+		return "", time.Time{}, fmt.Errorf("%q is not a %s ID (%s<team>-<RFC 3339 time in UTC>)", s, what, prefix)
+	}
+	team, at := rest[:len(rest)-shiftTimeLen-1], rest[len(rest)-shiftTimeLen:]
+	t, err := time.Parse(shiftLayout, at)
+	if err != nil || !teamName.MatchString(team) {
+		return "", time.Time{}, fmt.Errorf("%q is not a %s ID (%s<team>-<RFC 3339 time in UTC>)", s, what, prefix)
+	}
+	return team, t, nil
+}
+
+// RosterWorkflowID names a team's roster.
+func RosterWorkflowID(team string) string { return "roster-" + team }
+
+// ParseRosterWorkflowID reads back a roster's team.
+func ParseRosterWorkflowID(s string) (string, error) {
+	team, ok := strings.CutPrefix(s, "roster-")
+	if !ok || !teamName.MatchString(team) {
+		return "", fmt.Errorf("%q is not a roster ID (roster-<team>)", s)
+	}
+	return team, nil
+}
+
+// PageQuotaWorkflowID names the /baton page quota of a chat user. Slack's
+// user IDs are letters and digits, unique across the one workspace the
+// gateway takes requests from.
+func PageQuotaWorkflowID(chatUser string) string { return "pagequota-" + chatUser }
+
+// ParsePageQuotaWorkflowID reads back the chat user of a page quota.
+func ParsePageQuotaWorkflowID(s string) (string, error) {
+	user, ok := strings.CutPrefix(s, "pagequota-")
+	if !ok || user == "" {
+		return "", fmt.Errorf("%q is not a page quota ID (pagequota-<chat user>)", s)
+	}
+	return user, nil
+}

@@ -1,0 +1,101 @@
+package contract
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The pair that shared one workflow ID under the dash scheme: team "data"
+// with key "eng-x" and team "data-eng" with key "x".
+func TestIncidentIDsOfCollidingTeamsDiffer(t *testing.T) {
+	a, b := IncidentWorkflowID("data", "eng-x"), IncidentWorkflowID("data-eng", "x")
+	if a == b {
+		t.Fatalf("both are %q", a)
+	}
+	if LegacyIncidentWorkflowID("data", "eng-x") != LegacyIncidentWorkflowID("data-eng", "x") {
+		t.Fatal("the legacy IDs should collide: that is the bug this scheme fixes")
+	}
+	for _, c := range []struct{ id, team, key string }{{a, "data", "eng-x"}, {b, "data-eng", "x"}} {
+		got, err := ParseIncidentID(c.id)
+		if err != nil || got != (IncidentID{Team: c.team, Key: c.key}) {
+			t.Errorf("ParseIncidentID(%q) = %+v, %v; want team %q key %q", c.id, got, err, c.team, c.key)
+		}
+	}
+}
+
+func TestParseIncidentIDRefusesWhatNoTeamMade(t *testing.T) {
+	for _, s := range []string{
+		"", "incident:", "incident:data", "incident:data:", "incident::x",
+		"incident:Data:x",         // team names are lower case
+		"incident:data:a:b",       // a key has no colon
+		"incident:data:has space", // nor a space: IncidentKey would hash it
+		"incident-data-x",         // the old scheme
+		"handover-data-2026-01-05T09:00:00Z",
+		"Incident:data:x",
+	} {
+		if id, err := ParseIncidentID(s); !errors.Is(err, ErrNotIncidentID) {
+			t.Errorf("ParseIncidentID(%q) = %+v, %v; want ErrNotIncidentID", s, id, err)
+		}
+	}
+}
+
+func TestLegacyIncidentIDs(t *testing.T) {
+	if id := LegacyIncidentWorkflowID("data", "orders late"); !IsLegacyIncidentID(id) {
+		t.Errorf("%q is a legacy ID", id)
+	}
+	for _, s := range []string{IncidentWorkflowID("data", "x"), "incident-", "roster-data", "incident-a b"} {
+		if IsLegacyIncidentID(s) {
+			t.Errorf("%q is not a legacy ID", s)
+		}
+	}
+}
+
+func FuzzIncidentIDRoundTrip(f *testing.F) {
+	f.Add("data", "eng-x")
+	f.Add("data-eng", "x")
+	f.Add("d", "a:b")
+	f.Add("team-1", strings.Repeat("k", 100))
+	f.Fuzz(func(t *testing.T, team, key string) {
+		id := IncidentWorkflowID(team, key)
+		got, err := ParseIncidentID(id)
+		if !ValidTeamName(team) {
+			if err == nil {
+				t.Fatalf("%q parsed for a team the file refuses: %+v", id, got)
+			}
+			return
+		}
+		if err != nil || got.Team != team || got.Key != IncidentKey(key) || got.String() != id {
+			t.Fatalf("ParseIncidentID(%q) = %+v, %v", id, got, err)
+		}
+	})
+}
+
+func TestShiftIDsReadBack(t *testing.T) {
+	at := time.Date(2026, 3, 30, 7, 0, 0, 0, time.UTC)
+	for _, team := range []string{"data", "data-2026", "a"} {
+		gotTeam, gotAt, err := ParseHandoverWorkflowID(HandoverWorkflowID(team, at.In(time.FixedZone("CEST", 7200))))
+		if err != nil || gotTeam != team || !gotAt.Equal(at) {
+			t.Errorf("handover of %q: %q %v %v", team, gotTeam, gotAt, err)
+		}
+		gotTeam, gotAt, err = ParseSummaryWorkflowID(SummaryWorkflowID(team, at))
+		if err != nil || gotTeam != team || !gotAt.Equal(at) {
+			t.Errorf("summary of %q: %q %v %v", team, gotTeam, gotAt, err)
+		}
+		if got, err := ParseRosterWorkflowID(RosterWorkflowID(team)); err != nil || got != team {
+			t.Errorf("roster of %q: %q %v", team, got, err)
+		}
+	}
+	for _, s := range []string{"handover-data", "handover--2026-03-30T07:00:00Z", "handover-data-2026-03-30T07:00:00+02:00", "summary-data-2026-03-30T07:00:00Z"} {
+		if _, _, err := ParseHandoverWorkflowID(s); err == nil {
+			t.Errorf("ParseHandoverWorkflowID(%q) took it", s)
+		}
+	}
+	if got, err := ParsePageQuotaWorkflowID(PageQuotaWorkflowID("U0ALICE")); err != nil || got != "U0ALICE" {
+		t.Errorf("page quota: %q %v", got, err)
+	}
+	if _, err := ParseRosterWorkflowID("roster-"); err == nil {
+		t.Error("an empty roster team parsed")
+	}
+}

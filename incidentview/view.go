@@ -3,7 +3,9 @@
 // the SMS and what a call says. It is pure: the incident workflow hands it
 // typed facts (state, who, when) and gets text back, so presentation
 // changes without touching orchestration, and each rendering is tested
-// without an engine.
+// without an engine. Every field that came from outside is data: escaped
+// and on its line in mrkdwn, cleaned of control characters in plain text,
+// and bounded to Slack's limits (package mrkdwn).
 package incidentview
 
 import (
@@ -12,6 +14,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/baton-oncall/baton/internal/mrkdwn"
 )
 
 // Person is someone named on the page: by chat mention when chat knows
@@ -24,23 +29,25 @@ type Person struct {
 	ChatID string
 }
 
-// Mention names the person so that chat notifies them.
+// Mention names the person so that chat notifies them: a mention built
+// from their chat ID, else their name as text.
 func (p Person) Mention() string {
 	if p.ChatID != "" {
-		return "<@" + p.ChatID + ">"
+		return mrkdwn.User(p.ChatID)
 	}
-	return p.Name
+	return mrkdwn.Line(p.Name)
 }
 
 // Label names the person in plain text.
 func (p Person) Label() string {
 	if p.Name != "" {
-		return p.Name
+		return mrkdwn.OneLine(p.Name)
 	}
-	return p.ChatID
+	return mrkdwn.OneLine(p.ChatID)
 }
 
-// View is what the page shows of an incident.
+// View is what the page shows of an incident. Its text fields are as the
+// alert's source sent them: the renderings make them safe to show.
 type View struct {
 	// ID is the incident's workflow ID, which every CLI command takes.
 	ID          string
@@ -70,29 +77,46 @@ type View struct {
 	ChannelName  string
 }
 
+// Bounds on what the page shows of the alert, in characters: together
+// they keep each line of the page within a Slack section (3,000) and the
+// page far within a message (40,000). The summary's matches what the
+// gateway keeps of any source's.
+const (
+	maxSummary          = 500
+	maxField            = 200
+	maxDescription      = 2000
+	maxDescriptionLines = 30
+)
+
 var severityMark = map[string]string{
 	"critical": ":red_circle:", "high": ":large_orange_circle:",
 	"medium": ":large_yellow_circle:", "low": ":white_circle:",
 }
 
-// Headline is "[CRITICAL] summary".
+// Headline is "[CRITICAL] summary", in plain text on one line: for SMS,
+// calls and tickets.
 func (v View) Headline() string {
-	return fmt.Sprintf("[%s] %s", strings.ToUpper(v.Severity), v.Summary)
+	return fmt.Sprintf("[%s] %s", strings.ToUpper(mrkdwn.OneLine(v.Severity)), v.summary())
 }
 
-// GroupMention notifies the on-call user group: by ID when the team file
-// gives one, else by handle, which Slack links (link_names).
+// SlackHeadline is the Headline in mrkdwn, its text escaped.
+func (v View) SlackHeadline() string {
+	return mrkdwn.Line(v.Headline())
+}
+
+func (v View) summary() string {
+	return mrkdwn.CutPlain(mrkdwn.OneLine(v.Summary), maxSummary, "…")
+}
+
+// GroupMention notifies the on-call user group, built from its ID or
+// handle (see mrkdwn.Group), never from text.
 func (v View) GroupMention() string {
-	g := strings.TrimPrefix(v.Group, "@")
-	if len(g) > 1 && g[0] == 'S' && strings.ToUpper(g) == g {
-		return "<!subteam^" + g + ">"
-	}
-	return "@" + g
+	return mrkdwn.Group(v.Group)
 }
 
 // groupLabel is the group in plain text.
 func (v View) groupLabel() string {
-	return "@" + strings.TrimPrefix(v.Group, "@")
+	return "@" + mrkdwn.OneLine(strings.TrimPrefix(v.Group, "@"))
 }
 
 // When formats an instant in the team's zone: "Tue 24 Nov 14:05 CET".
@@ -100,13 +124,18 @@ func (v View) When(t time.Time) string {
 	return t.In(v.Loc).Format("Mon 2 Jan 15:04 MST")
 }
 
-// markup is how one rendering writes mentions and links.
+// markup is how one rendering writes mentions, links and outside text.
 type markup struct {
 	bold    func(string) string
 	person  func(Person) string
 	group   string
 	link    func(url, text string) string
 	literal func(string) string
+	// text shows a field from outside on one line; quote shows the
+	// description, every line of it marked as quoted.
+	text  func(string) string
+	quote func(string) string
+	cut   func(s string, n int, tail string) string
 }
 
 // Slack renders the page in Slack's mrkdwn.
@@ -115,42 +144,50 @@ func (v View) Slack() string {
 		bold:    func(s string) string { return "*" + s + "*" },
 		person:  Person.Mention,
 		group:   v.GroupMention(),
-		link:    func(url, text string) string { return "<" + url + "|" + text + ">" },
-		literal: func(s string) string { return "`" + s + "`" },
+		link:    mrkdwn.Link,
+		literal: mrkdwn.Code,
+		text:    mrkdwn.Line,
+		quote:   mrkdwn.Quote,
+		cut:     mrkdwn.Cut,
 	}, severityMark[v.Severity]+" ")
 }
 
 // Plain renders the page as plain text, for a terminal.
 func (v View) Plain() string {
 	return v.page(markup{
-		bold:    func(s string) string { return s },
-		person:  Person.Label,
-		group:   v.groupLabel(),
-		link:    func(url, text string) string { return text + " (" + url + ")" },
-		literal: func(s string) string { return s },
+		bold:   func(s string) string { return s },
+		person: Person.Label,
+		group:  v.groupLabel(),
+		link: func(url, text string) string {
+			return mrkdwn.OneLine(text) + " (" + mrkdwn.OneLine(url) + ")"
+		},
+		literal: mrkdwn.OneLine,
+		text:    mrkdwn.OneLine,
+		quote:   mrkdwn.PlainQuote,
+		cut:     mrkdwn.CutPlain,
 	}, "")
 }
 
 func (v View) page(m markup, mark string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s%s\n", mark, m.bold(v.Headline()))
+	fmt.Fprintf(&b, "%s%s\n", mark, m.bold(m.text(v.Headline())))
 	if v.Paged && v.State == "triggered" {
 		fmt.Fprintf(&b, "%s: on call %s\n", m.group, v.onCall(m))
 	}
-	fmt.Fprintf(&b, "%s %s", m.bold("State:"), v.State)
+	fmt.Fprintf(&b, "%s %s", m.bold("State:"), m.text(v.State))
 	if v.Service != "" {
-		fmt.Fprintf(&b, " · %s %s", m.bold("Service:"), v.Service)
+		fmt.Fprintf(&b, " · %s %s", m.bold("Service:"), m.text(field(v.Service)))
 	}
-	source := v.Source
+	source := m.text(field(v.Source))
 	if v.SourceURL != "" {
-		source = m.link(v.SourceURL, v.Source)
+		source = m.link(v.SourceURL, field(v.Source))
 	}
 	fmt.Fprintf(&b, " · %s %s", m.bold("Source:"), source)
 	if v.RunbookURL != "" {
 		fmt.Fprintf(&b, " · %s", m.link(v.RunbookURL, "Runbook"))
 	}
-	if v.Description != "" {
-		fmt.Fprintf(&b, "\n%s", v.Description)
+	if d := v.description(m); d != "" {
+		fmt.Fprintf(&b, "\n%s", d)
 	}
 	if v.AckedBy != nil {
 		fmt.Fprintf(&b, "\nAcknowledged by %s at %s", m.person(*v.AckedBy), v.When(v.AckedAt))
@@ -163,6 +200,30 @@ func (v View) page(m markup, mark string) string {
 	}
 	fmt.Fprintf(&b, "\n%s", m.literal(v.ID))
 	return b.String()
+}
+
+// field is a short field from outside (service, source), bounded.
+func field(s string) string {
+	return mrkdwn.CutPlain(mrkdwn.OneLine(s), maxField, "…")
+}
+
+// description is the alert's description as a quote, its first
+// maxDescriptionLines lines and maxDescription characters (as shown,
+// escapes counted); a cut says so and where to read the whole text.
+func (v View) description(m markup) string {
+	q := m.quote(v.Description)
+	lines := strings.SplitAfter(q, "\n")
+	cut := len(lines) > maxDescriptionLines
+	if cut {
+		q = strings.TrimSuffix(strings.Join(lines[:maxDescriptionLines], ""), "\n")
+	}
+	if utf8.RuneCountInString(q) > maxDescription {
+		q, cut = strings.TrimRight(m.cut(q, maxDescription, ""), "\n> "), true
+	}
+	if cut {
+		q += "\n> … (cut: " + m.literal("starter incident show "+v.ID+" --json") + " has the whole text)"
+	}
+	return q
 }
 
 func (v View) onCall(m markup) string {
@@ -179,26 +240,27 @@ func (v View) onCall(m markup) string {
 	return "nobody"
 }
 
-// Link is where the page is: "Incident `id` in #channel".
+// Link is where the page is: "Incident `id` in #channel", in mrkdwn.
 func (v View) Link() string {
-	return "Incident `" + v.ID + "` in #" + strings.TrimPrefix(v.ChannelName, "#")
+	return "Incident " + mrkdwn.Code(v.ID) + " in #" + mrkdwn.Line(strings.TrimPrefix(v.ChannelName, "#"))
 }
 
-// PageDM is the direct message to a person on call.
+// PageDM is the direct message to a person on call, in mrkdwn.
 func (v View) PageDM() string {
-	return fmt.Sprintf("You are paged: %s\n%s", v.Headline(), v.Link())
+	return fmt.Sprintf("You are paged: %s\n%s", v.SlackHeadline(), v.Link())
 }
 
-// SMS is the text of an escalation SMS; the phone activity adds how to
-// answer it, which depends on how the worker is set up.
+// SMS is the text of an escalation SMS, plain text on one line; the
+// phone activity adds how to answer it, which depends on how the worker
+// is set up.
 func (v View) SMS() string {
-	return fmt.Sprintf("Baton: %s (%s).", v.Headline(), v.ID)
+	return fmt.Sprintf("Baton: %s (%s).", v.Headline(), mrkdwn.OneLine(v.ID))
 }
 
-// Call is what an escalation call reads aloud; the phone activity adds how
-// to answer it.
+// Call is what an escalation call reads aloud, plain text on one line;
+// the phone activity adds how to answer it.
 func (v View) Call(team string) string {
-	return fmt.Sprintf("This is Baton. %s incident for team %s: %s.", v.Severity, team, v.Summary)
+	return fmt.Sprintf("This is Baton. %s incident for team %s: %s.", mrkdwn.OneLine(v.Severity), mrkdwn.OneLine(team), v.summary())
 }
 
 // ShortCode is the three letters an SMS reply names its incident by

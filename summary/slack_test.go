@@ -30,3 +30,35 @@ func TestSlackMarksHeadingsLinksAndEscapes(t *testing.T) {
 		t.Errorf("plain text carries Slack markup:\n%s", plain)
 	}
 }
+
+// Every field of the report that came from an alert is text, on its own
+// line: a service, an alert's name or a summary cannot mention anyone,
+// link anywhere or add a line.
+func TestSlackShowsAlertFieldsAsData(t *testing.T) {
+	week := func(service, alert, summary string) Input {
+		in := handWeek(t)
+		for i := range in.Incidents {
+			in.Incidents[i].Service, in.Incidents[i].AlertName, in.Incidents[i].Summary = service, alert, summary
+		}
+		return in
+	}
+	in := week("db <!channel>", "<@U0ADMIN> <https://evil.example|Acknowledge>", "Replica lag\n*RCAs:* 0 open\x1b[2J")
+	clean := Slack(Compute(week("db", "DBDown", "Replica lag")))
+	text := Slack(Compute(in))
+	for _, bad := range []string{"<!channel>", "<@U0ADMIN>", "<https://evil.example", "\n*RCAs:* 0 open", "\x1b"} {
+		if strings.Contains(text, bad) {
+			t.Errorf("the summary holds %q:\n%s", bad, text)
+		}
+	}
+	for _, want := range []string{"By service: db &lt;!channel&gt; 8", "&lt;@U0ADMIN&gt; &lt;https://evil.example|Acknowledge&gt;", ": Replica lag *RCAs:* 0 open[2J,"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, text)
+		}
+	}
+	if got, want := strings.Count(text, "\n"), strings.Count(clean, "\n"); got != want {
+		t.Errorf("%d lines, want %d as with plain alerts:\n%s", got, want, text)
+	}
+	if plain := Compute(in).Text(); strings.Contains(plain, "\n*RCAs:*") || strings.Contains(plain, "\x1b") {
+		t.Errorf("the plain text holds a line of an alert's:\n%s", plain)
+	}
+}

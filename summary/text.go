@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/baton-oncall/baton/internal/mrkdwn"
 )
 
 // textListed caps the lists Text prints one line per item.
@@ -20,10 +22,18 @@ func (r Report) Text() string { return r.render(plain{}) }
 
 // Slack renders the report as Slack mrkdwn, for the team channel: the
 // same lines as Text, with bold headings, text escaped, and incidents
-// linked to the Web UI when the report has links.
-func Slack(r Report) string { return r.render(mrkdwn{}) }
+// linked to the Web UI when the report has links. Its lines stay within a
+// Slack section and the whole within a message (summaryMax).
+func Slack(r Report) string { return r.render(slackStyle{}) }
 
-// style is how a rendering marks headings and links and escapes text.
+// summaryMax bounds an incident's summary in the lists, in characters:
+// with textListed items per list the report stays far within a Slack
+// message (40,000 characters).
+const summaryMax = 200
+
+// style is how a rendering marks headings and links and shows text from
+// outside (summaries, services, alert and people's names): on one line,
+// cleaned of control characters, and escaped in mrkdwn.
 type style interface {
 	heading(s string) string
 	link(url, text string) string
@@ -33,22 +43,18 @@ type style interface {
 type plain struct{}
 
 func (plain) heading(s string) string    { return s }
-func (plain) link(_, text string) string { return text }
-func (plain) text(s string) string       { return s }
+func (plain) link(_, text string) string { return mrkdwn.OneLine(text) }
+func (plain) text(s string) string       { return mrkdwn.OneLine(s) }
 
-type mrkdwn struct{}
+type slackStyle struct{}
 
-func (mrkdwn) heading(s string) string { return "*" + s + "*" }
-func (m mrkdwn) link(url, text string) string {
-	if url == "" {
-		return m.text(text)
-	}
-	return "<" + url + "|" + m.text(text) + ">"
-}
+func (slackStyle) heading(s string) string      { return "*" + s + "*" }
+func (slackStyle) link(url, text string) string { return mrkdwn.Link(url, text) }
+func (slackStyle) text(s string) string         { return mrkdwn.Line(s) }
 
-// text escapes what Slack reads as markup: &, < and >.
-func (mrkdwn) text(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+// short is an incident's summary as the lists show it.
+func short(s string) string {
+	return mrkdwn.CutPlain(mrkdwn.OneLine(s), summaryMax, "…")
 }
 
 func (r Report) render(st style) string {
@@ -61,27 +67,27 @@ func (r Report) render(st style) string {
 
 	b.WriteString(st.heading(fmt.Sprintf("On-call summary: %s, week %s", st.text(r.Team), r.Shift.Week)) + "\n")
 	if r.RetentionWarning != "" {
-		fmt.Fprintf(&b, "Warning: %s\n", r.RetentionWarning)
+		fmt.Fprintf(&b, "Warning: %s\n", st.text(r.RetentionWarning))
 	}
 	fmt.Fprintf(&b, "Shift: %s to %s (%s)", when(r.Shift.Start), when(r.Shift.End), r.TimeZone)
 	if len(r.Shift.OnCall) > 0 {
-		fmt.Fprintf(&b, ", on call: %s", strings.Join(r.Shift.OnCall, ", "))
+		fmt.Fprintf(&b, ", on call: %s", texts(st, r.Shift.OnCall))
 	}
 	b.WriteString("\n")
 	if h := r.Handover; h != nil && h.AcceptedAt.IsZero() {
-		fmt.Fprintf(&b, "Handover: never accepted by %s (due %s): their phone was not proven to ring\n", strings.Join(h.People, ", "), when(h.AcceptBy))
+		fmt.Fprintf(&b, "Handover: never accepted by %s (due %s): their phone was not proven to ring\n", texts(st, h.People), when(h.AcceptBy))
 	} else if h != nil {
-		fmt.Fprintf(&b, "Handover: accepted late by %s, %s after the deadline of %s\n", h.AcceptedBy, h.AcceptedAt.Sub(h.AcceptBy).Round(time.Minute), when(h.AcceptBy))
+		fmt.Fprintf(&b, "Handover: accepted late by %s, %s after the deadline of %s\n", st.text(h.AcceptedBy), h.AcceptedAt.Sub(h.AcceptBy).Round(time.Minute), when(h.AcceptBy))
 	}
 	b.WriteString("\n")
 
 	// Incidents.
 	fmt.Fprintf(&b, "%s %d, %d paged", st.heading("Incidents:"), r.Incidents.Total, r.Incidents.Paged)
-	if s := countList(r.Incidents.BySeverity, bySeverity); s != "" {
+	if s := countList(st, r.Incidents.BySeverity, bySeverity); s != "" {
 		fmt.Fprintf(&b, " (%s)", s)
 	}
 	b.WriteString("\n")
-	if s := countList(r.Incidents.ByService, nil); s != "" {
+	if s := countList(st, r.Incidents.ByService, nil); s != "" {
 		fmt.Fprintf(&b, "By service: %s\n", s)
 	}
 	if len(r.Incidents.Major) > 0 {
@@ -97,9 +103,9 @@ func (r Report) render(st style) string {
 			}
 			svc := ""
 			if m.Service != "" {
-				svc = " [" + m.Service + "]"
+				svc = " [" + st.text(short(m.Service)) + "]"
 			}
-			fmt.Fprintf(&b, "  - %s %s%s: %s, %s, %s\n", m.Severity, st.link(m.Link, m.WorkflowID), st.text(svc), st.text(m.Summary), when(m.Triggered), state)
+			fmt.Fprintf(&b, "  - %s %s%s: %s, %s, %s\n", st.text(m.Severity), st.link(m.Link, m.WorkflowID), svc, st.text(short(m.Summary)), when(m.Triggered), state)
 		}
 	}
 
@@ -113,7 +119,7 @@ func (r Report) render(st style) string {
 			name = p.Name + " (" + p.Person + ")"
 		}
 		fmt.Fprintf(&b, "  %s, %s: %d (pages %d, SMS %d, calls %d): business %d, off-hours %d, sleep %d\n",
-			name, p.TimeZone, p.Total, p.Pages, p.SMS, p.Calls, p.BusinessHours, p.OffHours, p.SleepHours)
+			st.text(name), st.text(p.TimeZone), p.Total, p.Pages, p.SMS, p.Calls, p.BusinessHours, p.OffHours, p.SleepHours)
 	}
 	writeOnCallHours(&b, st, r.OnCallHours)
 
@@ -138,7 +144,7 @@ func (r Report) render(st style) string {
 		b.WriteString("\n" + st.heading("Noisiest alerts:") + "\n")
 		for i, n := range r.NoisiestAlerts {
 			fmt.Fprintf(&b, "  %d. %s: %s, %s; %d actionable, %d noise, %d unanswered\n",
-				i+1, n.Alert, plural(n.Incidents, "incident"), plural(n.Deliveries, "delivery"), n.Actionable, n.Noise, n.Unanswered)
+				i+1, st.text(short(n.Alert)), plural(n.Incidents, "incident"), plural(n.Deliveries, "delivery"), n.Actionable, n.Noise, n.Unanswered)
 		}
 	}
 
@@ -150,12 +156,12 @@ func (r Report) render(st style) string {
 			fmt.Fprintf(&b, "  ... and %d more\n", len(r.RCAs.List)-textListed)
 			break
 		}
-		fmt.Fprintf(&b, "  - %s: %s, resolved %s ago", st.link(o.Link, o.WorkflowID), st.text(o.Summary), o.Age)
+		fmt.Fprintf(&b, "  - %s: %s, resolved %s ago", st.link(o.Link, o.WorkflowID), st.text(short(o.Summary)), o.Age)
 		if o.Overdue {
 			b.WriteString(", overdue")
 		}
 		if o.Ticket != "" {
-			fmt.Fprintf(&b, ", ticket %s", o.Ticket)
+			fmt.Fprintf(&b, ", ticket %s", st.text(o.Ticket))
 		}
 		b.WriteString("\n")
 	}
@@ -230,7 +236,7 @@ func bySeverity(a, b string) int {
 
 // countList shows "a 3, b 1": in the given order, else most first then by
 // name, the first textListed of them.
-func countList(m map[string]int, order func(a, b string) int) string {
+func countList(st style, m map[string]int, order func(a, b string) int) string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -245,9 +251,18 @@ func countList(m map[string]int, order func(a, b string) int) string {
 			parts = append(parts, fmt.Sprintf("%d more", len(keys)-textListed))
 			break
 		}
-		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+		parts = append(parts, fmt.Sprintf("%s %d", st.text(short(k)), m[k]))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// texts shows names from outside, one line each, comma-separated.
+func texts(st style, names []string) string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = st.text(n)
+	}
+	return strings.Join(out, ", ")
 }
 
 func arrow(change string) string {

@@ -12,6 +12,8 @@ import (
 
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/activities/chat"
+	"github.com/baton-oncall/baton/contract"
+	"github.com/baton-oncall/baton/internal/mrkdwn"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -304,12 +306,17 @@ func (h *handover) postHandover(ctx workflow.Context, outgoing, onCall, next []t
 		b.WriteString("Open incidents: none.")
 	} else {
 		fmt.Fprintf(&b, "Open incidents (%d):", len(open.Incidents))
-		for _, inc := range open.Incidents {
-			summary := inc.Summary
-			if summary == "" {
-				summary = inc.WorkflowID
+		for i, inc := range open.Incidents {
+			if i == handoverListed {
+				fmt.Fprintf(&b, "\n• … and %d more: %s lists them all", len(open.Incidents)-i, mrkdwn.Code("starter incident list"))
+				break
 			}
-			fmt.Fprintf(&b, "\n• %s (since %s, `%s`)", summary, h.when(inc.Started), inc.WorkflowID)
+			// An incident's summary is its alert's: text from outside.
+			summary := mrkdwn.Line(mrkdwn.CutPlain(mrkdwn.OneLine(inc.Summary), handoverSummaryMax, "…"))
+			if summary == "" {
+				summary = mrkdwn.Code(inc.WorkflowID)
+			}
+			fmt.Fprintf(&b, "\n• %s (since %s, %s)", summary, h.when(inc.Started), mrkdwn.Code(inc.WorkflowID))
 		}
 	}
 	if summaryLink != "" {
@@ -330,6 +337,14 @@ func (h *handover) postHandover(ctx workflow.Context, outgoing, onCall, next []t
 	return err
 }
 
+// The handover message lists the first handoverListed open incidents,
+// each summary cut to handoverSummaryMax characters, so that a storm's
+// open incidents keep it within a Slack message.
+const (
+	handoverListed     = 25
+	handoverSummaryMax = 200
+)
+
 // lastSummaryLink is the link to the summary of the shift that ends at
 // this handover. Both run on schedules at the same instant and the summary
 // takes seconds, so the activity is retried until the summary is posted,
@@ -346,7 +361,7 @@ func (h *handover) lastSummaryLink(ctx workflow.Context) string {
 	})
 	var r activities.SummaryLinkResult
 	err := workflow.ExecuteActivity(ctx, a.SummaryLink, activities.SummaryLinkInput{
-		WorkflowID: SummaryWorkflowID(h.team.Name, h.res.ShiftStart), MemoKey: SummaryLinkMemoKey,
+		WorkflowID: contract.SummaryWorkflowID(h.team.Name, h.res.ShiftStart), MemoKey: SummaryLinkMemoKey,
 	}).Get(ctx, &r)
 	if err != nil {
 		h.res.Warnings = append(h.res.Warnings, "the last shift's summary was not posted in time to link it")
@@ -455,9 +470,9 @@ func mentionsOf(people []team.Person, chatIDs map[string]string) string {
 	var parts []string
 	for _, p := range people {
 		if id, ok := chatIDs[p.ID]; ok {
-			parts = append(parts, "<@"+id+">")
+			parts = append(parts, mrkdwn.User(id))
 		} else {
-			parts = append(parts, p.Label())
+			parts = append(parts, mrkdwn.Line(p.Label()))
 		}
 	}
 	return strings.Join(parts, ", ")

@@ -14,6 +14,8 @@ import (
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/activities/pager"
 	"github.com/baton-oncall/baton/activities/tickets"
+	"github.com/baton-oncall/baton/contract"
+	"github.com/baton-oncall/baton/internal/mrkdwn"
 	"github.com/baton-oncall/baton/summary"
 )
 
@@ -171,7 +173,9 @@ func (inc *incident) idle(now time.Time) bool {
 func (inc *incident) failed(ctx workflow.Context, vendor, what string, err error) {
 	msg := what + ": " + errorText(err)
 	if inc.Failing[vendor] == "" {
-		inc.note(workflow.Now(ctx), fmt.Sprintf("%s is failing (%s). Baton keeps trying; escalation goes on regardless.", vendorNames[vendor], msg))
+		// A vendor's error may quote what was sent to it: text from outside.
+		inc.note(workflow.Now(ctx), fmt.Sprintf("%s is failing (%s: %s). Baton keeps trying; escalation goes on regardless.",
+			vendorNames[vendor], what, mrkdwn.Line(errorText(err))))
 	}
 	inc.logger.Warn("vendor failing", "vendor", vendor, "what", what, "error", err)
 	inc.Failing[vendor] = msg
@@ -277,6 +281,11 @@ func (inc *incident) updatePage(ctx workflow.Context) error {
 // out together, so that the channel's posting limit is spent on pages.
 const timelineBatch = 10
 
+// timelineEntryMax bounds an entry in the thread, in characters: a batch
+// then stays well within a Slack message (40,000), and each entry within
+// a section (3,000). The timeline keeps the whole entry.
+const timelineEntryMax = 2000
+
 // postTimelineLines posts the timeline entries not yet in the thread, up
 // to timelineBatch of them in one post. The key names the entries it
 // carries, so a retry of the same post is recognised.
@@ -285,7 +294,8 @@ func (inc *incident) postTimelineLines(ctx workflow.Context) error {
 	to := min(len(inc.Timeline), from+timelineBatch)
 	lines := make([]string, 0, to-from)
 	for _, e := range inc.Timeline[from:to] {
-		lines = append(lines, e.At.In(inc.loc).Format("15:04")+" "+e.Text)
+		text := mrkdwn.Cut(e.Text, timelineEntryMax, " … (cut: "+mrkdwn.Code("starter incident show "+inc.id)+" has the whole entry)")
+		lines = append(lines, e.At.In(inc.loc).Format("15:04")+" "+text)
 	}
 	key := fmt.Sprintf("timeline/%d", from)
 	if to-from > 1 {
@@ -401,7 +411,7 @@ func (inc *incident) nextOpsgenie(time.Time) (laneJob, bool, time.Time) {
 func (inc *incident) openOpsgenie(ctx workflow.Context) error {
 	err := workflow.ExecuteActivity(withLaneActivity(ctx, "Open an Opsgenie alert"),
 		a.OpenOpsgenieAlert, pager.AlertRequest{
-			Alias: IncidentKey(inc.Alert.DedupKey), Message: inc.Alert.Summary, Description: inc.Alert.Description,
+			Alias: contract.IncidentKey(inc.Alert.DedupKey), Message: inc.Alert.Summary, Description: inc.Alert.Description,
 			Priority: opsgeniePriority[inc.Alert.Severity], Team: inc.team.Name, Schedule: inc.team.Pager.OpsgenieSchedule,
 			Entity: inc.Alert.Service, Details: map[string]string{"baton_incident": inc.id},
 		}).Get(ctx, nil)
@@ -416,7 +426,7 @@ func (inc *incident) openOpsgenie(ctx workflow.Context) error {
 func (inc *incident) closeOpsgenie(ctx workflow.Context) error {
 	err := workflow.ExecuteActivity(withLaneActivity(ctx, "Close the Opsgenie alert"),
 		a.CloseOpsgenieAlert, activities.CloseOpsgenieAlertInput{
-			Alias: IncidentKey(inc.Alert.DedupKey), Note: "Resolved in Baton by " + inc.resolvedBy(),
+			Alias: contract.IncidentKey(inc.Alert.DedupKey), Note: "Resolved in Baton by " + inc.resolvedBy(),
 		}).Get(ctx, nil)
 	if err != nil {
 		return err
@@ -441,7 +451,8 @@ func (inc *incident) fileRCATicket(ctx workflow.Context) error {
 	fmt.Fprintf(&b, "%s incident of team %s, service %s.\nTriggered %s, resolved %s by %s.\n\n## Timeline\n",
 		inc.Alert.Severity, inc.team.Name, cmp.Or(inc.Alert.Service, "(none)"), inc.when(inc.Summary.Triggered), inc.when(inc.Summary.Resolved), inc.resolvedBy())
 	for _, e := range inc.Timeline {
-		fmt.Fprintf(&b, "- %s %s\n", e.At.In(inc.loc).Format("Mon 15:04"), e.Text)
+		// The timeline is mrkdwn; a ticket shows it as text.
+		fmt.Fprintf(&b, "- %s %s\n", e.At.In(inc.loc).Format("Mon 15:04"), mrkdwn.Plain(e.Text))
 	}
 	b.WriteString(rcaTemplate)
 	var t tickets.Ticket
@@ -455,7 +466,7 @@ func (inc *incident) fileRCATicket(ctx workflow.Context) error {
 	}
 	inc.Summary.RCATicket = t.Key
 	inc.memoStale, inc.changed = true, true
-	inc.note(workflow.Now(ctx), "RCA ticket filed: "+cmp.Or(t.URL, t.Key))
+	inc.note(workflow.Now(ctx), "RCA ticket filed: "+mrkdwn.Line(cmp.Or(t.URL, t.Key)))
 	return nil
 }
 

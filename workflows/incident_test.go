@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/baton-oncall/baton/activities"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -94,7 +95,7 @@ func newIncidentEnv(t *testing.T, start time.Time, prev activities.PreviousIncid
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
-	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: IncidentWorkflowID("data", "fp1")})
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: contract.IncidentWorkflowID("data", "fp1")})
 	Register(env, &activities.Activities{})
 	s := &sent{env: env}
 	env.OnActivity(a.PreviousIncident, mock.Anything, mock.Anything).Return(prev, nil).Maybe()
@@ -236,12 +237,12 @@ func TestAckAtFiveMinutesSendsNoSMS(t *testing.T) {
 	// was updated to name the person once the pager said, and a DM.
 	pages := s.postsWith("*[CRITICAL] orders_daily DAG failed*")
 	require.Len(t, pages, 1)
-	require.Contains(t, pages[0].In.Text, "@data-oncall: on call")
+	require.Contains(t, pages[0].In.Text, "<!subteam^data-oncall>: on call")
 	require.Equal(t, incidentStart, pages[0].At.In(berlin))
-	require.NotEmpty(t, s.updatesWith("@data-oncall: on call <@UALICE>"))
+	require.NotEmpty(t, s.updatesWith("<!subteam^data-oncall>: on call <@UALICE>"))
 	require.Len(t, pages[0].In.Buttons, 4)
 	require.Equal(t, "incident.ack", pages[0].In.Buttons[0].ActionID)
-	require.Equal(t, "incident-data-fp1", pages[0].In.Buttons[0].Value)
+	require.Equal(t, contract.IncidentWorkflowID("data", "fp1"), pages[0].In.Buttons[0].Value)
 	require.Equal(t, "UALICE", s.dms[0].In.User)
 	require.Contains(t, s.dms[0].In.Text, "You are paged")
 	require.Equal(t, 1, sum.Notifications["page"])
@@ -258,7 +259,7 @@ func TestNoAckEscalatesOnTime(t *testing.T) {
 	require.Len(t, s.sms, 4)
 	require.Equal(t, incidentStart.Add(10*time.Minute), s.sms[0].At.In(berlin))
 	require.Equal(t, "+49151000001", s.sms[0].In.To)
-	require.Contains(t, s.sms[0].In.Body, "[HIGH] orders_daily DAG failed (incident-data-fp1)")
+	require.Contains(t, s.sms[0].In.Body, "[HIGH] orders_daily DAG failed ("+contract.IncidentWorkflowID("data", "fp1")+")")
 	require.Equal(t, incidentStart.Add(20*time.Minute), s.sms[1].At.In(berlin))
 	require.Equal(t, "+49151000002", s.sms[1].In.To, "the secondary is bob, next in the rotation")
 	require.Equal(t, incidentStart.Add(30*time.Minute), s.sms[2].At.In(berlin))
@@ -332,7 +333,7 @@ func TestFourDeliveriesPageOnce(t *testing.T) {
 	sum := runIncident(t, env, alertOf(SeverityCritical, AlertFiring))
 
 	require.Equal(t, 4, sum.Deliveries)
-	require.Len(t, s.postsWith("@data-oncall: on call"), 1)
+	require.Len(t, s.postsWith("<!subteam^data-oncall>: on call"), 1)
 	require.Equal(t, 1, sum.Notifications["page"])
 	// One thread line for the repeats within five minutes, not one each.
 	require.Len(t, s.postsWith("Repeated by alertmanager"), 1)
@@ -426,7 +427,7 @@ func TestLowSeverityAtNightIsHeldUntilMorning(t *testing.T) {
 		posts := s.postsWith("[LOW] orders_daily DAG failed")
 		require.Len(t, posts, 1)
 		require.Equal(t, morning, posts[0].At.In(berlin))
-		require.NotContains(t, posts[0].In.Text, "@data-oncall")
+		require.NotContains(t, posts[0].In.Text, "subteam^data-oncall")
 		require.False(t, sum.Paged)
 		require.Empty(t, s.sms)
 		require.Equal(t, false, *sum.Actionable)
@@ -484,7 +485,7 @@ func TestIncidentStatusQuery(t *testing.T) {
 		var st IncidentStatus
 		require.NoError(t, v.Get(&st))
 		require.Equal(t, StateAcknowledged, st.State)
-		require.Equal(t, "incident-data-fp1", st.WorkflowID)
+		require.Equal(t, contract.IncidentWorkflowID("data", "fp1"), st.WorkflowID)
 		require.GreaterOrEqual(t, len(st.Timeline), 3)
 	})
 	resolveAndFinish(t, env, 10*time.Minute)

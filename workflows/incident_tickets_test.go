@@ -13,6 +13,7 @@ import (
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/activities/pager"
 	"github.com/baton-oncall/baton/activities/tickets"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/team"
 )
@@ -48,7 +49,7 @@ func TestRCATicketIsFiledAndItsResolutionClosesTheIncident(t *testing.T) {
 	require.Equal(t, "DATA", issue.Project)
 	require.Equal(t, "RCA: [CRITICAL] orders_daily DAG failed", issue.Summary)
 	require.Contains(t, issue.Description, "Paged @data-oncall")
-	require.Contains(t, issue.Description, "Acknowledged by <@UALICE>")
+	require.Contains(t, issue.Description, "Acknowledged by @UALICE")
 	require.Contains(t, issue.Description, "Root cause")
 	require.NotEmpty(t, issue.DedupKey)
 	require.Equal(t, "DATA-7", sum.RCATicket)
@@ -118,7 +119,7 @@ func TestOpsgenieAlertFollowsThePage(t *testing.T) {
 	require.Equal(t, incidentStart, opened[0].At.In(berlin))
 	require.Equal(t, pager.AlertRequest{
 		Alias: "fp1", Message: "orders_daily DAG failed", Priority: "P1", Team: "data", Schedule: "data_schedule",
-		Entity: "airflow", Details: map[string]string{"baton_incident": "incident-data-fp1"},
+		Entity: "airflow", Details: map[string]string{"baton_incident": contract.IncidentWorkflowID("data", "fp1")},
 	}, opened[0].In)
 	require.Len(t, closed, 1)
 	require.Equal(t, incidentStart.Add(30*time.Minute), closed[0].At.In(berlin))

@@ -21,6 +21,8 @@ import (
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/activities/pager"
 	"github.com/baton-oncall/baton/activities/tickets"
+	"github.com/baton-oncall/baton/contract"
+	"github.com/baton-oncall/baton/internal/mrkdwn"
 	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/team"
 )
@@ -70,7 +72,7 @@ func setupIncidentV1(ctx workflow.Context, in IncidentInput) (*incidentV1, error
 		Triggered: now, Deliveries: 1, Notifications: map[string]int{},
 	}
 	inc.logger = log.With(workflow.GetLogger(ctx), "team", in.Team.Name, "incident", inc.id)
-	inc.note(now, fmt.Sprintf("Triggered by %s: %s", first.Alert.Source, first.Alert.Summary))
+	inc.note(now, fmt.Sprintf("Triggered by %s: %s", mrkdwn.Line(first.Alert.Source), mrkdwn.Line(first.Alert.Summary)))
 	if first.Alert.Status == AlertResolved {
 		// An alert that arrives already resolved has nothing to page about.
 		inc.sourceResolved = true
@@ -126,7 +128,7 @@ func (inc *incidentV1) act(ctx workflow.Context, req ActionRequest) (ActionResul
 	case ActionAck:
 		inc.setState(StateAcknowledged)
 		inc.sum.Acknowledged, inc.sum.AcknowledgedBy = now, who
-		inc.note(now, fmt.Sprintf("Acknowledged by %s via %s", who, req.Via))
+		inc.note(now, fmt.Sprintf("Acknowledged by %s via %s", who, mrkdwn.Line(req.Via)))
 	case ActionMitigate:
 		if inc.sum.Acknowledged.IsZero() {
 			inc.sum.Acknowledged, inc.sum.AcknowledgedBy = now, who
@@ -151,12 +153,12 @@ func (inc *incidentV1) act(ctx workflow.Context, req ActionRequest) (ActionResul
 		inc.rcaDone = true
 		inc.note(now, fmt.Sprintf("RCA done, marked by %s", who))
 	case ActionNote:
-		inc.note(now, fmt.Sprintf("Note from %s via %s: %s", who, req.Via, req.Note))
+		inc.note(now, fmt.Sprintf("Note from %s via %s: %s", who, mrkdwn.Line(req.Via), mrkdwn.Line(req.Note)))
 		return ActionResult{State: inc.state, Message: inc.timeline[len(inc.timeline)-1].Text}, nil
 	}
 	said := inc.timeline[len(inc.timeline)-1].Text
 	if req.Note != "" {
-		inc.note(now, fmt.Sprintf("Note from %s: %s", who, req.Note))
+		inc.note(now, fmt.Sprintf("Note from %s: %s", who, mrkdwn.Line(req.Note)))
 	}
 	inc.dirty = true
 	return ActionResult{State: inc.state, Message: said}, nil
@@ -185,9 +187,9 @@ func (inc *incidentV1) note(at time.Time, text string) {
 // user ID, the name otherwise.
 func (inc *incidentV1) display(by string) string {
 	if isChatUserID(by) {
-		return "<@" + by + ">"
+		return mrkdwn.User(by)
 	}
-	return by
+	return mrkdwn.Line(by)
 }
 
 // incidentV1 is one incident's state; its methods are the steps.
@@ -335,7 +337,7 @@ func (inc *incidentV1) drainAlerts(ctx workflow.Context) {
 			delete(inc.done, "stakeholders-mitigated")
 			delete(inc.done, "stakeholders-resolved")
 		default:
-			inc.note(now, fmt.Sprintf("Repeated by %s (delivery %d)", sig.Alert.Source, inc.sum.Deliveries))
+			inc.note(now, fmt.Sprintf("Repeated by %s (delivery %d)", mrkdwn.Line(sig.Alert.Source), inc.sum.Deliveries))
 			inc.dirty = true
 		}
 	}
@@ -413,7 +415,7 @@ func (inc *incidentV1) pageResponders(ctx workflow.Context) error {
 		err := workflow.ExecuteActivity(withActivity(ctx, "DM "+p.ID+" the page"),
 			a.SendDM, activities.SendDMInput{
 				User: user, Key: inc.key("dm-page/" + p.ID), Since: inc.sum.Triggered.Add(-time.Hour),
-				Text: fmt.Sprintf("You are paged: %s\n%s", inc.headline(), inc.pageLink()),
+				Text: fmt.Sprintf("You are paged: %s\n%s", inc.slackHeadline(), inc.pageLink()),
 			}).Get(ctx, &r)
 		if err != nil {
 			return err
@@ -438,12 +440,12 @@ func (inc *incidentV1) ringOpsgenie(ctx workflow.Context) {
 	}
 	err := workflow.ExecuteActivity(withActivity(ctx, "Open an Opsgenie alert"),
 		a.OpenOpsgenieAlert, pager.AlertRequest{
-			Alias: IncidentKey(inc.alert.DedupKey), Message: inc.alert.Summary, Description: inc.alert.Description,
+			Alias: contract.IncidentKey(inc.alert.DedupKey), Message: inc.alert.Summary, Description: inc.alert.Description,
 			Priority: opsgeniePriority[inc.alert.Severity], Team: inc.team.Name, Schedule: inc.team.Pager.OpsgenieSchedule,
 			Entity: inc.alert.Service, Details: map[string]string{"baton_incident": inc.id},
 		}).Get(ctx, nil)
 	if err != nil {
-		inc.note(workflow.Now(ctx), "Could not open the Opsgenie alert: "+errorText(err))
+		inc.note(workflow.Now(ctx), "Could not open the Opsgenie alert: "+mrkdwn.Line(errorText(err)))
 		return
 	}
 	inc.opsgenieAlert = true
@@ -454,10 +456,10 @@ func (inc *incidentV1) ringOpsgenie(ctx workflow.Context) {
 func (inc *incidentV1) closeOpsgenie(ctx workflow.Context) {
 	err := workflow.ExecuteActivity(withActivity(ctx, "Close the Opsgenie alert"),
 		a.CloseOpsgenieAlert, activities.CloseOpsgenieAlertInput{
-			Alias: IncidentKey(inc.alert.DedupKey), Note: "Resolved in Baton by " + cmp.Or(inc.sum.ResolvedBy, "the source"),
+			Alias: contract.IncidentKey(inc.alert.DedupKey), Note: "Resolved in Baton by " + cmp.Or(inc.sum.ResolvedBy, "the source"),
 		}).Get(ctx, nil)
 	if err != nil {
-		inc.note(workflow.Now(ctx), "Could not close the Opsgenie alert: "+errorText(err))
+		inc.note(workflow.Now(ctx), "Could not close the Opsgenie alert: "+mrkdwn.Line(errorText(err)))
 		return
 	}
 	inc.note(workflow.Now(ctx), "Opsgenie alert closed")
@@ -484,7 +486,7 @@ func (inc *incidentV1) fileRCATicket(ctx workflow.Context) {
 			Summary: "RCA: " + inc.headline(), Description: b.String(), Labels: []string{"baton", "rca"},
 		}).Get(ctx, &t)
 	if err != nil {
-		inc.note(workflow.Now(ctx), "Could not file the RCA ticket: "+errorText(err))
+		inc.note(workflow.Now(ctx), "Could not file the RCA ticket: "+mrkdwn.Line(errorText(err)))
 		return
 	}
 	inc.sum.RCATicket = t.Key
@@ -682,7 +684,7 @@ func (inc *incidentV1) ring(ctx workflow.Context, people []team.Person, why, kin
 		var f workflow.Future
 		if kind == team.ActionCall {
 			say := fmt.Sprintf("This is Baton. %s incident for team %s: %s. Please acknowledge it in Slack.",
-				inc.alert.Severity, inc.team.Name, inc.alert.Summary)
+				inc.alert.Severity, inc.team.Name, mrkdwn.OneLine(inc.alert.Summary))
 			f = workflow.ExecuteActivity(withActivity(ctx, "Call "+p.ID),
 				a.PlaceCall, activities.PlaceCallInput{To: p.Phone, Say: say, Key: key, Since: inc.escalationBase})
 		} else {
@@ -704,14 +706,14 @@ func (inc *incidentV1) remindToMitigate(ctx workflow.Context) error {
 	now := workflow.Now(ctx)
 	inc.note(now, fmt.Sprintf("Reminder: acknowledged by %s %s ago and not yet mitigated",
 		inc.sum.AcknowledgedBy, now.Sub(inc.sum.Acknowledged).Round(time.Minute)))
-	return inc.dmResponder(ctx, "ack-reminder", fmt.Sprintf("Reminder: %s is acknowledged but not mitigated. %s", inc.headline(), inc.pageLink()), nil)
+	return inc.dmResponder(ctx, "ack-reminder", fmt.Sprintf("Reminder: %s is acknowledged but not mitigated. %s", inc.slackHeadline(), inc.pageLink()), nil)
 }
 
 func (inc *incidentV1) remindRCA(ctx workflow.Context) error {
 	now := workflow.Now(ctx)
 	inc.note(now, "RCA reminder sent to "+inc.rcaResponder().Label())
 	return inc.dmResponder(ctx, "rca-reminder/"+now.UTC().Format("2006-01-02"),
-		fmt.Sprintf("The RCA of %s is open. Press the button once it is written.", inc.headline()),
+		fmt.Sprintf("The RCA of %s is open. Press the button once it is written.", inc.slackHeadline()),
 		[]chat.Button{inc.button(ActionRCADone, "RCA done", "primary")})
 }
 
@@ -762,13 +764,13 @@ func (inc *incidentV1) afterStateChange(ctx workflow.Context) error {
 		if paging && !inc.done["stakeholders-mitigated"] {
 			inc.done["stakeholders-mitigated"] = true
 			return inc.tellStakeholders(ctx, "mitigated", fmt.Sprintf(
-				":large_yellow_circle: %s (team %s): impact contained at %s; the fix is under way.", inc.headline(), inc.team.Name, inc.when(inc.sum.Mitigated)))
+				":large_yellow_circle: %s (team %s): impact contained at %s; the fix is under way.", inc.slackHeadline(), inc.team.Name, inc.when(inc.sum.Mitigated)))
 		}
 	case StateResolved:
 		if paging && !inc.done["stakeholders-resolved"] {
 			inc.done["stakeholders-resolved"] = true
 			if err := inc.tellStakeholders(ctx, "resolved", fmt.Sprintf(
-				":large_green_circle: %s (team %s): resolved at %s.", inc.headline(), inc.team.Name, inc.when(inc.sum.Resolved))); err != nil {
+				":large_green_circle: %s (team %s): resolved at %s.", inc.slackHeadline(), inc.team.Name, inc.when(inc.sum.Resolved))); err != nil {
 				return err
 			}
 		}
@@ -882,14 +884,10 @@ func (inc *incidentV1) group() string {
 	return strings.TrimPrefix(inc.team.Slack.UserGroup, "@")
 }
 
-// groupMention notifies the on-call user group: by ID when the team file
-// gives one, else by handle, which Slack links (link_names).
+// groupMention notifies the on-call user group, by ID or by handle (the
+// Slack adapter swaps a handle for the ID).
 func (inc *incidentV1) groupMention() string {
-	g := inc.group()
-	if len(g) > 1 && g[0] == 'S' && strings.ToUpper(g) == g {
-		return "<!subteam^" + g + ">"
-	}
-	return "@" + g
+	return mrkdwn.Group(inc.group())
 }
 
 func (inc *incidentV1) when(t time.Time) string {
@@ -901,35 +899,36 @@ var severityMark = map[Severity]string{
 	SeverityMedium: ":large_yellow_circle:", SeverityLow: ":white_circle:",
 }
 
-// headline is "[CRITICAL] summary".
+// headline is "[CRITICAL] summary", plain text on one line.
 func (inc *incidentV1) headline() string {
-	return fmt.Sprintf("[%s] %s", strings.ToUpper(string(inc.alert.Severity)), inc.alert.Summary)
+	return fmt.Sprintf("[%s] %s", strings.ToUpper(string(inc.alert.Severity)), mrkdwn.OneLine(inc.alert.Summary))
+}
+
+// slackHeadline is the headline in mrkdwn, its summary escaped.
+func (inc *incidentV1) slackHeadline() string {
+	return mrkdwn.Line(inc.headline())
 }
 
 func (inc *incidentV1) pageLink() string {
-	return "Incident `" + inc.id + "` in #" + strings.TrimPrefix(inc.team.Slack.Channel, "#")
+	return "Incident " + mrkdwn.Code(inc.id) + " in #" + mrkdwn.Line(strings.TrimPrefix(inc.team.Slack.Channel, "#"))
 }
 
 func (inc *incidentV1) pageText() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s *%s*\n", severityMark[inc.alert.Severity], inc.headline())
+	fmt.Fprintf(&b, "%s *%s*\n", severityMark[inc.alert.Severity], inc.slackHeadline())
 	if inc.sum.Paged && inc.state == StateTriggered {
 		fmt.Fprintf(&b, "%s: on call %s\n", inc.groupMention(), inc.mentions(inc.onCall))
 	}
 	fmt.Fprintf(&b, "*State:* %s", inc.state)
 	if inc.alert.Service != "" {
-		fmt.Fprintf(&b, " · *Service:* %s", inc.alert.Service)
+		fmt.Fprintf(&b, " · *Service:* %s", mrkdwn.Line(inc.alert.Service))
 	}
-	if inc.alert.SourceURL != "" {
-		fmt.Fprintf(&b, " · *Source:* <%s|%s>", inc.alert.SourceURL, inc.alert.Source)
-	} else {
-		fmt.Fprintf(&b, " · *Source:* %s", inc.alert.Source)
-	}
+	fmt.Fprintf(&b, " · *Source:* %s", mrkdwn.Link(inc.alert.SourceURL, inc.alert.Source))
 	if inc.alert.RunbookURL != "" {
-		fmt.Fprintf(&b, " · <%s|Runbook>", inc.alert.RunbookURL)
+		fmt.Fprintf(&b, " · %s", mrkdwn.Link(inc.alert.RunbookURL, "Runbook"))
 	}
-	if inc.alert.Description != "" {
-		fmt.Fprintf(&b, "\n%s", inc.alert.Description)
+	if d := mrkdwn.Quote(inc.alert.Description); d != "" {
+		fmt.Fprintf(&b, "\n%s", mrkdwn.Cut(d, 2000, "\n> … (cut: "+mrkdwn.Code("starter incident show "+inc.id+" --json")+" has the whole text)"))
 	}
 	if inc.sum.AcknowledgedBy != "" {
 		fmt.Fprintf(&b, "\nAcknowledged by %s at %s", inc.sum.AcknowledgedBy, inc.when(inc.sum.Acknowledged))
@@ -940,7 +939,7 @@ func (inc *incidentV1) pageText() string {
 	if inc.sum.Deliveries > 1 {
 		fmt.Fprintf(&b, "\nDelivered %d times", inc.sum.Deliveries)
 	}
-	fmt.Fprintf(&b, "\n`%s`", inc.id)
+	fmt.Fprintf(&b, "\n%s", mrkdwn.Code(inc.id))
 	return b.String()
 }
 

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/baton-oncall/baton/activities"
+	"github.com/baton-oncall/baton/internal/mrkdwn"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -30,9 +31,6 @@ const (
 	RosterRemoveUpdate = "roster.remove"
 	RosterQuery        = "roster.overrides"
 )
-
-// RosterWorkflowID names a team's roster.
-func RosterWorkflowID(teamName string) string { return "roster-" + teamName }
 
 // RosterInput is the team and, across continue-as-new, its overrides.
 type RosterInput struct {
@@ -290,11 +288,12 @@ func (r *roster) follow(ctx workflow.Context) bool {
 	}).Get(ctx, nil); err != nil {
 		r.logger.Warn("could not set the topic", "error", err)
 	}
-	text := fmt.Sprintf("<@%s> is on call for *%s* again until %s.", r.chatIDs[holder.ID], r.team.Name, formatWhen(until, r.loc))
+	text := fmt.Sprintf("%s is on call for *%s* again until %s.", r.mention(holder.ID), r.team.Name, formatWhen(until, r.loc))
 	if cur.Override != "" {
-		text = fmt.Sprintf("<@%s> covers *%s* until %s.", r.chatIDs[holder.ID], r.team.Name, formatWhen(until, r.loc))
+		text = fmt.Sprintf("%s covers *%s* until %s.", r.mention(holder.ID), r.team.Name, formatWhen(until, r.loc))
 		if o, ok := team.OverrideAt(r.overrides, now); ok && o.Note != "" {
-			text += " (" + o.Note + ")"
+			// Typed in Slack or the CLI: text, on the post's line.
+			text += " (" + mrkdwn.Line(mrkdwn.CutPlain(mrkdwn.OneLine(o.Note), maxCoverNote, "…")) + ")"
 		}
 	}
 	if err := workflow.ExecuteActivity(rosterActivity(ctx, "Say who holds the pager now"), a.PostMessage, activities.PostMessageInput{

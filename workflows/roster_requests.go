@@ -10,6 +10,7 @@ import (
 
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/activities/chat"
+	"github.com/baton-oncall/baton/internal/mrkdwn"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -356,10 +357,13 @@ func (r *roster) notify(ctx workflow.Context) {
 
 func (r *roster) mention(id string) string {
 	if chatID, ok := r.chatIDs[id]; ok {
-		return "<@" + chatID + ">"
+		return mrkdwn.User(chatID)
 	}
-	return id
+	return mrkdwn.Line(id)
 }
+
+// maxCoverNote bounds a cover request's note in its post, in characters.
+const maxCoverNote = 300
 
 func (r *roster) button(action, text, style string, rq *Request, command string) chat.Button {
 	return chat.Button{ActionID: action, Text: text, Style: style, Value: r.team.Name + "/" + rq.ID, Command: command}
@@ -372,7 +376,8 @@ func (r *roster) ask(ctx workflow.Context, rq *Request) {
 	if rq.Kind == RequestCover {
 		text := fmt.Sprintf(":raising_hand: %s needs cover for *%s* from %s to %s.", r.mention(rq.By), r.team.Name, formatWhen(rq.From, r.loc), formatWhen(rq.To, r.loc))
 		if rq.Note != "" {
-			text += " (" + rq.Note + ")"
+			// Typed in Slack or the CLI: text, on the post's line.
+			text += " (" + mrkdwn.Line(mrkdwn.CutPlain(mrkdwn.OneLine(rq.Note), maxCoverNote, "…")) + ")"
 		}
 		err = workflow.ExecuteActivity(rosterActivity(ctx, "Ask the channel to cover "+rq.By), a.PostMessage, activities.PostMessageInput{
 			Channel: r.team.Slack.Channel, Key: key, Text: text, Since: rq.From.Add(-30 * 24 * time.Hour),

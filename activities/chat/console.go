@@ -8,12 +8,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/baton-oncall/baton/internal/mrkdwn"
 )
 
 // Console stands in for Slack when no bot token is set: every post, topic
@@ -166,7 +167,7 @@ func render(msg Message) string {
 	if msg.Plain != "" {
 		b.WriteString(msg.Plain)
 	} else {
-		b.WriteString(plain(msg.Text))
+		b.WriteString(mrkdwn.Plain(msg.Text))
 	}
 	for _, btn := range msg.Buttons {
 		fmt.Fprintf(&b, "\n[%s] %s", btn.Text, btn.Command)
@@ -216,7 +217,7 @@ func (c *Console) UploadFile(_ context.Context, channel string, f File) error {
 	}
 	body := fmt.Sprintf("FILE %s (%d bytes) -> %s", f.Name, len(f.Data), path)
 	if f.Comment != "" {
-		body = plain(f.Comment) + "\n" + body
+		body = mrkdwn.Plain(f.Comment) + "\n" + body
 	}
 	c.printf("%s:\n%s", where, indent(body))
 	return c.save()
@@ -233,18 +234,6 @@ func (c *Console) Replies(_ context.Context, _, _ string) ([]Reply, error) {
 // no links.
 func (c *Console) Permalink(_ context.Context, channel, ts string) (string, error) {
 	return "console:" + channel + "/" + ts, nil
-}
-
-// Slack's mrkdwn for mentions and links, as a terminal shows them.
-var (
-	mentionRE = regexp.MustCompile(`<(?:@|!subteam\^)([^>|]+)>`)
-	linkRE    = regexp.MustCompile(`<([a-z]+://[^>|]+)\|([^>]+)>`)
-)
-
-// plain turns "<@alice>" and "<!subteam^S0123>" into "@alice" and "@S0123" and "<url|title>" into "title (url)".
-func plain(s string) string {
-	s = mentionRE.ReplaceAllString(s, "@$1")
-	return linkRE.ReplaceAllString(s, "$2 ($1)")
 }
 
 func (c *Console) printf(format string, args ...any) {

@@ -239,3 +239,17 @@ func TestConsoleRepliesAndPermalink(t *testing.T) {
 		t.Errorf("Permalink = %q, %v", link, err)
 	}
 }
+
+// The console shows the mrkdwn Baton posts as text: a group mentioned by
+// handle as "@handle", escaped text as what was typed.
+func TestConsoleShowsEscapedTextAsTyped(t *testing.T) {
+	var out bytes.Buffer
+	c := newConsole(t, &out, "")
+	_, err := c.Post(context.Background(), "#data", chat.Message{Key: "k", Text: "<!subteam^data-oncall>: &lt;!channel&gt; DB &amp; cache down"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "[chat] #data:\n    @data-oncall: <!channel> DB & cache down\n"; out.String() != want {
+		t.Errorf("printed %q, want %q", out.String(), want)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +17,8 @@ import (
 	"github.com/slack-go/slack"
 	"go.temporal.io/sdk/temporal"
 	"golang.org/x/time/rate"
+
+	"github.com/baton-oncall/baton/internal/mrkdwn"
 )
 
 // metadataEventType marks Baton's posts in Slack's message metadata, where
@@ -286,7 +289,11 @@ func (s *Slack) Post(ctx context.Context, channel string, msg Message) (string, 
 	if err != nil {
 		return "", err
 	}
-	opts := append(messageOptions(msg),
+	opts, err := s.messageOptions(ctx, msg)
+	if err != nil {
+		return "", err
+	}
+	opts = append(opts,
 		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataEventType, EventPayload: map[string]any{"key": msg.Key}}))
 	if msg.ThreadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(msg.ThreadTS))
@@ -311,17 +318,32 @@ func (s *Slack) Update(ctx context.Context, channel, ts string, msg Message) err
 	if err != nil {
 		return err
 	}
-	if _, _, _, err := s.api.UpdateMessageContext(ctx, id, ts, messageOptions(msg)...); err != nil {
+	opts, err := s.messageOptions(ctx, msg)
+	if err != nil {
+		return err
+	}
+	if _, _, _, err := s.api.UpdateMessageContext(ctx, id, ts, opts...); err != nil {
 		return classify("chat.update", err)
 	}
 	return nil
 }
 
 // messageOptions renders a message's text and buttons as Block Kit.
-// link_names turns "@data-oncall" in the text into a user-group mention.
-func messageOptions(msg Message) []slack.MsgOption {
-	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false), slack.MsgOptionLinkNames(true)}
-	blocks := sections(msg.Text)
+//
+// Nothing in the text is read as a name: link_names is off and sections
+// are verbatim, so "@channel" or "#general" in an alert stays text, and
+// the only mentions and links are the <…> that the renderers built (they
+// escape everything from outside). A user group mentioned by handle
+// (mrkdwn.Group) is swapped here for its ID, the only way Slack mentions
+// a group.
+func (s *Slack) messageOptions(ctx context.Context, msg Message) ([]slack.MsgOption, error) {
+	text, err := s.groupMentions(ctx, msg.Text)
+	if err != nil {
+		return nil, err
+	}
+	text = mrkdwn.Cut(text, mrkdwn.MessageLimit, cutToLimit)
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionLinkNames(false)}
+	blocks := sections(text)
 	if len(msg.Buttons) > 0 {
 		var elems []slack.BlockElement
 		for _, b := range msg.Buttons {
@@ -331,29 +353,52 @@ func messageOptions(msg Message) []slack.MsgOption {
 			}
 			elems = append(elems, btn)
 		}
-		if blocks == nil {
-			// Too long for sections: with blocks Slack shows no text, so
-			// keep its start rather than lose it.
-			blocks = []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(msg.Text, maxSectionText), false, false), nil, nil)}
-		}
 		blocks = append(blocks, slack.NewActionBlock("baton_actions", elems...))
 	}
-	if blocks != nil && len(blocks) <= maxBlocks {
+	if blocks != nil {
 		opts = append(opts, slack.MsgOptionBlocks(blocks...))
 	}
-	return opts
+	return opts, nil
 }
 
-// truncate shortens s to at most n bytes, on a rune boundary, marking the cut.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n - len("…")
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
+// cutToLimit ends a text that the renderer let grow past one of Slack's
+// limits. The renderers bound what they take from outside, and their own
+// cuts say where the whole text is; this one is the last guard.
+const cutToLimit = "… (cut to Slack's limit)"
+
+// subteamRE matches a user group mention: "<!subteam^ID>", or by handle
+// as mrkdwn.Group writes one, and Slack's older "<!subteam^ID|@handle>".
+var subteamRE = regexp.MustCompile(`<!subteam\^([^>|]+)(\|[^>]*)?>`)
+
+// groupMentions swaps each user group mention by handle for one by ID,
+// through usergroups.list (cached, as for UserGroupMembers). A handle that
+// Slack does not know, or cannot be looked up for good (a missing scope),
+// is written as "@handle" text: the page goes out all the same, and the
+// handover reports the group. A look-up that may work later is retried.
+func (s *Slack) groupMentions(ctx context.Context, text string) (string, error) {
+	var failed error
+	out := subteamRE.ReplaceAllStringFunc(text, func(m string) string {
+		handle := subteamRE.FindStringSubmatch(m)[1]
+		if mrkdwn.IsGroupID(handle) || failed != nil {
+			return m
+		}
+		id, err := s.groupID(ctx, handle)
+		switch {
+		case err == nil:
+			return "<!subteam^" + id + ">"
+		case isRefusal(err):
+			return "@" + mrkdwn.Line(handle)
+		}
+		failed = err
+		return m
+	})
+	return out, failed
+}
+
+// isRefusal reports whether err is one a retry cannot fix.
+func isRefusal(err error) bool {
+	var app *temporal.ApplicationError
+	return errors.As(err, &app) && app.NonRetryable()
 }
 
 // classifyErr is classify for calls that may have succeeded.
@@ -364,38 +409,40 @@ func classifyErr(method string, err error) error {
 	return classify(method, err)
 }
 
-// Slack's limits on Block Kit: a section's text and a message's blocks.
-const (
-	maxSectionText = 3000
-	maxBlocks      = 50
-)
+// section is a verbatim mrkdwn section: Slack links no names or URLs of
+// its own in it.
+func section(text string) slack.Block {
+	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, true), nil, nil)
+}
 
-// sections splits mrkdwn text into section blocks at line breaks, each
-// within Slack's limit. Text too long even for that goes without blocks:
-// the plain text field still renders mrkdwn, and a post that Slack refuses
-// (invalid_blocks) would never be made.
+// sections splits mrkdwn text into section blocks, each within Slack's
+// limit of 3,000 characters: at line breaks, and a line longer than that
+// where no escape, mention or link is cut. A text within a message's
+// 40,000 characters makes at most 27 sections (two lines that do not fit
+// together hold over 3,000), within Block Kit's 50 blocks.
 func sections(text string) []slack.Block {
 	var blocks []slack.Block
 	var chunk strings.Builder
+	n := 0 // characters in chunk
 	flush := func() {
 		if chunk.Len() > 0 {
-			blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, chunk.String(), false, false), nil, nil))
+			blocks = append(blocks, section(chunk.String()))
 			chunk.Reset()
+			n = 0
 		}
 	}
 	for _, line := range strings.SplitAfter(text, "\n") {
-		if len(line) > maxSectionText {
-			return nil
+		for line != "" {
+			if n+utf8.RuneCountInString(line) > mrkdwn.SectionLimit {
+				flush()
+			}
+			head, rest := mrkdwn.Split(line, mrkdwn.SectionLimit)
+			chunk.WriteString(head)
+			n += utf8.RuneCountInString(head)
+			line = rest
 		}
-		if chunk.Len()+len(line) > maxSectionText {
-			flush()
-		}
-		chunk.WriteString(line)
 	}
 	flush()
-	if len(blocks) > maxBlocks {
-		return nil
-	}
 	return blocks
 }
 

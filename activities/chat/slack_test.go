@@ -3,6 +3,7 @@ package chat_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 	"go.temporal.io/sdk/temporal"
@@ -960,5 +962,146 @@ func TestSlackRepliesYieldToPosts(t *testing.T) {
 	}
 	if n := len(srv.Calls("chat.postMessage")); n != 3 {
 		t.Errorf("%d posts reached Slack, want the two pages and the first line", n)
+	}
+}
+
+// sectionTexts are the texts of a message's section blocks, as sent.
+func sectionTexts(t *testing.T, blocks string) (texts []string, verbatim []bool) {
+	t.Helper()
+	var bs []struct {
+		Type string `json:"type"`
+		Text *struct {
+			Text     string `json:"text"`
+			Verbatim bool   `json:"verbatim"`
+		} `json:"text"`
+	}
+	if err := json.Unmarshal([]byte(blocks), &bs); err != nil {
+		t.Fatalf("blocks %s: %v", blocks, err)
+	}
+	for _, b := range bs {
+		if b.Type == "section" && b.Text != nil {
+			texts = append(texts, b.Text.Text)
+			verbatim = append(verbatim, b.Text.Verbatim)
+		}
+	}
+	return texts, verbatim
+}
+
+// Slack links nothing by name in Baton's posts: "@channel" or "#general"
+// from an alert stays text. Only the <…> the renderers built mention.
+func TestSlackPostsLinkNoNames(t *testing.T) {
+	srv, s := newSlack(t)
+	srv.AddChannel("C0DATA", "data", "")
+	ctx := context.Background()
+	ts, err := s.Post(ctx, "C0DATA", chat.Message{Key: "k", Text: "@channel DB down, see #general",
+		Buttons: []chat.Button{{ActionID: "a", Text: "Ack", Value: "v"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(ctx, "C0DATA", ts, chat.Message{Text: "@here DB down"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, method := range []string{"chat.postMessage", "chat.update"} {
+		calls := srv.Calls(method)
+		if len(calls) != 1 {
+			t.Fatalf("%d %s calls", len(calls), method)
+		}
+		if v := calls[0].Get("link_names"); v != "false" {
+			t.Errorf("%s with link_names=%q, want false", method, v)
+		}
+		_, verbatim := sectionTexts(t, calls[0].Get("blocks"))
+		if len(verbatim) == 0 || slices.Contains(verbatim, false) {
+			t.Errorf("%s sections verbatim %v, want all verbatim: %s", method, verbatim, calls[0].Get("blocks"))
+		}
+	}
+}
+
+// A group named by handle in the team file is still mentioned, by its ID:
+// Slack mentions groups by ID only, and link_names is off.
+func TestSlackMentionsAGroupGivenByHandleByItsID(t *testing.T) {
+	srv, s := newSlack(t)
+	srv.AddChannel("C0DATA", "data", "")
+	srv.AddUserGroup("S0DATA", "data-oncall", "UALICE")
+	ctx := context.Background()
+	ts, err := s.Post(ctx, "C0DATA", chat.Message{Key: "k", Text: "<!subteam^data-oncall>: on call <@UALICE>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(ctx, "C0DATA", ts, chat.Message{Text: "<!subteam^data-oncall> and <!subteam^S0OTHER>"}); err != nil {
+		t.Fatal(err)
+	}
+	post, update := srv.Calls("chat.postMessage")[0], srv.Calls("chat.update")[0]
+	if got := post.Get("text"); got != "<!subteam^S0DATA>: on call <@UALICE>" {
+		t.Errorf("posted %q", got)
+	}
+	if texts, _ := sectionTexts(t, post.Get("blocks")); len(texts) != 1 || texts[0] != "<!subteam^S0DATA>: on call <@UALICE>" {
+		t.Errorf("posted sections %q", texts)
+	}
+	if got := update.Get("text"); got != "<!subteam^S0DATA> and <!subteam^S0OTHER>" {
+		t.Errorf("updated %q", got)
+	}
+	// One look-up serves every post.
+	if n := len(srv.Calls("usergroups.list")); n != 1 {
+		t.Errorf("%d usergroups.list calls, want 1", n)
+	}
+
+	// A handle Slack does not know cannot be mentioned: the post goes out
+	// all the same, naming it in text.
+	if _, err := s.Post(ctx, "C0DATA", chat.Message{Key: "k2", Text: "<!subteam^gone-oncall>: on call"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Calls("chat.postMessage")[1].Get("text"); got != "@gone-oncall: on call" {
+		t.Errorf("posted %q", got)
+	}
+}
+
+// A look-up of the group that may work later fails the post, for a retry:
+// posting the page without its mention would not notify anyone.
+func TestSlackGroupLookupFailureIsRetried(t *testing.T) {
+	srv, s := newSlack(t)
+	srv.AddChannel("C0DATA", "data", "")
+	srv.AddUserGroup("S0DATA", "data-oncall")
+	srv.FailNext("usergroups.list", 1, 503)
+	_, err := s.Post(context.Background(), "C0DATA", chat.Message{Key: "k", Text: "<!subteam^data-oncall>"})
+	requireRetryable(t, err)
+	if n := len(srv.Calls("chat.postMessage")); n != 0 {
+		t.Errorf("%d posts without the group's ID", n)
+	}
+}
+
+// Text is bounded by Slack's limits counted in characters: sections of at
+// most 3,000 and a message of at most 40,000, cut where no escape or
+// mention is split, and saying so.
+func TestSlackPostKeepsToSlackLimitsInCharacters(t *testing.T) {
+	srv, s := newSlack(t)
+	srv.AddChannel("C0DATA", "data", "")
+	ctx := context.Background()
+	// One line of 2,000 two-byte characters then escapes: over 3,000
+	// characters, so it is split, and never inside an escape.
+	long := strings.Repeat("é", 2000) + strings.Repeat("&lt;", 400) + "\n<@UALICE> last line"
+	if _, err := s.Post(ctx, "C0DATA", chat.Message{Key: "k", Text: long}); err != nil {
+		t.Fatal(err)
+	}
+	call := srv.Calls("chat.postMessage")[0]
+	texts, _ := sectionTexts(t, call.Get("blocks"))
+	if len(texts) < 2 || strings.Join(texts, "") != long {
+		t.Fatalf("sections %d, joined equal %v", len(texts), strings.Join(texts, "") == long)
+	}
+	for _, tx := range texts {
+		if n := utf8.RuneCountInString(tx); n > 3000 {
+			t.Errorf("a section of %d characters", n)
+		}
+		if strings.Count(tx, "&") != strings.Count(tx, ";") {
+			t.Errorf("a section splits an escape: ...%q", tx[max(len(tx)-20, 0):])
+		}
+	}
+
+	huge := strings.Repeat("ü", 50000)
+	if _, err := s.Post(ctx, "C0DATA", chat.Message{Key: "k2", Text: huge}); err != nil {
+		t.Fatal(err)
+	}
+	got := srv.Calls("chat.postMessage")[1].Get("text")
+	if n := utf8.RuneCountInString(got); n > 40000 || !strings.HasSuffix(got, "(cut to Slack's limit)") {
+		t.Errorf("a text of %d characters ending %q", n, got[len(got)-40:])
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/url"
 	"reflect"
 	"strings"
@@ -16,6 +17,8 @@ import (
 
 	"github.com/kelseyhightower/envconfig"
 	"go.temporal.io/sdk/client"
+
+	"github.com/baton-oncall/baton/team"
 )
 
 // Config is every setting Baton reads from the environment.
@@ -50,9 +53,12 @@ type Config struct {
 	JiraUser     string `envconfig:"JIRA_USER" desc:"Jira user (email) for the API token"`
 	JiraAPIToken string `envconfig:"JIRA_API_TOKEN" desc:"Jira API token"`
 
-	WebhookToken string `envconfig:"BATON_WEBHOOK_TOKEN" desc:"bearer token every alert webhook must send"`
+	WebhookToken string `envconfig:"BATON_WEBHOOK_TOKEN" desc:"bearer token of the alert webhooks, for every team (a team's own token: incidents.webhook_token_env in the team file)"`
 	TeamsFile    string `envconfig:"BATON_TEAMS_FILE" default:"teams.yaml" desc:"the team file (YAML)"`
 	HTTPAddr     string `envconfig:"BATON_HTTP_ADDR" default:"127.0.0.1:8080" desc:"address of the gateway (webhooks, Slack, /healthz)"`
+	// MetricsAddr, when set, moves /metrics off the public port: an
+	// internal listener serves it with the probes.
+	MetricsAddr string `envconfig:"BATON_METRICS_ADDR" desc:"internal address for /metrics and the probes (/livez, /readyz, /healthz), such as 0.0.0.0:9090; set: BATON_HTTP_ADDR no longer serves /metrics"`
 	// PublicURL is where Twilio reaches the gateway; its webhooks are
 	// signed over this URL, not over the Host a proxy passes on.
 	PublicURL string `envconfig:"BATON_PUBLIC_URL" desc:"the gateway's public base URL, such as https://baton.example.com; set: SMS can be answered by reply"`
@@ -100,6 +106,14 @@ func Load() (Config, error) {
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return Config{}, fmt.Errorf("BATON_LOG_LEVEL=%q: want debug, info, warn or error", c.LogLevel)
 	}
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
+			return Config{}, fmt.Errorf("BATON_METRICS_ADDR=%q: want host:port, such as 0.0.0.0:9090", c.MetricsAddr)
+		}
+		if c.MetricsAddr == c.HTTPAddr {
+			return Config{}, fmt.Errorf("BATON_METRICS_ADDR is BATON_HTTP_ADDR (%s): the metrics address is meant to be an internal one apart from the public port", c.HTTPAddr)
+		}
+	}
 	if c.PublicURL != "" {
 		u, err := url.Parse(c.PublicURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" {
@@ -111,6 +125,32 @@ func Load() (Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// TeamWebhookTokens reads each team's own webhook token from the variable
+// its incidents.webhook_token_env names, by lookup (os.LookupEnv), into a
+// map from team name to token. A variable named but unset or empty is an
+// error naming it: the team would otherwise find its alerts refused only
+// when it next pages. So is a team token that is BATON_WEBHOOK_TOKEN's,
+// which acts for every team.
+func (c Config) TeamWebhookTokens(teams *team.File, lookup func(string) (string, bool)) (map[string]string, error) {
+	tokens := map[string]string{}
+	for _, t := range teams.Teams {
+		name := t.Incidents.WebhookTokenEnv
+		if name == "" {
+			continue
+		}
+		token, ok := lookup(name)
+		if !ok || token == "" {
+			return nil, fmt.Errorf("team %q: incidents.webhook_token_env names %s, which is not set: set it to the team's webhook token, or remove the setting from %s", t.Name, name, c.TeamsFile)
+		}
+		if token == c.WebhookToken {
+			// The value is a secret: say whose it is, never what it is.
+			return nil, fmt.Errorf("team %q: %s holds BATON_WEBHOOK_TOKEN's token, which acts for every team: give the team a token of its own", t.Name, name)
+		}
+		tokens[t.Name] = token
+	}
+	return tokens, nil
 }
 
 // Logger is the worker's logger, as BATON_LOG_FORMAT and BATON_LOG_LEVEL

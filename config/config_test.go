@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/baton-oncall/baton/team"
 )
 
 // The names are a contract with tools outside the repository.
@@ -13,7 +15,7 @@ var names = []string{
 	"OPSGENIE_API_KEY", "OPSGENIE_API_URL", "PAGERDUTY_API_TOKEN", "PAGERDUTY_API_URL", "BATON_TEAMS_FILE", "BATON_HTTP_ADDR",
 	"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL",
 	"JIRA_URL", "JIRA_USER", "JIRA_API_TOKEN", "BATON_WEBHOOK_TOKEN", "BATON_PUBLIC_URL",
-	"BATON_LOG_FORMAT", "BATON_LOG_LEVEL", "BATON_CALENDAR_TOKEN",
+	"BATON_LOG_FORMAT", "BATON_LOG_LEVEL", "BATON_CALENDAR_TOKEN", "BATON_METRICS_ADDR",
 }
 
 func clearEnv(t *testing.T) {
@@ -236,5 +238,85 @@ func TestPagerDutySettings(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "https://api.pagerduty.com") {
 		t.Errorf("usage lacks the PagerDuty default:\n%s", b.String())
+	}
+}
+
+func TestMetricsAddrIsChecked(t *testing.T) {
+	for _, tc := range []struct {
+		addr, want string
+	}{
+		{"0.0.0.0:9090", ""},
+		{":9090", ""},
+		{"9090", "want host:port"},
+		{"0.0.0.0:", "want host:port"},
+		{"127.0.0.1:8080", "is BATON_HTTP_ADDR"},
+	} {
+		t.Run(tc.addr, func(t *testing.T) {
+			clearEnv(t)
+			t.Setenv("BATON_METRICS_ADDR", tc.addr)
+			c, err := Load()
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatal(err)
+			case tc.want == "" && c.MetricsAddr != tc.addr:
+				t.Errorf("MetricsAddr %q", c.MetricsAddr)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("error %v, want one saying %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestTeamWebhookTokens(t *testing.T) {
+	teams, err := team.Parse([]byte(`
+teams:
+  - name: data
+    timezone: Europe/Berlin
+    slack: {channel: C0DATA, user_group: data-oncall}
+    pager: {rotation: {members: [alice], shift: 1w, start: "2026-11-02T09:00"}}
+    handover: {weekday: monday, time: "09:00"}
+    incidents: {webhook_token_env: DATA_WEBHOOK_TOKEN}
+    people:
+      - {id: alice, email: alice@example.com}
+  - name: web
+    timezone: Europe/Berlin
+    slack: {channel: C0WEB, user_group: web-oncall}
+    pager: {rotation: {members: [bob], shift: 1w, start: "2026-11-02T09:00"}}
+    handover: {weekday: monday, time: "09:00"}
+    people:
+      - {id: bob, email: bob@example.com}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Config{WebhookToken: "global-token", TeamsFile: "teams.yaml"}
+	env := func(vars map[string]string) func(string) (string, bool) {
+		return func(name string) (string, bool) { v, ok := vars[name]; return v, ok }
+	}
+	got, err := c.TeamWebhookTokens(teams, env(map[string]string{"DATA_WEBHOOK_TOKEN": "data-token"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got["data"] != "data-token" {
+		t.Errorf("tokens %v, want data's alone", got)
+	}
+	for _, tc := range []struct {
+		name string
+		vars map[string]string
+		want string
+	}{
+		{"unset", nil, `team "data": incidents.webhook_token_env names DATA_WEBHOOK_TOKEN, which is not set`},
+		{"empty", map[string]string{"DATA_WEBHOOK_TOKEN": ""}, "DATA_WEBHOOK_TOKEN, which is not set"},
+		{"BATON_WEBHOOK_TOKEN's", map[string]string{"DATA_WEBHOOK_TOKEN": "global-token"}, "DATA_WEBHOOK_TOKEN holds BATON_WEBHOOK_TOKEN's token"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := c.TeamWebhookTokens(teams, env(tc.vars))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want one saying %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "global-token") {
+				t.Errorf("the error gives the token away: %v", err)
+			}
+		})
 	}
 }

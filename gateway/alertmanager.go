@@ -43,20 +43,33 @@ const (
 	alertmanagerAPIVersion = "4"
 )
 
+// ParsedAlert is one alert of a notification: the alert when it is valid,
+// else Err with everything wrong with it.
+type ParsedAlert struct {
+	Alert workflows.Alert
+	// Name names the alert in answers and logs: its alertname, else its
+	// fingerprint.
+	Name string
+	// Err says, one problem a line, why the alert cannot be taken; nil
+	// when Alert is valid.
+	Err error
+}
+
 // ParseAlertmanager turns an Alertmanager webhook notification into one
-// Alert per alert in the group: the group is only Alertmanager's batching,
-// while each alert (one fingerprint) is a separate problem to track.
+// ParsedAlert per alert in the group, in the group's order: the group is
+// only Alertmanager's batching, while each alert (one fingerprint) is a
+// separate problem to track.
 //
 // Each alert needs a fingerprint, a "team" label and a "severity" label
-// that workflows.NormalizeSeverity knows. Any alert failing that rejects
-// the whole notification, and every problem is reported, one per line:
-// Alertmanager does not retry a 400, so the sender must see all of it to
-// fix the rules in one go.
+// that workflows.NormalizeSeverity knows. An alert failing that is refused
+// alone with every problem it has, so that the others still page: a
+// notification is refused as a whole (the error) only when it cannot be
+// read at all. Fields are capped by workflows.CapAlert.
 //
 // A runbook_url annotation or generatorURL that is not an absolute
 // http(s) URL is kept in Details rather than as a link, since Slack
 // refuses a message with a bad link.
-func ParseAlertmanager(body []byte) ([]workflows.Alert, error) {
+func ParseAlertmanager(body []byte) ([]ParsedAlert, error) {
 	var w amWebhook
 	if err := decodeJSON(body, &w, false); err != nil {
 		return nil, err
@@ -67,30 +80,22 @@ func ParseAlertmanager(body []byte) ([]workflows.Alert, error) {
 	if len(w.Alerts) == 0 {
 		return nil, fmt.Errorf("field %q is missing or empty; a notification must hold at least one alert", "alerts")
 	}
-	alerts := make([]workflows.Alert, 0, len(w.Alerts))
-	var errs []error
+	alerts := make([]ParsedAlert, len(w.Alerts))
 	for i, in := range w.Alerts {
 		a, problems := amToAlert(in)
-		for _, p := range problems {
-			errs = append(errs, fmt.Errorf("alerts[%d]%s: %w", i, amName(in), p))
-		}
-		if len(problems) > 0 {
-			continue
-		}
-		alerts = append(alerts, a)
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		alerts[i] = ParsedAlert{Alert: a, Name: amName(in), Err: errors.Join(problems...)}
 	}
 	return alerts, nil
 }
 
-// amName names an alert in errors by its alertname, as Prometheus rules do.
+// amName names an alert by its alertname, as Prometheus rules do, else by
+// its fingerprint, both cut to a keyword's length.
 func amName(in amAlert) string {
-	if name := in.Labels[labelAlertName]; name != "" {
-		return fmt.Sprintf(" (alertname %q)", name)
+	name := strings.TrimSpace(in.Labels[labelAlertName])
+	if name == "" {
+		name = strings.TrimSpace(in.Fingerprint)
 	}
-	return ""
+	return workflows.CutText(name, workflows.MaxKeywordLen)
 }
 
 // amToAlert converts one alert, or says everything wrong with it.
@@ -128,7 +133,7 @@ func amToAlert(in amAlert) (workflows.Alert, []error) {
 	a := workflows.Alert{
 		Team:        team,
 		DedupKey:    strings.TrimSpace(in.Fingerprint),
-		Summary:     truncateSummary(strings.TrimSpace(in.Annotations[annotationSummary])),
+		Summary:     strings.TrimSpace(in.Annotations[annotationSummary]),
 		Description: in.Annotations[annotationDescription],
 		Severity:    severity,
 		Service:     in.Labels[labelService],
@@ -138,14 +143,12 @@ func amToAlert(in amAlert) (workflows.Alert, []error) {
 		At:          at,
 	}
 	if a.Summary == "" {
-		a.Summary = truncateSummary(amFallbackSummary(a.AlertName, details, a.DedupKey))
+		a.Summary = amFallbackSummary(a.AlertName, details, a.DedupKey)
 	}
 	a.RunbookURL = linkOrDetail(details, annotationRunbookURL, in.Annotations[annotationRunbookURL])
 	a.SourceURL = linkOrDetail(details, "generator_url", in.GeneratorURL)
-	if len(details) > 0 {
-		a.Details = details
-	}
-	return a, nil
+	a.Details = details
+	return workflows.CapAlert(a), nil
 }
 
 func amSeverity(s string) (workflows.Severity, error) {

@@ -33,11 +33,34 @@ func mustTime(t testing.TB, s string) time.Time {
 // sevHelp is the list of severities every severity error ends with.
 var sevHelp = acceptedSeverities()
 
-func TestParseAlertmanagerGroup(t *testing.T) {
-	got, err := ParseAlertmanager(readTestdata(t, "alertmanager_group.json"))
+// amValid parses a notification whose every alert is valid.
+func amValid(t *testing.T, body []byte) []workflows.Alert {
+	t.Helper()
+	parsed, err := ParseAlertmanager(body)
 	if err != nil {
 		t.Fatal(err)
 	}
+	alerts := make([]workflows.Alert, len(parsed))
+	for i, p := range parsed {
+		if p.Err != nil {
+			t.Fatalf("alerts[%d] refused: %v", i, p.Err)
+		}
+		alerts[i] = p.Alert
+	}
+	return alerts
+}
+
+func TestParseAlertmanagerGroup(t *testing.T) {
+	parsed, err := ParseAlertmanager(readTestdata(t, "alertmanager_group.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range parsed {
+		if p.Name != "OrdersDailyLate" {
+			t.Errorf("alerts[%d] named %q, want its alertname", i, p.Name)
+		}
+	}
+	got := amValid(t, readTestdata(t, "alertmanager_group.json"))
 	want := []workflows.Alert{{
 		Team:        "data",
 		DedupKey:    "7f3a9c2e1b4d6a80",
@@ -104,6 +127,7 @@ func amBody(t *testing.T, alerts ...map[string]any) string {
 	return string(b)
 }
 
+// A notification that cannot be read is refused as a whole.
 func TestParseAlertmanagerRejects(t *testing.T) {
 	ok := amAlertJSON(nil)
 	for _, tc := range []struct {
@@ -119,29 +143,6 @@ func TestParseAlertmanagerRejects(t *testing.T) {
 		{"old version", `{"version": "3", "alerts": []}`, `field "version" is "3"; Baton reads Alertmanager's webhook version "4"`},
 		{"no alerts", amBody(t), `field "alerts" is missing or empty; a notification must hold at least one alert`},
 		{"null alerts", `{"version": "4", "alerts": null}`, `field "alerts" is missing or empty; a notification must hold at least one alert`},
-		{"no fingerprint", amBody(t, ok, amAlertJSON(func(a map[string]any) { delete(a, "fingerprint") })),
-			`alerts[1] (alertname "DiskFull"): field "fingerprint" is missing; Baton tracks each alert by it`},
-		{"no team", amBody(t, ok, ok, amAlertJSON(func(a map[string]any) { delete(labels(a), "team") })),
-			`alerts[2] (alertname "DiskFull"): label "team" is missing; add it to the alerting rule so Baton knows whose alert this is`},
-		{"blank team, no alertname", amBody(t, amAlertJSON(func(a map[string]any) { labels(a)["team"] = " "; delete(labels(a), "alertname") })),
-			`alerts[0]: label "team" is missing; add it to the alerting rule so Baton knows whose alert this is`},
-		{"no severity", amBody(t, amAlertJSON(func(a map[string]any) { delete(labels(a), "severity") })),
-			`alerts[0] (alertname "DiskFull"): label "severity" is missing; set it to one of ` + sevHelp},
-		{"unknown severity", amBody(t, amAlertJSON(func(a map[string]any) { labels(a)["severity"] = "urgent" })),
-			`alerts[0] (alertname "DiskFull"): label "severity" is "urgent", which Baton does not know; use one of ` + sevHelp},
-		{"unknown status", amBody(t, amAlertJSON(func(a map[string]any) { a["status"] = "pending" })),
-			`alerts[0] (alertname "DiskFull"): field "status" is "pending"; Alertmanager sends "firing" or "resolved"`},
-		{"bad startsAt", amBody(t, amAlertJSON(func(a map[string]any) { a["startsAt"] = "yesterday" })),
-			`alerts[0] (alertname "DiskFull"): field "startsAt" is "yesterday", not an RFC 3339 time such as 2026-03-02T06:00:00Z`},
-		{"bad endsAt when resolved", amBody(t, amAlertJSON(func(a map[string]any) { a["status"] = "resolved"; a["endsAt"] = "2026-03-02 06:00" })),
-			`alerts[0] (alertname "DiskFull"): field "endsAt" is "2026-03-02 06:00", not an RFC 3339 time such as 2026-03-02T06:00:00Z`},
-		{"every problem of every alert", amBody(t,
-			amAlertJSON(func(a map[string]any) { delete(a, "fingerprint"); delete(labels(a), "team") }),
-			ok,
-			amAlertJSON(func(a map[string]any) { labels(a)["severity"] = "urgent" })),
-			`alerts[0] (alertname "DiskFull"): field "fingerprint" is missing; Baton tracks each alert by it` + "\n" +
-				`alerts[0] (alertname "DiskFull"): label "team" is missing; add it to the alerting rule so Baton knows whose alert this is` + "\n" +
-				`alerts[2] (alertname "DiskFull"): label "severity" is "urgent", which Baton does not know; use one of ` + sevHelp},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := ParseAlertmanager([]byte(tc.body))
@@ -158,50 +159,102 @@ func TestParseAlertmanagerRejects(t *testing.T) {
 	}
 }
 
+// An alert with problems is refused alone, with every problem it has; the
+// other alerts of its notification are taken.
+func TestParseAlertmanagerRefusesAlertsAlone(t *testing.T) {
+	ok := amAlertJSON(nil)
+	for _, tc := range []struct {
+		name string
+		body string
+		// want is each alert's problems; "" for a valid alert.
+		want []string
+		// names are the alerts' names.
+		names []string
+	}{
+		{"no fingerprint", amBody(t, ok, amAlertJSON(func(a map[string]any) { delete(a, "fingerprint") })),
+			[]string{"", `field "fingerprint" is missing; Baton tracks each alert by it`}, []string{"DiskFull", "DiskFull"}},
+		{"no team", amBody(t, ok, ok, amAlertJSON(func(a map[string]any) { delete(labels(a), "team") })),
+			[]string{"", "", `label "team" is missing; add it to the alerting rule so Baton knows whose alert this is`}, nil},
+		{"blank team, no alertname: named by its fingerprint", amBody(t, amAlertJSON(func(a map[string]any) { labels(a)["team"] = " "; delete(labels(a), "alertname") })),
+			[]string{`label "team" is missing; add it to the alerting rule so Baton knows whose alert this is`}, []string{"abc123"}},
+		{"no severity", amBody(t, amAlertJSON(func(a map[string]any) { delete(labels(a), "severity") })),
+			[]string{`label "severity" is missing; set it to one of ` + sevHelp}, nil},
+		{"unknown severity", amBody(t, amAlertJSON(func(a map[string]any) { labels(a)["severity"] = "urgent" })),
+			[]string{`label "severity" is "urgent", which Baton does not know; use one of ` + sevHelp}, nil},
+		{"unknown status", amBody(t, amAlertJSON(func(a map[string]any) { a["status"] = "pending" })),
+			[]string{`field "status" is "pending"; Alertmanager sends "firing" or "resolved"`}, nil},
+		{"bad startsAt", amBody(t, amAlertJSON(func(a map[string]any) { a["startsAt"] = "yesterday" })),
+			[]string{`field "startsAt" is "yesterday", not an RFC 3339 time such as 2026-03-02T06:00:00Z`}, nil},
+		{"bad endsAt when resolved", amBody(t, amAlertJSON(func(a map[string]any) { a["status"] = "resolved"; a["endsAt"] = "2026-03-02 06:00" })),
+			[]string{`field "endsAt" is "2026-03-02 06:00", not an RFC 3339 time such as 2026-03-02T06:00:00Z`}, nil},
+		{"every problem of every alert", amBody(t,
+			amAlertJSON(func(a map[string]any) { delete(a, "fingerprint"); delete(labels(a), "team") }),
+			ok,
+			amAlertJSON(func(a map[string]any) { labels(a)["severity"] = "urgent" })),
+			[]string{
+				`field "fingerprint" is missing; Baton tracks each alert by it` + "\n" +
+					`label "team" is missing; add it to the alerting rule so Baton knows whose alert this is`,
+				"",
+				`label "severity" is "urgent", which Baton does not know; use one of ` + sevHelp,
+			}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ParseAlertmanager([]byte(tc.body))
+			if err != nil {
+				t.Fatalf("the notification is refused as a whole: %v", err)
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("%d alerts, want %d", len(got), len(tc.want))
+			}
+			for i, p := range got {
+				switch {
+				case tc.want[i] == "" && p.Err != nil:
+					t.Errorf("alerts[%d] refused: %v", i, p.Err)
+				case tc.want[i] == "" && p.Alert.DedupKey != "abc123":
+					t.Errorf("alerts[%d] is %+v", i, p.Alert)
+				case tc.want[i] != "" && (p.Err == nil || p.Err.Error() != tc.want[i]):
+					t.Errorf("alerts[%d]: error\n%v\nwant\n%s", i, p.Err, tc.want[i])
+				}
+				if tc.names != nil && p.Name != tc.names[i] {
+					t.Errorf("alerts[%d] named %q, want %q", i, p.Name, tc.names[i])
+				}
+			}
+		})
+	}
+}
+
 func TestParseAlertmanagerEdges(t *testing.T) {
 	t.Run("no summary, no alertname, no other labels", func(t *testing.T) {
-		got, err := ParseAlertmanager([]byte(amBody(t, amAlertJSON(func(a map[string]any) {
+		got := amValid(t, []byte(amBody(t, amAlertJSON(func(a map[string]any) {
 			a["labels"] = map[string]any{"team": "data", "severity": "info"}
 			a["annotations"] = map[string]any{}
 		}))))
-		if err != nil {
-			t.Fatal(err)
-		}
 		if got[0].Summary != "Alertmanager alert abc123" || got[0].Details != nil || got[0].Severity != workflows.SeverityLow {
 			t.Errorf("got %+v", got[0])
 		}
 	})
 	t.Run("long summary is cut", func(t *testing.T) {
-		got, err := ParseAlertmanager([]byte(amBody(t, amAlertJSON(func(a map[string]any) {
+		got := amValid(t, []byte(amBody(t, amAlertJSON(func(a map[string]any) {
 			a["annotations"] = map[string]any{"summary": strings.Repeat("é", 600)}
 		}))))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := strings.Repeat("é", MaxSummaryLen-1) + "…"; got[0].Summary != want {
+		if want := strings.Repeat("é", workflows.MaxSummaryLen-1) + "…"; got[0].Summary != want {
 			t.Errorf("summary %q", got[0].Summary)
 		}
 	})
 	t.Run("links that are not web URLs are kept as details", func(t *testing.T) {
-		got, err := ParseAlertmanager([]byte(amBody(t, amAlertJSON(func(a map[string]any) {
+		got := amValid(t, []byte(amBody(t, amAlertJSON(func(a map[string]any) {
 			a["annotations"] = map[string]any{"summary": "s", "runbook_url": "wiki/DiskFull"}
 			a["generatorURL"] = "javascript:alert(1)"
 		}))))
-		if err != nil {
-			t.Fatal(err)
-		}
 		a := got[0]
 		if a.RunbookURL != "" || a.SourceURL != "" || a.Details["runbook_url"] != "wiki/DiskFull" || a.Details["generator_url"] != "javascript:alert(1)" {
 			t.Errorf("got %+v", a)
 		}
 	})
 	t.Run("firing alert with no startsAt, resolved with zero endsAt", func(t *testing.T) {
-		got, err := ParseAlertmanager([]byte(amBody(t,
+		got := amValid(t, []byte(amBody(t,
 			amAlertJSON(func(a map[string]any) { delete(a, "startsAt") }),
 			amAlertJSON(func(a map[string]any) { a["status"] = "resolved" }))))
-		if err != nil {
-			t.Fatal(err)
-		}
 		if !got[0].At.IsZero() || !got[1].At.IsZero() || got[1].Status != workflows.AlertResolved {
 			t.Errorf("got %+v", got)
 		}
@@ -209,10 +262,7 @@ func TestParseAlertmanagerEdges(t *testing.T) {
 	t.Run("the group's fields do not matter", func(t *testing.T) {
 		body := `{"version": "4", "groupKey": 7, "truncatedAlerts": 3, "commonLabels": null, "alerts": [` +
 			`{"status": "firing", "labels": {"team": "data", "severity": "P1"}, "fingerprint": "f"}]}`
-		got, err := ParseAlertmanager([]byte(body))
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := amValid(t, []byte(body))
 		if len(got) != 1 || got[0].Severity != workflows.SeverityCritical {
 			t.Errorf("got %+v", got)
 		}

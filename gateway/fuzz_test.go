@@ -25,8 +25,25 @@ func checkAlert(t *testing.T, a workflows.Alert) {
 	if a.Summary == "" {
 		t.Errorf("empty summary: %+v", a)
 	}
-	if n := utf8.RuneCountInString(a.Summary); n > MaxSummaryLen {
+	if n := utf8.RuneCountInString(a.Summary); n > workflows.MaxSummaryLen {
 		t.Errorf("summary of %d characters", n)
+	}
+	// What Temporal and a reader take (workflows.CapAlert).
+	for _, kw := range []string{a.Service, a.AlertName} {
+		if n := utf8.RuneCountInString(kw); n > workflows.MaxKeywordLen || len(kw) > 2048 {
+			t.Errorf("keyword of %d characters, %d bytes", n, len(kw))
+		}
+	}
+	if n := utf8.RuneCountInString(a.Description); n > workflows.MaxDescriptionLen {
+		t.Errorf("description of %d characters", n)
+	}
+	if len(a.Details) > workflows.MaxDetails {
+		t.Errorf("%d details", len(a.Details))
+	}
+	for k, v := range a.Details {
+		if utf8.RuneCountInString(k) > workflows.MaxDetailKeyLen || utf8.RuneCountInString(v) > workflows.MaxDetailValueLen {
+			t.Errorf("detail %q of %d characters", k, utf8.RuneCountInString(v))
+		}
 	}
 	switch a.Severity {
 	case workflows.SeverityCritical, workflows.SeverityHigh, workflows.SeverityMedium, workflows.SeverityLow:
@@ -79,10 +96,14 @@ func FuzzParseAlertmanager(f *testing.F) {
 		if len(alerts) == 0 {
 			t.Error("no alerts and no error")
 		}
-		for _, a := range alerts {
-			checkAlert(t, a)
-			if a.Source != workflows.SourceAlertmanager {
-				t.Errorf("source %q", a.Source)
+		for _, p := range alerts {
+			if p.Err != nil {
+				checkError(t, p.Err)
+				continue
+			}
+			checkAlert(t, p.Alert)
+			if p.Alert.Source != workflows.SourceAlertmanager {
+				t.Errorf("source %q", p.Alert.Source)
 			}
 		}
 	})

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -30,11 +29,6 @@ const GenericExample = `{
   "details": {"dag_id": "orders_daily", "run_id": "scheduled__2026-03-02T00:00:00+00:00"},
   "status": "firing"
 }`
-
-// MaxSummaryLen is the longest summary, in characters, that Baton keeps from
-// any source: summaries become Slack message titles, and a runaway
-// template should not push the rest of the message out of sight.
-const MaxSummaryLen = 500
 
 // genericBody is Baton's own alert body. Every field is documented; any
 // other field is rejected, so that a typo ("dedupe_key") fails loudly
@@ -79,7 +73,7 @@ func ParseGeneric(body []byte) (workflows.Alert, error) {
 	a := workflows.Alert{
 		Team:        strings.TrimSpace(b.Team),
 		DedupKey:    strings.TrimSpace(b.DedupKey),
-		Summary:     truncateSummary(strings.TrimSpace(b.Summary)),
+		Summary:     strings.TrimSpace(b.Summary),
 		Description: b.Description,
 		Service:     strings.TrimSpace(b.Service),
 		Source:      workflows.SourceGeneric,
@@ -114,7 +108,7 @@ func ParseGeneric(body []byte) (workflows.Alert, error) {
 		}
 		a.Details["source"] = src
 	}
-	return a, nil
+	return workflows.CapAlert(a), nil
 }
 
 func genericSeverity(s string) (workflows.Severity, error) {
@@ -159,16 +153,6 @@ func isWebURL(s string) bool {
 	}
 	scheme := strings.ToLower(u.Scheme)
 	return scheme == "http" || scheme == "https"
-}
-
-// truncateSummary cuts s to MaxSummaryLen characters, the last being "…",
-// so that a reader sees it was cut.
-func truncateSummary(s string) string {
-	if utf8.RuneCountInString(s) <= MaxSummaryLen {
-		return s
-	}
-	runes := []rune(s)
-	return string(runes[:MaxSummaryLen-1]) + "…"
 }
 
 // severityWords are the words workflows.NormalizeSeverity accepts, Baton's

@@ -50,9 +50,9 @@ func TestParseGenericDefaults(t *testing.T) {
 		{"nulls are absent", `{"team": "d", "dedup_key": "k", "summary": "s", "severity": "low", "status": null, "details": null, "source_url": null}`,
 			workflows.Alert{Team: "d", DedupKey: "k", Summary: "s", Severity: workflows.SeverityLow, Source: workflows.SourceGeneric, Status: workflows.AlertFiring}},
 		{"long summary is cut", `{"team": "d", "dedup_key": "k", "summary": "` + strings.Repeat("ab", 300) + `", "severity": "low"}`,
-			workflows.Alert{Team: "d", DedupKey: "k", Summary: strings.Repeat("ab", 300)[:MaxSummaryLen-1] + "…", Severity: workflows.SeverityLow, Source: workflows.SourceGeneric, Status: workflows.AlertFiring}},
-		{"a summary of exactly the limit is kept", `{"team": "d", "dedup_key": "k", "summary": "` + strings.Repeat("€", MaxSummaryLen) + `", "severity": "low"}`,
-			workflows.Alert{Team: "d", DedupKey: "k", Summary: strings.Repeat("€", MaxSummaryLen), Severity: workflows.SeverityLow, Source: workflows.SourceGeneric, Status: workflows.AlertFiring}},
+			workflows.Alert{Team: "d", DedupKey: "k", Summary: strings.Repeat("ab", 300)[:workflows.MaxSummaryLen-1] + "…", Severity: workflows.SeverityLow, Source: workflows.SourceGeneric, Status: workflows.AlertFiring}},
+		{"a summary of exactly the limit is kept", `{"team": "d", "dedup_key": "k", "summary": "` + strings.Repeat("€", workflows.MaxSummaryLen) + `", "severity": "low"}`,
+			workflows.Alert{Team: "d", DedupKey: "k", Summary: strings.Repeat("€", workflows.MaxSummaryLen), Severity: workflows.SeverityLow, Source: workflows.SourceGeneric, Status: workflows.AlertFiring}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := ParseGeneric([]byte(tc.body))

@@ -149,7 +149,9 @@ func ParseOpsgenie(body []byte) (OpsgenieEvent, error) {
 	if err != nil {
 		return OpsgenieEvent{}, err
 	}
-	return OpsgenieEvent{Action: w.Action, Alert: a, By: w.Alert.Username, Note: w.Alert.Note}, nil
+	return OpsgenieEvent{Action: w.Action, Alert: a,
+		By:   workflows.CutText(w.Alert.Username, workflows.MaxKeywordLen),
+		Note: workflows.CutText(w.Alert.Note, workflows.MaxDescriptionLen)}, nil
 }
 
 func ogToAlert(action string, in ogAlert) (workflows.Alert, error) {
@@ -190,7 +192,7 @@ func ogToAlert(action string, in ogAlert) (workflows.Alert, error) {
 	a := workflows.Alert{
 		Team:        team,
 		DedupKey:    dedup,
-		Summary:     truncateSummary(strings.TrimSpace(in.Message)),
+		Summary:     strings.TrimSpace(in.Message),
 		Description: in.Description,
 		Severity:    severity,
 		Service:     ogLookup(in, ogServiceKey),
@@ -201,7 +203,7 @@ func ogToAlert(action string, in ogAlert) (workflows.Alert, error) {
 		Details:     details,
 	}
 	if a.Summary == "" {
-		a.Summary = truncateSummary("Opsgenie alert " + dedup)
+		a.Summary = "Opsgenie alert " + dedup
 	}
 	if a.AlertName == "" {
 		a.AlertName = a.Summary
@@ -211,7 +213,7 @@ func ogToAlert(action string, in ogAlert) (workflows.Alert, error) {
 		a.Status, a.At = workflows.AlertResolved, epochTime(string(in.UpdatedAt))
 	}
 	a.RunbookURL = linkOrDetail(a.Details, ogRunbookURLKey, string(in.Details[ogRunbookURLKey]))
-	return a, nil
+	return workflows.CapAlert(a), nil
 }
 
 // ogLookup finds key in the alert's details, else in a tag "key:value"

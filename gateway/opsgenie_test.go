@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/workflows"
 )
 
@@ -144,7 +145,7 @@ func TestParseOpsgenieFields(t *testing.T) {
 		{"unreadable createdAt is no time", map[string]any{"alias": "k", "tags": []string{"team:data"}, "createdAt": "soon"},
 			func(t *testing.T, a workflows.Alert) { want(t, a.At.IsZero(), true) }},
 		{"long message is cut", map[string]any{"alias": "k", "tags": []string{"team:data"}, "message": string(make([]byte, 600))},
-			func(t *testing.T, a workflows.Alert) { want(t, len([]rune(a.Summary)), MaxSummaryLen) }},
+			func(t *testing.T, a workflows.Alert) { want(t, len([]rune(a.Summary)), workflows.MaxSummaryLen) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ev, err := ParseOpsgenie([]byte(ogBody(t, OpsgenieCreate, tc.alert)))
@@ -222,8 +223,13 @@ func TestParseOpsgenieLongAliasWithoutMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len([]rune(ev.Alert.Summary)); n != MaxSummaryLen || ev.Alert.DedupKey != alias {
+	// Opsgenie's aliases stop at 512 characters; a longer key is kept as
+	// its IncidentKey, which names the same incident.
+	if n := len([]rune(ev.Alert.Summary)); n != workflows.MaxSummaryLen || ev.Alert.DedupKey != contract.IncidentKey(alias) {
 		t.Errorf("summary of %d characters, dedup key %q", n, ev.Alert.DedupKey)
+	}
+	if contract.IncidentWorkflowID("data", ev.Alert.DedupKey) != contract.IncidentWorkflowID("data", alias) {
+		t.Error("the kept key names another incident than the alias")
 	}
 }
 

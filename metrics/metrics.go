@@ -27,6 +27,7 @@ const (
 type Metrics struct {
 	registry           *prometheus.Registry
 	alertsReceived     *prometheus.CounterVec
+	alertsRejected     *prometheus.CounterVec
 	notifications      *prometheus.CounterVec
 	pageLatency        prometheus.Histogram
 	escalationLateness prometheus.Histogram
@@ -43,6 +44,10 @@ func New() *Metrics {
 			Name: "baton_alerts_received_total",
 			Help: "Alerts the gateway accepted, by source (alertmanager, opsgenie, generic, slack) and team.",
 		}, []string{"source", "team"}),
+		alertsRejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "baton_alerts_rejected_total",
+			Help: "Alerts the gateway refused, by source (alertmanager, opsgenie, generic) and reason (invalid, unknown_team, forbidden_team, too_large).",
+		}, []string{"source", "reason"}),
 		notifications: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "baton_notifications_total",
 			Help: "Notifications by kind (page, dm, sms, call), provider and outcome (sent, failed, deduplicated).",
@@ -64,7 +69,7 @@ func New() *Metrics {
 		}),
 		sdk: newSDKMetrics(),
 	}
-	m.registry.MustRegister(m.alertsReceived, m.notifications, m.pageLatency, m.escalationLateness, m.slackInteraction, m.sdk,
+	m.registry.MustRegister(m.alertsReceived, m.alertsRejected, m.notifications, m.pageLatency, m.escalationLateness, m.slackInteraction, m.sdk,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -81,6 +86,14 @@ func (m *Metrics) Handler() http.Handler {
 func (m *Metrics) AlertReceived(source, team string) {
 	if m != nil {
 		m.alertsReceived.WithLabelValues(source, team).Inc()
+	}
+}
+
+// AlertRejected counts an alert the gateway refused, by why: the other
+// alerts of its request were still taken.
+func (m *Metrics) AlertRejected(source, reason string) {
+	if m != nil {
+		m.alertsRejected.WithLabelValues(source, reason).Inc()
 	}
 }
 

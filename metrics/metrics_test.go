@@ -23,6 +23,7 @@ func TestBatonMetricsAreServed(t *testing.T) {
 	m := New()
 	m.AlertReceived("alertmanager", "data")
 	m.AlertReceived("alertmanager", "data")
+	m.AlertRejected("alertmanager", "unknown_team")
 	m.Notified("sms", "twilio", Sent)
 	m.Notified("sms", "twilio", Deduplicated)
 	m.PageLatency(300 * time.Millisecond)
@@ -31,6 +32,7 @@ func TestBatonMetricsAreServed(t *testing.T) {
 	text := scrape(t, m)
 	for _, want := range []string{
 		`baton_alerts_received_total{source="alertmanager",team="data"} 2`,
+		`baton_alerts_rejected_total{reason="unknown_team",source="alertmanager"} 1`,
 		`baton_notifications_total{kind="sms",outcome="sent",provider="twilio"} 1`,
 		`baton_notifications_total{kind="sms",outcome="deduplicated",provider="twilio"} 1`,
 		`baton_page_latency_seconds_bucket{le="0.5"} 1`,
@@ -74,6 +76,7 @@ func TestSDKMetricsWithDifferingTagsAreAllServed(t *testing.T) {
 func TestANilMetricsRecordsNothing(t *testing.T) {
 	var m *Metrics
 	m.AlertReceived("generic", "data")
+	m.AlertRejected("generic", "invalid")
 	m.Notified("page", "slack", Sent)
 	m.PageLatency(time.Second)
 	m.SDKHandler().Counter("x").Inc(1)

@@ -9,9 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -23,6 +25,7 @@ import (
 	"github.com/baton-oncall/baton/activities/phone"
 	"github.com/baton-oncall/baton/activities/tickets"
 	"github.com/baton-oncall/baton/config"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/gateway"
 	"github.com/baton-oncall/baton/metrics"
 	"github.com/baton-oncall/baton/team"
@@ -36,11 +39,20 @@ type Worker struct {
 	phone  sdkworker.Worker
 	http   *http.Server
 	served chan error
+	// metrics serves /metrics and the probes on BATON_METRICS_ADDR, when
+	// set; metricsServed says it has stopped.
+	metrics       *http.Server
+	metricsServed chan error
 	// socketStop ends Socket Mode, when it runs; socketDone says it has.
 	socketStop context.CancelFunc
 	socketDone chan error
+	// workspaceStop ends the retries of auth.test, when they run.
+	workspaceStop context.CancelFunc
 	// GatewayAddr is where the gateway listens (host:port).
 	GatewayAddr string
+	// MetricsAddr is where /metrics and the probes listen apart from the
+	// gateway (host:port); "" when they share the gateway's port.
+	MetricsAddr string
 	// Chat, Pager, Phone and Tickets say which providers run: "slack" or
 	// "console"; "opsgenie" or "team file"; "twilio" or "console"; "jira"
 	// or "console".
@@ -62,7 +74,8 @@ const (
 // Options are what a worker needs besides its settings.
 type Options struct {
 	// Role is RoleAll (the default), RoleWorker or RoleGateway. Every role
-	// serves /livez, /readyz and /metrics on BATON_HTTP_ADDR.
+	// serves /livez, /readyz and /metrics on BATON_HTTP_ADDR, or /metrics
+	// and the probes on BATON_METRICS_ADDR when it is set.
 	Role string
 	// Metrics, if set, is served at /metrics and fed by the activities and
 	// the gateway; give its SDKHandler to the Temporal client too.
@@ -91,7 +104,7 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 		return nil, fmt.Errorf("role %q: want all, worker or gateway", local.Role)
 	}
 	acts := &activities.Activities{Temporal: c, Namespace: cfg.TemporalNamespace, UIURL: cfg.TemporalUIURL, Metrics: local.Metrics, Teams: teams,
-		Roster: activities.RosterNames{WorkflowID: workflows.RosterWorkflowID, Query: workflows.RosterQuery}}
+		Roster: activities.RosterNames{WorkflowID: contract.RosterWorkflowID, Query: workflows.RosterQuery}}
 	w := &Worker{Chat: "console", Pager: "team file", Phone: "console", Tickets: "console", served: make(chan error, 1),
 		Answers: "in Slack or with the starter (set BATON_PUBLIC_URL to answer SMS and calls from the phone)"}
 
@@ -150,8 +163,26 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 		acts.Tickets = tickets.NewConsole(local.Out)
 	}
 
+	var teamTokens map[string]string
+	if local.Role != RoleWorker {
+		var err error
+		if teamTokens, err = cfg.TeamWebhookTokens(teams, os.LookupEnv); err != nil {
+			return nil, err
+		}
+	}
+	var metricsListener net.Listener
+	if cfg.MetricsAddr != "" {
+		ml, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return nil, fmt.Errorf("metrics: BATON_METRICS_ADDR=%s: %w", cfg.MetricsAddr, err)
+		}
+		metricsListener, w.MetricsAddr = ml, ml.Addr().String()
+	}
 	l, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
+		if metricsListener != nil {
+			metricsListener.Close()
+		}
 		return nil, fmt.Errorf("gateway: BATON_HTTP_ADDR=%s: %w", cfg.HTTPAddr, err)
 	}
 	w.GatewayAddr = l.Addr().String()
@@ -179,6 +210,9 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 			if err := tw.Start(); err != nil {
 				w.stopWorkers()
 				l.Close()
+				if metricsListener != nil {
+					metricsListener.Close()
+				}
 				return nil, fmt.Errorf("start the Temporal worker: %w", err)
 			}
 		}
@@ -187,16 +221,29 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /livez", livez)
 	mux.Handle("GET /readyz", readyz(c))
-	mux.Handle("GET /metrics", local.Metrics.Handler())
+	// /metrics tells how busy Baton is and who pages: on an internal
+	// address of its own when one is set, not beside the public routes.
+	internal := mux
+	if metricsListener != nil {
+		internal = http.NewServeMux()
+		internal.HandleFunc("GET /livez", livez)
+		internal.Handle("GET /readyz", readyz(c))
+	}
+	internal.Handle("GET /metrics", local.Metrics.Handler())
 	if local.Role != RoleWorker {
 		gw := gateway.New(gateway.Options{
 			Temporal: c, Teams: teams,
-			WebhookToken: cfg.WebhookToken, SlackSigningSecret: cfg.SlackSigningSecret,
+			TeamWebhookTokens: teamTokens,
+			WebhookToken:      cfg.WebhookToken, SlackSigningSecret: cfg.SlackSigningSecret,
 			ResponseURLPrefixes: responseURLPrefixes(cfg.SlackAPIURL),
 			TwilioAuthToken:     twilioToken, PublicURL: publicURL,
 			Metrics: local.Metrics, OnCall: onCall(acts), CalendarToken: cfg.CalendarToken,
+			Workspace: w.gatewayWorkspace(acts.Chat), People: chatPeople(acts),
 		})
 		mux.Handle("/", gw)
+		if internal != mux {
+			internal.Handle("GET /healthz", gw)
+		}
 		if cfg.SlackAppToken != "" {
 			// Presses and /baton also come over Socket Mode: no public
 			// URL needed.
@@ -206,9 +253,48 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 			w.Chat += " (Socket Mode)"
 		}
 	}
-	w.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	w.http = newHTTPServer(mux, gatewayLimits)
 	go func() { w.served <- w.http.Serve(l) }()
+	if metricsListener != nil {
+		w.metrics, w.metricsServed = newHTTPServer(internal, gatewayLimits), make(chan error, 1)
+		go func() { w.metricsServed <- w.metrics.Serve(metricsListener) }()
+	}
 	return w, nil
+}
+
+// serverLimits bound what one connection may take of the HTTP server.
+type serverLimits struct {
+	// readHeader and read bound reading a request's header, and the whole
+	// request; write bounds the time from the header read to the answer
+	// written; idle bounds a kept-alive connection between requests.
+	readHeader, read, write, idle time.Duration
+	maxHeaderBytes                int
+}
+
+// gatewayLimits are the server's limits. The public routes (webhooks,
+// Slack, Twilio) are open to anyone on the internet: without them a slow
+// body or a silent kept-alive connection would be held for ever, and
+// enough of them would starve the routes that carry pages. Every route
+// answers well within write (a webhook within 10 s); every honest body
+// (at most 1 MiB) arrives well within read; and Slack's, Twilio's and
+// Alertmanager's headers are a few KiB.
+var gatewayLimits = serverLimits{
+	readHeader:     10 * time.Second,
+	read:           20 * time.Second,
+	write:          30 * time.Second,
+	idle:           60 * time.Second,
+	maxHeaderBytes: 64 << 10,
+}
+
+func newHTTPServer(h http.Handler, l serverLimits) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: l.readHeader,
+		ReadTimeout:       l.read,
+		WriteTimeout:      l.write,
+		IdleTimeout:       l.idle,
+		MaxHeaderBytes:    l.maxHeaderBytes,
+	}
 }
 
 // onCall is who is on call for a team at an instant, overrides included,
@@ -227,15 +313,18 @@ func livez(w http.ResponseWriter, _ *http.Request) {
 }
 
 // readyz answers 200 when Temporal answers, 503 otherwise: a process that
-// cannot reach Temporal can neither take alerts nor run workflows.
+// cannot reach Temporal can neither take alerts nor run workflows. Anyone
+// reaching the port may ask, so Temporal's error (addresses, TLS details)
+// goes to the log, not into the answer.
 func readyz(c client.Client) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 		defer cancel()
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if _, err := c.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+			slog.Warn("readyz: Temporal does not answer", "error", err)
 			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(w, "temporal unreachable:", err)
+			fmt.Fprintln(w, "unavailable")
 			return
 		}
 		fmt.Fprintln(w, "ok")
@@ -244,6 +333,9 @@ func readyz(c client.Client) http.Handler {
 
 // Stop shuts the gateway down gracefully, then the worker.
 func (w *Worker) Stop(ctx context.Context) error {
+	if w.workspaceStop != nil {
+		w.workspaceStop()
+	}
 	if w.socketStop != nil {
 		w.socketStop()
 		<-w.socketDone // a refused token was logged when it happened
@@ -251,6 +343,12 @@ func (w *Worker) Stop(ctx context.Context) error {
 	err := w.http.Shutdown(ctx)
 	if serveErr := <-w.served; !errors.Is(serveErr, http.ErrServerClosed) {
 		err = errors.Join(err, serveErr)
+	}
+	if w.metrics != nil {
+		err = errors.Join(err, w.metrics.Shutdown(ctx))
+		if serveErr := <-w.metricsServed; !errors.Is(serveErr, http.ErrServerClosed) {
+			err = errors.Join(err, serveErr)
+		}
 	}
 	w.stopWorkers()
 	return err

@@ -1,11 +1,14 @@
 package workflows
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/baton-oncall/baton/contract"
 )
 
 // Alert is an alert from any source, in one shape: the gateway turns
@@ -80,22 +83,94 @@ func NormalizeSeverity(s string) (severity Severity, ok bool) {
 	return "", false
 }
 
-// IncidentWorkflowID names the incident of a team's dedup key.
-func IncidentWorkflowID(team, dedupKey string) string {
-	return fmt.Sprintf("incident-%s-%s", team, IncidentKey(dedupKey))
+// Limits on an alert's fields, in characters, that CapAlert applies at
+// intake: what Temporal takes (a keyword search attribute is at most 2 KB
+// by default, a payload at most 2 MB) with room to spare, and what a
+// reader can use. Characters, not bytes, so that no cut splits one.
+const (
+	// MaxKeywordLen bounds Service and AlertName, which are keyword search
+	// attributes: 500 characters of at most 4 bytes each stay under 2 KB.
+	MaxKeywordLen = 500
+	// MaxSummaryLen bounds the summary, the incident's one-line title.
+	MaxSummaryLen = 500
+	// MaxDescriptionLen bounds the description, note of the cut included.
+	MaxDescriptionLen = 8000
+	// MaxDetails is how many details an alert keeps (the first, by key),
+	// and MaxDetailKeyLen and MaxDetailValueLen bound each one.
+	MaxDetails        = 40
+	MaxDetailKeyLen   = 100
+	MaxDetailValueLen = 500
+	// MaxDedupKeyLen bounds the dedup key kept in the alert; a longer one
+	// is replaced by its contract.IncidentKey, which names the same
+	// incident (the key's own IncidentKey is itself).
+	MaxDedupKeyLen = 512
+	// MaxURLLen bounds a link; a longer one is left out (a cut link leads
+	// nowhere) and a detail says so. Slack takes links of up to 3,000.
+	MaxURLLen = 3000
+)
+
+// CapAlert bounds every field of an alert from outside to the limits
+// above, keeping valid UTF-8, so that Temporal never refuses an alert for
+// its size and one runaway template cannot bloat every signal and post.
+// A cut is visible: the text ends in "…", the description says how much
+// was left out, and a detail counts the details left out.
+func CapAlert(a Alert) Alert {
+	if len(a.DedupKey) > MaxDedupKeyLen || !utf8.ValidString(a.DedupKey) {
+		a.DedupKey = contract.IncidentKey(a.DedupKey)
+	}
+	a.Summary = CutText(a.Summary, MaxSummaryLen)
+	a.Service = CutText(a.Service, MaxKeywordLen)
+	a.AlertName = CutText(a.AlertName, MaxKeywordLen)
+	a.Description = cutDescription(a.Description)
+	details := map[string]string{}
+	for _, link := range []struct {
+		key string
+		url *string
+	}{{"source_url", &a.SourceURL}, {"runbook_url", &a.RunbookURL}} {
+		if n := utf8.RuneCountInString(*link.url); n > MaxURLLen || !utf8.ValidString(*link.url) {
+			details[link.key] = fmt.Sprintf("a link of %d characters, left out at intake", n)
+			*link.url = ""
+		}
+	}
+	keys := slices.DeleteFunc(slices.Sorted(maps.Keys(a.Details)), func(k string) bool { _, taken := details[k]; return taken })
+	room := MaxDetails - len(details)
+	for i, k := range keys {
+		if i == room-1 && len(keys) > room {
+			details["…"] = fmt.Sprintf("%d more details left out at intake", len(keys)-i)
+			break
+		}
+		details[CutText(k, MaxDetailKeyLen)] = CutText(a.Details[k], MaxDetailValueLen)
+	}
+	a.Details = nil
+	if len(details) > 0 {
+		a.Details = details
+	}
+	return a
 }
 
-// IncidentKey is a dedup key made fit for IDs: keys are hashed when they
-// hold characters unfit for an ID, or are long, so that any source's key
-// works; readable keys stay readable in the Web UI. The result is its own
-// IncidentKey, so an Opsgenie alert aliased with it maps back to the same
-// incident.
-func IncidentKey(dedupKey string) string {
-	if len(dedupKey) <= 64 && !strings.ContainsFunc(dedupKey, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
-	}) {
-		return dedupKey
+// CutText keeps s within max characters of valid UTF-8; a cut s ends in
+// "…", so that a reader sees it was cut.
+func CutText(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if utf8.RuneCountInString(s) <= max {
+		return s
 	}
-	sum := sha256.Sum256([]byte(dedupKey))
-	return "h" + hex.EncodeToString(sum[:12])
+	return string([]rune(s)[:max-1]) + "…"
+}
+
+// cutDescription keeps a description within MaxDescriptionLen characters,
+// ending a cut one with a note of how much was left out.
+func cutDescription(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	n := utf8.RuneCountInString(s)
+	if n <= MaxDescriptionLen {
+		return s
+	}
+	note := func(kept int) string {
+		return fmt.Sprintf("\n\n… (cut at intake: %d of %d characters kept)", kept, n)
+	}
+	// The note for MaxDescriptionLen is at least as long as the one for
+	// fewer characters kept, so the result fits.
+	kept := MaxDescriptionLen - utf8.RuneCountInString(note(MaxDescriptionLen))
+	return string([]rune(s)[:kept]) + note(kept)
 }

@@ -29,7 +29,7 @@ func main() {
 	role := flag.String("role", worker.RoleAll, "what this process runs: all, worker (the Temporal worker) or gateway (the HTTP endpoints), so that the gateway can scale apart")
 	flag.Usage = func() {
 		out := flag.CommandLine.Output()
-		fmt.Fprintf(out, "Usage: worker [--role all|worker|gateway]\n\nRuns Baton's worker and gateway. Every role serves /livez, /readyz and /metrics.\n\nFlags:\n")
+		fmt.Fprintf(out, "Usage: worker [--role all|worker|gateway]\n\nRuns Baton's worker and gateway. Every role serves /livez, /readyz and /metrics\n(on BATON_METRICS_ADDR, apart from the gateway's port, when it is set).\n\nFlags:\n")
 		flag.PrintDefaults()
 		fmt.Fprintf(out, "\nSettings come from the environment:\n\n")
 		_ = config.PrintUsage(out)

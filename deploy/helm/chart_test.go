@@ -21,6 +21,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -205,7 +206,7 @@ func TestChartDefaults(t *testing.T) {
 func TestChartFullValues(t *testing.T) {
 	helm := helmPath(t)
 	m := render(t, helm, "-f", fullValue)
-	w := checkCommon(t, m, []string{"TZ", "GOMEMLIMIT"})
+	w := checkCommon(t, m, []string{"TZ", "GOMEMLIMIT", "WEB_WEBHOOK_TOKEN"})
 	d, c := w.deployment, w.container
 
 	// The existing Secret, for every credential, by the keys values-full
@@ -289,6 +290,28 @@ func TestChartFullValues(t *testing.T) {
 	if cfg.PublicURL != "https://baton.example.com" || cfg.OpsgenieAPIURL != "api.eu.opsgenie.com" || cfg.JiraUser != "baton@example.com" {
 		t.Errorf("plain settings did not reach the config: %+v", cfg)
 	}
+	// A team's own webhook token comes from the Secret like the others, and
+	// the worker finds it where the team file says.
+	env := map[string]corev1.EnvVar{}
+	for _, e := range c.Env {
+		env[e.Name] = e
+	}
+	if ref := env["WEB_WEBHOOK_TOKEN"].ValueFrom; ref == nil || ref.SecretKeyRef == nil || ref.SecretKeyRef.Name != "baton-credentials" || ref.SecretKeyRef.Key != "web-webhook-token" {
+		t.Errorf("WEB_WEBHOOK_TOKEN is not read from baton-credentials' web-webhook-token: %+v", env["WEB_WEBHOOK_TOKEN"])
+	}
+	tokens, err := cfg.TeamWebhookTokens(w.teams, func(name string) (string, bool) {
+		e, ok := env[name]
+		if !ok || e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil {
+			return "", false
+		}
+		return "secret-" + e.ValueFrom.SecretKeyRef.Key, true
+	})
+	if err != nil || tokens["web"] != "secret-web-webhook-token" {
+		t.Errorf("team tokens %v, %v: want web's from its Secret key", tokens, err)
+	}
+	if cfg.MetricsAddr != "0.0.0.0:9090" {
+		t.Errorf("BATON_METRICS_ADDR %q, want 0.0.0.0:9090 with metrics.enabled", cfg.MetricsAddr)
+	}
 
 	// The scheduling, resources and extras values-full turns on.
 	if d.Spec.Replicas == nil || *d.Spec.Replicas != 2 {
@@ -326,7 +349,8 @@ func TestChartFullValues(t *testing.T) {
 		t.Errorf("full team file has teams %v, want [data web]", got)
 	}
 
-	// The ServiceMonitor scrapes the Service's http port.
+	// The ServiceMonitor scrapes the metrics Service's metrics port, and
+	// selects no other Service.
 	if len(m.serviceMonitors) != 1 {
 		t.Fatalf("full values render %d ServiceMonitors, want 1", len(m.serviceMonitors))
 	}
@@ -342,17 +366,48 @@ func TestChartFullValues(t *testing.T) {
 		t.Fatalf("ServiceMonitor endpoints: %v", dig(sm, "spec", "endpoints"))
 	}
 	ep, _ := endpoints[0].(map[string]any)
-	if ep["port"] != "http" || ep["path"] != "/metrics" || ep["interval"] != "15s" {
-		t.Errorf("ServiceMonitor endpoint %v, want port http, path /metrics, interval 15s", ep)
+	if ep["port"] != "metrics" || ep["path"] != "/metrics" || ep["interval"] != "15s" {
+		t.Errorf("ServiceMonitor endpoint %v, want port metrics, path /metrics, interval 15s", ep)
 	}
 	selector, _ := dig(sm, "spec", "selector", "matchLabels").(map[string]any)
 	if len(selector) == 0 {
 		t.Error("ServiceMonitor selects no labels")
 	}
-	for k, v := range selector {
-		if w.service.Labels[k] != v {
-			t.Errorf("ServiceMonitor selects %s=%v, the Service has %q", k, v, w.service.Labels[k])
+	selects := func(svc *corev1.Service) bool {
+		for k, v := range selector {
+			if svc.Labels[k] != v {
+				return false
+			}
 		}
+		return true
+	}
+	if w.metricsService == nil || !selects(w.metricsService) {
+		t.Errorf("ServiceMonitor selects %v, not the metrics Service", selector)
+	}
+	if selects(&w.service) {
+		t.Errorf("ServiceMonitor selects %v, which the public Service matches too", selector)
+	}
+}
+
+// With metrics.enabled alone, /metrics and the probes move to their own
+// port: the public Service carries only http, the metrics Service only
+// metrics, and Baton accepts the address.
+func TestChartMetricsPort(t *testing.T) {
+	helm := helmPath(t)
+	m := render(t, helm, "--set", "metrics.enabled=true", "--set", "metrics.port=9191")
+	w := checkCommon(t, m, nil)
+	cfg := loadConfig(t, w.container.Env, nil)
+	if cfg.MetricsAddr != "0.0.0.0:9191" || cfg.HTTPAddr != "0.0.0.0:8080" {
+		t.Errorf("BATON_METRICS_ADDR %q, BATON_HTTP_ADDR %q", cfg.MetricsAddr, cfg.HTTPAddr)
+	}
+	if w.metricsService == nil {
+		t.Fatal("no metrics Service")
+	}
+	if w.metricsService.Spec.Type != corev1.ServiceTypeClusterIP {
+		t.Errorf("the metrics Service is %s, want ClusterIP", w.metricsService.Spec.Type)
+	}
+	if len(m.serviceMonitors) != 0 {
+		t.Errorf("%d ServiceMonitors without serviceMonitor.enabled", len(m.serviceMonitors))
 	}
 }
 
@@ -374,18 +429,38 @@ func TestChartTeamFileRollsPods(t *testing.T) {
 type worker struct {
 	deployment appsv1.Deployment
 	container  corev1.Container
-	service    corev1.Service
-	teams      *team.File
+	// service is the public Service; metricsService the one of /metrics,
+	// nil without metrics.enabled.
+	service        corev1.Service
+	metricsService *corev1.Service
+	teams          *team.File
 }
 
 // checkCommon checks what holds for any values and returns the worker's
 // parts. extraEnv names variables the values add beside Baton's own.
 func checkCommon(t *testing.T, m manifests, extraEnv []string) worker {
 	t.Helper()
-	if len(m.deployments) != 1 || len(m.services) != 1 || len(m.configMaps) != 1 {
-		t.Fatalf("rendered %d Deployments, %d Services, %d ConfigMaps; want one each", len(m.deployments), len(m.services), len(m.configMaps))
+	if len(m.deployments) != 1 || len(m.configMaps) != 1 {
+		t.Fatalf("rendered %d Deployments, %d ConfigMaps; want one each", len(m.deployments), len(m.configMaps))
 	}
-	d, svc, cm := m.deployments[0], m.services[0], m.configMaps[0]
+	d, cm := m.deployments[0], m.configMaps[0]
+	// The public Service, named as the Deployment, and the metrics one
+	// beside it when /metrics has a port of its own.
+	var svc corev1.Service
+	var metricsSvc *corev1.Service
+	for i, s := range m.services {
+		switch s.Name {
+		case d.Name:
+			svc = s
+		case d.Name + "-metrics":
+			metricsSvc = &m.services[i]
+		default:
+			t.Errorf("a Service %q the chart should not render", s.Name)
+		}
+	}
+	if svc.Name == "" {
+		t.Fatalf("no Service %q among %d", d.Name, len(m.services))
+	}
 	for _, meta := range []struct{ kind, ns string }{{"Deployment", d.Namespace}, {"Service", svc.Namespace}, {"ConfigMap", cm.Namespace}} {
 		if meta.ns != namespace {
 			t.Errorf("%s in namespace %q, want the release's %q", meta.kind, meta.ns, namespace)
@@ -421,15 +496,14 @@ func checkCommon(t *testing.T, m manifests, extraEnv []string) worker {
 	}
 	c := pod.Spec.Containers[0]
 
-	// The gateway listens on the port the probes and the Service use.
-	var port int32
+	// The gateway listens on the port the Service uses, and the probes on
+	// the metrics port when there is one.
+	ports := map[string]int32{}
 	for _, p := range c.Ports {
-		if p.Name == "http" {
-			port = p.ContainerPort
-		}
+		ports[p.Name] = p.ContainerPort
 	}
-	if port != 8080 {
-		t.Errorf("container port http = %d, want 8080", port)
+	if ports["http"] != 8080 {
+		t.Errorf("container port http = %d, want 8080", ports["http"])
 	}
 	env := map[string]corev1.EnvVar{}
 	known := configVars(t)
@@ -446,6 +520,25 @@ func checkCommon(t *testing.T, m manifests, extraEnv []string) worker {
 	if err != nil || host != "0.0.0.0" || p != "8080" {
 		t.Errorf("BATON_HTTP_ADDR = %q, want 0.0.0.0:8080 (the binary's default listens on loopback only)", env["BATON_HTTP_ADDR"].Value)
 	}
+	probePort := "http"
+	if metricsAddr, ok := env["BATON_METRICS_ADDR"]; ok {
+		probePort = "metrics"
+		host, p, err := net.SplitHostPort(metricsAddr.Value)
+		if err != nil || host != "0.0.0.0" || p != strconv.Itoa(int(ports["metrics"])) {
+			t.Errorf("BATON_METRICS_ADDR = %q, want 0.0.0.0 on the container port metrics (%d)", metricsAddr.Value, ports["metrics"])
+		}
+		if metricsSvc == nil || len(metricsSvc.Spec.Ports) != 1 || metricsSvc.Spec.Ports[0].Name != "metrics" || metricsSvc.Spec.Ports[0].TargetPort.String() != "metrics" {
+			t.Errorf("metrics Service %+v, want one with the port metrics alone", metricsSvc)
+		} else {
+			for k, v := range metricsSvc.Spec.Selector {
+				if pod.Labels[k] != v {
+					t.Errorf("the metrics Service selects %s=%s, the pods have %q", k, v, pod.Labels[k])
+				}
+			}
+		}
+	} else if metricsSvc != nil || ports["metrics"] != 0 {
+		t.Error("a metrics Service or port without BATON_METRICS_ADDR")
+	}
 	for _, pr := range []struct {
 		name  string
 		probe *corev1.Probe
@@ -455,12 +548,13 @@ func checkCommon(t *testing.T, m manifests, extraEnv []string) worker {
 			t.Errorf("no HTTP %s probe", pr.name)
 			continue
 		}
-		if pr.probe.HTTPGet.Path != pr.path || pr.probe.HTTPGet.Port.String() != "http" {
-			t.Errorf("%s probe GET %s on port %s, want %s on http", pr.name, pr.probe.HTTPGet.Path, pr.probe.HTTPGet.Port.String(), pr.path)
+		if pr.probe.HTTPGet.Path != pr.path || pr.probe.HTTPGet.Port.String() != probePort {
+			t.Errorf("%s probe GET %s on port %s, want %s on %s", pr.name, pr.probe.HTTPGet.Path, pr.probe.HTTPGet.Port.String(), pr.path, probePort)
 		}
 	}
+	// The public Service carries the public port alone.
 	if len(svc.Spec.Ports) != 1 || svc.Spec.Ports[0].Name != "http" || svc.Spec.Ports[0].Port != 8080 || svc.Spec.Ports[0].TargetPort.String() != "http" {
-		t.Errorf("Service ports %+v, want http 8080 to the container's http", svc.Spec.Ports)
+		t.Errorf("Service ports %+v, want http 8080 to the container's http alone", svc.Spec.Ports)
 	}
 
 	// Non-root, read-only, no capabilities, the runtime's seccomp profile.
@@ -526,7 +620,15 @@ func checkCommon(t *testing.T, m manifests, extraEnv []string) worker {
 	if got := pod.Annotations["checksum/teams"]; got != hex.EncodeToString(sum[:]) {
 		t.Errorf("checksum/teams = %q, want the team file's sha256 %x", got, sum)
 	}
-	return worker{deployment: d, container: c, service: svc, teams: teams}
+	// Each team's own webhook token variable is set.
+	for _, tm := range teams.Teams {
+		if name := tm.Incidents.WebhookTokenEnv; name != "" {
+			if _, ok := env[name]; !ok {
+				t.Errorf("team %q reads its webhook token from %s, which the chart does not set", tm.Name, name)
+			}
+		}
+	}
+	return worker{deployment: d, container: c, service: svc, metricsService: metricsSvc, teams: teams}
 }
 
 // configVars are the environment variables Baton reads, from config.Config.

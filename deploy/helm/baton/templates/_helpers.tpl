@@ -34,11 +34,40 @@ app.kubernetes.io/component: worker
 
 {{/* Standard labels on every resource. */}}
 {{- define "baton.labels" -}}
-helm.sh/chart: {{ include "baton.chart" . }}
+{{ include "baton.commonLabels" . }}
 {{ include "baton.selectorLabels" . }}
+{{- end }}
+
+{{/* The standard labels besides the ones that select the pods. */}}
+{{- define "baton.commonLabels" -}}
+helm.sh/chart: {{ include "baton.chart" . }}
 app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
 app.kubernetes.io/part-of: baton
 app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/*
+The labels that tell the metrics Service (metrics.enabled) from the public
+one, so that the ServiceMonitor selects it alone.
+*/}}
+{{- define "baton.metricsSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "baton.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: metrics
+{{- end }}
+
+{{/*
+A probe from values: on the metrics port when metrics.enabled and the probe
+asks for the http port, since the probes then live beside /metrics.
+*/}}
+{{- define "baton.probe" -}}
+{{- $probe := deepCopy .probe }}
+{{- if and .root.Values.metrics.enabled $probe.httpGet }}
+{{- if eq (toString $probe.httpGet.port) "http" }}
+{{- $_ := set $probe.httpGet "port" "metrics" }}
+{{- end }}
+{{- end }}
+{{- toYaml $probe }}
 {{- end }}
 
 {{/* The ServiceAccount the pods run as. */}}

@@ -21,6 +21,7 @@ import (
 	"go.temporal.io/server/temporaltest"
 
 	"github.com/baton-oncall/baton/config"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/fakeslack"
 	"github.com/baton-oncall/baton/internal/faketwilio"
 	"github.com/baton-oncall/baton/team"
@@ -219,7 +220,7 @@ func (s *incidentStack) threadHas(text string) bool {
 func TestAlertPagesAndASignedAckStopsEscalation(t *testing.T) {
 	s := newIncidentStack(t, incidentTeamYAML("6s", "8s"))
 	id := s.fireAlertmanager(t, "fp-orders")
-	if id != "incident-data-fp-orders" {
+	if id != contract.IncidentWorkflowID("data", "fp-orders") {
 		t.Fatalf("incident %s", id)
 	}
 	eventually(t, "the page in Slack", 10*time.Second, func() bool { _, ok := s.page(); return ok })
@@ -279,8 +280,9 @@ func TestAlertPagesAndASignedAckStopsEscalation(t *testing.T) {
 		t.Error("the repeat is not in the timeline")
 	}
 
-	// A second press of Acknowledge is refused, and says by whom.
-	s.press(t, workflows.ActionAck, id, "UBOB")
+	// A second press of Acknowledge is refused, and says by whom. (Only
+	// people of the team may press at all: see authz_test.go.)
+	s.press(t, workflows.ActionAck, id, "UALICE")
 	eventually(t, "the refusal", 10*time.Second, func() bool {
 		r := s.slack.Responses()
 		return len(r) == 2 && r[1]["text"] == "already acknowledged by <@UALICE>"

@@ -39,8 +39,11 @@ import (
 	"time"
 	"unicode/utf8"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/incidentclient"
 	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/team"
@@ -89,7 +92,9 @@ type SlashCommand struct {
 	// ChannelID and ChannelName are where it was typed (ChannelName is
 	// "directmessage" or "privategroup" for DMs and some private channels).
 	ChannelID, ChannelName string
-	TeamID                 string
+	// TeamID is the workspace, EnterpriseID its Enterprise Grid
+	// organisation (empty outside Grid).
+	TeamID, EnterpriseID string
 	// ResponseURL takes up to five answers for 30 minutes; TriggerID is
 	// unique to this use of the command.
 	ResponseURL, TriggerID string
@@ -138,15 +143,16 @@ func parseSlashCommandPayload(payload []byte) (SlashCommand, error) {
 // slashCommandFromForm reads a slash command's fields, however they came.
 func slashCommandFromForm(form url.Values) (SlashCommand, error) {
 	cmd := SlashCommand{
-		Command:     form.Get("command"),
-		Text:        unescapeSlack(strings.TrimSpace(form.Get("text"))),
-		UserID:      form.Get("user_id"),
-		UserName:    form.Get("user_name"),
-		ChannelID:   form.Get("channel_id"),
-		ChannelName: form.Get("channel_name"),
-		TeamID:      form.Get("team_id"),
-		ResponseURL: form.Get("response_url"),
-		TriggerID:   form.Get("trigger_id"),
+		Command:      form.Get("command"),
+		Text:         unescapeSlack(strings.TrimSpace(form.Get("text"))),
+		UserID:       form.Get("user_id"),
+		UserName:     form.Get("user_name"),
+		ChannelID:    form.Get("channel_id"),
+		ChannelName:  form.Get("channel_name"),
+		TeamID:       form.Get("team_id"),
+		EnterpriseID: form.Get("enterprise_id"),
+		ResponseURL:  form.Get("response_url"),
+		TriggerID:    form.Get("trigger_id"),
 	}
 	for _, f := range []struct{ name, value string }{{"command", cmd.Command}, {"user_id", cmd.UserID}} {
 		if f.value == "" {
@@ -173,10 +179,17 @@ func answerNow(msg slackMessage) commandWork {
 	return func(context.Context) slackMessage { return msg }
 }
 
-// dispatch reads the subcommand and returns its work.
+// dispatch reads the subcommand and returns its work. A command from
+// another workspace is refused, and so is one that acts before Baton
+// knows its own (authz.go).
 func (g *Gateway) dispatch(cmd SlashCommand) commandWork {
 	sub, rest := cutWord(cmd.Text)
-	switch strings.ToLower(sub) {
+	lower := strings.ToLower(sub)
+	acting := lower == "page" || lower == "ack" || lower == "resolve" || lower == "cover"
+	if why := g.fromElsewhere(cmd.origin(), acting); why != "" {
+		return answerNow(ephemeral(why))
+	}
+	switch lower {
 	case "", "help":
 		return answerNow(ephemeral(g.usage(cmd)))
 	case "who":
@@ -194,6 +207,11 @@ func (g *Gateway) dispatch(cmd SlashCommand) commandWork {
 		cmd.name(), escapeMrkdwn(sub), cmd.name())))
 }
 
+// origin is where the command says it comes from.
+func (cmd SlashCommand) origin() slackOrigin {
+	return newOrigin(cmd.EnterpriseID, cmd.TeamID)
+}
+
 func (cmd SlashCommand) name() string {
 	if cmd.Command == "" {
 		return "/baton"
@@ -207,7 +225,7 @@ func (g *Gateway) usage(cmd SlashCommand) string {
 		"*" + c + "*: on call, from Slack. The team is this channel's team unless named.",
 		"• `" + c + " who [team]`: who is on call now, until when, and who is next",
 		"• `" + c + " page [team] <summary>`: declare an incident; you then pick its severity",
-		"• `" + c + " ack <incident>`: acknowledge an incident, as on its page: `" + c + " ack incident-data-orders_daily`",
+		"• `" + c + " ack <incident>`: acknowledge an incident, as on its page: `" + c + " ack " + exampleIncident + "`",
 		"• `" + c + " resolve <incident>`: resolve it",
 		"• `" + c + " cover <from> <to> [note]`: ask this channel's team to cover you (times such as 2026-12-08T18:00)",
 		"Teams: " + g.teamList() + ".",
@@ -277,8 +295,12 @@ func (g *Gateway) whoIsOnCall(ctx context.Context, t team.Team) string {
 	return oneLine(b.String())
 }
 
-// pageCommand: /baton page [team] <summary>. It answers with the severity
-// buttons; the incident is declared when one is pressed (pagePressed).
+// exampleIncident is an incident ID for the usage.
+var exampleIncident = contract.IncidentWorkflowID("data", "orders_daily")
+
+// pageCommand: /baton page [team] <summary>, for people of some team. It
+// answers with the severity buttons; the incident is declared when one is
+// pressed (pagePressed).
 func (g *Gateway) pageCommand(cmd SlashCommand, rest string) commandWork {
 	if rest == "" {
 		return answerNow(ephemeral(fmt.Sprintf("say what is wrong: `%s page [team] <summary>`", cmd.name())))
@@ -301,7 +323,18 @@ func (g *Gateway) pageCommand(cmd SlashCommand, rest string) commandWork {
 	if err != nil {
 		return answerNow(ephemeral(err.Error()))
 	}
-	return answerNow(pagePrompt(t, summary, value))
+	return func(ctx context.Context) slackMessage {
+		if why := g.mayPage(ctx, cmd.UserID); why != "" {
+			return ephemeral(why)
+		}
+		return pagePrompt(t, summary, value)
+	}
+}
+
+// mayPage says why user may not use /baton page; "" when they may, as a
+// person of some team.
+func (g *Gateway) mayPage(ctx context.Context, user string) string {
+	return g.isPerson(ctx, user, g.teams().Teams, "people of Baton's teams", "page with /baton page")
 }
 
 // actCommand: /baton ack|resolve <incident>, as the user, as the page's
@@ -309,11 +342,14 @@ func (g *Gateway) pageCommand(cmd SlashCommand, rest string) commandWork {
 func (g *Gateway) actCommand(cmd SlashCommand, action workflows.Action, rest string) commandWork {
 	id, extra := cutWord(rest)
 	id = strings.Trim(id, "`")
-	if id == "" || extra != "" || !strings.HasPrefix(id, "incident-") {
-		return answerNow(ephemeral(fmt.Sprintf("usage: `%s %s <incident>`, the incident's ID as on its page, e.g. `%s %s incident-data-orders_daily`",
-			cmd.name(), action, cmd.name(), action)))
+	if id == "" || extra != "" || !isIncidentID(id) {
+		return answerNow(ephemeral(fmt.Sprintf("usage: `%s %s <incident>`, the incident's ID as on its page, e.g. `%s %s %s`",
+			cmd.name(), action, cmd.name(), action, exampleIncident)))
 	}
 	return func(ctx context.Context) slackMessage {
+		if why := g.mayActOnIncident(ctx, cmd.UserID, id); why != "" {
+			return ephemeral(why)
+		}
 		res, err := incidentclient.Act(ctx, g.opts.Temporal, id, workflows.ActionRequest{Action: action, By: cmd.UserID, Via: "slack"})
 		switch {
 		case errors.Is(err, workflowerr.ErrRefused):
@@ -424,7 +460,8 @@ func parsePagePress(press SlackAction) (workflows.Severity, pageValue, error) {
 	return sev, v, nil
 }
 
-// pagePressed declares the incident of a pressed severity button and tells
+// pagePressed declares the incident of a pressed severity button, if the
+// presser may page and has pages left (workflows.PageQuota), and tells
 // the presser through response_url: on success the buttons are replaced by
 // the incident's ID, on failure they stay, to be pressed again.
 func (g *Gateway) pagePressed(ctx context.Context, sev workflows.Severity, v pageValue, press SlackAction) {
@@ -433,6 +470,18 @@ func (g *Gateway) pagePressed(ctx context.Context, sev workflows.Severity, v pag
 	t, ok := g.teams().Team(v.Team)
 	if !ok {
 		g.postResponse(ctx, press.ResponseURL, ephemeral(fmt.Sprintf("no team %q; teams: %s", v.Team, g.teamList())), false)
+		return
+	}
+	if why := g.mayPage(ctx, press.UserID); why != "" {
+		g.postResponse(ctx, press.ResponseURL, ephemeral(why), false)
+		return
+	}
+	switch err := g.takePage(ctx, press.UserID, v); {
+	case errors.Is(err, workflowerr.ErrRefused):
+		g.postResponse(ctx, press.ResponseURL, ephemeral(workflowerr.Reason(err)), false)
+		return
+	case err != nil:
+		g.postResponse(ctx, press.ResponseURL, ephemeral(oneLine(fmt.Sprintf("Baton could not count your page: %v. Nothing was paged; press again, or use the starter.", err))), false)
 		return
 	}
 	by := v.By
@@ -455,6 +504,32 @@ func (g *Gateway) pagePressed(ctx context.Context, sev workflows.Severity, v pag
 		text = fmt.Sprintf("Declared: %s (%s, posted in %s without paging): %s", id, sev, channelRef(t.Slack.Channel), escapeMrkdwn(shortenRunes(v.Summary, 300)))
 	}
 	g.postResponse(ctx, press.ResponseURL, ephemeral(text), true)
+}
+
+// takePage counts a page against the presser's quota, in the person's
+// PageQuota workflow, started with the first page: Temporal holds the
+// count, so every gateway, and a restarted one, sees the same. A page over
+// the quota is refused (workflowerr.ErrRefused) with when the next may go.
+func (g *Gateway) takePage(ctx context.Context, user string, v pageValue) error {
+	c := g.opts.Temporal
+	start := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID:                       contract.PageQuotaWorkflowID(user),
+		TaskQueue:                workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		StaticSummary:            "Pages declared with /baton page by " + user,
+	}, workflows.PageQuotaWorkflowName, workflows.PageQuotaInput{})
+	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			UpdateName:   workflows.PageQuotaTakeUpdate,
+			Args:         []any{workflows.TakePage{Key: v.Key, Team: v.Team}},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	return workflowerr.Refused(err)
 }
 
 // --- The messages ---

@@ -35,6 +35,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/baton-oncall/baton/activities/pager"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -212,7 +213,7 @@ func TestParseSlashCommandDocumentedExample(t *testing.T) {
 	}
 	want := SlashCommand{
 		Command: "/weather", Text: "94070", UserID: "U2147483697", UserName: "Steve",
-		ChannelID: "C2147483705", ChannelName: "test", TeamID: "T0001",
+		ChannelID: "C2147483705", ChannelName: "test", TeamID: "T0001", EnterpriseID: "E0001",
 		ResponseURL: "https://hooks.slack.com/commands/1234/5678", TriggerID: "13345224609.738474920.8088930838d88f008e0",
 	}
 	if cmd != want {
@@ -355,7 +356,7 @@ func TestSlashCommandReasons(t *testing.T) {
 		{"page of a team without summary", "page platform", nil, "say what is wrong: `/baton page platform <summary>`"},
 		{"page outside a team's channel", "page disk full", []func(url.Values){elsewhere},
 			"this channel is no team's channel: name the team (teams: data, platform)"},
-		{"ack of nothing", "ack", nil, "usage: `/baton ack <incident>`, the incident's ID as on its page, e.g. `/baton ack incident-data-orders_daily`"},
+		{"ack of nothing", "ack", nil, "usage: `/baton ack <incident>`, the incident's ID as on its page, e.g. `/baton ack " + contract.IncidentWorkflowID("data", "orders_daily") + "`"},
 		{"ack of a non-incident", "ack handover-data-x", nil, "usage: `/baton ack <incident>`"},
 		{"resolve of two", "resolve incident-data-x incident-data-y", nil, "usage: `/baton resolve <incident>`"},
 		{"cover without times", "cover tonight", nil, "usage: `/baton cover <from> <to> [note]`"},
@@ -551,10 +552,14 @@ func TestSlashCommandPageThenPress(t *testing.T) {
 		t.Errorf("context %s", how)
 	}
 
-	id := workflows.IncidentWorkflowID("data", v.Key)
-	if !strings.HasPrefix(id, "incident-data-slack-20261203T100000-") {
+	id := contract.IncidentWorkflowID("data", v.Key)
+	if parsed, err := contract.ParseIncidentID(id); err != nil || parsed.Team != "data" || !strings.HasPrefix(parsed.Key, "slack-20261203T100000-") {
 		t.Fatalf("incident ID %q", id)
 	}
+	// Each press is counted against alice's /baton page quota; the key
+	// is the same, so the quota counts one page.
+	quota := []*mocks.WorkflowUpdateHandle{azQuota(t, c, "U0ALICE", "data", v.Key, nil), azQuota(t, c, "U0ALICE", "data", v.Key, nil)}
+	itNoLegacyRuns(c)
 	c.On("SignalWithStartWorkflow", htCtxWithDeadline(), id, workflows.IncidentAlertSignal,
 		mock.MatchedBy(func(s workflows.AlertSignal) bool {
 			a := s.Alert
@@ -584,6 +589,9 @@ func TestSlashCommandPageThenPress(t *testing.T) {
 		}
 	}
 	c.AssertExpectations(t)
+	for _, h := range quota {
+		h.AssertExpectations(t)
+	}
 
 	// Another /baton page of the same words is another incident.
 	m2 := scAnswer(t, htServe(t, g, scRequest(htSecret, scNow, scForm("page data "+summary, f.responseURL(),
@@ -677,7 +685,7 @@ func TestPagePressOutcomes(t *testing.T) {
 		scNoReplies(t, f)
 	})
 
-	id := workflows.IncidentWorkflowID("platform", "slack-20261203T100000-abcdef")
+	id := contract.IncidentWorkflowID("platform", "slack-20261203T100000-abcdef")
 	for _, tc := range []struct {
 		name, actionID, team string
 		startErr             error
@@ -693,6 +701,8 @@ func TestPagePressOutcomes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &mocks.Client{}
 			if tc.team != "gone" {
+				azQuota(t, c, "U0ALICE", "platform", "slack-20261203T100000-abcdef", nil)
+				itNoLegacyRuns(c)
 				c.On("SignalWithStartWorkflow", htCtxWithDeadline(), id, workflows.IncidentAlertSignal,
 					htAlertSignal(t, workflows.Alert{Team: "platform", DedupKey: "slack-20261203T100000-abcdef", Status: workflows.AlertFiring,
 						Source: "slack", Severity: workflows.Severity(strings.TrimPrefix(tc.actionID, "baton.page.")), Summary: "api 5xx"}),
@@ -737,7 +747,7 @@ func scUpdate(t *testing.T, c *mocks.Client, id string, req workflows.ActionRequ
 }
 
 func TestSlashCommandAckAndResolve(t *testing.T) {
-	const id = "incident-data-orders_daily"
+	id := contract.IncidentWorkflowID("data", "orders_daily")
 	for _, tc := range []struct {
 		name, text string
 		action     workflows.Action
@@ -776,7 +786,7 @@ func TestSlashCommandSlowActionAnswersLater(t *testing.T) {
 	commandAnswerWithin = 50 * time.Millisecond
 	t.Cleanup(func() { commandAnswerWithin = old })
 
-	const id = "incident-data-orders_daily"
+	id := contract.IncidentWorkflowID("data", "orders_daily")
 	f := newHTSlackFixture(t)
 	hold := make(chan struct{})
 	c := &mocks.Client{}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/handoverclient"
 	"github.com/baton-oncall/baton/incidentclient"
 	"github.com/baton-oncall/baton/internal/workflowerr"
@@ -66,10 +67,25 @@ func (g *Gateway) signedSlackBody(w http.ResponseWriter, r *http.Request) ([]byt
 // pressWork checks a press on one of Baton's buttons and returns what it
 // does, to be run once Slack has had its answer; or why it is refused
 // (answered 400 over HTTP), before anything is done. However the press
-// arrived, over HTTP or Socket Mode, it is checked and run here.
+// arrived, over HTTP or Socket Mode, it is checked and run here. Every
+// press acts, so one from another workspace, or before Baton knows its
+// own, only gets the presser told why (authz.go).
 func (g *Gateway) pressWork(press SlackAction) (func(ctx context.Context), error) {
+	run, err := g.buttonWork(press)
+	if err != nil {
+		return nil, err
+	}
+	if why := g.fromElsewhere(press.origin(), true); why != "" {
+		return func(ctx context.Context) { g.respond(ctx, press.ResponseURL, why) }, nil
+	}
+	return run, nil
+}
+
+// buttonWork reads which of Baton's buttons was pressed, and returns what
+// the press does.
+func (g *Gateway) buttonWork(press SlackAction) (func(ctx context.Context), error) {
 	if press.ActionID == workflows.HandoverAcceptAction {
-		if !strings.HasPrefix(press.Value, workflows.HandoverScheduleID("")) {
+		if _, _, err := contract.ParseHandoverWorkflowID(press.Value); err != nil {
 			return nil, errors.New("the Accept button names no handover: value " + press.Value)
 		}
 		return func(ctx context.Context) { g.acceptPressed(ctx, press) }, nil
@@ -89,16 +105,21 @@ func (g *Gateway) pressWork(press SlackAction) (func(ctx context.Context), error
 		return func(ctx context.Context) { g.pagePressed(ctx, sev, v, press) }, nil
 	}
 	action, ok := strings.CutPrefix(press.ActionID, "incident.")
-	if !ok || action == "" || !strings.HasPrefix(press.Value, "incident-") {
+	if !ok || action == "" || !isIncidentID(press.Value) {
 		return nil, errors.New("not one of Baton's incident buttons: action_id " + press.ActionID)
 	}
 	return func(ctx context.Context) { g.pressed(ctx, workflows.Action(action), press) }, nil
 }
 
-// pressed runs a pressed action and tells the presser how it went.
+// pressed runs a pressed action, if the presser may act on the incident,
+// and tells the presser how it went.
 func (g *Gateway) pressed(ctx context.Context, action workflows.Action, press SlackAction) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	if why := g.mayActOnIncident(ctx, press.UserID, press.Value); why != "" {
+		g.respond(ctx, press.ResponseURL, why)
+		return
+	}
 	res, err := incidentclient.Act(ctx, g.opts.Temporal, press.Value, workflows.ActionRequest{
 		Action: action, By: press.UserID, Via: "slack",
 	})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/rosterclient"
+	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
 )
 
@@ -40,6 +41,10 @@ func (g *Gateway) needCoverPress(press SlackAction) (func(ctx context.Context), 
 	return func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
+		if why := g.isRosterPerson(ctx, press.UserID, t); why != "" {
+			g.respond(ctx, press.ResponseURL, why)
+			return
+		}
 		from := time.Unix(start, 0)
 		if now := g.opts.Now().Truncate(time.Minute); now.After(from) {
 			from = now
@@ -76,6 +81,10 @@ func (g *Gateway) rosterPress(press SlackAction) (func(ctx context.Context), err
 	return func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
+		if why := g.isRosterPerson(ctx, press.UserID, t); why != "" {
+			g.respond(ctx, press.ResponseURL, why)
+			return
+		}
 		var rq workflows.Request
 		var err error
 		if press.ActionID == workflows.CoverTakeAction {
@@ -121,6 +130,9 @@ func (g *Gateway) coverCommand(cmd SlashCommand, rest string) commandWork {
 		return answerNow(ephemeral(usage))
 	}
 	return func(ctx context.Context) slackMessage {
+		if why := g.isRosterPerson(ctx, cmd.UserID, t); why != "" {
+			return ephemeral(why)
+		}
 		rq, err := rosterclient.AskCover(ctx, g.opts.Temporal, t, workflows.AskCover{Person: cmd.UserID, From: from, To: to, Note: note})
 		switch {
 		case errors.Is(err, workflowerr.ErrRefused):
@@ -130,4 +142,11 @@ func (g *Gateway) coverCommand(cmd SlashCommand, rest string) commandWork {
 		}
 		return ephemeral(fmt.Sprintf("Asked %s to cover you from %s to %s (%s).", channelRef(t.Slack.Channel), from.Format(whenLayout), to.Format(whenLayout), rq.ID))
 	}
+}
+
+// isRosterPerson says why user may not ask for, take or answer cover and
+// swaps in team t; "" when they may, as a person of t. The roster checks
+// who holds which shift; this keeps anyone else from reaching it.
+func (g *Gateway) isRosterPerson(ctx context.Context, user string, t team.Team) string {
+	return g.isPerson(ctx, user, []team.Team{t}, "people of team "+t.Name, "cover or swap its shifts")
 }

@@ -113,8 +113,11 @@ type SlackAction struct {
 	ActionID, Value string
 	// UserID and UserName are who pressed it.
 	UserID, UserName string
-	TeamID           string
-	ChannelID        string
+	// TeamID is the workspace the press was made in; UserTeamID the
+	// presser's own, which differs for a Slack Connect user;
+	// EnterpriseID the Enterprise Grid organisation, if any.
+	TeamID, UserTeamID, EnterpriseID string
+	ChannelID                        string
 	// MessageTS is the message holding the control; ThreadTS is its
 	// thread's parent, empty if the message is not in a thread.
 	MessageTS, ThreadTS string
@@ -130,6 +133,9 @@ type slackInteraction struct {
 	Team *struct {
 		ID string `json:"id"`
 	} `json:"team"`
+	Enterprise *struct {
+		ID string `json:"id"`
+	} `json:"enterprise"`
 	User *struct {
 		ID       string `json:"id"`
 		Username string `json:"username"`
@@ -218,13 +224,16 @@ func (p slackInteraction) toAction() SlackAction {
 		a.Value = act.SelectedOption.Value
 	}
 	if p.User != nil {
-		a.UserID, a.UserName, a.TeamID = p.User.ID, p.User.Username, p.User.TeamID
+		a.UserID, a.UserName, a.TeamID, a.UserTeamID = p.User.ID, p.User.Username, p.User.TeamID, p.User.TeamID
 		if a.UserName == "" {
 			a.UserName = p.User.Name
 		}
 	}
 	if p.Team != nil && p.Team.ID != "" {
 		a.TeamID = p.Team.ID
+	}
+	if p.Enterprise != nil {
+		a.EnterpriseID = p.Enterprise.ID
 	}
 	if p.Container != nil {
 		a.MessageTS, a.ChannelID = p.Container.MessageTS, p.Container.ChannelID
@@ -239,4 +248,9 @@ func (p slackInteraction) toAction() SlackAction {
 		a.ThreadTS = p.Message.ThreadTS
 	}
 	return a
+}
+
+// origin is where the press says it comes from.
+func (a SlackAction) origin() slackOrigin {
+	return newOrigin(a.EnterpriseID, a.TeamID, a.UserTeamID)
 }

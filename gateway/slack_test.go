@@ -134,6 +134,7 @@ func TestParseInteraction(t *testing.T) {
 		UserID:      "UA8RXUSPL",
 		UserName:    "alice",
 		TeamID:      "T9TK3CUKW",
+		UserTeamID:  "T9TK3CUKW",
 		ChannelID:   "CBR2V3XEX",
 		MessageTS:   "1772431213.000200",
 		ThreadTS:    "1772431200.000100",
@@ -157,9 +158,17 @@ func TestParseInteractionFallbacks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := SlackAction{ActionID: "snooze", Value: "30m", UserID: "U1", UserName: "bob", TeamID: "T1", ChannelID: "C1", MessageTS: "1.2"}
+	want := SlackAction{ActionID: "snooze", Value: "30m", UserID: "U1", UserName: "bob", TeamID: "T1", UserTeamID: "T1", ChannelID: "C1", MessageTS: "1.2"}
 	if got != want {
 		t.Errorf("got\n%+v\nwant\n%+v", got, want)
+	}
+	// A Slack Connect user of another workspace, in an Enterprise Grid
+	// organisation: both workspaces and the organisation are kept, for
+	// the gateway to compare with its own.
+	got, err = ParseInteraction(interactionBody(`{"type": "block_actions", "team": {"id": "T0OWN"}, "enterprise": {"id": "E0ORG", "name": "Org"},
+		"user": {"id": "U2", "team_id": "T0OTHER"}, "actions": [{"action_id": "a"}]}`))
+	if err != nil || got.TeamID != "T0OWN" || got.UserTeamID != "T0OTHER" || got.EnterpriseID != "E0ORG" {
+		t.Errorf("got %+v, %v", got, err)
 	}
 	// Only the message's ts.
 	got, err = ParseInteraction(interactionBody(`{"type": "block_actions", "message": {"ts": "9.9"}, "actions": [{"action_id": "a"}]}`))

@@ -24,6 +24,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/mocks"
 
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/fakeslack"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -144,11 +145,11 @@ func smResponses(t *testing.T, f *smFixture, n int) []map[string]any {
 	}
 }
 
-// smPress is the JSON payload of a press by U123, as a Socket Mode
+// smPress is the JSON payload of a press by U0ALICE, as a Socket Mode
 // envelope carries it: the payload field of the form Slack POSTs.
 func smPress(t *testing.T, actionID, value, responseURL string) []byte {
 	t.Helper()
-	form, err := url.ParseQuery(string(htSlackPayload(t, actionID, value, responseURL)))
+	form, err := url.ParseQuery(string(azPress(t, actionID, value, responseURL, "U0ALICE", "T0TEAM")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,12 +170,12 @@ func smCommand(t *testing.T, text, responseURL string) url.Values {
 // then acted on as over HTTP, and the outcome goes to the presser through
 // response_url.
 func TestSocketModePressActs(t *testing.T) {
-	const id = "incident-data-x"
+	id := contract.IncidentWorkflowID("data", "x")
 	release := make(chan struct{})
 	gotUpdate := make(chan client.UpdateWorkflowOptions, 1)
 	h := &mocks.WorkflowUpdateHandle{}
 	h.On("Get", mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
-		*args.Get(1).(*workflows.ActionResult) = workflows.ActionResult{State: "acknowledged", Message: "Acknowledged by <@U123> via slack"}
+		*args.Get(1).(*workflows.ActionResult) = workflows.ActionResult{State: "acknowledged", Message: "Acknowledged by <@U0ALICE> via slack"}
 	}).Return(nil).Once()
 	c := &mocks.Client{}
 	c.On("UpdateWorkflow", htCtxWithDeadline(), mock.Anything).Run(func(args mock.Arguments) {
@@ -199,13 +200,13 @@ func TestSocketModePressActs(t *testing.T) {
 	if opts.WorkflowID != id || opts.UpdateName != "incident.action" {
 		t.Errorf("UpdateWorkflow on %q, update %q; want %q, incident.action", opts.WorkflowID, opts.UpdateName, id)
 	}
-	wantReq := workflows.ActionRequest{Action: workflows.ActionAck, By: "U123", Via: "slack"}
+	wantReq := workflows.ActionRequest{Action: workflows.ActionAck, By: "U0ALICE", Via: "slack"}
 	if len(opts.Args) != 1 || !reflect.DeepEqual(opts.Args[0], wantReq) {
 		t.Errorf("UpdateWorkflow args %#v, want [%#v]", opts.Args, wantReq)
 	}
 
 	replies := smResponses(t, f, 1)
-	want := map[string]any{"response_type": "ephemeral", "replace_original": false, "text": "Acknowledged by <@U123> via slack"}
+	want := map[string]any{"response_type": "ephemeral", "replace_original": false, "text": "Acknowledged by <@U0ALICE> via slack"}
 	if len(replies) != 1 || !reflect.DeepEqual(replies[0], want) {
 		t.Errorf("replies %v, want [%v]", replies, want)
 	}
@@ -214,6 +215,45 @@ func TestSocketModePressActs(t *testing.T) {
 	}
 	c.AssertExpectations(t)
 	h.AssertExpectations(t)
+}
+
+// Over Socket Mode as over HTTP, a stranger's press and /baton resolve are
+// refused, say why, and reach no incident; so is a press from another
+// workspace.
+func TestSocketModeStrangersAreRefused(t *testing.T) {
+	c := &mocks.Client{} // no expectations: any Temporal call panics
+	f := smStart(t, c)
+	f.g.opts.Workspace = func() (Workspace, bool) { return azOwn, true }
+	id := contract.IncidentWorkflowID("data", "x")
+	form, err := url.ParseQuery(string(azPress(t, "incident.resolve", id, f.slack.ResponseURL("actions/9"), "U0MALLORY", "T0TEAM")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	envelope, ack := f.slack.PushInteraction([]byte(form.Get("payload")))
+	smAck(t, f, envelope, ack)
+	replies := smResponses(t, f, 1)
+	if text, _ := replies[0]["text"].(string); !strings.HasPrefix(text, "Only people of team data may act on its incidents") {
+		t.Errorf("reply %q", text)
+	}
+
+	cmd := smCommand(t, "resolve "+id, f.slack.ResponseURL("commands/9"))
+	cmd.Set("user_id", "U0MALLORY")
+	envelope, ack = f.slack.PushSlashCommand(cmd)
+	var m scMessage
+	if a := smAck(t, f, envelope, ack); json.Unmarshal(a.Payload, &m) != nil || !strings.HasPrefix(m.Text, "Only people of team data may act on its incidents") {
+		t.Errorf("ack payload %s", a.Payload)
+	}
+
+	form, err = url.ParseQuery(string(azPress(t, "incident.ack", id, f.slack.ResponseURL("actions/10"), "U0ALICE", "T0OTHER")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	envelope, ack = f.slack.PushInteraction([]byte(form.Get("payload")))
+	smAck(t, f, envelope, ack)
+	if replies := smResponses(t, f, 2); replies[1]["text"] != refusedOtherWorkspace {
+		t.Errorf("reply %v, want %q", replies[1]["text"], refusedOtherWorkspace)
+	}
+	htNoCalls(t, c)
 }
 
 // /baton help over Socket Mode is answered in the acknowledgement, with
@@ -263,7 +303,7 @@ func TestSocketModeSlowCommandAnswersLater(t *testing.T) {
 	commandAnswerWithin = 50 * time.Millisecond
 	t.Cleanup(func() { commandAnswerWithin = old })
 
-	const id = "incident-data-orders_daily"
+	id := contract.IncidentWorkflowID("data", "orders_daily")
 	hold := make(chan struct{})
 	c := &mocks.Client{}
 	h := scUpdate(t, c, id, workflows.ActionRequest{Action: workflows.ActionAck, By: "U0ALICE", Via: "slack"}, nil,

@@ -19,7 +19,7 @@ import (
 
 func (a *app) incident(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return exitError{code: exitUsage, msg: "incident: say open, ack, mitigate, resolve, escalate, list or show"}
+		return exitError{code: exitUsage, msg: "incident: say open, ack, mitigate, resolve, escalate, list, show or legacy"}
 	}
 	switch action := workflows.Action(args[0]); action {
 	case "open":
@@ -28,6 +28,8 @@ func (a *app) incident(ctx context.Context, args []string) error {
 		return a.incidentList(ctx, args[1:])
 	case "show":
 		return a.incidentShow(ctx, args[1:])
+	case "legacy":
+		return a.incidentLegacy(ctx, args[1:])
 	case workflows.ActionAck, workflows.ActionMitigate, workflows.ActionResolve, workflows.ActionEscalate,
 		workflows.ActionRCADone, workflows.ActionActionableYes, workflows.ActionActionableNo:
 		return a.incidentAct(ctx, action, args[1:])
@@ -43,6 +45,7 @@ func (a *app) incidentOpen(ctx context.Context, args []string) error {
 	service := fs.String("service", "", "the service affected")
 	key := fs.String("key", "", "dedup key: opening the same key again adds to the open incident (default: a new key)")
 	description := fs.String("description", "", "more detail")
+	by := fs.String("by", whoAmI(), "who declares it, for the timeline")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -50,6 +53,8 @@ func (a *app) incidentOpen(ctx context.Context, args []string) error {
 	switch {
 	case *teamName == "" || *summary == "" || *severity == "":
 		return exitError{code: exitUsage, msg: "incident open: --team, --summary and --severity are required"}
+	case strings.TrimSpace(*by) == "":
+		return exitError{code: exitUsage, msg: "incident open: --by names who declares it; it may not be empty"}
 	case !ok:
 		return exitError{code: exitUsage, msg: fmt.Sprintf("incident open: --severity %q is not one of critical, high, medium, low", *severity)}
 	}
@@ -68,7 +73,7 @@ func (a *app) incidentOpen(ctx context.Context, args []string) error {
 	id, err := incidentclient.Deliver(ctx, c, t, workflows.Alert{
 		Team: t.Name, DedupKey: *key, Summary: *summary, Description: *description, Severity: sev,
 		Service: *service, Source: workflows.SourceManual, Status: workflows.AlertFiring, At: a.now(),
-		Details: map[string]string{"declared_by": whoAmI()},
+		Details: map[string]string{"declared_by": *by},
 	})
 	if err != nil {
 		return err
@@ -79,11 +84,14 @@ func (a *app) incidentOpen(ctx context.Context, args []string) error {
 
 func (a *app) incidentAct(ctx context.Context, action workflows.Action, args []string) error {
 	fs := a.flags("incident "+string(action)+" ID", "Acts on an incident as a button in Slack would.")
-	by := fs.String("by", whoAmI(), "who is acting")
+	by := fs.String("by", whoAmI(), "who is acting, for the timeline: the starter acts as the operator it is, with Temporal's credentials")
 	note := fs.String("note", "", "a note for the timeline")
 	id, err := parseWithID(fs, "incident "+string(action), args)
 	if err != nil {
 		return err
+	}
+	if strings.TrimSpace(*by) == "" {
+		return exitError{code: exitUsage, msg: "incident " + string(action) + ": --by names who acts; it may not be empty"}
 	}
 	c, err := a.dial()
 	if err != nil {
@@ -212,4 +220,30 @@ func whoAmI() string {
 		return u.Username
 	}
 	return "cli"
+}
+
+// incidentLegacy lists the incidents still open under the ID scheme before
+// the colon one: while there are any, the gateway keeps looking them up.
+func (a *app) incidentLegacy(ctx context.Context, args []string) error {
+	fs := a.flags("incident legacy", "Lists the incidents still open under the old incident-<team>-<key> IDs.")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	c, err := a.dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	open, err := incidentclient.OpenLegacy(ctx, c)
+	if err != nil {
+		return err
+	}
+	if len(open) == 0 {
+		fmt.Fprintln(a.stdout, "no incident is open under the old IDs: the legacy look-up may be deleted")
+		return nil
+	}
+	for _, id := range open {
+		fmt.Fprintln(a.stdout, id)
+	}
+	return nil
 }

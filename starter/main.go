@@ -114,6 +114,7 @@ Commands:
                              act on an incident, as its Slack buttons do
   incident list [--team NAME] [--state STATE] [--json]
   incident show ID [--json]  an incident and its timeline
+  incident legacy           incidents still open under the old ID scheme
   summary --team NAME [--week 2026-W47] [--json]
                              what a shift cost the team: pages, nights, times to
                              acknowledge and resolve, noise (default: the shift

@@ -347,34 +347,41 @@ func TestIncidentCommands(t *testing.T) {
 	h := newHarness(t, devTeams)
 
 	code, out, errOut := h.starter("incident", "open", "--team", "data", "--summary", "orders_daily DAG failed",
-		"--severity", "P1", "--service", "airflow", "--key", "orders")
-	if code != exitOK || strings.TrimSpace(out) != "incident-data-orders" {
+		"--severity", "P1", "--service", "airflow", "--key", "orders", "--by", "carol")
+	if code != exitOK || strings.TrimSpace(out) != "incident:data:orders" {
 		t.Fatalf("open: exit %d %q %q", code, out, errOut)
 	}
 	// The page reaches the console with the commands that answer it.
 	waitFor(t, func() bool {
-		return strings.Contains(h.console.String(), "[Acknowledge] starter incident ack incident-data-orders")
+		return strings.Contains(h.console.String(), "[Acknowledge] starter incident ack incident:data:orders")
 	})
 
-	code, out, errOut = h.starter("incident", "ack", "incident-data-orders", "--by", "alice")
+	code, out, errOut = h.starter("incident", "ack", "incident:data:orders", "--by", "alice")
 	if code != exitOK || !strings.Contains(out, "acknowledged: Acknowledged by alice via cli") {
 		t.Fatalf("ack: exit %d %q %q", code, out, errOut)
 	}
-	code, _, errOut = h.starter("incident", "ack", "incident-data-orders", "--by", "bob")
+	code, _, errOut = h.starter("incident", "ack", "incident:data:orders", "--by", "bob")
 	if code != exitFailed || !strings.Contains(errOut, "already acknowledged by alice") {
 		t.Fatalf("second ack: exit %d %q", code, errOut)
 	}
-	code, _, errOut = h.starter("incident", "resolve", "incident-data-nope")
+	// Every incident here has a colon ID: nothing holds the legacy look-up.
+	if code, out, errOut = h.starter("incident", "legacy"); code != exitOK || !strings.Contains(out, "no incident is open under the old IDs") {
+		t.Fatalf("legacy: exit %d %q %q", code, out, errOut)
+	}
+	code, _, errOut = h.starter("incident", "resolve", "incident:data:nope")
 	if code != exitFailed || !strings.Contains(errOut, "no such incident") {
 		t.Fatalf("unknown incident: exit %d %q", code, errOut)
 	}
 
-	code, out, _ = h.starter("incident", "show", "incident-data-orders", "--json")
+	code, out, _ = h.starter("incident", "show", "incident:data:orders", "--json")
 	if code != exitOK {
 		t.Fatalf("show: exit %d", code)
 	}
 	var st struct {
-		State    string `json:"state"`
+		State string `json:"state"`
+		Alert struct {
+			Details map[string]string `json:"details"`
+		} `json:"alert"`
 		Timeline []struct {
 			Text string `json:"text"`
 		} `json:"timeline"`
@@ -382,12 +389,13 @@ func TestIncidentCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &st); err != nil {
 		t.Fatal(err)
 	}
-	if st.State != "acknowledged" || len(st.Timeline) < 3 || st.Timeline[0].Text != "Triggered by manual: orders_daily DAG failed" {
+	if st.State != "acknowledged" || len(st.Timeline) < 3 || st.Timeline[0].Text != "Triggered by manual: orders_daily DAG failed" ||
+		st.Alert.Details["declared_by"] != "carol" {
 		t.Errorf("show: %+v", st)
 	}
 
 	// For people: no Go syntax, times in the team's zone (Berlin).
-	code, out, _ = h.starter("incident", "show", "incident-data-orders")
+	code, out, _ = h.starter("incident", "show", "incident:data:orders")
 	if code != exitOK || strings.Contains(out, "map[") || !regexp.MustCompile(`notifications: (\d+ \w+, )*1 page`).MatchString(out) ||
 		!strings.Contains(out, "service: airflow") || !regexp.MustCompile(` (CET|CEST)  Triggered by manual`).MatchString(out) {
 		t.Errorf("show:\n%s", out)
@@ -395,11 +403,20 @@ func TestIncidentCommands(t *testing.T) {
 
 	waitFor(t, func() bool {
 		_, out, _ := h.starter("incident", "list", "--team", "data", "--state", "acknowledged", "--json")
-		return strings.Contains(out, `"workflow_id": "incident-data-orders"`) && strings.Contains(out, `"severity": "critical"`)
+		return strings.Contains(out, `"workflow_id": "incident:data:orders"`) && strings.Contains(out, `"severity": "critical"`)
 	})
 	code, _, errOut = h.starter("incident", "open", "--team", "data", "--summary", "x", "--severity", "urgent")
 	if code != exitUsage || !strings.Contains(errOut, `"urgent" is not one of`) {
 		t.Errorf("bad severity: exit %d %q", code, errOut)
+	}
+	// The starter names who acts; nobody is no one.
+	code, _, errOut = h.starter("incident", "resolve", "incident:data:orders", "--by", " ")
+	if code != exitUsage || !strings.Contains(errOut, "--by names who acts") {
+		t.Errorf("an empty --by: exit %d %q", code, errOut)
+	}
+	code, _, errOut = h.starter("incident", "open", "--team", "data", "--summary", "x", "--severity", "low", "--by", "")
+	if code != exitUsage || !strings.Contains(errOut, "--by names who declares it") {
+		t.Errorf("an empty --by: exit %d %q", code, errOut)
 	}
 }
 

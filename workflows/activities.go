@@ -32,6 +32,7 @@ func Register(r worker.Registry, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(WeeklySummary, workflow.RegisterOptions{Name: SummaryWorkflowName})
 	r.RegisterWorkflowWithOptions(Teams, workflow.RegisterOptions{Name: TeamsWorkflowName})
 	r.RegisterWorkflowWithOptions(Roster, workflow.RegisterOptions{Name: RosterWorkflowName})
+	r.RegisterWorkflowWithOptions(PageQuota, workflow.RegisterOptions{Name: PageQuotaWorkflowName})
 	r.RegisterActivity(acts)
 }
 

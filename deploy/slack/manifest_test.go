@@ -143,6 +143,10 @@ var scopeTable = map[string]methodScopes{
 	"chat.getPermalink": {
 		doc: "https://api.slack.com/methods/chat.getPermalink",
 	},
+	// "Required scopes: No scope required".
+	"auth.test": {
+		doc: "https://docs.slack.dev/reference/methods/auth.test",
+	},
 	// "The files:write scope allows your app to upload files" (Working
 	// with files), for both steps of the external upload.
 	"files.getUploadURLExternal": {
@@ -189,6 +193,7 @@ var slackGoMethods = map[string]string{
 	"PostMessageContext":            "chat.postMessage",
 	"UpdateMessageContext":          "chat.update",
 	"GetPermalinkContext":           "chat.getPermalink",
+	"AuthTestContext":               "auth.test",
 	"GetUploadURLExternalContext":   "files.getUploadURLExternal",
 	"UploadToURL":                   fakeslack.UploadURLMethod,
 	"CompleteUploadExternalContext": "files.completeUploadExternal",
@@ -233,6 +238,14 @@ func drive(t *testing.T) (*fakeslack.Server, map[string][]kind) {
 	buttons := []chat.Button{{ActionID: "ack", Text: "Acknowledge", Value: "incident-team-1", Style: "primary"}}
 	png := []byte("\x89PNG\r\n\x1a\nnot really a chart")
 
+	// The gateway asks who the bot is once, at start (chat.Identifier).
+	do("Self", func() error {
+		self, err := s.Self(ctx)
+		if err == nil && self.TeamID != fakeslack.TeamID {
+			err = fmt.Errorf("team %q, want %s", self.TeamID, fakeslack.TeamID)
+		}
+		return err
+	})
 	do("LookupUserByEmail", func() error {
 		id, err := s.LookupUserByEmail(ctx, "alice@example.com")
 		if err == nil && id != "U0ALICE" {

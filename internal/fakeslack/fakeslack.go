@@ -54,9 +54,11 @@ import (
 // Token is the only bot token the fake accepts.
 const Token = "xoxb-test-token"
 
+// TeamID is the workspace every object belongs to, and the one auth.test
+// names: requests a test sends as from Baton's own workspace carry it.
+const TeamID = "T0BATON"
+
 const (
-	// teamID is the workspace every object belongs to.
-	teamID = "T0FAKETEAM"
 	// botUserID and botID author every message posted through the API, as
 	// the bot token's user would in Slack.
 	botUserID = "U0BATONBOT"
@@ -498,8 +500,9 @@ var methods = map[string]method{
 	"chat.update":                  {"chat:write", (*Server).chatUpdate},
 	"files.getUploadURLExternal":   {"files:write", (*Server).filesGetUploadURLExternal},
 	"files.completeUploadExternal": {"files:write", (*Server).filesCompleteUploadExternal},
-	// chat.getPermalink needs no scope.
+	// chat.getPermalink and auth.test need no scope.
 	"chat.getPermalink": {"", (*Server).chatGetPermalink},
+	"auth.test":         {"", (*Server).authTest},
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
@@ -626,6 +629,21 @@ func writeJSON(w http.ResponseWriter, status int, body fields) {
 	_ = json.NewEncoder(w).Encode(body)
 }
 
+// authTest answers who the token is, as auth.test does for a bot token of
+// a workspace outside Enterprise Grid (no enterprise_id):
+// https://docs.slack.dev/reference/methods/auth.test
+func (s *Server) authTest(url.Values) (fields, string) {
+	return fields{
+		"url":                   "https://baton-test.slack.com/",
+		"team":                  "Baton Test",
+		"user":                  "baton",
+		"team_id":               TeamID,
+		"user_id":               botUserID,
+		"bot_id":                botID,
+		"is_enterprise_install": false,
+	}, ""
+}
+
 func (s *Server) lookupByEmail(p url.Values) (fields, string) {
 	email := p.Get("email")
 	for _, u := range s.users {
@@ -633,7 +651,7 @@ func (s *Server) lookupByEmail(p url.Values) (fields, string) {
 			local, _, _ := strings.Cut(u.email, "@")
 			return fields{"user": fields{
 				"id":        u.id,
-				"team_id":   teamID,
+				"team_id":   TeamID,
 				"name":      local,
 				"real_name": local,
 				"deleted":   false,
@@ -1207,7 +1225,7 @@ func isTrue(v string) bool {
 func groupJSON(g *userGroup) fields {
 	return fields{
 		"id":           g.id,
-		"team_id":      teamID,
+		"team_id":      TeamID,
 		"is_usergroup": true,
 		"name":         g.handle,
 		"description":  "",
@@ -1250,7 +1268,7 @@ func messageJSON(m *message, withMetadata bool) fields {
 	j := fields{
 		"type": "message",
 		"user": botUserID,
-		"team": teamID,
+		"team": TeamID,
 		"text": m.text,
 		"ts":   m.ts,
 	}

@@ -330,7 +330,7 @@ func (s *Server) PushInteraction(payload []byte) (envelopeID string, ack <-chan 
 // Slack shows the user. See PushEnvelope.
 func (s *Server) PushSlashCommand(form url.Values) (envelopeID string, ack <-chan Ack) {
 	p := map[string]string{
-		"team_id":               teamID,
+		"team_id":               TeamID,
 		"api_app_id":            SocketAppID,
 		"is_enterprise_install": "false",
 		"trigger_id":            randomHex(8) + "." + randomHex(8),

@@ -1,0 +1,190 @@
+package e2e
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/server/temporaltest"
+
+	"github.com/baton-oncall/baton/workflows"
+)
+
+// pressFrom is pressButton made in Slack workspace teamID.
+func (s *incidentStack) pressFrom(t *testing.T, actionID, value, user, teamID string) *http.Response {
+	t.Helper()
+	payload, _ := json.Marshal(map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": user, "username": "someone", "team_id": teamID},
+		"team": map[string]any{"id": teamID}, "channel": map[string]any{"id": "C0DATA"},
+		"container":    map[string]any{"type": "message", "message_ts": "1.0", "channel_id": "C0DATA"},
+		"response_url": s.slack.ResponseURL("press-1"), "trigger_id": "1.2.3",
+		"actions": []map[string]any{{"type": "button", "action_id": actionID, "value": value, "block_id": "baton_actions", "action_ts": "1.1"}},
+	})
+	body := []byte("payload=" + url.QueryEscape(string(payload)))
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(signingSecret))
+	mac.Write([]byte("v0:" + ts + ":" + string(body)))
+	return s.post(t, "/slack/interactions", http.Header{
+		"Content-Type":              {"application/x-www-form-urlencoded"},
+		"X-Slack-Request-Timestamp": {ts},
+		"X-Slack-Signature":         {"v0=" + hex.EncodeToString(mac.Sum(nil))},
+	}, body)
+}
+
+// responseTexts are the texts posted to response URLs so far.
+func (s *incidentStack) responseTexts() []string {
+	var out []string
+	for _, r := range s.slack.Responses() {
+		out = append(out, fmt.Sprint(r["text"]))
+	}
+	return out
+}
+
+// A stranger in Baton's workspace, and alice herself from another
+// workspace, can neither acknowledge nor resolve the page: the SMS still
+// goes out. Then alice acknowledges from Baton's workspace, and the
+// timeline says who and how.
+func TestAStrangerCannotSilenceAPage(t *testing.T) {
+	s := newIncidentStack(t, incidentTeamYAML("4s", "1h"))
+	s.slack.AddUser("UMALLORY", "mallory@example.com") // in the workspace, in no team
+	id := s.fireAlertmanager(t, "fp-stranger")
+	eventually(t, "the page in Slack", 10*time.Second, func() bool { _, ok := s.page(); return ok })
+	defer func() {
+		if t.Failed() {
+			t.Logf("responses: %q", s.responseTexts())
+		}
+	}()
+
+	const refusal = "Only people of team data may act on its incidents"
+	for _, action := range []workflows.Action{workflows.ActionAck, workflows.ActionResolve} {
+		if resp := s.press(t, action, id, "UMALLORY"); resp.StatusCode != http.StatusOK {
+			t.Fatalf("press: %s", resp.Status)
+		}
+	}
+	resp := s.slash(t, "resolve "+id, "UMALLORY")
+	answer, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(answer), refusal) {
+		t.Errorf("/baton resolve by a stranger: %d %s", resp.StatusCode, answer)
+	}
+	s.pressFrom(t, workflows.ButtonActionID(workflows.ActionAck), id, "UALICE", "T0ELSEWHERE")
+	eventually(t, "the three refusals", 10*time.Second, func() bool { return len(s.slack.Responses()) == 3 })
+	texts := s.responseTexts()
+	if !strings.HasPrefix(texts[0], refusal) || !strings.HasPrefix(texts[1], refusal) {
+		t.Errorf("the stranger's presses were answered %q", texts[:2])
+	}
+	if !strings.Contains(texts[2], "only from its own Slack workspace") {
+		t.Errorf("the press from another workspace was answered %q", texts[2])
+	}
+
+	// The escalation goes on: the SMS goes out.
+	eventually(t, "the SMS to alice", 20*time.Second, func() bool { return len(s.twilio.Messages()) == 1 })
+	if st := s.status(t, id); st.State != workflows.StateTriggered {
+		t.Fatalf("state %s after the refusals, want triggered", st.State)
+	}
+
+	s.press(t, workflows.ActionAck, id, "UALICE")
+	eventually(t, "alice's acknowledgement", 10*time.Second, func() bool {
+		st := s.status(t, id)
+		return st.State == workflows.StateAcknowledged && st.Summary.AcknowledgedBy == "<@UALICE>"
+	})
+	eventually(t, "the ack in the timeline, with who and how", 10*time.Second, func() bool {
+		return s.threadHas("Acknowledged by <@UALICE> via slack")
+	})
+	for _, m := range s.slack.Messages("C0DATA") {
+		if strings.Contains(m.Text, "UMALLORY") {
+			t.Errorf("the stranger shows in the channel: %q", m.Text)
+		}
+	}
+}
+
+// /baton page takes five pages an hour from one person, counted in
+// Temporal: the sixth is refused though it goes through another gateway.
+func TestBatonPageIsLimitedAcrossGateways(t *testing.T) {
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	a := startIncidentStack(t, ts, incidentTeamYAML("1h", "2h"))
+	b := startIncidentStack(t, ts, incidentTeamYAML("1h", "2h"), func(s *incidentStack) {
+		s.slack = a.slack
+		s.cfg.SlackAPIURL = a.slack.URL()
+	})
+	// pageVia declares a low incident through gw, as alice: /baton page,
+	// then the Low button of its answer.
+	pageVia := func(gw *incidentStack, n int) {
+		t.Helper()
+		resp := gw.slash(t, fmt.Sprintf("page data disk %d filling up", n), "UALICE")
+		var m struct {
+			Blocks []struct {
+				Elements []struct {
+					ActionID string `json:"action_id"`
+					Value    string `json:"value"`
+				} `json:"elements"`
+			} `json:"blocks"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
+			t.Fatalf("page %d: %v", n, err)
+		}
+		for _, bl := range m.Blocks {
+			for _, e := range bl.Elements {
+				if e.ActionID == "baton.page.low" {
+					gw.pressButton(t, e.ActionID, e.Value, "UALICE")
+					return
+				}
+			}
+		}
+		t.Fatalf("page %d: no Low button in %+v", n, m)
+	}
+	for n := 1; n <= 5; n++ {
+		gw := a
+		if n%2 == 0 {
+			gw = b
+		}
+		pageVia(gw, n)
+		eventually(t, fmt.Sprintf("page %d declared", n), 15*time.Second, func() bool { return len(a.slack.Responses()) == n })
+		if text := a.responseTexts()[n-1]; !strings.HasPrefix(text, "Declared: ") {
+			t.Fatalf("page %d: answered %q", n, text)
+		}
+	}
+	pageVia(b, 6)
+	eventually(t, "the sixth answered", 15*time.Second, func() bool { return len(a.slack.Responses()) == 6 })
+	if text := a.responseTexts()[5]; !strings.Contains(text, "at most 5 pages an hour from one person") {
+		t.Errorf("the sixth page was answered %q", text)
+	}
+}
+
+// While Slack does not answer auth.test, the worker pages all the same,
+// and refuses presses with "try again"; once Slack answers, presses act.
+func TestPagingGoesOnBeforeAuthTestAnswers(t *testing.T) {
+	s := newIncidentStack(t, incidentTeamYAML("1h", "2h"), func(s *incidentStack) {
+		s.slack.Break("auth.test", "fatal_error")
+	})
+	id := s.fireAlertmanager(t, "fp-authtest")
+	eventually(t, "the page in Slack", 10*time.Second, func() bool { _, ok := s.page(); return ok })
+	s.press(t, workflows.ActionAck, id, "UALICE")
+	eventually(t, "the refusal", 10*time.Second, func() bool { return len(s.slack.Responses()) == 1 })
+	if text := s.responseTexts()[0]; !strings.Contains(text, "does not know its own Slack workspace yet") || !strings.Contains(text, "Try again") {
+		t.Errorf("answer %q, want try again", text)
+	}
+	if st := s.status(t, id); st.State != workflows.StateTriggered {
+		t.Fatalf("state %s, want triggered", st.State)
+	}
+	s.slack.Up()
+	// The worker asks again in the background: a later press acts.
+	eventually(t, "an acknowledgement once auth.test answers", 30*time.Second, func() bool {
+		if s.status(t, id).State == workflows.StateAcknowledged {
+			return true
+		}
+		if n := len(s.slack.Calls("auth.test")); n >= 2 {
+			s.press(t, workflows.ActionAck, id, "UALICE")
+			time.Sleep(500 * time.Millisecond)
+		}
+		return false
+	})
+}

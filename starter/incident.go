@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/baton-oncall/baton/incidentclient"
+	"github.com/baton-oncall/baton/internal/mrkdwn"
 	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -164,8 +165,11 @@ func (a *app) incidentShow(ctx context.Context, args []string) error {
 	}
 	s := st.Summary
 	loc := a.zone(s.Team)
-	fmt.Fprintf(a.stdout, "%s\n  [%s] %s\n", st.WorkflowID, strings.ToUpper(s.Severity), s.Summary)
-	fmt.Fprintf(a.stdout, "  %s\n", fields("state", string(st.State), "team", s.Team, "service", s.Service))
+	// The summary and service are the sender's text, and the timeline is
+	// mrkdwn with that text escaped: shown as plain text, control
+	// characters left out, so that nothing typed can steer the terminal.
+	fmt.Fprintf(a.stdout, "%s\n  [%s] %s\n", st.WorkflowID, strings.ToUpper(s.Severity), mrkdwn.OneLine(s.Summary))
+	fmt.Fprintf(a.stdout, "  %s\n", fields("state", string(st.State), "team", s.Team, "service", mrkdwn.OneLine(s.Service)))
 	var sent []string
 	for _, kind := range slices.Sorted(maps.Keys(s.Notifications)) {
 		sent = append(sent, fmt.Sprintf("%d %s", s.Notifications[kind], kind))
@@ -176,7 +180,7 @@ func (a *app) incidentShow(ctx context.Context, args []string) error {
 		fmt.Fprintf(a.stdout, "  failing: %s: %s\n", vendor, st.Failing[vendor])
 	}
 	for _, e := range st.Timeline {
-		fmt.Fprintf(a.stdout, "  %s  %s\n", e.At.In(loc).Format("Mon 2 Jan 15:04:05 MST"), e.Text)
+		fmt.Fprintf(a.stdout, "  %s  %s\n", e.At.In(loc).Format("Mon 2 Jan 15:04:05 MST"), mrkdwn.Plain(e.Text))
 	}
 	return nil
 }

@@ -409,6 +409,16 @@ func TestIncidentCommands(t *testing.T) {
 	if code != exitUsage || !strings.Contains(errOut, `"urgent" is not one of`) {
 		t.Errorf("bad severity: exit %d %q", code, errOut)
 	}
+	// Text from outside is shown as it was typed: the timeline keeps it
+	// escaped for Slack, the terminal shows it plain.
+	code, _, errOut = h.starter("incident", "open", "--team", "data", "--summary", "a <b> & c\x1b[31m", "--severity", "low", "--key", "typed")
+	if code != exitOK {
+		t.Fatalf("open: exit %d %q", code, errOut)
+	}
+	code, out, _ = h.starter("incident", "show", "incident:data:typed")
+	if code != exitOK || !strings.Contains(out, "[LOW] a <b> & c[31m\n") || !strings.Contains(out, "Triggered by manual: a <b> & c[31m") || strings.Contains(out, "&lt;") || strings.Contains(out, "\x1b") {
+		t.Errorf("show of typed text:\n%q", out)
+	}
 	// The starter names who acts; nobody is no one.
 	code, _, errOut = h.starter("incident", "resolve", "incident:data:orders", "--by", " ")
 	if code != exitUsage || !strings.Contains(errOut, "--by names who acts") {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,12 +63,14 @@ type PhoneResult struct {
 
 // SendSMS sends an SMS unless one with the same key went out since Since.
 // In a storm, an SMS from another incident within a minute of the last is
-// held and goes with the next (phonelines.go).
+// held and goes with the next (phonelines.go). The text is bounded to what
+// Twilio takes (smsText).
 func (a *Activities) SendSMS(ctx context.Context, in SendSMSInput) (PhoneResult, error) {
 	if a.Phone == nil {
 		return PhoneResult{}, temporal.NewNonRetryableApplicationError("no phone provider configured", "PhoneNotConfigured", nil)
 	}
-	turn := a.lines.smsTurn(in)
+	info := activity.GetInfo(ctx)
+	turn := a.lines.smsTurn(in, asker{run: info.WorkflowExecution.RunID, activity: info.ActivityID})
 	switch {
 	case turn.done != nil:
 		a.Metrics.Notified("sms", a.PhoneProvider, metrics.Deduplicated)
@@ -75,7 +78,8 @@ func (a *Activities) SendSMS(ctx context.Context, in SendSMSInput) (PhoneResult,
 	case turn.wait > 0:
 		return PhoneResult{}, errHeld(turn.wait)
 	}
-	body := bundle(in.Body, turn.send) + a.howToAnswer(in.Incident, in.Handover, len(turn.send))
+	turn.send = a.lines.drop(in.To, turn.send, a.overSteps(ctx, turn.send[1:]))
+	body := smsText(in.Body, turn.send, a.howToAnswer(in.Incident, in.Handover, len(turn.send)))
 	a.recordLateness(ctx, in.Incident, in.Since)
 	sid, err := a.Phone.SMS(ctx, in.To, body, in.Key, lookBackFrom(ctx, in.Since))
 	a.lines.smsSent(in.To, turn, sid, err)
@@ -113,6 +117,13 @@ type PlaceCallInput struct {
 	// Incident is the asking incident's ID, Person the team person called.
 	Incident string
 	Person   string
+	// Run and Round name the page a key press answers: the incident's
+	// first run ID and its page round. The call's action URL carries both,
+	// so that a press replayed later acts neither on a later incident of
+	// the same key nor on a later page of this one. Without Run the call
+	// offers no keys.
+	Run   string
+	Round int
 	// Handover is set instead for a handover's test call: its workflow ID,
 	// which a key press accepts.
 	Handover string
@@ -139,9 +150,11 @@ func (a *Activities) PlaceCall(ctx context.Context, in PlaceCallInput) (PhoneRes
 	case in.Handover != "":
 		say += " Please accept it in Slack."
 	case in.Incident == "":
-	case a.PublicURL != "" && in.Person != "":
+	case a.PublicURL != "" && in.Person != "" && in.Run != "":
 		say = in.Say + " Press 1 to acknowledge, 2 to escalate to the next person."
-		answer = a.PublicURL + "/twilio/voice?" + url.Values{"incident": {in.Incident}, "person": {in.Person}}.Encode()
+		answer = a.PublicURL + "/twilio/voice?" + url.Values{
+			"incident": {in.Incident}, "run": {in.Run}, "round": {strconv.Itoa(in.Round)}, "person": {in.Person},
+		}.Encode()
 	default:
 		say += " Please acknowledge it in Slack."
 	}

@@ -2,6 +2,8 @@ package activities
 
 import (
 	"errors"
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -123,33 +125,125 @@ func TestARetryDuringItsBundlesFlightWaitsForIt(t *testing.T) {
 	in := func(incident string) SendSMSInput {
 		return SendSMSInput{To: "+4915100000001", Key: incident + "/sms", Incident: incident, Headline: incident}
 	}
-	if turn := p.smsTurn(in("a")); len(turn.send) != 1 {
+	if turn := p.smsTurn(in("a"), asker{}); len(turn.send) != 1 {
 		t.Fatalf("first: %+v", turn)
 	}
 	p.smsSent("+4915100000001", smsTurn{send: []heldSMS{{key: "a/sms", incident: "a"}}}, "SM1", nil)
 	now = now.Add(10 * time.Second)
-	if turn := p.smsTurn(in("b")); turn.wait == 0 {
+	if turn := p.smsTurn(in("b"), asker{}); turn.wait == 0 {
 		t.Fatalf("b not held: %+v", turn)
 	}
-	if turn := p.smsTurn(in("c")); turn.wait == 0 {
+	if turn := p.smsTurn(in("c"), asker{}); turn.wait == 0 {
 		t.Fatalf("c not held: %+v", turn)
 	}
 	now = now.Add(time.Minute)
-	bundle := p.smsTurn(in("b"))
+	bundle := p.smsTurn(in("b"), asker{})
 	if len(bundle.send) != 2 || bundle.send[1].incident != "c" {
 		t.Fatalf("b's bundle: %+v", bundle)
 	}
 	// c retries while b's bundle is being sent.
-	if turn := p.smsTurn(in("c")); turn.wait != bundleInFlightWait || turn.done != nil || len(turn.send) != 0 {
+	if turn := p.smsTurn(in("c"), asker{}); turn.wait != bundleInFlightWait || turn.done != nil || len(turn.send) != 0 {
 		t.Errorf("c during the flight: %+v, want to ask again in %s", turn, bundleInFlightWait)
 	}
 	p.smsSent("+4915100000001", bundle, "SM2", nil)
-	if turn := p.smsTurn(in("c")); turn.done == nil || turn.done.incident != "b" || turn.done.sid != "SM2" {
+	if turn := p.smsTurn(in("c"), asker{}); turn.done == nil || turn.done.incident != "b" || turn.done.sid != "SM2" {
 		t.Errorf("c after the bundle: %+v, want carried by b", turn)
 	}
 	// Nothing is left held to ride along a later SMS again.
 	now = now.Add(2 * time.Minute)
-	if turn := p.smsTurn(in("d")); len(turn.send) != 1 {
+	if turn := p.smsTurn(in("d"), asker{}); len(turn.send) != 1 {
 		t.Errorf("d carries %d, want only itself", len(turn.send))
+	}
+}
+
+// A storm of long summaries: one SMS never exceeds Twilio's 1,600
+// characters, it lists what fits and counts the rest; and an SMS Twilio
+// refuses leaves nothing on the line for the next one to that person.
+func TestAStormOfLongSummariesFitsOneSMSAndARefusalBlocksNothing(t *testing.T) {
+	tw := faketwilio.New(t)
+	now := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
+	a := &Activities{Phone: phone.NewTwilio(faketwilio.AccountSID, faketwilio.AuthToken, "+15005550006", tw.URL(), nil), PublicURL: "https://baton.example.com"}
+	a.lines.now = func() time.Time { return now }
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestActivityEnvironment()
+	env.RegisterActivity(a)
+	const alice = "+4915100000001"
+	long := strings.Repeat("ü", 700) // two bytes each: characters count, not bytes
+	sms := func(incident, body string) error {
+		t.Helper()
+		_, err := env.ExecuteActivity(a.SendSMS, SendSMSInput{
+			To: alice, Body: body, Key: incident + "/run/step1/sms/alice", Incident: incident, Headline: "[HIGH] " + incident + " " + long,
+		})
+		return err
+	}
+	if err := sms("incident-data-0", "Baton: first."); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 30; i++ {
+		now = now.Add(time.Second)
+		if err := sms(fmt.Sprintf("incident-data-%d", i), "Baton: "+long); err == nil {
+			t.Fatalf("incident %d was not held", i)
+		}
+	}
+	// The first incident's next step carries them all, with a long body of
+	// its own.
+	if err := sms("incident-data-0", "Baton: "+strings.Repeat("x", 1590)); err != nil {
+		t.Fatalf("the bundle: %v", err)
+	}
+	msgs := tw.Messages()
+	if len(msgs) != 2 {
+		t.Fatalf("%d SMS, want the first and the bundle", len(msgs))
+	}
+	bundle := msgs[1].Body
+	if n := phone.Length(bundle); n > phone.MaxSMS {
+		t.Errorf("the bundle has %d characters", n)
+	}
+	if !strings.Contains(bundle, "Also firing (30 more): ") || !strings.Contains(bundle, " more Reply 1 to acknowledge all 31") {
+		t.Errorf("the bundle does not count what it carries, or how to answer: %q", bundle)
+	}
+
+	// Twilio refuses the next SMS, which carries a held one.
+	now = now.Add(2 * time.Minute)
+	if err := sms("incident-data-40", "Baton: forty."); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Second)
+	if err := sms("incident-data-41", "Baton: forty-one."); err == nil {
+		t.Fatal("forty-one was not held")
+	}
+	now = now.Add(time.Minute)
+	tw.FailNext(1, http.StatusBadRequest)
+	if err := sms("incident-data-40", "Baton: forty, again."); err == nil {
+		t.Fatal("the refused SMS did not fail")
+	}
+	// The next SMS to alice goes out, carrying nothing of the refused one.
+	if err := sms("incident-data-42", "Baton: forty-two."); err != nil {
+		t.Fatalf("the SMS after a refusal: %v", err)
+	}
+	last := tw.Messages()[len(tw.Messages())-1].Body
+	if !strings.HasPrefix(last, "Baton: forty-two.") || strings.Contains(last, "Also firing") {
+		t.Errorf("the SMS after a refusal: %q", last)
+	}
+}
+
+// A held SMS whose activity stops asking (its step is over: done, timed
+// out, or cancelled by an ack) leaves the line: no later SMS carries it.
+func TestAHeldSMSWhoseStepIsOverLeavesTheLine(t *testing.T) {
+	now := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
+	var p phoneLines
+	p.now = func() time.Time { return now }
+	in := func(incident string) SendSMSInput {
+		return SendSMSInput{To: "+4915100000001", Key: incident + "/sms", Incident: incident, Headline: incident}
+	}
+	turn := p.smsTurn(in("a"), asker{})
+	p.smsSent("+4915100000001", turn, "SM1", nil)
+	now = now.Add(10 * time.Second)
+	if turn := p.smsTurn(in("b"), asker{}); turn.wait == 0 {
+		t.Fatalf("b not held: %+v", turn)
+	}
+	// b never asks again; a's next step comes after b's retry was due.
+	now = now.Add(smsGap + heldGrace)
+	if turn := p.smsTurn(in("a"), asker{}); len(turn.send) != 1 {
+		t.Errorf("a's SMS carries %d, want only itself", len(turn.send)-1)
 	}
 }

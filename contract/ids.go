@@ -176,3 +176,16 @@ func ParsePageQuotaWorkflowID(s string) (string, error) {
 	}
 	return user, nil
 }
+
+// TwilioReceiptWorkflowID names the receipt of one Twilio request, by its
+// MessageSid or CallSid (letters and digits, unique across Twilio).
+func TwilioReceiptWorkflowID(sid string) string { return "twilio-receipt-" + sid }
+
+// ParseTwilioReceiptWorkflowID reads back the Twilio request of a receipt.
+func ParseTwilioReceiptWorkflowID(s string) (string, error) {
+	sid, ok := strings.CutPrefix(s, "twilio-receipt-")
+	if !ok || sid == "" {
+		return "", fmt.Errorf("%q is not a Twilio receipt ID (twilio-receipt-<sid>)", s)
+	}
+	return sid, nil
+}

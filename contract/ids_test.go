@@ -95,6 +95,9 @@ func TestShiftIDsReadBack(t *testing.T) {
 	if got, err := ParsePageQuotaWorkflowID(PageQuotaWorkflowID("U0ALICE")); err != nil || got != "U0ALICE" {
 		t.Errorf("page quota: %q %v", got, err)
 	}
+	if got, err := ParseTwilioReceiptWorkflowID(TwilioReceiptWorkflowID("SM0123")); err != nil || got != "SM0123" {
+		t.Errorf("receipt: %q %v", got, err)
+	}
 	if _, err := ParseRosterWorkflowID("roster-"); err == nil {
 		t.Error("an empty roster team parsed")
 	}

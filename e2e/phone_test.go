@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,11 +18,17 @@ import (
 
 const publicURL = "https://baton.example.com"
 
+// replies numbers the SMS replies of the tests.
+var replies atomic.Int64
+
 // replySMS sends an SMS reply to the gateway as Twilio does: a form post
 // signed over the public URL with the auth token.
 func (s *incidentStack) replySMS(t *testing.T, from, body string) (int, string) {
 	t.Helper()
-	form := url.Values{"From": {from}, "To": {fromNumber}, "Body": {body}, "MessageSid": {"SM" + strings.Repeat("0", 32)}, "AccountSid": {faketwilio.AccountSID}}
+	// Twilio gives every message a SID of its own; one sent twice is a
+	// replay, which changes nothing.
+	sid := fmt.Sprintf("SM%032x", replies.Add(1))
+	form := url.Values{"From": {from}, "To": {fromNumber}, "Body": {body}, "MessageSid": {sid}, "AccountSid": {faketwilio.AccountSID}}
 	resp := s.post(t, "/twilio/sms", http.Header{
 		"Content-Type":       {"application/x-www-form-urlencoded"},
 		"X-Twilio-Signature": {gateway.TwilioSignature(faketwilio.AuthToken, publicURL+"/twilio/sms", form)},

@@ -11,13 +11,23 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/handoverclient"
 	"github.com/baton-oncall/baton/incidentclient"
 	"github.com/baton-oncall/baton/incidentview"
 	"github.com/baton-oncall/baton/internal/workflowerr"
+	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/workflows"
 )
 
@@ -57,13 +67,45 @@ func (g *Gateway) twilioSMS(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
-	writeTwiML(w, "Message", g.smsReply(ctx, r.PostForm.Get("From"), r.PostForm.Get("Body")))
+	writeTwiML(w, "Message", g.smsReply(ctx, r.PostForm.Get("From"), r.PostForm.Get("Body"), r.PostForm.Get("MessageSid")))
+}
+
+// firstTime records a Twilio request (its MessageSid) in Temporal and
+// reports whether it is the first time: a receipt workflow of that ID,
+// which Temporal starts once, running or closed, for the namespace's
+// retention. So a replay changes nothing from any gateway, after a
+// restart, and after the incident it answered has closed, when it would
+// otherwise fall through to the person's next page.
+func (g *Gateway) firstTime(ctx context.Context, sid string) (bool, error) {
+	_, err := g.opts.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                                       contract.TwilioReceiptWorkflowID(sid),
+		TaskQueue:                                workflows.TaskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		StaticSummary:                            "An SMS reply, taken once",
+	}, workflows.ReceiptWorkflowName, workflows.ReceiptInput{For: "sms reply"})
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// twilioRequestID is the Update ID of an action a Twilio request asks
+// for: its MessageSid or CallSid. Temporal runs one update per ID in a
+// run, whichever gateway sends it and however often, so a replayed request
+// changes nothing.
+func twilioRequestID(sid string) string {
+	return "twilio:" + sid
 }
 
 // twilioVoice takes the key a person pressed during an escalation call:
-// the call's <Gather> names the incident and the person in its action URL,
-// which Twilio's signature covers. 1 acknowledges, 2 escalates; the answer
-// is read to them.
+// the call's <Gather> names the incident, its first run, the page round
+// and the person in its action URL, which Twilio's signature covers. 1
+// acknowledges, 2 escalates; the answer is read to them. A press is taken
+// once (its CallSid), and only by the page it was asked for: not by a later
+// incident of the same key, nor by a later page of this one.
 func (g *Gateway) twilioVoice(w http.ResponseWriter, r *http.Request) {
 	if !g.verifiedTwilio(w, r) {
 		return
@@ -73,9 +115,17 @@ func (g *Gateway) twilioVoice(w http.ResponseWriter, r *http.Request) {
 		g.handoverKey(w, r, id, q.Get("person"))
 		return
 	}
-	id, who := q.Get("incident"), q.Get("person")
-	if !strings.HasPrefix(id, "incident-") || who == "" {
-		http.Error(w, "the action URL names no incident and person", http.StatusBadRequest)
+	id, who, run := q.Get("incident"), q.Get("person"), q.Get("run")
+	round, roundErr := strconv.Atoi(q.Get("round"))
+	callSid := r.PostForm.Get("CallSid")
+	switch {
+	case !isIncidentID(id) || who == "" || callSid == "":
+		http.Error(w, "the action URL names no incident and person, or the request no CallSid", http.StatusBadRequest)
+		return
+	case run == "" || roundErr != nil || round < 0:
+		// A call placed before its URL named the page: its keys could act
+		// on a later incident, so they act on none.
+		writeTwiML(w, "Say", "This call's keys no longer work. Please answer in Slack. Goodbye.")
 		return
 	}
 	var action workflows.Action
@@ -90,10 +140,15 @@ func (g *Gateway) twilioVoice(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
-	res, err := incidentclient.Act(ctx, g.opts.Temporal, id, workflows.ActionRequest{Action: action, By: who, Via: "phone"})
+	res, err := incidentclient.ActOnce(ctx, g.opts.Temporal, id,
+		workflows.ActionRequest{Action: action, By: who, Via: "phone", Round: &round},
+		incidentclient.Once{RequestID: twilioRequestID(callSid), FirstRunID: run})
 	switch {
 	case errors.Is(err, workflowerr.ErrRefused):
 		writeTwiML(w, "Say", "Nothing was changed: "+workflowerr.Reason(err)+". Goodbye.")
+	case errors.Is(err, incidentclient.ErrUnreachable):
+		g.opts.Logger.Warn("call answer: the incident did not answer", "incident", id, "error", err)
+		writeTwiML(w, "Say", "Baton could not reach the incident. Please try again in Slack. Goodbye.")
 	case err != nil:
 		g.opts.Logger.Error("call answer: the action failed", "incident", id, "error", err)
 		writeTwiML(w, "Say", "That did not go through. Please answer in Slack. Goodbye.")
@@ -104,10 +159,17 @@ func (g *Gateway) twilioVoice(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// isIncidentID reports whether id is an incident's workflow ID, of either
+// scheme.
+func isIncidentID(id string) bool {
+	_, err := contract.ParseIncidentID(id)
+	return err == nil || contract.IsLegacyIncidentID(id)
+}
+
 // handoverKey takes the key pressed during a handover's test call: 1
 // accepts the handover.
 func (g *Gateway) handoverKey(w http.ResponseWriter, r *http.Request, id, who string) {
-	if !strings.HasPrefix(id, workflows.HandoverScheduleID("")) || who == "" {
+	if _, _, err := contract.ParseHandoverWorkflowID(id); err != nil || who == "" {
 		http.Error(w, "the action URL names no handover and person", http.StatusBadRequest)
 		return
 	}
@@ -163,8 +225,9 @@ const smsHelp = "Baton: reply 1 to acknowledge your newest page, 2 to escalate i
 // smsReply acts on an SMS from a person and says what happened. A reply
 // may name its page by the short code its SMS gave ("1 K3F"); without one
 // it answers the newest: an incident's page, or a handover's test page.
-// A storm's bundled SMS is answered for every page it carried.
-func (g *Gateway) smsReply(ctx context.Context, from, body string) string {
+// A storm's bundled SMS is answered for every page it carried. The
+// message is taken once (its MessageSid): a replay answers that it was.
+func (g *Gateway) smsReply(ctx context.Context, from, body, sid string) string {
 	word, code, _ := strings.Cut(strings.TrimSpace(body), " ")
 	code = strings.ToUpper(strings.TrimSpace(code))
 	var action workflows.Action
@@ -180,8 +243,21 @@ func (g *Gateway) smsReply(ctx context.Context, from, body string) string {
 	if len(who) == 0 {
 		return "Baton: this number is not on call for any team, so nothing was changed."
 	}
+	if sid == "" {
+		return "Baton: the message came without its MessageSid, so nothing was changed."
+	}
+	first, err := g.firstTime(ctx, sid)
+	switch {
+	case err != nil:
+		g.opts.Logger.Error("SMS reply: could not record the message", "error", err)
+		return "Baton: could not reach the incidents just now; please try again, or answer in Slack."
+	case !first:
+		return "Baton: that message was answered already, so nothing was changed."
+	}
+	requestID := twilioRequestID(sid)
 	pages, err := g.openPages(ctx, who)
-	if err != nil {
+	switch {
+	case err != nil:
 		g.opts.Logger.Error("SMS reply: could not list the open pages", "error", err)
 		return "Baton: could not reach the incidents just now; please try again, or answer in Slack."
 	}
@@ -191,6 +267,8 @@ func (g *Gateway) smsReply(ctx context.Context, from, body string) string {
 		return fmt.Sprintf("Baton: you have no open page with the code %s, so nothing was changed.", code)
 	case !ok:
 		return "Baton: you have no open page to answer, so nothing was changed."
+	case target.unread:
+		return "Baton: could not reach the incident just now; please try again, or answer in Slack."
 	case target.handover && action != workflows.ActionAck:
 		return "Baton: a handover's test page is accepted with 1; nothing was changed."
 	case target.handover:
@@ -199,7 +277,8 @@ func (g *Gateway) smsReply(ctx context.Context, from, body string) string {
 	}
 	var answers []string
 	for _, p := range bundleOf(pages, target) {
-		res, err := incidentclient.Act(ctx, g.opts.Temporal, p.id, workflows.ActionRequest{Action: action, By: p.person, Via: "phone"})
+		res, err := incidentclient.ActOnce(ctx, g.opts.Temporal, p.id,
+			workflows.ActionRequest{Action: action, By: p.person, Via: "phone"}, incidentclient.Once{RequestID: requestID})
 		answers = append(answers, g.answered(p.id, res.Message, err))
 	}
 	if len(answers) > 1 {
@@ -216,7 +295,7 @@ func (g *Gateway) answered(id, msg string, err error) string {
 		return fmt.Sprintf("%s (%s).", workflowerr.Reason(err), id)
 	case err != nil:
 		g.opts.Logger.Error("SMS reply: the action failed", "workflow", id, "error", err)
-		return fmt.Sprintf("that did not go through for %s; please try again, or answer in Slack.", id)
+		return fmt.Sprintf("could not reach %s; please try again, or answer in Slack.", id)
 	}
 	return fmt.Sprintf("%s (%s).", msg, id)
 }
@@ -251,23 +330,33 @@ type openPage struct {
 	handover   bool
 	// smsWith is the incident whose SMS carried this page to the person.
 	smsWith string
+	// unread: the incident did not answer, so whether it waits for the
+	// person is not known.
+	unread bool
 }
 
-// openPages lists what the people may answer: unacknowledged incidents
-// that page them, and handovers waiting for them to accept.
+// pageReads bounds how many incidents one reply reads at once, so that
+// a storm's fifty are read in a few rounds within the reply's deadline.
+const pageReads = 8
+
+// openPages lists what the people may answer: the unacknowledged incidents
+// of their teams that page them (on call) or texted them (an SMS of their
+// own, or a storm's bundle that carried them), and handovers waiting for
+// them to accept.
 func (g *Gateway) openPages(ctx context.Context, people []person) ([]openPage, error) {
+	type read struct {
+		inc runningIncident
+		who person
+	}
+	var reads []read
 	var out []openPage
 	for _, p := range people {
-		open, err := incidentclient.List(ctx, g.opts.Temporal, p.team, string(workflows.StateTriggered), 50)
+		running, err := g.runningIncidents(ctx, p.team)
 		if err != nil {
 			return nil, err
 		}
-		for _, inc := range open {
-			st, err := incidentclient.Status(ctx, g.opts.Temporal, inc.WorkflowID)
-			if err != nil || st.State != workflows.StateTriggered || !slices.Contains(st.Summary.OnCall, p.id) {
-				continue
-			}
-			out = append(out, openPage{id: inc.WorkflowID, person: p.id, started: inc.Started, smsWith: st.SMSWith[p.id]})
+		for _, inc := range running {
+			reads = append(reads, read{inc, p})
 		}
 		handovers, err := handoverclient.ListPending(ctx, g.opts.Temporal, p.team, p.id)
 		if err != nil {
@@ -276,6 +365,87 @@ func (g *Gateway) openPages(ctx context.Context, people []person) ([]openPage, e
 		for _, h := range handovers {
 			out = append(out, openPage{id: h.WorkflowID, person: p.id, started: h.Started, handover: true})
 		}
+	}
+	var (
+		mu  sync.Mutex
+		wg  sync.WaitGroup
+		sem = make(chan struct{}, pageReads)
+	)
+	for _, r := range reads {
+		if r.inc.state != string(workflows.StateTriggered) {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if page, ok := g.pageFor(ctx, r.inc, r.who.id); ok {
+				mu.Lock()
+				out = append(out, page)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return out, nil
+}
+
+// pageFor reads whether an incident waits for the person's answer: it is
+// unacknowledged and paged them, or texted them. An incident that does
+// not answer is a page that cannot be read (unread).
+func (g *Gateway) pageFor(ctx context.Context, inc runningIncident, who string) (openPage, bool) {
+	page := openPage{id: inc.id, person: who, started: inc.started}
+	st, err := incidentclient.Status(ctx, g.opts.Temporal, inc.id)
+	if err != nil {
+		g.opts.Logger.Warn("SMS reply: an incident did not answer", "incident", inc.id, "error", err)
+		page.unread = true
+		return page, true
+	}
+	if st.State != workflows.StateTriggered || !(reached(st.Summary, who) || st.SMSWith[who] != "") {
+		return page, false
+	}
+	page.smsWith = st.SMSWith[who]
+	return page, true
+}
+
+// reached reports whether an incident paged the person (on call) or sent
+// them an SMS of its own.
+func reached(sum workflows.IncidentSummary, who string) bool {
+	return slices.Contains(sum.OnCall, who) || slices.ContainsFunc(sum.Interruptions, func(i summary.Interruption) bool {
+		return i.Kind == summary.KindSMS && i.Person == who
+	})
+}
+
+// runningIncident is an open incident as visibility lists it.
+type runningIncident struct {
+	id      string
+	started time.Time
+	state   string
+}
+
+// runningMost bounds how many of a team's open incidents a reply reads.
+const runningMost = 100
+
+// runningIncidents lists a team's open incidents, newest first, with the
+// state their runs last published: only a triggered one is asked more.
+func (g *Gateway) runningIncidents(ctx context.Context, teamName string) ([]runningIncident, error) {
+	query := fmt.Sprintf("WorkflowType = %q AND %s = %q AND ExecutionStatus = 'Running'",
+		workflows.IncidentWorkflowName, workflows.TeamKey.GetName(), teamName)
+	resp, err := g.opts.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, PageSize: runningMost})
+	if err != nil {
+		return nil, fmt.Errorf("list the open incidents of %s: %w", teamName, err)
+	}
+	dc := converter.GetDefaultDataConverter()
+	var out []runningIncident
+	for _, e := range resp.GetExecutions() {
+		inc := runningIncident{id: e.GetExecution().GetWorkflowId(), started: e.GetStartTime().AsTime()}
+		// A run that has published no state yet is asked for its status
+		// like any triggered one.
+		_ = dc.FromPayload(e.GetSearchAttributes().GetIndexedFields()[workflows.StateKey.GetName()], &inc.state)
+		if inc.state == "" {
+			inc.state = string(workflows.StateTriggered)
+		}
+		out = append(out, inc)
 	}
 	return out, nil
 }
@@ -305,7 +475,7 @@ func bundleOf(pages []openPage, target openPage) []openPage {
 	}
 	var out []openPage
 	for _, p := range pages {
-		if !p.handover && p.person == target.person && (p.id == carrier || p.smsWith == carrier) {
+		if !p.handover && !p.unread && p.person == target.person && (p.id == carrier || p.smsWith == carrier) {
 			out = append(out, p)
 		}
 	}

@@ -101,7 +101,7 @@ func TestTwilioSMSIsOffWithoutAPublicURL(t *testing.T) {
 
 func TestTwilioVoiceIsVerifiedAndTakesOnlyItsKeys(t *testing.T) {
 	g := smsGateway(t)
-	path := "/twilio/voice?incident=incident-data-fp1&person=alice"
+	path := "/twilio/voice?incident=incident:data:fp1&person=alice&round=0&run=R1"
 	press := func(form url.Values, sig string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -119,6 +119,14 @@ func TestTwilioVoiceIsVerifiedAndTakesOnlyItsKeys(t *testing.T) {
 	rec := press(form, TwilioSignature("tw-token", testPublicURL+path, form))
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "<Say>That key does nothing.") {
 		t.Errorf("key 7: %d %q", rec.Code, rec.Body.String())
+	}
+	// A call whose URL names no run and round (placed before they were
+	// named) takes no key: it could act on a later incident of the key.
+	path = "/twilio/voice?incident=incident:data:fp1&person=alice"
+	form.Set("Digits", "1")
+	rec = press(form, TwilioSignature("tw-token", testPublicURL+path, form))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "<Say>This call&#39;s keys no longer work.") {
+		t.Errorf("a press without run and round: %d %q", rec.Code, rec.Body.String())
 	}
 }
 

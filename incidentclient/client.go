@@ -11,6 +11,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
@@ -31,7 +32,13 @@ import (
 // resolve, and starting one just to close it would be noise. It returns
 // ErrNoOpenIncident then.
 func Deliver(ctx context.Context, c client.Client, t team.Team, alert workflows.Alert) (string, error) {
-	id := workflows.IncidentWorkflowID(t.Name, alert.DedupKey)
+	// Every path in (webhooks, /baton page, the starter) is held to what
+	// Temporal and the vendors accept.
+	alert = workflows.CapAlert(alert)
+	id, err := Locate(ctx, c, t.Name, alert.DedupKey)
+	if err != nil {
+		return "", err
+	}
 	if alert.Status == workflows.AlertResolved {
 		err := c.SignalWorkflow(ctx, id, "", workflows.IncidentAlertSignal, workflows.AlertSignal{Alert: alert})
 		if workflowerr.IsClosed(err) {
@@ -42,7 +49,7 @@ func Deliver(ctx context.Context, c client.Client, t team.Team, alert workflows.
 		}
 		return id, nil
 	}
-	_, err := c.SignalWithStartWorkflow(ctx, id, workflows.IncidentAlertSignal, workflows.AlertSignal{Alert: alert},
+	_, err = c.SignalWithStartWorkflow(ctx, id, workflows.IncidentAlertSignal, workflows.AlertSignal{Alert: alert},
 		client.StartWorkflowOptions{
 			ID:                       id,
 			TaskQueue:                workflows.TaskQueue,
@@ -68,15 +75,40 @@ func Deliver(ctx context.Context, c client.Client, t team.Team, alert workflows.
 // open.
 var ErrNoOpenIncident = errors.New("no open incident")
 
+// ErrUnreachable: the incident did not answer (a busy or restarting
+// worker, a timeout, a run continuing as new), so nothing is known to have
+// changed; the caller says so and asks to try again. It never means closed.
+var ErrUnreachable = errors.New("could not reach the incident, try again")
+
 // Act sends an action to an incident and waits for its answer. An action
-// the incident refuses, or an incident already closed, returns an error
-// wrapping workflowerr.ErrRefused whose text a person can read.
+// the incident refuses, or an incident that is closed or does not exist,
+// returns an error wrapping workflowerr.ErrRefused whose text a person can
+// read; an answer that could not be read wraps ErrUnreachable.
 func Act(ctx context.Context, c client.Client, workflowID string, req workflows.ActionRequest) (workflows.ActionResult, error) {
+	return ActOnce(ctx, c, workflowID, req, Once{})
+}
+
+// Once narrows an action to one request of one incident.
+type Once struct {
+	// RequestID makes the action once-only: Temporal answers a second
+	// update with the same ID, from any gateway and after any restart,
+	// with the first one's outcome and runs nothing (a Twilio request's
+	// MessageSid or CallSid).
+	RequestID string
+	// FirstRunID, when set, is the first run of the incident the action is
+	// for: a later incident of the same workflow ID is not touched.
+	FirstRunID string
+}
+
+// ActOnce is Act for one request: see Once.
+func ActOnce(ctx context.Context, c client.Client, workflowID string, req workflows.ActionRequest, once Once) (workflows.ActionResult, error) {
 	handle, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflowID,
-		UpdateName:   workflows.IncidentActionUpdate,
-		Args:         []any{req},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
+		UpdateID:            once.RequestID,
+		WorkflowID:          workflowID,
+		FirstExecutionRunID: once.FirstRunID,
+		UpdateName:          workflows.IncidentActionUpdate,
+		Args:                []any{req},
+		WaitForStage:        client.WorkflowUpdateStageCompleted,
 	})
 	var res workflows.ActionResult
 	if err == nil {
@@ -86,13 +118,22 @@ func Act(ctx context.Context, c client.Client, workflowID string, req workflows.
 		return res, nil
 	}
 	if workflowerr.IsClosed(err) {
-		return res, fmt.Errorf("%w: %s", workflowerr.ErrRefused, closedReason(ctx, c, workflowID))
+		// Temporal's answer for a closed run, a missing one and another
+		// first run alike: the run itself tells them apart.
+		return res, closedOr(ctx, c, workflowID, once.FirstRunID, err)
 	}
 	if err := workflowerr.Refused(err); errors.Is(err, workflowerr.ErrRefused) {
 		return res, err
 	}
-	return res, fmt.Errorf("%s on %s: %w", req.Action, workflowID, err)
+	return res, unreachable{fmt.Errorf("%s on %s: %w", req.Action, workflowID, err)}
 }
+
+// unreachable is an error that says what failed, as it was, and is
+// ErrUnreachable too, for callers that answer "try again".
+type unreachable struct{ err error }
+
+func (u unreachable) Error() string   { return u.err.Error() }
+func (u unreachable) Unwrap() []error { return []error{ErrUnreachable, u.err} }
 
 // summaryFromMemo reads the IncidentSummary a run keeps in its memo.
 func summaryFromMemo(desc *workflowservice.DescribeWorkflowExecutionResponse) (workflows.IncidentSummary, error) {
@@ -104,20 +145,34 @@ func summaryFromMemo(desc *workflowservice.DescribeWorkflowExecutionResponse) (w
 	return sum, converter.GetDefaultDataConverter().FromPayload(p, &sum)
 }
 
-// closedReason says why a closed incident takes no action, from its memo.
-func closedReason(ctx context.Context, c client.Client, workflowID string) string {
+// closedOr says why an incident took no action, after the update was
+// answered as if it were closed: only a run that is not there (or belongs
+// to another incident of the key) or that has ended is a refusal. A run
+// still going, or one that cannot be described, is ErrUnreachable.
+func closedOr(ctx context.Context, c client.Client, workflowID, firstRunID string, updateErr error) error {
 	desc, err := c.DescribeWorkflowExecution(ctx, workflowID, "")
-	if err != nil {
-		return "no such incident: " + workflowID
+	var notFound *serviceerror.NotFound
+	info := desc.GetWorkflowExecutionInfo()
+	switch {
+	case errors.As(err, &notFound):
+		return fmt.Errorf("%w: no such incident: %s", workflowerr.ErrRefused, workflowID)
+	case err != nil:
+		return fmt.Errorf("%w: %s: %w", ErrUnreachable, workflowID, updateErr)
+	case firstRunID != "" && info.GetFirstRunId() != firstRunID:
+		return fmt.Errorf("%w: that was for an earlier incident of this alert, which is over", workflowerr.ErrRefused)
+	case info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
+		return fmt.Errorf("%w: %s: %w", ErrUnreachable, workflowID, updateErr)
 	}
 	if sum, err := summaryFromMemo(desc); err == nil && sum.ResolvedBy != "" {
-		return "already resolved by " + sum.ResolvedBy + "; the incident is closed"
+		return fmt.Errorf("%w: already resolved by %s; the incident is closed", workflowerr.ErrRefused, sum.ResolvedBy)
 	}
-	return "the incident is closed"
+	return fmt.Errorf("%w: the incident is closed", workflowerr.ErrRefused)
 }
 
 // Status asks a running incident for its status; for a closed one it
-// reads the memo and has no timeline.
+// reads the memo and has no timeline. A running incident that does not
+// answer the query (a busy or restarting worker) is ErrUnreachable, never
+// closed: only a run that has ended is.
 func Status(ctx context.Context, c client.Client, workflowID string) (workflows.IncidentStatus, error) {
 	var st workflows.IncidentStatus
 	v, err := c.QueryWorkflow(ctx, workflowID, "", workflows.IncidentStatusQuery)
@@ -126,8 +181,14 @@ func Status(ctx context.Context, c client.Client, workflowID string) (workflows.
 		return st, err
 	}
 	desc, derr := c.DescribeWorkflowExecution(ctx, workflowID, "")
-	if derr != nil {
-		return st, fmt.Errorf("incident %s: %w", workflowID, err)
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(derr, &notFound):
+		return st, fmt.Errorf("no such incident: %s: %w", workflowID, derr)
+	case derr != nil:
+		return st, fmt.Errorf("%w: %s: %w", ErrUnreachable, workflowID, err)
+	case desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
+		return st, fmt.Errorf("%w: %s is open but did not answer: %w", ErrUnreachable, workflowID, err)
 	}
 	st.WorkflowID = workflowID
 	if st.Summary, err = summaryFromMemo(desc); err != nil {

@@ -33,6 +33,7 @@ func Register(r worker.Registry, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(Teams, workflow.RegisterOptions{Name: TeamsWorkflowName})
 	r.RegisterWorkflowWithOptions(Roster, workflow.RegisterOptions{Name: RosterWorkflowName})
 	r.RegisterWorkflowWithOptions(PageQuota, workflow.RegisterOptions{Name: PageQuotaWorkflowName})
+	r.RegisterWorkflowWithOptions(Receipt, workflow.RegisterOptions{Name: ReceiptWorkflowName})
 	r.RegisterActivity(acts)
 }
 

@@ -92,6 +92,10 @@ type ActionRequest struct {
 	// Via is where it came from: slack, opsgenie, cli.
 	Via  string `json:"via"`
 	Note string `json:"note,omitempty"`
+	// Round, when set, is the page round the action answers (a key
+	// pressed during a call of that round): in another round it changes
+	// nothing.
+	Round *int `json:"round,omitempty"`
 }
 
 // ActionResult answers an action.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/activities/chat"
+	"github.com/baton-oncall/baton/internal/mrkdwn"
 	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/team"
 )
@@ -339,6 +340,7 @@ func (inc *incident) ring(kind string, people []team.Person, why, step string, p
 		if kind == team.ActionCall {
 			f = workflow.ExecuteActivity(opts, a.PlaceCall, activities.PlaceCallInput{
 				To: p.Phone, Say: v.Call(inc.team.Name), Key: key, Since: planned, Incident: inc.id, Person: p.ID,
+				Run: inc.Run, Round: inc.Escalation.Round,
 			})
 		} else {
 			f = workflow.ExecuteActivity(opts, a.SendSMS, activities.SendSMSInput{
@@ -356,7 +358,7 @@ func (inc *incident) ring(kind string, people []team.Person, why, step string, p
 				inc.note(at, fmt.Sprintf("%s to %s called off: %s meanwhile", what, p.ID, inc.State))
 			case err != nil:
 				inc.failed(ctx, vendorPhone, "send "+what+" to "+p.ID, err)
-				inc.note(at, fmt.Sprintf("Could not send %s to %s (%s): %s", what, p.ID, why, errorText(err)))
+				inc.note(at, fmt.Sprintf("Could not send %s to %s (%s): %s", what, p.ID, why, mrkdwn.Line(errorText(err))))
 			case r.With != "":
 				// A storm: another incident's SMS carried this one, or its
 				// call rang the person a moment ago.
@@ -382,7 +384,7 @@ func (inc *incident) remindToMitigate(ctx workflow.Context) {
 	inc.FollowUps.AckReminded = true
 	inc.note(now, fmt.Sprintf("Reminder: acknowledged by %s %s ago and not yet mitigated",
 		inc.Summary.AcknowledgedBy, now.Sub(inc.Summary.Acknowledged).Round(time.Minute)))
-	inc.dmResponder("ack-reminder", fmt.Sprintf("Reminder: %s is acknowledged but not mitigated. %s", inc.view().Headline(), inc.view().Link()), false)
+	inc.dmResponder("ack-reminder", fmt.Sprintf("Reminder: %s is acknowledged but not mitigated. %s", inc.view().SlackHeadline(), inc.view().Link()), false)
 }
 
 // remindRCA reminds the responder of the open RCA, daily on working days,
@@ -395,13 +397,13 @@ func (inc *incident) remindRCA(ctx workflow.Context) {
 			a.TicketResolved, activities.TicketResolvedInput{Key: inc.Summary.RCATicket}).Get(ctx, &r)
 		if err == nil && r.Resolved {
 			inc.FollowUps.RCADone = true
-			inc.note(now, "RCA ticket "+inc.Summary.RCATicket+" is resolved: RCA done")
+			inc.note(now, "RCA ticket "+mrkdwn.Line(inc.Summary.RCATicket)+" is resolved: RCA done")
 			return
 		}
 	}
 	inc.note(now, "RCA reminder sent to "+inc.rcaResponder().Label())
 	inc.dmResponder("rca-reminder/"+now.UTC().Format("2006-01-02"),
-		fmt.Sprintf("The RCA of %s is open. Press the button once it is written.", inc.view().Headline()), true)
+		fmt.Sprintf("The RCA of %s is open. Press the button once it is written.", inc.view().SlackHeadline()), true)
 	inc.FollowUps.NextRCAReminder = inc.rcaResponder().NextWorkingDayAt(inc.loc, now.Add(time.Minute), rcaReminderHour, 0)
 }
 
@@ -447,13 +449,13 @@ func (inc *incident) followUp(now time.Time) {
 		if paging && !f.StakeholdersMitigated {
 			f.StakeholdersMitigated = true
 			inc.tellStakeholders("mitigated", fmt.Sprintf(
-				":large_yellow_circle: %s (team %s): impact contained at %s; the fix is under way.", inc.view().Headline(), inc.team.Name, inc.when(inc.Summary.Mitigated)))
+				":large_yellow_circle: %s (team %s): impact contained at %s; the fix is under way.", inc.view().SlackHeadline(), inc.team.Name, inc.when(inc.Summary.Mitigated)))
 		}
 	case StateResolved:
 		if paging && !f.StakeholdersResolved {
 			f.StakeholdersResolved = true
 			inc.tellStakeholders("resolved", fmt.Sprintf(
-				":large_green_circle: %s (team %s): resolved at %s.", inc.view().Headline(), inc.team.Name, inc.when(inc.Summary.Resolved)))
+				":large_green_circle: %s (team %s): resolved at %s.", inc.view().SlackHeadline(), inc.team.Name, inc.when(inc.Summary.Resolved)))
 		}
 		if !f.AskedActionable && inc.Outbox.WantPage {
 			f.AskedActionable = true

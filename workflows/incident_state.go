@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/baton-oncall/baton/activities/chat"
+	"github.com/baton-oncall/baton/internal/mrkdwn"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -56,12 +58,14 @@ type Actor struct {
 	Person string `json:"person,omitempty"`
 }
 
-// Display names the actor in messages: a chat mention, else the name.
+// Display names the actor in messages, in mrkdwn: a mention built from
+// the chat ID, else the name as text (it came from outside: Opsgenie, the
+// CLI).
 func (a Actor) Display() string {
 	if a.ChatID != "" {
-		return "<@" + a.ChatID + ">"
+		return mrkdwn.User(a.ChatID)
 	}
-	return a.Name
+	return mrkdwn.Line(a.Name)
 }
 
 // Responders are the people an incident pages, and where they came from.
@@ -232,7 +236,7 @@ func setupIncident(ctx workflow.Context, in IncidentInput) (*incident, error) {
 		Escalation:     Escalation{Base: now},
 		Failing:        map[string]string{},
 	}
-	inc.note(now, fmt.Sprintf("Triggered by %s: %s", first.Alert.Source, first.Alert.Summary))
+	inc.note(now, fmt.Sprintf("Triggered by %s: %s", mrkdwn.Line(first.Alert.Source), mrkdwn.Line(first.Alert.Summary)))
 	return inc, inc.publish(ctx)
 }
 
@@ -285,6 +289,9 @@ func (inc *incident) publish(ctx workflow.Context) error {
 // fit the incident's state: an ack after resolve changes nothing and is
 // answered with who resolved it.
 func (inc *incident) validate(req ActionRequest) error {
+	if req.Round != nil && *req.Round != inc.Escalation.Round {
+		return errors.New("that answers an earlier page of this incident")
+	}
 	return checkAction(req, inc.State, inc.Summary.Paged, inc.Summary.AcknowledgedBy, inc.resolvedBy())
 }
 
@@ -348,19 +355,19 @@ func (inc *incident) act(ctx workflow.Context, req ActionRequest) (ActionResult,
 	switch req.Action {
 	case ActionAck:
 		inc.acknowledge(now, who)
-		inc.note(now, fmt.Sprintf("Acknowledged by %s via %s", who.Display(), req.Via))
+		inc.note(now, fmt.Sprintf("Acknowledged by %s via %s", who.Display(), mrkdwn.Line(req.Via)))
 	case ActionMitigate:
 		if inc.AckedBy == nil {
 			inc.acknowledge(now, who)
 		}
 		inc.setState(StateMitigated)
 		inc.Summary.Mitigated = now
-		inc.note(now, fmt.Sprintf("Mitigated by %s: impact contained", who.Display()))
+		inc.note(now, fmt.Sprintf("Mitigated by %s via %s: impact contained", who.Display(), mrkdwn.Line(req.Via)))
 	case ActionResolve:
 		inc.resolve(now, &who, req.Via)
 	case ActionEscalate:
 		inc.Escalation.Manual++
-		inc.note(now, fmt.Sprintf("Escalated by hand by %s", who.Display()))
+		inc.note(now, fmt.Sprintf("Escalated by hand by %s via %s", who.Display(), mrkdwn.Line(req.Via)))
 	case ActionActionableYes, ActionActionableNo:
 		yes := req.Action == ActionActionableYes
 		inc.Summary.Actionable = &yes
@@ -368,17 +375,17 @@ func (inc *incident) act(ctx workflow.Context, req ActionRequest) (ActionResult,
 		if !yes {
 			answer = "no, noise"
 		}
-		inc.note(now, fmt.Sprintf("Actionable? %s (answered by %s)", answer, who.Display()))
+		inc.note(now, fmt.Sprintf("Actionable? %s (answered by %s via %s)", answer, who.Display(), mrkdwn.Line(req.Via)))
 	case ActionRCADone:
 		inc.FollowUps.RCADone = true
-		inc.note(now, fmt.Sprintf("RCA done, marked by %s", who.Display()))
+		inc.note(now, fmt.Sprintf("RCA done, marked by %s via %s", who.Display(), mrkdwn.Line(req.Via)))
 	case ActionNote:
-		inc.note(now, fmt.Sprintf("Note from %s via %s: %s", who.Display(), req.Via, req.Note))
+		inc.note(now, fmt.Sprintf("Note from %s via %s: %s", who.Display(), mrkdwn.Line(req.Via), mrkdwn.Line(req.Note)))
 		return ActionResult{State: inc.State, Message: inc.lastNote()}, nil
 	}
 	said := inc.lastNote()
 	if req.Note != "" {
-		inc.note(now, fmt.Sprintf("Note from %s: %s", who.Display(), req.Note))
+		inc.note(now, fmt.Sprintf("Note from %s: %s", who.Display(), mrkdwn.Line(req.Note)))
 	}
 	return ActionResult{State: inc.State, Message: said}, nil
 }
@@ -421,7 +428,7 @@ func (inc *incident) resolve(now time.Time, by *Actor, via string) {
 	inc.setState(StateResolved)
 	inc.ResolvedBy = by
 	inc.Summary.Resolved, inc.Summary.ResolvedBy = now, inc.resolvedBy()
-	inc.note(now, fmt.Sprintf("Resolved by %s via %s", inc.resolvedBy(), via))
+	inc.note(now, fmt.Sprintf("Resolved by %s via %s", inc.resolvedBy(), mrkdwn.Line(via)))
 }
 
 func (inc *incident) resolvedBy() string {
@@ -467,7 +474,7 @@ func (inc *incident) drainAlerts(ctx workflow.Context) {
 			inc.Outbox.Stale = true
 			if now.Sub(inc.LastRepeatNote) >= inc.team.RepeatNoteInterval() {
 				inc.LastRepeatNote = now
-				inc.note(now, fmt.Sprintf("Repeated by %s (delivery %d)", sig.Alert.Source, inc.Summary.Deliveries))
+				inc.note(now, fmt.Sprintf("Repeated by %s (delivery %d)", mrkdwn.Line(sig.Alert.Source), inc.Summary.Deliveries))
 				inc.memoStale = true
 			}
 		}
@@ -493,6 +500,8 @@ func (inc *incident) reopen(now time.Time) {
 }
 
 // note adds a timeline entry; the channel lane posts it in the thread.
+// text is mrkdwn: what came from outside in it is escaped by the caller
+// (mrkdwn.Line), and its mentions are built from IDs.
 func (inc *incident) note(at time.Time, text string) {
 	inc.Timeline = append(inc.Timeline, TimelineEntry{At: at, Text: text})
 }

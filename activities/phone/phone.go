@@ -10,18 +10,59 @@ package phone
 import (
 	"context"
 	"time"
+	"unicode/utf16"
 )
+
+// Twilio's documented limits, in characters.
+const (
+	// MaxSMS is the longest message body Twilio takes (error 21617).
+	MaxSMS = 1600
+	// MaxTwiML is the longest TwiML document a call may carry (error
+	// 32018).
+	MaxTwiML = 4000
+	// MaxSMSBody is the longest body Phone.SMS takes: what Twilio takes,
+	// less the reference the Twilio adapter adds (" [ref 1a2b3c]").
+	MaxSMSBody = MaxSMS - refRoom
+)
+
+// Length counts characters as Twilio's limits do: in UTF-16 units, so
+// that an emoji, which Twilio counts as more than one, counts as two.
+// Never bytes: "ü" is one character.
+func Length(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// Cut bounds s to n characters (Length): a text that is longer loses its
+// end, and an ellipsis says so.
+func Cut(s string, n int) string {
+	if Length(s) <= n {
+		return s
+	}
+	used := Length("…")
+	for i, r := range s {
+		if used+utf16.RuneLen(r) > n {
+			return s[:i] + "…"
+		}
+		used += utf16.RuneLen(r)
+	}
+	return s
+}
 
 // Phone sends SMS and places voice calls.
 type Phone interface {
-	// SMS sends body to the E.164 number to. key identifies this message for
+	// SMS sends body, of at most MaxSMSBody characters (a longer one is
+	// cut), to the E.164 number to. key identifies this message for
 	// idempotency: a second SMS call with the same key (to the same number,
 	// since `since`) must not send again and returns the first message's SID.
 	// A zero since says that nothing can have been sent yet (the first try
 	// of a step), so no look-up is made and the SMS goes out at once.
 	SMS(ctx context.Context, to, body, key string, since time.Time) (sid string, err error)
 	// Call places a call to `to` that reads `say` aloud (TwiML <Say>), twice,
-	// then hangs up. With an answerURL, the person may press a key while
+	// then hangs up; a say too long for Twilio's TwiML limit is cut. With an answerURL, the person may press a key while
 	// it reads, and the key goes to that URL (TwiML <Gather>). Same
 	// idempotency rule with key and since.
 	Call(ctx context.Context, to, say, answerURL, key string, since time.Time) (sid string, err error)

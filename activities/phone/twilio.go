@@ -32,6 +32,9 @@ const (
 	// maxAnswer bounds how much of an answer is read; a page of 50 records
 	// is far smaller.
 	maxAnswer = 4 << 20
+	// refRoom is what the reference takes at the end of an SMS:
+	// " [ref 1a2b3c]".
+	refRoom = len(" [ref ]") + 6
 )
 
 // Twilio sends SMS and places calls through Twilio's REST API.
@@ -70,6 +73,9 @@ func NewTwilio(accountSID, authToken, from, apiURL string, hc *http.Client) *Twi
 // SMS implements Phone. The body travels with a reference derived from the
 // key, " [ref 1a2b3c]", which is how a later try recognises the message:
 // Twilio keeps nothing else of ours on a message.
+//
+// A body longer than MaxSMSBody is cut, so that Twilio never refuses it
+// for its length (21617), which no retry could mend.
 func (t *Twilio) SMS(ctx context.Context, to, body, key string, since time.Time) (string, error) {
 	ref := "[ref " + Ref(key) + "]"
 	if !since.IsZero() {
@@ -85,7 +91,7 @@ func (t *Twilio) SMS(ctx context.Context, to, body, key string, since time.Time)
 	return t.create(ctx, "Messages.json", url.Values{
 		"To":   {to},
 		"From": {t.from},
-		"Body": {body + " " + ref},
+		"Body": {Cut(body, MaxSMSBody) + " " + ref},
 	})
 }
 
@@ -130,7 +136,23 @@ func Ref(key string) string {
 // by the call still hears it whole; the call ends with the document. With
 // an answerURL, both readings are inside a <Gather> of one key, which
 // Twilio posts to that URL; a call nobody answers by key says goodbye.
+// The document fits Twilio's MaxTwiML characters: say is cut to fit
+// (escaping counts, "&" takes five).
 func twiml(say, answerURL string) string {
+	doc := twimlDoc(say, answerURL)
+	for over := Length(doc) - MaxTwiML; over > 0; over = Length(doc) - MaxTwiML {
+		// say is in the document twice; cutting by half the excess and a
+		// little more converges in a step or two, escapes and all.
+		say = Cut(say, max(0, Length(say)-over/2-2))
+		if say == "…" || say == "" {
+			return twimlDoc("", answerURL)
+		}
+		doc = twimlDoc(say, answerURL)
+	}
+	return doc
+}
+
+func twimlDoc(say, answerURL string) string {
 	s := "<Say>" + xmlText(say) + "</Say>"
 	if answerURL == "" {
 		return `<Response>` + s + `<Pause length="1"/>` + s + `</Response>`

@@ -14,7 +14,8 @@
 // ({"code", "message", "more_info", "status"}). Requests Twilio would refuse
 // are refused with its error codes where Baton's tests rely on them: 20003
 // for bad credentials, 21211 for a To that is not E.164 (quoting the number,
-// as Twilio does), 12100 for TwiML that does not parse.
+// as Twilio does), 21617 for a body over 1,600 characters, 12100 for TwiML
+// that does not parse, 32018 for TwiML over 4,000 characters.
 //
 // Messages are sent at once: a listed message has status "sent" and a
 // date_sent. Calls wait in the queue, as they do at Twilio's
@@ -53,6 +54,9 @@ const (
 	maxPageSize     = 1000
 	// maxBody is Twilio's limit on a message body, in characters.
 	maxBody = 1600
+	// maxTwiml is Twilio's limit on a call's Twiml parameter, in
+	// characters.
+	maxTwiml = 4000
 )
 
 // e164 is a phone number as Twilio wants it: "+", country code, number.
@@ -265,8 +269,12 @@ func (s *Server) createCall(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	doc := r.PostForm.Get("Twiml")
-	if doc == "" {
+	switch {
+	case doc == "":
 		writeError(w, http.StatusBadRequest, 21205, "Url parameter is required.")
+		return
+	case len([]rune(doc)) > maxTwiml:
+		writeError(w, http.StatusBadRequest, 32018, "Twiml size exceeded maximum allowed value of 4000 characters")
 		return
 	}
 	doc2, ok := parseTwiml(doc)

@@ -3,13 +3,9 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -168,22 +164,7 @@ func (s *incidentStack) press(t *testing.T, action workflows.Action, incidentID,
 // buttons: its action_id and value.
 func (s *incidentStack) pressButton(t *testing.T, actionID, value, user string) *http.Response {
 	t.Helper()
-	payload, _ := json.Marshal(map[string]any{
-		"type": "block_actions", "user": map[string]any{"id": user, "username": "alice"},
-		"team": map[string]any{"id": "T0BATON"}, "channel": map[string]any{"id": "C0DATA"},
-		"container":    map[string]any{"type": "message", "message_ts": "1.0", "channel_id": "C0DATA"},
-		"response_url": s.slack.ResponseURL("press-1"), "trigger_id": "1.2.3",
-		"actions": []map[string]any{{"type": "button", "action_id": actionID, "value": value, "block_id": "baton_actions", "action_ts": "1.1"}},
-	})
-	body := []byte("payload=" + url.QueryEscape(string(payload)))
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(signingSecret))
-	mac.Write([]byte("v0:" + ts + ":" + string(body)))
-	return s.post(t, "/slack/interactions", http.Header{
-		"Content-Type":              {"application/x-www-form-urlencoded"},
-		"X-Slack-Request-Timestamp": {ts},
-		"X-Slack-Signature":         {"v0=" + hex.EncodeToString(mac.Sum(nil))},
-	}, body)
+	return s.pressFrom(t, actionID, value, user, fakeslack.TeamID)
 }
 
 func eventually(t *testing.T, what string, within time.Duration, cond func() bool) {

@@ -38,7 +38,7 @@ func (s *incidentStack) replySMS(t *testing.T, from, body string) (int, string) 
 }
 
 func TestAnSMSReplyAcknowledgesAndStopsTheEscalation(t *testing.T) {
-	s := newIncidentStack(t, badNightTeam(`{steps: [{after: 2s, action: sms}, {after: 8s, action: call}]}`), func(s *incidentStack) {
+	s := newIncidentStack(t, badNightTeam(`{steps: [{after: 2s, action: sms}, {after: 20s, action: call}]}`), func(s *incidentStack) {
 		s.cfg.PublicURL = publicURL
 	})
 	first := s.fireAlertmanager(t, "fp-reply-1")
@@ -71,7 +71,7 @@ func TestAnSMSReplyAcknowledgesAndStopsTheEscalation(t *testing.T) {
 		t.Errorf("third reply: %s", again)
 	}
 	// Past the calls' deadlines: no call.
-	time.Sleep(time.Until(s.status(t, second).Summary.Triggered.Add(10 * time.Second)))
+	time.Sleep(time.Until(s.status(t, second).Summary.Triggered.Add(22 * time.Second)))
 	if n := len(s.twilio.Calls()); n != 0 {
 		t.Errorf("%d calls after the SMS replies acknowledged", n)
 	}

@@ -26,6 +26,7 @@ package gateway
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -490,7 +491,7 @@ func (g *Gateway) pagePressed(ctx context.Context, sev workflows.Severity, v pag
 	}
 	id, err := incidentclient.Deliver(ctx, g.opts.Temporal, t, workflows.Alert{
 		Team: t.Name, DedupKey: v.Key, Summary: v.Summary, Severity: sev,
-		Description: "Declared in Slack by <@" + by + ">",
+		Description: "Declared in Slack by " + g.declarer(ctx, by),
 		Source:      SourceSlack, Status: workflows.AlertFiring, At: g.opts.Now(),
 		Details: map[string]string{"declared_by": by},
 	})
@@ -749,4 +750,14 @@ func errText(err error) string {
 // oneLine keeps an answer on one line: errors may carry newlines.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// declarer names who declared an incident with /baton page, as the team
+// file names them: the description is shown as text, so a mention written
+// into it would show as its markup.
+func (g *Gateway) declarer(ctx context.Context, user string) string {
+	if p, ok, _ := g.opts.People.find(ctx, user, g.teams().Teams); ok {
+		return cmp.Or(p.Name, p.ID)
+	}
+	return "Slack user " + user
 }

@@ -565,7 +565,7 @@ func TestSlashCommandPageThenPress(t *testing.T) {
 			a := s.Alert
 			return a.Team == "data" && a.DedupKey == v.Key && a.Summary == summary && a.Source == "slack" &&
 				a.Status == workflows.AlertFiring && a.Severity == workflows.SeverityCritical &&
-				a.Details["declared_by"] == "U0ALICE" && strings.Contains(a.Description, "<@U0ALICE>") && a.At.Equal(scNow)
+				a.Details["declared_by"] == "U0ALICE" && a.Description == "Declared in Slack by Alice Adler" && a.At.Equal(scNow)
 		}),
 		mock.MatchedBy(func(o client.StartWorkflowOptions) bool {
 			return o.ID == id && o.TaskQueue == workflows.TaskQueue &&

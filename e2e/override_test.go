@@ -23,6 +23,11 @@ import (
 	"github.com/baton-oncall/baton/workflows"
 )
 
+// groupOnTime is how late an override's group change may be: unlike a
+// page's SMS it goes through chat look-ups and writes, and on a 2-core CI
+// machine running the whole suite it was seen 3.2 to 3.9 s late.
+const groupOnTime = 6 * time.Second
+
 // An override starting in a few seconds points the group at the person
 // covering then, and back at its end; a page meanwhile rings them.
 func TestAnOverrideMovesTheGroupAndThePage(t *testing.T) {
@@ -45,7 +50,7 @@ func TestAnOverrideMovesTheGroupAndThePage(t *testing.T) {
 	}
 
 	eventually(t, "the group at bob", 15*time.Second, func() bool { return slices.Equal(s.slack.GroupMembers("S0DATA"), []string{"UBOB"}) })
-	within(t, "the group's change", time.Now(), start, onTime)
+	within(t, "the group's change", time.Now(), start, groupOnTime)
 	eventually(t, "the channel told", 10*time.Second, func() bool {
 		return s.channelHas("<@UBOB> covers *data* until") && s.channelHas("(alice at the dentist)")
 	})
@@ -65,7 +70,7 @@ func TestAnOverrideMovesTheGroupAndThePage(t *testing.T) {
 	}
 
 	eventually(t, "the group back at alice", 15*time.Second, func() bool { return slices.Equal(s.slack.GroupMembers("S0DATA"), []string{"UALICE"}) })
-	within(t, "the group's change back", time.Now(), end, onTime)
+	within(t, "the group's change back", time.Now(), end, groupOnTime)
 	eventually(t, "the channel told of the end", 10*time.Second, func() bool { return s.channelHas("<@UALICE> is on call for *data* again") })
 	list, err := rosterclient.List(ctx, s.client, "data")
 	if err != nil || len(list) != 1 || list[0].ID != o.ID {

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -19,6 +18,10 @@ import (
 	"github.com/baton-oncall/baton/workflows"
 )
 
+// pressHook names the response_url of every press, apart from the
+// commands'.
+const pressHook = "press-1"
+
 // pressFrom is pressButton made in Slack workspace teamID.
 func (s *incidentStack) pressFrom(t *testing.T, actionID, value, user, teamID string) *http.Response {
 	t.Helper()
@@ -26,7 +29,7 @@ func (s *incidentStack) pressFrom(t *testing.T, actionID, value, user, teamID st
 		"type": "block_actions", "user": map[string]any{"id": user, "username": "someone", "team_id": teamID},
 		"team": map[string]any{"id": teamID}, "channel": map[string]any{"id": "C0DATA"},
 		"container":    map[string]any{"type": "message", "message_ts": "1.0", "channel_id": "C0DATA"},
-		"response_url": s.slack.ResponseURL("press-1"), "trigger_id": "1.2.3",
+		"response_url": s.slack.ResponseURL(pressHook), "trigger_id": "1.2.3",
 		"actions": []map[string]any{{"type": "button", "action_id": actionID, "value": value, "block_id": "baton_actions", "action_ts": "1.1"}},
 	})
 	body := []byte("payload=" + url.QueryEscape(string(payload)))
@@ -43,7 +46,7 @@ func (s *incidentStack) pressFrom(t *testing.T, actionID, value, user, teamID st
 // responseTexts are the texts posted to response URLs so far.
 func (s *incidentStack) responseTexts() []string {
 	var out []string
-	for _, r := range s.slack.Responses() {
+	for _, r := range s.slack.ResponsesTo(pressHook) {
 		out = append(out, fmt.Sprint(r["text"]))
 	}
 	return out
@@ -70,13 +73,11 @@ func TestAStrangerCannotSilenceAPage(t *testing.T) {
 			t.Fatalf("press: %s", resp.Status)
 		}
 	}
-	resp := s.slash(t, "resolve "+id, "UMALLORY")
-	answer, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(answer), refusal) {
-		t.Errorf("/baton resolve by a stranger: %d %s", resp.StatusCode, answer)
+	if answer := s.slashAnswer(t, "resolve "+id, "UMALLORY"); !strings.Contains(string(answer), refusal) {
+		t.Errorf("/baton resolve by a stranger: %s", answer)
 	}
 	s.pressFrom(t, workflows.ButtonActionID(workflows.ActionAck), id, "UALICE", "T0ELSEWHERE")
-	eventually(t, "the three refusals", 10*time.Second, func() bool { return len(s.slack.Responses()) == 3 })
+	eventually(t, "the three refusals", 10*time.Second, func() bool { return len(s.slack.ResponsesTo(pressHook)) == 3 })
 	// Each press is answered once its work is done, so in any order.
 	var strangers, elsewhere int
 	for _, text := range s.responseTexts() {
@@ -125,7 +126,7 @@ func TestBatonPageIsLimitedAcrossGateways(t *testing.T) {
 	// then the Low button of its answer.
 	pageVia := func(gw *incidentStack, n int) {
 		t.Helper()
-		resp := gw.slash(t, fmt.Sprintf("page data disk %d filling up", n), "UALICE")
+		answer := gw.slashAnswer(t, fmt.Sprintf("page data disk %d filling up", n), "UALICE")
 		var m struct {
 			Blocks []struct {
 				Elements []struct {
@@ -134,7 +135,7 @@ func TestBatonPageIsLimitedAcrossGateways(t *testing.T) {
 				} `json:"elements"`
 			} `json:"blocks"`
 		}
-		if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
+		if err := json.Unmarshal(answer, &m); err != nil {
 			t.Fatalf("page %d: %v", n, err)
 		}
 		for _, bl := range m.Blocks {
@@ -153,13 +154,13 @@ func TestBatonPageIsLimitedAcrossGateways(t *testing.T) {
 			gw = b
 		}
 		pageVia(gw, n)
-		eventually(t, fmt.Sprintf("page %d declared", n), 15*time.Second, func() bool { return len(a.slack.Responses()) == n })
+		eventually(t, fmt.Sprintf("page %d declared", n), 15*time.Second, func() bool { return len(a.slack.ResponsesTo(pressHook)) == n })
 		if text := a.responseTexts()[n-1]; !strings.HasPrefix(text, "Declared: ") {
 			t.Fatalf("page %d: answered %q", n, text)
 		}
 	}
 	pageVia(b, 6)
-	eventually(t, "the sixth answered", 15*time.Second, func() bool { return len(a.slack.Responses()) == 6 })
+	eventually(t, "the sixth answered", 15*time.Second, func() bool { return len(a.slack.ResponsesTo(pressHook)) == 6 })
 	if text := a.responseTexts()[5]; !strings.Contains(text, "at most 5 pages an hour from one person") {
 		t.Errorf("the sixth page was answered %q", text)
 	}
@@ -174,7 +175,7 @@ func TestPagingGoesOnBeforeAuthTestAnswers(t *testing.T) {
 	id := s.fireAlertmanager(t, "fp-authtest")
 	eventually(t, "the page in Slack", 10*time.Second, func() bool { _, ok := s.page(); return ok })
 	s.press(t, workflows.ActionAck, id, "UALICE")
-	eventually(t, "the refusal", 10*time.Second, func() bool { return len(s.slack.Responses()) == 1 })
+	eventually(t, "the refusal", 10*time.Second, func() bool { return len(s.slack.ResponsesTo(pressHook)) == 1 })
 	if text := s.responseTexts()[0]; !strings.Contains(text, "does not know its own Slack workspace yet") || !strings.Contains(text, "Try again") {
 		t.Errorf("answer %q, want try again", text)
 	}

@@ -145,7 +145,11 @@ func TestAStormsBundledSMSIsAnsweredAtOnce(t *testing.T) {
 	// The second and third are held, and go out as one SMS a minute after
 	// the first.
 	eventually(t, "the bundle", 90*time.Second, func() bool { return len(s.twilio.Messages()) == 2 })
-	time.Sleep(2 * time.Second)
+	// Once both held pages have recorded their SMS step (one sent the
+	// bundle, the other went with it), no more SMS can come of them.
+	eventually(t, "both held pages' SMS steps recorded", 10*time.Second, func() bool {
+		return s.timelineHas(second, "SMS sent to", "SMS to alice went with") && s.timelineHas(third, "SMS sent to", "SMS to alice went with")
+	})
 	if n := len(s.twilio.Messages()); n != 2 {
 		t.Fatalf("%d SMS, want the first and one bundle", n)
 	}
@@ -153,9 +157,9 @@ func TestAStormsBundledSMSIsAnsweredAtOnce(t *testing.T) {
 	if !strings.Contains(bundle, "Also firing (1 more)") || !strings.Contains(bundle, "Reply 1 to acknowledge all 2, 2 to escalate all 2 (") {
 		t.Errorf("the bundle does not say it is answered as one: %q", bundle)
 	}
-	eventually(t, "the carried page noted", 10*time.Second, func() bool {
-		return len(s.status(t, second).SMSWith)+len(s.status(t, third).SMSWith) == 1
-	})
+	if n := len(s.status(t, second).SMSWith) + len(s.status(t, third).SMSWith); n != 1 {
+		t.Errorf("%d held pages noted as carried, want 1", n)
+	}
 
 	code, answer := s.replySMS(t, alicePhone, "1")
 	if code != http.StatusOK || !strings.Contains(answer, "all 2 pages of that SMS") || !strings.Contains(answer, second) || !strings.Contains(answer, third) {

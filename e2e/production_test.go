@@ -71,10 +71,6 @@ func TestMetricsCountThePageAndTheEscalation(t *testing.T) {
 			t.Errorf("%s = %v, want %v", series, got, want)
 		}
 	}
-	// The steps went out on time, by the histogram itself.
-	if got := sample(text, `baton_escalation_lateness_seconds_bucket{le="2"}`); got != 2 {
-		t.Errorf("escalation steps within 2s of their deadline: %v of 2", got)
-	}
 	if !strings.Contains(text, "temporal_request_total{") || !strings.Contains(text, `temporal_activity_execution_latency_seconds_bucket{`) {
 		t.Errorf("no SDK metrics in /metrics:\n%s", text)
 	}

@@ -117,7 +117,7 @@ type Server struct {
 	srv *httptest.Server
 
 	mu           sync.Mutex
-	responses    []map[string]any
+	responses    []response
 	calls        map[string][]url.Values
 	faults       map[string][]fault
 	users        []user
@@ -177,6 +177,15 @@ type file struct {
 type userGroup struct {
 	id, handle string
 	users      []string
+	// updated is the last usergroups.users.update, as Slack's date_update
+	// gives it (zero until then).
+	updated time.Time
+}
+
+// response is one body posted to a response URL, and the URL's name.
+type response struct {
+	name string
+	body map[string]any
 }
 
 // Slack's posting limit, as its rate limit documentation gives it for
@@ -241,9 +250,21 @@ func (s *Server) ResponseURL(name string) string {
 
 // Responses are the JSON bodies posted to response URLs.
 func (s *Server) Responses() []map[string]any {
+	return s.ResponsesTo("")
+}
+
+// ResponsesTo are the JSON bodies posted to the response URL of that name
+// (every one for "").
+func (s *Server) ResponsesTo(name string) []map[string]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.responses)
+	var out []map[string]any
+	for _, r := range s.responses {
+		if name == "" || r.name == name {
+			out = append(out, r.body)
+		}
+	}
+	return out
 }
 
 // URL is the Web API base URL, as slack.OptionAPIURL and SLACK_API_URL want it.
@@ -464,6 +485,17 @@ func (s *Server) GroupMembers(id string) []string {
 	return nil
 }
 
+// GroupUpdated is when a user group's members were last set through
+// usergroups.users.update (zero if never).
+func (s *Server) GroupUpdated(id string) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g, ok := s.groups[id]; ok {
+		return g.updated
+	}
+	return time.Time{}
+}
+
 // Topic returns a channel's topic.
 func (s *Server) Topic(channelID string) string {
 	s.mu.Lock()
@@ -509,14 +541,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.serveSocketMode(w, r) {
 		return
 	}
-	if strings.HasPrefix(r.URL.Path, "/hooks/") && r.Method == http.MethodPost {
+	if hook, ok := strings.CutPrefix(r.URL.Path, "/hooks/"); ok && r.Method == http.MethodPost {
 		var body map[string]any
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 			http.Error(w, "invalid_payload", http.StatusBadRequest)
 			return
 		}
 		s.mu.Lock()
-		s.responses = append(s.responses, body)
+		s.responses = append(s.responses, response{hook, body})
 		s.mu.Unlock()
 		w.Write([]byte("ok"))
 		return
@@ -706,7 +738,7 @@ func (s *Server) userGroupUsersUpdate(p url.Values) (fields, string) {
 	if len(users) == 0 {
 		return nil, "invalid_users"
 	}
-	g.users = users
+	g.users, g.updated = users, time.Now()
 	return fields{"usergroup": groupJSON(g)}, ""
 }
 
@@ -1233,7 +1265,16 @@ func groupJSON(g *userGroup) fields {
 		"is_external":  false,
 		"prefs":        fields{"channels": []string{}, "groups": []string{}},
 		"users":        slices.Clone(g.users),
+		"date_update":  dateUpdate(g.updated),
 	}
+}
+
+// dateUpdate is a group's date_update: Unix seconds, 0 for never.
+func dateUpdate(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
 }
 
 func channelJSON(c *channel) fields {

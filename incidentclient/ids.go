@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
@@ -79,12 +80,21 @@ func teamOf(desc *workflowservice.DescribeWorkflowExecutionResponse) string {
 	return team
 }
 
+// LegacyRun is an incident still open under the old ID scheme.
+type LegacyRun struct {
+	WorkflowID string
+	// V1: started before contract.IncidentV2Change, so it runs
+	// workflows/incident_v1.go. Every such run has an old ID: the colon
+	// IDs came after.
+	V1 bool
+}
+
 // OpenLegacy lists the incidents still open under the old ID scheme. When
 // it is empty on every namespace Baton runs in, the look-ups above have
-// nothing left to find.
-func OpenLegacy(ctx context.Context, c client.Client) ([]string, error) {
+// nothing left to find; when no run in it is V1, incident_v1.go has none.
+func OpenLegacy(ctx context.Context, c client.Client) ([]LegacyRun, error) {
 	query := fmt.Sprintf("WorkflowType = %q AND ExecutionStatus = 'Running'", workflows.IncidentWorkflowName)
-	var out []string
+	var out []LegacyRun
 	var token []byte
 	for {
 		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, PageSize: 100, NextPageToken: token})
@@ -92,12 +102,88 @@ func OpenLegacy(ctx context.Context, c client.Client) ([]string, error) {
 			return nil, fmt.Errorf("list open incidents: %w", err)
 		}
 		for _, e := range resp.GetExecutions() {
-			if id := e.GetExecution().GetWorkflowId(); contract.IsLegacyIncidentID(id) {
-				out = append(out, id)
+			id := e.GetExecution().GetWorkflowId()
+			if !contract.IsLegacyIncidentID(id) {
+				continue
 			}
+			v1, err := startedUnderV1(ctx, c, id, e.GetExecution().GetRunId())
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, LegacyRun{WorkflowID: id, V1: v1})
 		}
 		if token = resp.GetNextPageToken(); len(token) == 0 {
 			return out, nil
 		}
 	}
+}
+
+// startedUnderV1 reads the start of a run's history for the marker of
+// contract.IncidentV2Change.
+func startedUnderV1(ctx context.Context, c client.Client, workflowID, runID string) (bool, error) {
+	it := c.GetWorkflowHistory(ctx, workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var events []*historypb.HistoryEvent
+	for it.HasNext() && !pastFirstTask(events) {
+		e, err := it.Next()
+		if err != nil {
+			return false, fmt.Errorf("read the history of %s: %w", workflowID, err)
+		}
+		events = append(events, e)
+	}
+	return ranV1(events), nil
+}
+
+// pastFirstTask reports whether events reach beyond the commands of the
+// run's first workflow task, where GetVersion's marker would be: the
+// second task's completion, or the run's end.
+func pastFirstTask(events []*historypb.HistoryEvent) bool {
+	completed := 0
+	for _, e := range events {
+		switch e.GetEventType() {
+		case enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+			completed++
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+			enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+			enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
+			return true
+		}
+	}
+	return completed >= 2
+}
+
+// ranV1 reports whether a run whose history starts with events runs incident
+// v1: its first workflow task completed without the marker of
+// contract.IncidentV2Change, and it is no continuation (v1 never
+// continued as new; a resumed run is v2). A run no worker has taken yet
+// will be v2.
+func ranV1(events []*historypb.HistoryEvent) bool {
+	completed := false
+	for _, e := range events {
+		switch e.GetEventType() {
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+			if e.GetWorkflowExecutionStartedEventAttributes().GetContinuedExecutionRunId() != "" {
+				return false
+			}
+		case enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+			if completed {
+				return true
+			}
+			completed = true
+		case enumspb.EVENT_TYPE_MARKER_RECORDED:
+			if isVersionMarker(e.GetMarkerRecordedEventAttributes(), contract.IncidentV2Change) {
+				return false
+			}
+		}
+	}
+	return completed
+}
+
+// isVersionMarker reports whether a marker is GetVersion's for change, as
+// the Go SDK records it: marker "Version", its change ID in "change-id".
+func isVersionMarker(m *historypb.MarkerRecordedEventAttributes, change string) bool {
+	if m.GetMarkerName() != "Version" {
+		return false
+	}
+	var id string
+	return converter.GetDefaultDataConverter().FromPayloads(m.GetDetails()["change-id"], &id) == nil && id == change
 }

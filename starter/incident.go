@@ -227,9 +227,10 @@ func whoAmI() string {
 }
 
 // incidentLegacy lists the incidents still open under the ID scheme before
-// the colon one: while there are any, the gateway keeps looking them up.
+// the colon one (while there are any, the gateway keeps looking them up),
+// marking those that run incident v1. It says what may be deleted.
 func (a *app) incidentLegacy(ctx context.Context, args []string) error {
-	fs := a.flags("incident legacy", "Lists the incidents still open under the old incident-<team>-<key> IDs.")
+	fs := a.flags("incident legacy", "Lists the incidents still open under the old incident-<team>-<key> IDs, and those of them on incident v1.")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -242,12 +243,20 @@ func (a *app) incidentLegacy(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(open) == 0 {
-		fmt.Fprintln(a.stdout, "no incident is open under the old IDs: the legacy look-up may be deleted")
-		return nil
+	v1 := 0
+	for _, r := range open {
+		if r.V1 {
+			v1++
+			fmt.Fprintln(a.stdout, r.WorkflowID, "(incident v1)")
+		} else {
+			fmt.Fprintln(a.stdout, r.WorkflowID)
+		}
 	}
-	for _, id := range open {
-		fmt.Fprintln(a.stdout, id)
+	switch {
+	case len(open) == 0:
+		fmt.Fprintln(a.stdout, "no incident is open under the old IDs: the legacy look-up and incident v1 may be deleted")
+	case v1 == 0:
+		fmt.Fprintln(a.stdout, "no incident runs v1: incident v1 may be deleted; the legacy look-up may not, yet")
 	}
 	return nil
 }

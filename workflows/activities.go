@@ -4,6 +4,7 @@
 package workflows
 
 import (
+	"errors"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -27,6 +28,13 @@ func RegisterPhone(r worker.Registry, acts *activities.Activities) {
 // Register registers Baton's workflows and activities. The worker, the dev
 // stack and the tests all use it, so they cannot drift apart.
 func Register(r worker.Registry, acts *activities.Activities) {
+	RegisterWorkflows(r)
+	r.RegisterActivity(acts)
+}
+
+// RegisterWorkflows registers Baton's workflows alone: what the replay
+// test needs, through the same list the worker uses.
+func RegisterWorkflows(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(Handover, workflow.RegisterOptions{Name: HandoverWorkflowName})
 	r.RegisterWorkflowWithOptions(Incident, workflow.RegisterOptions{Name: IncidentWorkflowName})
 	r.RegisterWorkflowWithOptions(WeeklySummary, workflow.RegisterOptions{Name: SummaryWorkflowName})
@@ -34,7 +42,6 @@ func Register(r worker.Registry, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(Roster, workflow.RegisterOptions{Name: RosterWorkflowName})
 	r.RegisterWorkflowWithOptions(PageQuota, workflow.RegisterOptions{Name: PageQuotaWorkflowName})
 	r.RegisterWorkflowWithOptions(Receipt, workflow.RegisterOptions{Name: ReceiptWorkflowName})
-	r.RegisterActivity(acts)
 }
 
 // withActivity returns ctx with Baton's activity options and a summary that
@@ -53,4 +60,13 @@ func withActivity(ctx workflow.Context, summary string) workflow.Context {
 		},
 		Summary: summary,
 	})
+}
+
+// errorText is an activity error's message without the retry wrapping.
+func errorText(err error) string {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return app.Message()
+	}
+	return err.Error()
 }

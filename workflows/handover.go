@@ -350,7 +350,7 @@ const (
 // takes seconds, so the activity is retried until the summary is posted,
 // for a few minutes at most; without a summary run there is no link.
 func (h *handover) lastSummaryLink(ctx workflow.Context) string {
-	if workflow.GetVersion(ctx, "summary-link", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if workflow.GetVersion(ctx, contract.HandoverSummaryLinkChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return ""
 	}
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{

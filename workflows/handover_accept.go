@@ -11,6 +11,7 @@ import (
 
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/activities/chat"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -83,7 +84,7 @@ type acceptance struct {
 // acceptanceVersion marks runs that test the incoming phone; older
 // histories replay without it.
 func acceptanceVersion(ctx workflow.Context) bool {
-	return workflow.GetVersion(ctx, "handover-acceptance", workflow.DefaultVersion, 1) == 1
+	return workflow.GetVersion(ctx, contract.HandoverAcceptanceChange, workflow.DefaultVersion, 1) == 1
 }
 
 // registerAccept takes acceptances as an update, validated against the

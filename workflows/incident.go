@@ -6,6 +6,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/team"
 )
@@ -127,16 +128,14 @@ type IncidentStatus struct {
 	SMSWith map[string]string `json:"sms_with,omitempty"`
 }
 
-// incidentV2 is the version of the incident workflow in which escalation
-// waits on nothing but the phone (see incident_run.go); runs started before
-// it carry no marker and go on as they began (incident_v1.go).
-const incidentV2 = "incident-v2-independent-paths"
-
 // Incident walks one incident from alert to close: page, escalate until
 // someone acknowledges, mitigate, resolve, RCA. One workflow serialises
 // every action on it, so there are no races between buttons.
 func Incident(ctx workflow.Context, in IncidentInput) (IncidentSummary, error) {
-	if in.Resume == nil && workflow.GetVersion(ctx, incidentV2, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	// Runs started before contract.IncidentV2Change go on as they began
+	// (incident_v1.go); a resumed run is always v2, as v1 never continued
+	// as new.
+	if in.Resume == nil && workflow.GetVersion(ctx, contract.IncidentV2Change, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		inc, err := setupIncidentV1(ctx, in)
 		if err != nil {
 			return IncidentSummary{}, err

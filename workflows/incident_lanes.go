@@ -446,6 +446,17 @@ func (inc *incident) nextTicket(time.Time) (laneJob, bool, time.Time) {
 	return laneJob{}, false, time.Time{}
 }
 
+// rcaTemplate is the body of every RCA ticket (incident v1's too), after
+// the incident's own lines.
+const rcaTemplate = `
+## Root cause analysis
+- What happened, and what was the impact?
+- How was it detected, and how fast?
+- Root cause: why did it happen (five whys)?
+- What made it worse, or better?
+- Action items (each with an owner and a ticket):
+`
+
 func (inc *incident) fileRCATicket(ctx workflow.Context) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s incident of team %s, service %s.\nTriggered %s, resolved %s by %s.\n\n## Timeline\n",

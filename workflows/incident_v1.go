@@ -1,13 +1,13 @@
 package workflows
 
-// The incident workflow as it was before incidentV2 (incident.go): kept,
-// unchanged in what it does, so that incidents started before it, which
-// may run for days until their RCA is done, replay and finish as they
-// began. Delete it once no run without the incidentV2 marker is open.
+// The incident workflow as it was before contract.IncidentV2Change
+// (incident.go): kept, unchanged in what it does, so that incidents
+// started before it, which may run for days until their RCA is done,
+// replay and finish as they began. Delete it, and its recorded histories,
+// once `starter incident legacy` lists no run of it on any namespace.
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -435,7 +435,7 @@ func (inc *incidentV1) pageResponders(ctx workflow.Context) error {
 // still page.
 func (inc *incidentV1) ringOpsgenie(ctx workflow.Context) {
 	if inc.team.Pager.OpsgenieSchedule == "" || inc.alert.Source == SourceOpsgenie ||
-		workflow.GetVersion(ctx, "opsgenie-alert", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		workflow.GetVersion(ctx, contract.IncidentV1OpsgenieAlertChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return
 	}
 	err := workflow.ExecuteActivity(withActivity(ctx, "Open an Opsgenie alert"),
@@ -469,7 +469,7 @@ func (inc *incidentV1) closeOpsgenie(ctx workflow.Context) {
 // the team's Jira project. A failure is noted; the reminders still run.
 func (inc *incidentV1) fileRCATicket(ctx workflow.Context) {
 	if inc.team.Incidents.JiraProject == "" ||
-		workflow.GetVersion(ctx, "rca-ticket", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		workflow.GetVersion(ctx, contract.IncidentV1RCATicketChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return
 	}
 	var b strings.Builder
@@ -495,24 +495,6 @@ func (inc *incidentV1) fileRCATicket(ctx workflow.Context) {
 	if err := inc.publish(ctx); err != nil {
 		inc.logger.Warn("could not publish the RCA ticket", "error", err)
 	}
-}
-
-const rcaTemplate = `
-## Root cause analysis
-- What happened, and what was the impact?
-- How was it detected, and how fast?
-- Root cause: why did it happen (five whys)?
-- What made it worse, or better?
-- Action items (each with an owner and a ticket):
-`
-
-// errorText is an activity error's message without the retry wrapping.
-func errorText(err error) string {
-	var app *temporal.ApplicationError
-	if errors.As(err, &app) {
-		return app.Message()
-	}
-	return err.Error()
 }
 
 // postLowSeverity posts a low-severity alert without paging: at once in

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 )
 
 // TestReplayRecordedHistories replays histories recorded from real runs
@@ -23,10 +22,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
-			r.RegisterWorkflowWithOptions(Handover, workflow.RegisterOptions{Name: HandoverWorkflowName})
-			r.RegisterWorkflowWithOptions(Incident, workflow.RegisterOptions{Name: IncidentWorkflowName})
-			r.RegisterWorkflowWithOptions(WeeklySummary, workflow.RegisterOptions{Name: SummaryWorkflowName})
-			r.RegisterWorkflowWithOptions(Roster, workflow.RegisterOptions{Name: RosterWorkflowName})
+			RegisterWorkflows(r)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatal(err)
 			}

@@ -1,0 +1,19 @@
+package contract
+
+// Change IDs given to workflow.GetVersion. A run records a marker of each
+// change it started after; code that tells old runs from new ones (the
+// starter's listing of what may be deleted) reads the same names.
+const (
+	// IncidentV2Change: escalation waits on nothing but the phone. Incident
+	// runs started before it carry no marker of it and run
+	// workflows/incident_v1.go.
+	IncidentV2Change = "incident-v2-independent-paths"
+	// The handover's link to the summary of the shift it ends.
+	HandoverSummaryLinkChange = "summary-link"
+	// The handover waits for the incoming person to accept.
+	HandoverAcceptanceChange = "handover-acceptance"
+	// Incident v1's Opsgenie alert and RCA ticket (incident v2 has both from
+	// its start).
+	IncidentV1OpsgenieAlertChange = "opsgenie-alert"
+	IncidentV1RCATicketChange     = "rca-ticket"
+)

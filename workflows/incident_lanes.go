@@ -66,18 +66,30 @@ type laneJob struct {
 // when work that waits on the clock falls due.
 type laneNext func(now time.Time) (job laneJob, ok bool, wake time.Time)
 
+// lane is one line of work and the vendor whose failures it reports.
+type lane struct {
+	vendor string
+	next   laneNext
+}
+
 func (inc *incident) startLanes(ctx workflow.Context) {
 	if inc.Failing == nil {
 		inc.Failing = map[string]string{}
 	}
-	inc.lanes = []laneNext{inc.nextChannelPost, inc.nextDM, inc.nextOpsgenie, inc.nextTicket}
-	vendors := []string{vendorChat, vendorChat, vendorOpsgenie, vendorTickets}
-	for i, next := range inc.lanes {
-		inc.runLane(ctx, vendors[i], next)
+	// The channel and the DMs are two lanes of one vendor: a DM never
+	// waits behind the channel's rate limit.
+	inc.lanes = []lane{
+		{vendorChat, inc.nextChannelPost},
+		{vendorChat, inc.nextDM},
+		{vendorOpsgenie, inc.nextOpsgenie},
+		{vendorTickets, inc.nextTicket},
+	}
+	for _, l := range inc.lanes {
+		inc.runLane(ctx, l)
 	}
 }
 
-func (inc *incident) runLane(ctx workflow.Context, vendor string, next laneNext) {
+func (inc *incident) runLane(ctx workflow.Context, l lane) {
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		backoff := laneRetryFirst
 		for {
@@ -85,7 +97,7 @@ func (inc *incident) runLane(ctx workflow.Context, vendor string, next laneNext)
 			var ok bool
 			var wake time.Time
 			ready := func() bool {
-				job, ok, wake = next(workflow.Now(ctx))
+				job, ok, wake = l.next(workflow.Now(ctx))
 				return ok
 			}
 			if !ready() {
@@ -106,7 +118,7 @@ func (inc *incident) runLane(ctx workflow.Context, vendor string, next laneNext)
 			pause := backoff
 			switch wait, limited := rateLimited(err); {
 			case err == nil:
-				inc.recovered(ctx, vendor)
+				inc.recovered(ctx, l.vendor)
 				backoff = laneRetryFirst
 				continue
 			case limited:
@@ -114,13 +126,13 @@ func (inc *incident) runLane(ctx workflow.Context, vendor string, next laneNext)
 				// that is pacing, not a failure.
 				pause = wait
 			case isRefusal(err):
-				inc.failed(ctx, vendor, job.what, err)
+				inc.failed(ctx, l.vendor, job.what, err)
 				backoff = min(max(2*backoff, 30*time.Second), laneRetryMaxRefused)
 			default:
-				inc.failed(ctx, vendor, job.what, err)
+				inc.failed(ctx, l.vendor, job.what, err)
 				backoff = min(2*backoff, laneRetryMax)
 			}
-			timer := workflow.NewTimerWithOptions(ctx, pause, workflow.TimerOptions{Summary: "Retry " + vendor + ": " + job.what})
+			timer := workflow.NewTimerWithOptions(ctx, pause, workflow.TimerOptions{Summary: "Retry " + l.vendor + ": " + job.what})
 			if timer.Get(ctx, nil) != nil {
 				return
 			}
@@ -160,8 +172,8 @@ func (inc *incident) idle(now time.Time) bool {
 	if inc.busy > 0 {
 		return false
 	}
-	for _, next := range inc.lanes {
-		if _, ok, _ := next(now); ok {
+	for _, l := range inc.lanes {
+		if _, ok, _ := l.next(now); ok {
 			return false
 		}
 	}

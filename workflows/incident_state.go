@@ -188,7 +188,7 @@ type incident struct {
 	// busy counts lane activities in flight; lanes are what each lane
 	// owes next, read by idle when the incident closes.
 	busy  int
-	lanes []laneNext
+	lanes []lane
 }
 
 func setupIncident(ctx workflow.Context, in IncidentInput) (*incident, error) {

@@ -191,7 +191,7 @@ func (inc *incident) failed(ctx workflow.Context, vendor, what string, err error
 	}
 	inc.logger.Warn("vendor failing", "vendor", vendor, "what", what, "error", err)
 	inc.Failing[vendor] = msg
-	inc.memoStale, inc.changed = true, true
+	inc.touch(touchMemo | touchLoop)
 }
 
 // recovered notes that a failing vendor answers again.
@@ -201,7 +201,7 @@ func (inc *incident) recovered(ctx workflow.Context, vendor string) {
 	}
 	delete(inc.Failing, vendor)
 	inc.note(workflow.Now(ctx), vendorNames[vendor]+" answers again")
-	inc.memoStale, inc.changed = true, true
+	inc.touch(touchMemo | touchLoop)
 }
 
 // chatSince is how far back chat is searched for an incident's own posts.
@@ -269,7 +269,7 @@ func (inc *incident) recordPage(now time.Time) {
 	for _, p := range inc.Responders.OnCall {
 		inc.Summary.Interruptions = append(inc.Summary.Interruptions, summary.Interruption{At: now, Kind: summary.KindPage, Person: p.ID})
 	}
-	inc.memoStale = true
+	inc.touch(touchMemo)
 }
 
 func (inc *incident) updatePage(ctx workflow.Context) error {
@@ -281,7 +281,7 @@ func (inc *incident) updatePage(ctx workflow.Context) error {
 			Channel: inc.team.Slack.Channel, TS: o.PageTS, Text: v.Slack(), Plain: v.Plain(), Buttons: inc.buttons(),
 		}).Get(ctx, nil)
 	if err != nil {
-		o.Stale, o.Urgent = true, true
+		inc.touch(touchPageNow)
 		return err
 	}
 	o.Updated = workflow.Now(ctx)
@@ -373,7 +373,7 @@ func (inc *incident) findInChat(ctx workflow.Context) error {
 	}
 	r.ChatIDs, r.ChatKnown = users.UserIDs, true
 	// The page names the person on call by mention from now on.
-	inc.Outbox.Stale, inc.Outbox.Urgent = true, true
+	inc.touch(touchPageNow)
 	return nil
 }
 
@@ -488,7 +488,7 @@ func (inc *incident) fileRCATicket(ctx workflow.Context) error {
 		return err
 	}
 	inc.Summary.RCATicket = t.Key
-	inc.memoStale, inc.changed = true, true
+	inc.touch(touchMemo | touchLoop)
 	inc.note(workflow.Now(ctx), "RCA ticket filed: "+mrkdwn.Line(cmp.Or(t.URL, t.Key)))
 	return nil
 }

@@ -196,7 +196,8 @@ func (inc *incident) findResponders(ctx workflow.Context) {
 	now := workflow.Now(ctx)
 	r := &inc.Responders
 	defer func() {
-		r.Known, inc.memoStale, inc.Outbox.Stale = true, true, true
+		r.Known = true
+		inc.touch(touchMemo | touchPage)
 		inc.recordPage(workflow.Now(ctx))
 	}()
 	shiftEnd, err := inc.team.Handover.Next(inc.loc, now)
@@ -286,7 +287,7 @@ func (inc *incident) escalateDue(ctx workflow.Context) {
 	if e.Next == len(e.Plan) {
 		inc.note(now, "Escalation policy exhausted and nobody has acknowledged")
 	}
-	inc.memoStale = true
+	inc.touch(touchMemo)
 }
 
 // escalateByHand pages the secondary now, once per press: each press is a
@@ -349,7 +350,7 @@ func (inc *incident) ring(kind string, people []team.Person, why, step string, p
 		}
 		inc.ringing++
 		workflow.Go(inc.ringCtx, func(ctx workflow.Context) {
-			defer func() { inc.ringing--; inc.changed = true }()
+			defer func() { inc.ringing--; inc.touch(touchLoop) }()
 			var r activities.PhoneResult
 			err := f.Get(ctx, &r)
 			at := workflow.Now(ctx)
@@ -500,7 +501,7 @@ func (inc *incident) linkRecurrence(ctx workflow.Context) {
 	}
 	if prev.Found {
 		inc.Summary.RecurrenceOf = prev.RunID
-		inc.memoStale = true
+		inc.touch(touchMemo)
 		inc.note(workflow.Now(ctx), fmt.Sprintf("Recurrence of the incident closed at %s (run %s)", inc.when(prev.ClosedAt), prev.RunID))
 	}
 }

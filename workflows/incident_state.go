@@ -176,8 +176,9 @@ type incident struct {
 	logger log.Logger
 	alerts workflow.ReceiveChannel
 	// changed: an action or an alert came in; the loop plans again.
-	changed bool
-	// memoStale: the memo and search attributes lag the state.
+	// memoStale: the memo and search attributes lag the state. Both are
+	// set through touch, with the page's flags in the Outbox.
+	changed   bool
 	memoStale bool
 	// ringCtx, a child of root, carries the escalation's SMS and calls in
 	// flight; stopRinging cancels them when someone acknowledges.
@@ -189,6 +190,37 @@ type incident struct {
 	// owes next, read by idle when the incident closes.
 	busy  int
 	lanes []lane
+}
+
+// touched says what a change leaves behind the state, for touch.
+type touched uint8
+
+const (
+	// touchLoop: the main loop plans its timers again.
+	touchLoop touched = 1 << iota
+	// touchMemo: the memo and search attributes (the Web UI) catch up.
+	touchMemo
+	// touchPage: the page in the channel catches up, in its turn behind
+	// the channel's other posts.
+	touchPage
+	// touchPageNow: the page catches up first (a new state, buttons).
+	touchPageNow
+)
+
+// touch is the one way to mark what a change leaves to catch up.
+func (inc *incident) touch(t touched) {
+	if t&touchLoop != 0 {
+		inc.changed = true
+	}
+	if t&touchMemo != 0 {
+		inc.memoStale = true
+	}
+	if t&(touchPage|touchPageNow) != 0 {
+		inc.Outbox.Stale = true
+	}
+	if t&touchPageNow != 0 {
+		inc.Outbox.Urgent = true
+	}
 }
 
 func setupIncident(ctx workflow.Context, in IncidentInput) (*incident, error) {
@@ -216,7 +248,7 @@ func setupIncident(ctx workflow.Context, in IncidentInput) (*incident, error) {
 	}
 	if in.Resume != nil {
 		inc.IncidentState = *in.Resume
-		inc.memoStale = true
+		inc.touch(touchMemo)
 		return inc, nil
 	}
 	first, err := firstAlert(ctx, inc.alerts)
@@ -351,7 +383,7 @@ func checkAction(req ActionRequest, state State, paged bool, ackedBy, resolvedBy
 func (inc *incident) act(ctx workflow.Context, req ActionRequest) (ActionResult, error) {
 	now := workflow.Now(ctx)
 	who := inc.actor(req.By)
-	inc.changed, inc.memoStale = true, true
+	inc.touch(touchLoop | touchMemo)
 	switch req.Action {
 	case ActionAck:
 		inc.acknowledge(now, who)
@@ -445,8 +477,7 @@ func (inc *incident) setState(s State) {
 		inc.stopRinging()
 	}
 	inc.State = s
-	inc.Outbox.Stale, inc.Outbox.Urgent = true, true
-	inc.memoStale = true
+	inc.touch(touchMemo | touchPageNow)
 }
 
 // drainAlerts takes every alert delivery waiting on the signal channel.
@@ -471,11 +502,11 @@ func (inc *incident) drainAlerts(ctx workflow.Context) {
 		case inc.State == StateResolved:
 			inc.reopen(now)
 		default:
-			inc.Outbox.Stale = true
+			inc.touch(touchPage)
 			if now.Sub(inc.LastRepeatNote) >= inc.team.RepeatNoteInterval() {
 				inc.LastRepeatNote = now
 				inc.note(now, fmt.Sprintf("Repeated by %s (delivery %d)", mrkdwn.Line(sig.Alert.Source), inc.Summary.Deliveries))
-				inc.memoStale = true
+				inc.touch(touchMemo)
 			}
 		}
 	}
@@ -530,7 +561,7 @@ func (inc *incident) count(kind string) {
 		inc.Summary.Notifications = map[string]int{}
 	}
 	inc.Summary.Notifications[kind]++
-	inc.memoStale = true
+	inc.touch(touchMemo)
 }
 
 // people is the team persons of IDs, in order; an ID the team file does

@@ -502,34 +502,3 @@ func (inc *incident) button(action Action, text, style string) chat.Button {
 func (inc *incident) buttons() []chat.Button {
 	return pageButtons(inc.id, inc.State, inc.Summary.Paged)
 }
-
-// actionButton is a button that acts on the incident id: its value carries
-// the incident, so a press needs no lookup; the console shows the command
-// instead.
-func actionButton(id string, action Action, text, style string) chat.Button {
-	return chat.Button{
-		ActionID: ButtonActionID(action), Text: text, Value: id, Style: style,
-		Command: fmt.Sprintf("starter incident %s %s", action, id),
-	}
-}
-
-// pageButtons are the actions of an incident's page that fit its state.
-func pageButtons(id string, state State, paged bool) []chat.Button {
-	switch state {
-	case StateTriggered:
-		bs := []chat.Button{
-			actionButton(id, ActionAck, "Acknowledge", "primary"),
-			actionButton(id, ActionMitigate, "Mitigated", ""),
-			actionButton(id, ActionResolve, "Resolve", ""),
-		}
-		if paged {
-			bs = append(bs, actionButton(id, ActionEscalate, "Escalate", "danger"))
-		}
-		return bs
-	case StateAcknowledged:
-		return []chat.Button{actionButton(id, ActionMitigate, "Mitigated", "primary"), actionButton(id, ActionResolve, "Resolve", "")}
-	case StateMitigated:
-		return []chat.Button{actionButton(id, ActionResolve, "Resolve", "primary")}
-	}
-	return nil
-}

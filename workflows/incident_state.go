@@ -327,57 +327,6 @@ func (inc *incident) validate(req ActionRequest) error {
 	return checkAction(req, inc.State, inc.Summary.Paged, inc.Summary.AcknowledgedBy, inc.resolvedBy())
 }
 
-// checkAction is the rule of which action fits which state, for both
-// versions of the workflow; ackedBy and resolvedBy name who did, for the
-// answer.
-func checkAction(req ActionRequest, state State, paged bool, ackedBy, resolvedBy string) error {
-	done := func(what, by string) error {
-		return fmt.Errorf("already %s by %s", what, by)
-	}
-	switch req.Action {
-	case ActionAck:
-		switch state {
-		case StateAcknowledged, StateMitigated:
-			return done("acknowledged", ackedBy)
-		case StateResolved, StateClosed:
-			return done("resolved", resolvedBy)
-		}
-	case ActionMitigate:
-		switch state {
-		case StateMitigated:
-			return fmt.Errorf("already mitigated")
-		case StateResolved, StateClosed:
-			return done("resolved", resolvedBy)
-		}
-	case ActionResolve:
-		if state == StateResolved || state == StateClosed {
-			return done("resolved", resolvedBy)
-		}
-	case ActionEscalate:
-		if state != StateTriggered || !paged {
-			return fmt.Errorf("only an unacknowledged page can be escalated; the incident is %s", state)
-		}
-	case ActionActionableYes, ActionActionableNo:
-		if state != StateResolved && state != StateClosed {
-			return fmt.Errorf("answer once the incident is resolved; it is %s", state)
-		}
-	case ActionRCADone:
-		if state != StateResolved {
-			return fmt.Errorf("the RCA follows the resolution; the incident is %s", state)
-		}
-	case ActionNote:
-		if req.Note == "" {
-			return fmt.Errorf("a note needs text")
-		}
-	default:
-		return fmt.Errorf("unknown action %q", req.Action)
-	}
-	if req.By == "" {
-		return fmt.Errorf("an action needs to say who acted")
-	}
-	return nil
-}
-
 // act applies a validated action to the state and notes it; the main loop
 // and the lanes do what follows from it.
 func (inc *incident) act(ctx workflow.Context, req ActionRequest) (ActionResult, error) {

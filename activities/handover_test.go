@@ -12,8 +12,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
-	"github.com/baton-oncall/baton/activities/chat"
-	"github.com/baton-oncall/baton/activities/pager"
+	"github.com/baton-oncall/baton/activities/chat/slack"
+	"github.com/baton-oncall/baton/activities/pager/opsgenie"
 	"github.com/baton-oncall/baton/internal/fakeopsgenie"
 	"github.com/baton-oncall/baton/internal/fakeslack"
 	"github.com/baton-oncall/baton/team"
@@ -30,7 +30,7 @@ func newWorkspace(t *testing.T) (*fakeslack.Server, *Activities) {
 	srv.AddUserGroup("S0DATA", "data-oncall", "U0ALICE")
 	srv.AddChannel("C0DATA", "data", "On call: alice")
 	srv.AddChannel("C0OTHER", "other", "")
-	return srv, &Activities{Chat: chat.NewSlack(fakeslack.Token, srv.URL())}
+	return srv, &Activities{Chat: slack.NewSlack(fakeslack.Token, srv.URL())}
 }
 
 func requireNonRetryable(t *testing.T, err error, errType string) {
@@ -221,7 +221,7 @@ func TestResolveChatUsers(t *testing.T) {
 	}
 
 	// A failed lookup fails the activity, to be retried when Slack says.
-	srv.RateLimitNext("users.lookupByEmail", 1, 2*time.Second)
+	srv.On("users.lookupByEmail").RateLimitNext(1, 2*time.Second)
 	_, err = a.ResolveChatUsers(ctx, ResolveChatUsersInput{People: people[:1]})
 	var ae *temporal.ApplicationError
 	if !errors.As(err, &ae) || ae.NonRetryable() || ae.NextRetryDelay() != 2*time.Second {
@@ -236,7 +236,7 @@ func TestWhoIsOnCall(t *testing.T) {
 		fakeopsgenie.Shift{From: from, To: from.AddDate(0, 0, 7), Emails: []string{"alice@example.com"}},
 		fakeopsgenie.Shift{From: from.AddDate(0, 0, 7), To: from.AddDate(0, 0, 14), Emails: []string{"bob@example.com"}},
 	)
-	p, err := pager.NewOpsgenie(fakeopsgenie.APIKey, og.Host())
+	p, err := opsgenie.NewOpsgenie(fakeopsgenie.APIKey, og.Host())
 	if err != nil {
 		t.Fatal(err)
 	}

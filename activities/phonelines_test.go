@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/baton-oncall/baton/activities/phone"
+	"github.com/baton-oncall/baton/activities/phone/twilio"
 	"github.com/baton-oncall/baton/internal/faketwilio"
 )
 
@@ -20,7 +21,7 @@ import (
 func TestAStormRingsAPersonOncePerGap(t *testing.T) {
 	tw := faketwilio.New(t)
 	now := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
-	a := &Activities{Phone: phone.NewTwilio(faketwilio.AccountSID, faketwilio.AuthToken, "+15005550006", tw.URL(), nil)}
+	a := &Activities{Phone: twilio.NewTwilio(faketwilio.AccountSID, faketwilio.AuthToken, "+15005550006", tw.URL(), nil)}
 	a.lines.now = func() time.Time { return now }
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()
@@ -162,7 +163,7 @@ func TestARetryDuringItsBundlesFlightWaitsForIt(t *testing.T) {
 func TestAStormOfLongSummariesFitsOneSMSAndARefusalBlocksNothing(t *testing.T) {
 	tw := faketwilio.New(t)
 	now := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
-	a := &Activities{Phone: phone.NewTwilio(faketwilio.AccountSID, faketwilio.AuthToken, "+15005550006", tw.URL(), nil), PublicURL: "https://baton.example.com"}
+	a := &Activities{Phone: twilio.NewTwilio(faketwilio.AccountSID, faketwilio.AuthToken, "+15005550006", tw.URL(), nil), PublicURL: "https://baton.example.com"}
 	a.lines.now = func() time.Time { return now }
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()

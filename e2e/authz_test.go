@@ -1,20 +1,17 @@
 package e2e
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"go.temporal.io/server/temporaltest"
 
+	"github.com/baton-oncall/baton/internal/fakeslack"
 	"github.com/baton-oncall/baton/workflows"
 )
 
@@ -33,14 +30,9 @@ func (s *incidentStack) pressFrom(t *testing.T, actionID, value, user, teamID st
 		"actions": []map[string]any{{"type": "button", "action_id": actionID, "value": value, "block_id": "baton_actions", "action_ts": "1.1"}},
 	})
 	body := []byte("payload=" + url.QueryEscape(string(payload)))
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(signingSecret))
-	mac.Write([]byte("v0:" + ts + ":" + string(body)))
-	return s.post(t, "/slack/interactions", http.Header{
-		"Content-Type":              {"application/x-www-form-urlencoded"},
-		"X-Slack-Request-Timestamp": {ts},
-		"X-Slack-Signature":         {"v0=" + hex.EncodeToString(mac.Sum(nil))},
-	}, body)
+	h := fakeslack.Sign(signingSecret, body, time.Now())
+	h.Set("Content-Type", "application/x-www-form-urlencoded")
+	return s.post(t, "/slack/interactions", h, body)
 }
 
 // responseTexts are the texts posted to response URLs so far.

@@ -246,8 +246,8 @@ func TestHandoverEndToEnd(t *testing.T) {
 
 func TestHandoverWaitsOutSlackRateLimit(t *testing.T) {
 	s := newStack(t, fakeopsgenie.APIKey)
-	s.slack.RateLimitNext("usergroups.users.update", 1, time.Second)
-	s.slack.FailNext("chat.postMessage", 1, 503)
+	s.slack.On("usergroups.users.update").RateLimitNext(1, time.Second)
+	s.slack.On("chat.postMessage").FailNext(1, 503)
 	res, _, err := s.handover(t, "data", dataShift())
 	if err != nil {
 		t.Fatal(err)

@@ -2,9 +2,6 @@ package e2e
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,7 +9,6 @@ import (
 	"net/url"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -20,6 +16,7 @@ import (
 
 	"github.com/baton-oncall/baton/calendar/icaltest"
 	"github.com/baton-oncall/baton/contract"
+	"github.com/baton-oncall/baton/internal/fakeslack"
 	"github.com/baton-oncall/baton/rosterclient"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
@@ -227,13 +224,9 @@ func (s *incidentStack) slash(t *testing.T, text, user, hook string) *http.Respo
 		"user_id": {user}, "user_name": {"someone"}, "channel_id": {"C0DATA"}, "channel_name": {"data-team"}, "team_id": {"T0BATON"},
 		"response_url": {s.slack.ResponseURL(hook)}, "trigger_id": {"1.2.3"}}
 	body := []byte(form.Encode())
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(signingSecret))
-	mac.Write([]byte("v0:" + ts + ":" + string(body)))
-	return s.post(t, "/slack/commands", http.Header{
-		"Content-Type": {"application/x-www-form-urlencoded"}, "X-Slack-Request-Timestamp": {ts},
-		"X-Slack-Signature": {"v0=" + hex.EncodeToString(mac.Sum(nil))},
-	}, body)
+	h := fakeslack.Sign(signingSecret, body, time.Now())
+	h.Set("Content-Type", "application/x-www-form-urlencoded")
+	return s.post(t, "/slack/commands", h, body)
 }
 
 // The calendar feed shows the override within the rotation, and parses

@@ -14,9 +14,6 @@ package gateway
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -40,6 +37,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/baton-oncall/baton/contract"
+	"github.com/baton-oncall/baton/internal/fakeslack"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -692,13 +690,8 @@ func htSlackForm(payload []byte) []byte {
 // htSlackRequest is a POST /slack/interactions signed with secret at ts.
 func htSlackRequest(secret string, ts time.Time, body []byte) *http.Request {
 	req := httptest.NewRequest(http.MethodPost, "/slack/interactions", bytes.NewReader(body))
+	req.Header = fakeslack.Sign(secret, body, ts)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	stamp := strconv.FormatInt(ts.Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte("v0:" + stamp + ":"))
-	mac.Write(body)
-	req.Header.Set("X-Slack-Request-Timestamp", stamp)
-	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
 	return req
 }
 

@@ -5,7 +5,8 @@ import (
 	"fmt"
 
 	"github.com/baton-oncall/baton/activities"
-	"github.com/baton-oncall/baton/activities/pager"
+	"github.com/baton-oncall/baton/activities/pager/opsgenie"
+	"github.com/baton-oncall/baton/activities/pager/pagerduty"
 	"github.com/baton-oncall/baton/workflows"
 )
 
@@ -48,12 +49,12 @@ func (a *app) summary(ctx context.Context, args []string) error {
 	if a.cfg.OpsgenieAPIKey != "" {
 		// Without a handover record of the shift, who was on call comes
 		// from the pager.
-		if acts.Opsgenie, err = pager.NewOpsgenie(a.cfg.OpsgenieAPIKey, a.cfg.OpsgenieAPIURL); err != nil {
+		if acts.Opsgenie, err = opsgenie.NewOpsgenie(a.cfg.OpsgenieAPIKey, a.cfg.OpsgenieAPIURL); err != nil {
 			return err
 		}
 	}
 	if a.cfg.PagerDutyAPIToken != "" {
-		acts.PagerDuty = pager.NewPagerDuty(a.cfg.PagerDutyAPIToken, a.cfg.PagerDutyAPIURL)
+		acts.PagerDuty = pagerduty.NewPagerDuty(a.cfg.PagerDutyAPIToken, a.cfg.PagerDutyAPIURL)
 	}
 	res, err := acts.ComputeSummary(ctx, req)
 	if err != nil {

@@ -21,8 +21,11 @@ import (
 
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/activities/chat"
-	"github.com/baton-oncall/baton/activities/pager"
+	"github.com/baton-oncall/baton/activities/chat/slack"
+	"github.com/baton-oncall/baton/activities/pager/opsgenie"
+	"github.com/baton-oncall/baton/activities/pager/pagerduty"
 	"github.com/baton-oncall/baton/activities/phone"
+	"github.com/baton-oncall/baton/activities/phone/twilio"
 	"github.com/baton-oncall/baton/activities/tickets"
 	"github.com/baton-oncall/baton/config"
 	"github.com/baton-oncall/baton/contract"
@@ -109,7 +112,7 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 		Answers: "in Slack or with the starter (set BATON_PUBLIC_URL to answer SMS and calls from the phone)"}
 
 	if cfg.OpsgenieAPIKey != "" {
-		og, err := pager.NewOpsgenie(cfg.OpsgenieAPIKey, cfg.OpsgenieAPIURL)
+		og, err := opsgenie.NewOpsgenie(cfg.OpsgenieAPIKey, cfg.OpsgenieAPIURL)
 		if err != nil {
 			return nil, err
 		}
@@ -124,7 +127,7 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 		}
 	}
 	if cfg.PagerDutyAPIToken != "" {
-		acts.PagerDuty = pager.NewPagerDuty(cfg.PagerDutyAPIToken, cfg.PagerDutyAPIURL)
+		acts.PagerDuty = pagerduty.NewPagerDuty(cfg.PagerDutyAPIToken, cfg.PagerDutyAPIURL)
 		if w.Pager == "opsgenie" {
 			w.Pager = "opsgenie, pagerduty"
 		} else {
@@ -139,7 +142,7 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 		}
 	}
 	if cfg.SlackBotToken != "" {
-		acts.Chat = chat.NewSlack(cfg.SlackBotToken, cfg.SlackAPIURL)
+		acts.Chat = slack.NewSlack(cfg.SlackBotToken, cfg.SlackAPIURL)
 		w.Chat = "slack"
 	} else {
 		console, err := chat.NewConsole(local.Out, local.ChatState)
@@ -149,7 +152,7 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 		acts.Chat = console
 	}
 	if cfg.TwilioAccountSID != "" {
-		acts.Phone = phone.NewTwilio(cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFromNumber, cfg.TwilioAPIURL, nil)
+		acts.Phone = twilio.NewTwilio(cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFromNumber, cfg.TwilioAPIURL, nil)
 		acts.PublicURL = cfg.PublicURL
 		w.Phone = "twilio"
 		if cfg.PublicURL != "" {

@@ -1,6 +1,8 @@
 // Package chat is how Baton talks to people: Slack when a bot token is set,
 // the console otherwise. Both speak one small interface, so activities hold
-// the logic (look before write, never empty a group) once.
+// the logic (look before write, never empty a group) once. The Slack
+// adapter is package chat/slack, apart from the interface, so that the
+// workflows and whatever else needs only the types link no Slack client.
 package chat
 
 import (

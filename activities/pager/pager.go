@@ -1,6 +1,8 @@
 // Package pager answers "who is on call at this instant?" for a team, from
 // an Opsgenie schedule, a PagerDuty schedule or the team file's own
-// rotation.
+// rotation. It holds the interfaces and the rotation, which is pure time
+// math; each vendor's adapter is a package of its own (pager/opsgenie,
+// pager/pagerduty), so that the workflows link no vendor's SDK.
 package pager
 
 import (
@@ -26,9 +28,10 @@ type Pager interface {
 //
 // A vendor is one method, Pager.OnCall, and one field in team.Pager, so
 // adding one (Jira Service Management next, as Opsgenie's schedules move
-// there) takes: a client in this package that implements Pager, asking the
+// there) takes: a client in a package of its own under pager (as
+// pager/opsgenie and pager/pagerduty) that implements Pager, asking the
 // vendor for the schedule's on-call people at the instant and mapping them
-// by email with team.PersonByEmail (unknown people kept by email, as here);
+// by email with team.PersonByEmail (unknown people kept by email, as both do);
 // a field in team.Pager (jsm_schedule) counted in team.Validate's
 // exactly-one check; a field in Vendors and a case in ForTeam, with its own
 // "not configured" error naming its variable; its settings in config; and

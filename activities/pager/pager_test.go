@@ -136,3 +136,50 @@ func TestForTeam(t *testing.T) {
 		}
 	}
 }
+
+func TestVendorsForTeam(t *testing.T) {
+	og, pd := &stubPager{}, &stubPager{}
+	vendors := pager.Vendors{Opsgenie: og, PagerDuty: pd}
+
+	if p, err := vendors.ForTeam(rotationTeam()); err != nil || p != pager.Pager(pager.Rotation{}) {
+		t.Errorf("rotation team got %T, %v; want Rotation", p, err)
+	}
+	pdTeam := team.Team{Name: "data", Pager: team.Pager{PagerDutySchedule: "PDATA01"}}
+	if p, err := vendors.ForTeam(pdTeam); err != nil || p != pager.Pager(pd) {
+		t.Errorf("PagerDuty team got %v, %v; want the PagerDuty pager", p, err)
+	}
+	opsTeam := team.Team{Name: "data", Pager: team.Pager{OpsgenieSchedule: "Data On-Call"}}
+	if p, err := vendors.ForTeam(opsTeam); err != nil || p != pager.Pager(og) {
+		t.Errorf("Opsgenie team got %v, %v; want the Opsgenie pager", p, err)
+	}
+
+	for _, tc := range []struct {
+		name    string
+		vendors pager.Vendors
+		team    team.Team
+		typ     string
+		want    []string
+	}{
+		{"PagerDuty without a token", pager.Vendors{Opsgenie: og}, pdTeam, "PagerDutyNotConfigured", []string{"PAGERDUTY_API_TOKEN", `"data"`, `"PDATA01"`}},
+		{"Opsgenie without a key", pager.Vendors{PagerDuty: pd}, opsTeam, "OpsgenieNotConfigured", []string{"OPSGENIE_API_KEY", `"data"`, `"Data On-Call"`}},
+		{"no pager at all", vendors, team.Team{Name: "data"}, "BadTeamConfig", []string{`"data"`, "pagerduty_schedule"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tc.vendors.ForTeam(tc.team)
+			var ae *temporal.ApplicationError
+			if !errors.As(err, &ae) || !ae.NonRetryable() || ae.Type() != tc.typ {
+				t.Fatalf("error = %v, want a non-retryable %s", err, tc.typ)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %s", err, w)
+				}
+			}
+		})
+	}
+
+	// A PagerDuty team with only Opsgenie configured names the variable.
+	if _, err := (pager.Vendors{Opsgenie: og}).ForTeam(pdTeam); err == nil || !strings.Contains(err.Error(), "PAGERDUTY_API_TOKEN") {
+		t.Errorf("ForTeam(PagerDuty team) with Opsgenie only = %v, want PAGERDUTY_API_TOKEN not set", err)
+	}
+}

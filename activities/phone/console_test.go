@@ -10,6 +10,12 @@ import (
 	"github.com/baton-oncall/baton/activities/phone"
 )
 
+// Two people's numbers.
+const (
+	alice = "+4915112340001"
+	bob   = "+447700900123"
+)
+
 func TestMask(t *testing.T) {
 	tests := map[string]string{
 		"+4915112340001": "+49…0001",

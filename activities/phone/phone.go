@@ -1,7 +1,8 @@
 // Package phone reaches people off-screen, when nobody acknowledges a page:
 // SMS first, then a voice call. Twilio does it when credentials are set, the
 // console otherwise. Both speak one small interface, so the escalation
-// logic is written once.
+// logic is written once. The Twilio adapter is package phone/twilio, apart
+// from the interface, so that the workflows link no vendor's client.
 //
 // Phone numbers are personal data: they never go into an error message or a
 // log line in full. Mask shows enough of one to tell two apart.
@@ -24,6 +25,10 @@ const (
 	// less the reference the Twilio adapter adds (" [ref 1a2b3c]").
 	MaxSMSBody = MaxSMS - refRoom
 )
+
+// refRoom is what the Twilio adapter's reference takes at the end of an
+// SMS: " [ref 1a2b3c]" (see twilio.Ref).
+const refRoom = len(" [ref ]") + 6
 
 // Length counts characters as Twilio's limits do: in UTF-16 units, so
 // that an emoji, which Twilio counts as more than one, counts as two.

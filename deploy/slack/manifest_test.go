@@ -1,14 +1,14 @@
 // Package slackmanifest_test checks deploy/slack/manifest.yaml, Baton's Slack
 // app manifest: its shape, and that its bot scopes are exactly those the
-// Slack client in activities/chat needs.
+// Slack client in activities/chat/slack needs.
 //
 // The methods come from the code's behaviour, not from a list kept by hand:
-// the real client (chat.NewSlack) is driven through every operation of the
+// the real client (slack.NewSlack) is driven through every operation of the
 // chat.Chat interface against the fake Slack (internal/fakeslack), which
 // records each Web API method called and the conversation it was about. The
-// sources of activities/chat are scanned too, for method names and slack-go
-// calls, so that a method the drive does not reach still fails the test.
-// The scopes come from Slack's documentation, in scopeTable below.
+// sources of activities/chat/slack are scanned too, for method names and
+// slack-go calls, so that a method the drive does not reach still fails the
+// test. The scopes come from Slack's documentation, in scopeTable below.
 package slackmanifest_test
 
 import (
@@ -32,13 +32,14 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/baton-oncall/baton/activities/chat"
+	"github.com/baton-oncall/baton/activities/chat/slack"
 	"github.com/baton-oncall/baton/internal/fakeslack"
 )
 
 // Paths from this package's directory, where go test runs.
 const (
 	manifestPath  = "manifest.yaml"
-	chatDir       = "../../activities/chat"
+	slackDir      = "../../activities/chat/slack"
 	fakeSlackFile = "../../internal/fakeslack/fakeslack.go"
 )
 
@@ -222,7 +223,7 @@ func drive(t *testing.T) (*fakeslack.Server, map[string][]kind) {
 	srv.AddUser("U0BOB", "bob@example.com")
 	srv.AddChannel(teamChannelID, strings.TrimPrefix(teamChannel, "#"), "On call: nobody")
 	srv.AddUserGroup(groupID, groupHandle, "U0ALICE")
-	s := chat.NewSlack(fakeslack.Token, srv.URL(), chat.WithChannelWriteRate(0, 1))
+	s := slack.NewSlack(fakeslack.Token, srv.URL(), slack.WithChannelWriteRate(0, 1))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
@@ -524,14 +525,14 @@ var slackFamilies = []string{
 
 var methodName = regexp.MustCompile(`^(` + strings.Join(slackFamilies, "|") + `)(\.[a-zA-Z]+)+$`)
 
-// reachableMethods scans the Go sources of activities/chat (tests left
-// out) for the Slack methods they can call: string literals naming one,
-// and calls of slack-go Client methods through a *slack.Client field.
+// reachableMethods scans the Go sources of activities/chat/slack (tests
+// left out) for the Slack methods they can call: string literals naming
+// one, and calls of slack-go Client methods through a *slack.Client field.
 func reachableMethods(t *testing.T) []reach {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(chatDir, "*.go"))
+	files, err := filepath.Glob(filepath.Join(slackDir, "*.go"))
 	if err != nil || len(files) == 0 {
-		t.Fatalf("no Go files in %s (%v)", chatDir, err)
+		t.Fatalf("no Go files in %s (%v)", slackDir, err)
 	}
 	fset := token.NewFileSet()
 	var reached []reach
@@ -585,7 +586,7 @@ func reachableMethods(t *testing.T) []reach {
 		})
 	}
 	if apiCalls == 0 {
-		t.Fatalf("found no slack-go Client calls in %s: has the client moved, or its *slack.Client field?", chatDir)
+		t.Fatalf("found no slack-go Client calls in %s: has the client moved, or its *slack.Client field?", slackDir)
 	}
 	return reached
 }

@@ -24,10 +24,16 @@
 // tests rely on them: a project that does not exist (in JQL and on create),
 // an issue type the project does not have, a missing or multi-line
 // summary, a label with spaces, a description that is not an ADF document.
+//
+// Faults come from the shared kit (internal/faults): a fault answers with
+// Jira's error body (Retry-After on a 429) before the credentials are
+// checked. A route is an endpoint: SearchEndpoint, CreateEndpoint or
+// GetEndpoint.
 package fakejira
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -41,6 +47,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/baton-oncall/baton/internal/faults"
 )
 
 // The only credentials the fake accepts: an Atlassian account's email and
@@ -50,7 +58,7 @@ const (
 	APIToken = "jira-token"
 )
 
-// The endpoints, as Requests counts them.
+// The endpoints, as Requests counts them and On takes them.
 const (
 	SearchEndpoint = "GET /rest/api/3/search/jql"
 	CreateEndpoint = "POST /rest/api/3/issue"
@@ -98,6 +106,7 @@ func (i Issue) DescriptionText() string {
 
 // Server is a fake Jira Cloud site served over HTTP.
 type Server struct {
+	faults.Kit
 	tb  testing.TB
 	srv *httptest.Server
 	mux *http.ServeMux
@@ -107,7 +116,6 @@ type Server struct {
 	issues   []*Issue            // oldest first
 	nextID   int
 	requests map[string]int
-	faults   []fault
 }
 
 // project is a Jira project and the number of its last issue.
@@ -115,12 +123,6 @@ type project struct {
 	key  string
 	id   string
 	last int
-}
-
-// fault is one queued failure: an HTTP status, with Retry-After on 429.
-type fault struct {
-	status     int
-	retryAfter time.Duration
 }
 
 // New starts a fake Jira site with no projects; it is shut down when the
@@ -191,26 +193,6 @@ func (s *Server) Requests(endpoint string) int {
 	return s.requests[endpoint]
 }
 
-// FailNext makes the next n requests, whatever they are, answer the HTTP
-// status with Jira's error body. A 429 says Retry-After: 1.
-func (s *Server) FailNext(n, status int) {
-	s.queue(n, fault{status: status, retryAfter: time.Second})
-}
-
-// RateLimitNext makes the next n requests answer 429 with a Retry-After
-// header in whole seconds: rounded up, and at least 1.
-func (s *Server) RateLimitNext(n int, retryAfter time.Duration) {
-	s.queue(n, fault{status: http.StatusTooManyRequests, retryAfter: retryAfter})
-}
-
-func (s *Server) queue(n int, f fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.faults = append(s.faults, f)
-	}
-}
-
 // fields is a JSON object.
 type fields = map[string]any
 
@@ -222,14 +204,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	// Injected faults come before the credentials check: Atlassian's edge
 	// answers 429 and 5xx whatever the request holds.
-	if len(s.faults) > 0 {
-		f := s.faults[0]
-		s.faults = s.faults[1:]
-		if f.status == http.StatusTooManyRequests {
-			secs := max(1, int64((f.retryAfter+time.Second-1)/time.Second))
-			w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+	if f, ok := s.Take(pattern); ok {
+		if f.Status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", f.RetryAfterSeconds())
 		}
-		writeError(w, f.status, nil, http.StatusText(f.status))
+		writeError(w, f.Status, nil, cmp.Or(f.Error, http.StatusText(f.Status)))
 		return
 	}
 	if user, pass, ok := r.BasicAuth(); !ok || user != User || pass != APIToken {

@@ -14,9 +14,17 @@
 // at once, so a get right after a create sees the alert. A close of an
 // alias with no open alert is accepted (202) and does nothing, as in
 // Opsgenie, which reports it only in the request's status.
+//
+// Faults come from the shared kit (internal/faults): a fault answers with
+// Opsgenie's error body before the API key is checked, and changes
+// nothing. A 429 says X-RateLimit-State: THROTTLED, as Opsgenie's does;
+// Opsgenie sends no Retry-After, so RateLimitNext's wait is not sent. A
+// route is an endpoint: OnCallsEndpoint, CreateAlertEndpoint,
+// GetAlertEndpoint or CloseAlertEndpoint.
 package fakeopsgenie
 
 import (
+	"cmp"
 	"crypto/sha1"
 	"encoding/json"
 	"fmt"
@@ -32,10 +40,20 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/baton-oncall/baton/internal/faults"
 )
 
 // APIKey is the only API key the fake accepts.
 const APIKey = "test-genie-key"
+
+// The endpoints, as On takes them.
+const (
+	OnCallsEndpoint     = "GET /v2/schedules/{identifier}/on-calls"
+	CreateAlertEndpoint = "POST /v2/alerts"
+	GetAlertEndpoint    = "GET /v2/alerts/{identifier}"
+	CloseAlertEndpoint  = "POST /v2/alerts/{identifier}/close"
+)
 
 // Shift is one stretch of a schedule: the people in Emails are on call from
 // From (inclusive) to To (exclusive). Emails may be empty: nobody is on call.
@@ -46,14 +64,15 @@ type Shift struct {
 
 // Server is a fake Opsgenie account served over HTTP.
 type Server struct {
-	srv *httptest.Server
+	faults.Kit
+	srv       *httptest.Server
+	endpoints *http.ServeMux // names a request's endpoint, for Take
 
 	mu        sync.Mutex
 	schedules map[string][]Shift // by name
 	requests  []url.Values       // on-calls requests
 	alerts    []*Alert           // in creation order
 	alertReqs []AlertCall
-	failures  []int
 	requestN  int
 }
 
@@ -100,7 +119,10 @@ type AlertCall struct {
 
 // New starts a fake Opsgenie; it is shut down when the test ends.
 func New(t testing.TB) *Server {
-	s := &Server{schedules: map[string][]Shift{}}
+	s := &Server{schedules: map[string][]Shift{}, endpoints: http.NewServeMux()}
+	for _, e := range []string{OnCallsEndpoint, CreateAlertEndpoint, GetAlertEndpoint, CloseAlertEndpoint} {
+		s.endpoints.Handle(e, http.NotFoundHandler())
+	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	t.Cleanup(s.srv.Close)
 	return s
@@ -117,17 +139,6 @@ func (s *Server) AddSchedule(name string, shifts ...Shift) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.schedules[name] = slices.Clone(shifts)
-}
-
-// FailNext makes the next n requests, on-calls or alert ones alike, answer
-// the HTTP status with an Opsgenie error body, before the API key is
-// checked. A failed create or close changes nothing.
-func (s *Server) FailNext(n int, status int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.failures = append(s.failures, status)
-	}
 }
 
 // Requests returns the query of every on-calls request so far, in order,
@@ -289,16 +300,15 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusOK, map[string]any{"data": data, "took": 0.012})
 }
 
-// failOrDeny answers an injected failure, else 401 for a wrong API key;
+// failOrDeny answers an injected fault, else 401 for a wrong API key;
 // it reports whether it answered.
 func (s *Server) failOrDeny(w http.ResponseWriter, r *http.Request) bool {
-	if len(s.failures) > 0 {
-		status := s.failures[0]
-		s.failures = s.failures[1:]
-		if status == http.StatusTooManyRequests {
+	_, endpoint := s.endpoints.Handler(r)
+	if f, ok := s.Take(endpoint); ok {
+		if f.Status == http.StatusTooManyRequests {
 			w.Header().Set("X-RateLimit-State", "THROTTLED")
 		}
-		s.writeError(w, status, http.StatusText(status))
+		s.writeError(w, f.Status, cmp.Or(f.Error, http.StatusText(f.Status)))
 		return true
 	}
 	if r.Header.Get("Authorization") != "GenieKey "+APIKey {
@@ -335,7 +345,7 @@ func uuidFor(kind, key string) string {
 }
 
 // serveAlerts serves the alert endpoints. Requests are recorded, then
-// fail as FailNext says, then need the API key, as on-calls requests do.
+// answer their faults, then need the API key, as on-calls requests do.
 func (s *Server) serveAlerts(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	s.alertReqs = append(s.alertReqs, AlertCall{Method: r.Method, Path: r.URL.Path, Query: q})

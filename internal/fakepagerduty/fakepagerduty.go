@@ -37,7 +37,13 @@
 //     10000;
 //   - every answer carries the ratelimit-limit, ratelimit-remaining and
 //     ratelimit-reset headers; a 429 says {"error": {"message": "Rate Limit
-//     Exceeded", "code": 2020}} with ratelimit-reset: 1.
+//     Exceeded", "code": 2020}}, with the wait in ratelimit-reset (1 unless
+//     RateLimitNext says otherwise).
+//
+// Faults come from the shared kit (internal/faults): a fault answers before
+// the token is checked, with PagerDuty's error body, except 502, 503 and
+// 504, which come from in front of the API and carry an HTML page. A route
+// is a request's method and path: OnCallsEndpoint.
 //
 // Each schedule sits on one escalation policy of its own; a Shift's Level
 // is the escalation level the schedule has there. Users are made up from
@@ -47,6 +53,7 @@
 package fakepagerduty
 
 import (
+	"cmp"
 	"crypto/sha1"
 	"encoding/json"
 	"fmt"
@@ -60,10 +67,15 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/baton-oncall/baton/internal/faults"
 )
 
 // Token is the only API token the fake accepts.
 const Token = "test-pagerduty-token"
+
+// OnCallsEndpoint is the list of on-calls, as On takes it.
+const OnCallsEndpoint = "GET /oncalls"
 
 // Shift is one stretch of a schedule: the people in Emails are on call from
 // From (inclusive) to To (exclusive) at escalation level Level (0 means 1).
@@ -77,13 +89,13 @@ type Shift struct {
 
 // Server is a fake PagerDuty account served over HTTP.
 type Server struct {
+	faults.Kit
 	srv *httptest.Server
 
 	mu        sync.Mutex
 	schedules map[string][]Shift
 	order     []string // schedule IDs in the order added
 	requests  []url.Values
-	failures  []int
 	requestN  int
 }
 
@@ -106,17 +118,6 @@ func (s *Server) AddSchedule(id string, shifts ...Shift) {
 		s.order = append(s.order, id)
 	}
 	s.schedules[id] = slices.Clone(shifts)
-}
-
-// FailNext makes the next n requests answer the HTTP status, before the
-// token is checked: with PagerDuty's error body, except 502, 503 and 504,
-// which come from in front of the API and carry an HTML page.
-func (s *Server) FailNext(n int, status int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.failures = append(s.failures, status)
-	}
 }
 
 // Requests returns the query of every request so far, in order, failed
@@ -166,10 +167,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	s.requests = append(s.requests, q)
 
-	if len(s.failures) > 0 {
-		status := s.failures[0]
-		s.failures = s.failures[1:]
-		s.fail(w, status)
+	if f, ok := s.Take(r.Method + " " + r.URL.Path); ok {
+		s.fail(w, f)
 		return
 	}
 	if r.Header.Get("Authorization") != "Token token="+Token {
@@ -204,8 +203,9 @@ func acceptsV2(accept string) bool {
 	return false
 }
 
-// fail answers an injected failure.
-func (s *Server) fail(w http.ResponseWriter, status int) {
+// fail answers an injected fault.
+func (s *Server) fail(w http.ResponseWriter, f faults.Fault) {
+	status := f.Status
 	switch status {
 	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		w.Header().Set("Content-Type", "text/html")
@@ -213,8 +213,8 @@ func (s *Server) fail(w http.ResponseWriter, status int) {
 		fmt.Fprintf(w, "<html><body><h1>%d %s</h1></body></html>\n", status, http.StatusText(status))
 		return
 	case http.StatusTooManyRequests:
-		s.rateLimitHeaders(w, 0, 1)
-		s.writeError(w, status, "Rate Limit Exceeded", 2020)
+		s.rateLimitHeaders(w, 0, f.RetryAfterSeconds())
+		s.writeError(w, status, cmp.Or(f.Error, "Rate Limit Exceeded"), 2020)
 		return
 	}
 	message, code := http.StatusText(status), 2000
@@ -232,7 +232,7 @@ func (s *Server) fail(w http.ResponseWriter, status int) {
 	case http.StatusInternalServerError:
 		message = "An internal error has occurred. PagerDuty team has been notified."
 	}
-	s.writeError(w, status, message, code)
+	s.writeError(w, status, cmp.Or(f.Error, message), code)
 }
 
 // listOnCalls is GET /oncalls.
@@ -380,7 +380,7 @@ func (s *Server) listOnCalls(w http.ResponseWriter, q url.Values) {
 	if b, _ := strconv.ParseBool(q.Get("total")); b {
 		body["total"] = len(matched)
 	}
-	s.rateLimitHeaders(w, 959, 60)
+	s.rateLimitHeaders(w, 959, "60")
 	s.writeJSON(w, http.StatusOK, body)
 }
 
@@ -457,11 +457,11 @@ func (s *Server) user(email string, full bool) map[string]any {
 }
 
 // rateLimitHeaders sets the headers PagerDuty sends on every request it has
-// counted against the limit of 960 a minute.
-func (s *Server) rateLimitHeaders(w http.ResponseWriter, remaining, reset int) {
+// counted against the limit of 960 a minute; reset is in whole seconds.
+func (s *Server) rateLimitHeaders(w http.ResponseWriter, remaining int, reset string) {
 	w.Header().Set("ratelimit-limit", "960")
 	w.Header().Set("ratelimit-remaining", strconv.Itoa(remaining))
-	w.Header().Set("ratelimit-reset", strconv.Itoa(reset))
+	w.Header().Set("ratelimit-reset", reset)
 }
 
 // writeError answers with PagerDuty's error body.

@@ -9,11 +9,21 @@
 //
 // The fake keeps a small workspace (users, public channels, DMs, user
 // groups, messages, files) behind one mutex, records every call, and can
-// be told to fail the next calls of a method in the ways Slack fails, to
-// fail them all until told to stop (Down, Break, Up), and to enforce
-// Slack's posting rate limit (EnforceRateLimits).
+// be told to fail calls in the ways Slack fails, and to enforce Slack's
+// posting rate limit (EnforceRateLimits).
 // Message timestamps come from the wall clock, as Slack's do, so that
 // reading history "since" an instant behaves as it would in Slack.
+//
+// Faults come from the shared kit (internal/faults): FailNext,
+// RateLimitNext, Down and Up, and On(method) for one method's, where a
+// method is a Web API method's name, apps.connections.open or
+// UploadURLMethod. ErrorNext and Break inject Slack's API errors. A fault
+// answers before the token, or even the method, is looked at, as Slack's
+// edge answers: a 429 with Retry-After and {"ok": false, "error":
+// "ratelimited"}; status 200, an API error, {"ok": false} with the fault's
+// Error (internal_error when empty; missing_scope names the scope the
+// method needs); any other status, an HTML page. Down takes the upload
+// URLs down too.
 //
 // Files are uploaded as Slack's external upload flow has them:
 // files.getUploadURLExternal hands out an upload URL on the fake itself,
@@ -49,6 +59,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/baton-oncall/baton/internal/faults"
 )
 
 // Token is the only bot token the fake accepts.
@@ -74,11 +86,10 @@ const (
 )
 
 // UploadURLMethod is the name under which POSTs to upload URLs are
-// recorded (Calls) and failed (RateLimitNext, FailNext), as if the upload
-// URL were a method. Its calls hold "file" (the file ID), "filename" and
-// "size" (the bytes received). An upload URL answers HTTP only: a fault
-// from ErrorNext would be taken for success, as Slack's upload URL does not
-// answer JSON.
+// recorded (Calls) and failed (On), as if the upload URL were a method. Its
+// calls hold "file" (the file ID), "filename" and "size" (the bytes
+// received). An upload URL answers HTTP only: a fault from ErrorNext would
+// be taken for success, as Slack's upload URL does not answer JSON.
 const UploadURLMethod = "upload_url"
 
 // Message is a message as the fake stores it: Blocks and the metadata are
@@ -114,12 +125,12 @@ type UploadedFile struct {
 
 // Server is a fake Slack workspace served over HTTP.
 type Server struct {
+	faults.Kit
 	srv *httptest.Server
 
 	mu           sync.Mutex
 	responses    []response
 	calls        map[string][]url.Values
-	faults       map[string][]fault
 	users        []user
 	channels     map[string]*channel
 	channelOrder []string
@@ -130,8 +141,6 @@ type Server struct {
 	files        map[string]*file
 	fileOrder    []string // completed files' IDs, in order of completion
 	fileSeq      int
-	down         int                // HTTP status every Web API call answers; 0 when up
-	broken       map[string]string  // method -> the Slack error its every call answers
 	enforce      bool               // chat.postMessage is rate limited per channel
 	buckets      map[string]*bucket // channel ID -> its posts' bucket
 	rateLimited  map[string]int     // method -> 429s answered for the rate limit
@@ -216,23 +225,13 @@ func (b *bucket) take(now time.Time) (bool, time.Duration) {
 	return false, time.Duration((1 - b.tokens) / postRate * float64(time.Second))
 }
 
-// fault is one queued failure: an HTTP status (with Retry-After on 429), or
-// a Slack error code in an "ok": false answer when status is 0.
-type fault struct {
-	status     int
-	retryAfter time.Duration
-	slackError string
-}
-
 // New starts a fake workspace; it is shut down when the test ends.
 func New(t testing.TB) *Server {
 	s := &Server{
 		calls:       map[string][]url.Values{},
-		faults:      map[string][]fault{},
 		channels:    map[string]*channel{},
 		groups:      map[string]*userGroup{},
 		files:       map[string]*file{},
-		broken:      map[string]string{},
 		buckets:     map[string]*bucket{},
 		rateLimited: map[string]int{},
 	}
@@ -309,37 +308,11 @@ func (s *Server) SetPageSize(n int) {
 	s.pageSize = n
 }
 
-// RateLimitNext makes the next n calls of method answer HTTP 429 with a
-// Retry-After header, in whole seconds as Slack sends it: rounded up, and at
-// least 1.
-func (s *Server) RateLimitNext(method string, n int, retryAfter time.Duration) {
-	s.queue(method, n, fault{status: http.StatusTooManyRequests, retryAfter: retryAfter})
-}
-
-// FailNext makes the next n calls of method answer the HTTP status with an
-// HTML body, as Slack's edge does when it is down.
-func (s *Server) FailNext(method string, n int, status int) {
-	s.queue(method, n, fault{status: status})
-}
-
 // ErrorNext makes the next call of method answer {"ok": false} with the
 // Slack error code. For missing_scope the answer names the scope the method
 // needs, as Slack's does.
 func (s *Server) ErrorNext(method string, slackError string) {
-	s.queue(method, 1, fault{slackError: slackError})
-}
-
-// Down makes every Web API call, of any method, answer the HTTP status with
-// an HTML body, as FailNext's faults do, until Up: an outage of Slack's
-// edge, which answers before it looks at the token or the method. Calls
-// are still recorded. Faults queued with RateLimitNext, FailNext and
-// ErrorNext wait for Up. Upload URLs are left alone: Slack serves them
-// from another host (files.slack.com); FailNext(UploadURLMethod, ...)
-// fails them.
-func (s *Server) Down(status int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.down = status
+	s.On(method).Next(1, apiError(slackError))
 }
 
 // Break makes every call of method answer {"ok": false} with the Slack
@@ -349,17 +322,12 @@ func (s *Server) Down(status int) {
 // ErrorNext, the answer comes before the token check, and missing_scope
 // names the scope the method needs. A fault queued for method comes first.
 func (s *Server) Break(method, slackError string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.broken[method] = slackError
+	s.On(method).Break(apiError(slackError))
 }
 
-// Up ends Down and every Break.
-func (s *Server) Up() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.down = 0
-	clear(s.broken)
+// apiError is a Slack API error: Slack answers it with HTTP 200.
+func apiError(slackError string) faults.Fault {
+	return faults.Fault{Status: http.StatusOK, Error: slackError}
 }
 
 // EnforceRateLimits makes chat.postMessage keep to Slack's posting limit
@@ -381,14 +349,6 @@ func (s *Server) RateLimited(method string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.rateLimited[method]
-}
-
-func (s *Server) queue(method string, n int, f fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.faults[method] = append(s.faults[method], f)
-	}
 }
 
 // Calls returns the parameters of every call of method so far, in order,
@@ -569,29 +529,20 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls[name] = append(s.calls[name], params)
-	if s.down != 0 {
-		writeFault(w, fault{status: s.down}, "")
-		return
-	}
 
 	m, known := methods[name]
+	// Injected faults come first: Slack's edge answers 429 and 5xx
+	// whatever the request holds.
+	if f, ok := s.Take(name); ok {
+		writeFault(w, f, m.scope)
+		return
+	}
 	switch {
 	case formErr != nil:
 		writeJSON(w, http.StatusOK, fields{"ok": false, "error": "invalid_form_data"})
 		return
 	case !known:
 		writeJSON(w, http.StatusOK, fields{"ok": false, "error": "unknown_method", "req_method": name})
-		return
-	}
-	// Injected faults come before the token check: Slack's edge answers
-	// 429 and 5xx whatever the request holds.
-	if q := s.faults[name]; len(q) > 0 {
-		s.faults[name] = q[1:]
-		writeFault(w, q[0], m.scope)
-		return
-	}
-	if code, ok := s.broken[name]; ok {
-		writeFault(w, fault{slackError: code}, m.scope)
 		return
 	}
 	// Slack takes the token from the Authorization header or from a form
@@ -612,7 +563,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if name == "chat.postMessage" && s.enforce {
 		if ok, wait := s.takePost(params.Get("channel")); !ok {
 			s.rateLimited[name]++
-			writeFault(w, fault{status: http.StatusTooManyRequests, retryAfter: wait}, "")
+			writeFault(w, faults.Fault{Status: http.StatusTooManyRequests, RetryAfter: wait}, "")
 			return
 		}
 	}
@@ -637,21 +588,24 @@ func (s *Server) takePost(channel string) (bool, time.Duration) {
 	return b.take(now)
 }
 
-func writeFault(w http.ResponseWriter, f fault, scope string) {
-	switch {
-	case f.status == http.StatusTooManyRequests:
-		secs := max(1, int64((f.retryAfter+time.Second-1)/time.Second))
-		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+// writeFault answers a fault as Slack does (see the package comment);
+// scope is the one the method needs.
+func writeFault(w http.ResponseWriter, f faults.Fault, scope string) {
+	switch f.Status {
+	case http.StatusTooManyRequests:
+		w.Header().Set("Retry-After", f.RetryAfterSeconds())
 		writeJSON(w, http.StatusTooManyRequests, fields{"ok": false, "error": "ratelimited"})
-	case f.status != 0:
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(f.status)
-		fmt.Fprintf(w, "<html><head><title>%d %s</title></head><body><h1>%[2]s</h1></body></html>\n",
-			f.status, http.StatusText(f.status))
-	case f.slackError == "missing_scope":
-		writeJSON(w, http.StatusOK, fields{"ok": false, "error": f.slackError, "needed": scope})
+	case http.StatusOK:
+		res := fields{"ok": false, "error": cmp.Or(f.Error, "internal_error")}
+		if f.Error == "missing_scope" {
+			res["needed"] = scope
+		}
+		writeJSON(w, http.StatusOK, res)
 	default:
-		writeJSON(w, http.StatusOK, fields{"ok": false, "error": f.slackError})
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(f.Status)
+		fmt.Fprintf(w, "<html><head><title>%d %s</title></head><body><h1>%[2]s</h1></body></html>\n",
+			f.Status, http.StatusText(f.Status))
 	}
 }
 
@@ -1013,9 +967,8 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request, id string) 
 	defer s.mu.Unlock()
 	s.calls[UploadURLMethod] = append(s.calls[UploadURLMethod],
 		url.Values{"file": {id}, "filename": {filename}, "size": {strconv.Itoa(len(data))}})
-	if q := s.faults[UploadURLMethod]; len(q) > 0 {
-		s.faults[UploadURLMethod] = q[1:]
-		writeFault(w, q[0], "")
+	if f, ok := s.Take(UploadURLMethod); ok {
+		writeFault(w, f, "")
 		return
 	}
 	if readErr != nil {

@@ -142,7 +142,7 @@ func TestBreak(t *testing.T) {
 	// Other methods work.
 	requireOK(t, call(t, srv, "users.lookupByEmail", fakeslack.Token, url.Values{"email": {"alice@example.com"}}))
 	// A queued fault comes first, then the break again.
-	srv.FailNext("chat.postMessage", 1, http.StatusBadGateway)
+	srv.On("chat.postMessage").FailNext(1, http.StatusBadGateway)
 	if a := post(t, srv, "C0DATA"); a.status != http.StatusBadGateway {
 		t.Errorf("queued fault: HTTP %d, want 502", a.status)
 	}
@@ -193,7 +193,7 @@ func TestEnforceRateLimits(t *testing.T) {
 	}
 
 	// Each channel has its own limit; an injected 429 is not counted.
-	srv.RateLimitNext("chat.postMessage", 1, time.Second)
+	srv.On("chat.postMessage").RateLimitNext(1, time.Second)
 	if a := post(t, srv, "C0OTHER"); a.status != http.StatusTooManyRequests {
 		t.Fatalf("injected 429: HTTP %d", a.status)
 	}
@@ -207,5 +207,18 @@ func TestEnforceRateLimits(t *testing.T) {
 	requireOK(t, post(t, srv, "C0DATA"))
 	if n := len(srv.Messages("C0DATA")); n != 4 {
 		t.Errorf("%d messages in C0DATA, want 4", n)
+	}
+}
+
+// Sign gives the signature of Slack's own example.
+func TestSign(t *testing.T) {
+	// https://docs.slack.dev/authentication/verifying-requests-from-slack
+	body := []byte("token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c")
+	h := fakeslack.Sign("8f742231b10e8888abcd99yyyzzz85a5", body, time.Unix(1531420618, 0))
+	if ts := h.Get("X-Slack-Request-Timestamp"); ts != "1531420618" {
+		t.Errorf("X-Slack-Request-Timestamp %q", ts)
+	}
+	if sig := h.Get("X-Slack-Signature"); sig != "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503" {
+		t.Errorf("X-Slack-Signature %q", sig)
 	}
 }

@@ -137,8 +137,7 @@ func (s *Server) serveSocketMode(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // connectionsOpen is apps.connections.open. It is recorded, failed and
-// taken down as the other methods are (Calls, FailNext, ErrorNext, Break,
-// Down).
+// taken down as the other methods are (Calls, On, ErrorNext, Break, Down).
 func (s *Server) connectionsOpen(w http.ResponseWriter, r *http.Request) {
 	formErr := r.ParseForm()
 	params := cloneValues(r.Form)
@@ -147,17 +146,8 @@ func (s *Server) connectionsOpen(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls[socketOpenMethod] = append(s.calls[socketOpenMethod], params)
-	if s.down != 0 {
-		writeFault(w, fault{status: s.down}, "")
-		return
-	}
-	if q := s.faults[socketOpenMethod]; len(q) > 0 {
-		s.faults[socketOpenMethod] = q[1:]
-		writeFault(w, q[0], "connections:write")
-		return
-	}
-	if code, ok := s.broken[socketOpenMethod]; ok {
-		writeFault(w, fault{slackError: code}, "connections:write")
+	if f, ok := s.Take(socketOpenMethod); ok {
+		writeFault(w, f, "connections:write")
 		return
 	}
 	if r.Method != http.MethodPost {

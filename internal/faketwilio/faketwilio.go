@@ -21,9 +21,16 @@
 // date_sent. Calls wait in the queue, as they do at Twilio's
 // calls-per-second rate, until DialQueued starts them: a queued call has no
 // start_time and so escapes the StartTime filters.
+//
+// Faults come from the shared kit (internal/faults): a fault answers with
+// Twilio's error body, code 20000 plus the status (20429 for a 429, with
+// Retry-After), before the credentials are checked. A route is a
+// request's method and resource, as Requests takes them:
+// "POST Messages.json".
 package faketwilio
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -39,6 +46,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/baton-oncall/baton/internal/faults"
 )
 
 // The only credentials the fake accepts.
@@ -89,6 +98,7 @@ type Call struct {
 
 // Server is a fake Twilio account served over HTTP.
 type Server struct {
+	faults.Kit
 	srv *httptest.Server
 
 	mu       sync.Mutex
@@ -96,14 +106,7 @@ type Server struct {
 	messages []*Message // oldest first
 	calls    []*Call    // oldest first
 	requests map[string]int
-	faults   []fault
 	pageSize int
-}
-
-// fault is one queued failure: an HTTP status, with Retry-After on 429.
-type fault struct {
-	status     int
-	retryAfter time.Duration
 }
 
 // New starts a fake Twilio; it is shut down when the test ends.
@@ -179,26 +182,6 @@ func (s *Server) Requests(method, resource string) int {
 	return s.requests[method+" "+resource]
 }
 
-// FailNext makes the next n requests, whatever they are, answer the HTTP
-// status with Twilio's error body.
-func (s *Server) FailNext(n, status int) {
-	s.queue(n, fault{status: status})
-}
-
-// RateLimitNext makes the next n requests answer 429 with a Retry-After
-// header in whole seconds: rounded up, and at least 1.
-func (s *Server) RateLimitNext(n int, retryAfter time.Duration) {
-	s.queue(n, fault{status: http.StatusTooManyRequests, retryAfter: retryAfter})
-}
-
-func (s *Server) queue(n int, f fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.faults = append(s.faults, f)
-	}
-}
-
 // fields is a JSON object.
 type fields = map[string]any
 
@@ -206,18 +189,16 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	resource := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
-	s.requests[r.Method+" "+resource]++
+	route := r.Method + " " + resource
+	s.requests[route]++
 
 	// Injected faults come before the credentials check: Twilio's edge
 	// answers 429 and 5xx whatever the request holds.
-	if len(s.faults) > 0 {
-		f := s.faults[0]
-		s.faults = s.faults[1:]
-		if f.status == http.StatusTooManyRequests {
-			secs := max(1, int64((f.retryAfter+time.Second-1)/time.Second))
-			w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+	if f, ok := s.Take(route); ok {
+		if f.Status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", f.RetryAfterSeconds())
 		}
-		writeError(w, f.status, 20000+f.status, http.StatusText(f.status))
+		writeError(w, f.Status, 20000+f.Status, cmp.Or(f.Error, http.StatusText(f.Status)))
 		return
 	}
 	if user, pass, ok := r.BasicAuth(); !ok || user != AccountSID || pass != AuthToken {
@@ -229,7 +210,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, 20404, "The requested resource "+r.URL.Path+" was not found")
 		return
 	}
-	switch r.Method + " " + resource {
+	switch route {
 	case "POST Messages.json":
 		s.createMessage(w, r)
 	case "GET Messages.json":

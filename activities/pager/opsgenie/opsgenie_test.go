@@ -1,4 +1,4 @@
-package pager_test
+package opsgenie_test
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/baton-oncall/baton/activities/pager"
+	"github.com/baton-oncall/baton/activities/pager/opsgenie"
 	"github.com/baton-oncall/baton/internal/fakeopsgenie"
 	"github.com/baton-oncall/baton/team"
 )
@@ -30,10 +30,10 @@ func opsgenieTeam() team.Team {
 	}
 }
 
-func newOpsgenie(t *testing.T, key string) (*fakeopsgenie.Server, *pager.Opsgenie) {
+func newOpsgenie(t *testing.T, key string) (*fakeopsgenie.Server, *opsgenie.Opsgenie) {
 	t.Helper()
 	srv := fakeopsgenie.New(t)
-	og, err := pager.NewOpsgenie(key, srv.Host())
+	og, err := opsgenie.NewOpsgenie(key, srv.Host())
 	if err != nil {
 		t.Fatal(err)
 	}

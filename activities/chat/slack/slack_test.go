@@ -1,4 +1,4 @@
-package chat_test
+package slack_test
 
 import (
 	"bytes"
@@ -13,18 +13,19 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/slack-go/slack"
+	slackgo "github.com/slack-go/slack"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/baton-oncall/baton/activities/chat"
+	"github.com/baton-oncall/baton/activities/chat/slack"
 	"github.com/baton-oncall/baton/internal/fakeslack"
 )
 
 // newSlack starts a fake workspace and a client for it.
-func newSlack(t *testing.T) (*fakeslack.Server, *chat.Slack) {
+func newSlack(t *testing.T) (*fakeslack.Server, *slack.Slack) {
 	t.Helper()
 	srv := fakeslack.New(t)
-	return srv, chat.NewSlack(fakeslack.Token, srv.URL())
+	return srv, slack.NewSlack(fakeslack.Token, srv.URL())
 }
 
 // appError returns err's Temporal ApplicationError, failing the test when
@@ -360,15 +361,15 @@ func TestSlackOpenDM(t *testing.T) {
 }
 
 func TestSlackErrors(t *testing.T) {
-	lookup := func(s *chat.Slack) error {
+	lookup := func(s *slack.Slack) error {
 		_, err := s.LookupUserByEmail(context.Background(), "alice@example.com")
 		return err
 	}
-	post := func(s *chat.Slack) error {
+	post := func(s *slack.Slack) error {
 		_, err := s.Post(context.Background(), "C0DATA", chat.Message{Key: "k", Text: "hi"})
 		return err
 	}
-	upload := func(s *chat.Slack) error {
+	upload := func(s *slack.Slack) error {
 		return s.UploadFile(context.Background(), "C0DATA", chat.File{Name: "chart.png", Data: png})
 	}
 	tests := []struct {
@@ -376,12 +377,12 @@ func TestSlackErrors(t *testing.T) {
 		token   string // when empty, fakeslack.Token
 		noToken bool
 		inject  func(*fakeslack.Server)
-		call    func(*chat.Slack) error
+		call    func(*slack.Slack) error
 		check   func(*testing.T, error)
 	}{
 		{
 			name:   "rate limited",
-			inject: func(f *fakeslack.Server) { f.RateLimitNext("users.lookupByEmail", 1, 3*time.Second) },
+			inject: func(f *fakeslack.Server) { f.On("users.lookupByEmail").RateLimitNext(1, 3*time.Second) },
 			call:   lookup,
 			check: func(t *testing.T, err error) {
 				requireRetryable(t, err)
@@ -392,7 +393,7 @@ func TestSlackErrors(t *testing.T) {
 		},
 		{
 			name:   "rate limited, Retry-After rounded up",
-			inject: func(f *fakeslack.Server) { f.RateLimitNext("chat.postMessage", 1, 1500*time.Millisecond) },
+			inject: func(f *fakeslack.Server) { f.On("chat.postMessage").RateLimitNext(1, 1500*time.Millisecond) },
 			call:   post,
 			check: func(t *testing.T, err error) {
 				requireRetryable(t, err)
@@ -403,7 +404,7 @@ func TestSlackErrors(t *testing.T) {
 		},
 		{
 			name:   "HTTP 503",
-			inject: func(f *fakeslack.Server) { f.FailNext("users.lookupByEmail", 1, 503) },
+			inject: func(f *fakeslack.Server) { f.On("users.lookupByEmail").FailNext(1, 503) },
 			call:   lookup,
 			check: func(t *testing.T, err error) {
 				requireRetryable(t, err)
@@ -414,7 +415,7 @@ func TestSlackErrors(t *testing.T) {
 		},
 		{
 			name:   "HTTP 404",
-			inject: func(f *fakeslack.Server) { f.FailNext("chat.postMessage", 1, 404) },
+			inject: func(f *fakeslack.Server) { f.On("chat.postMessage").FailNext(1, 404) },
 			call:   post,
 			check:  func(t *testing.T, err error) { requireNonRetryable(t, err, "HTTP 404") },
 		},
@@ -446,7 +447,7 @@ func TestSlackErrors(t *testing.T) {
 		},
 		{
 			name:   "upload URL rate limited",
-			inject: func(f *fakeslack.Server) { f.RateLimitNext("files.getUploadURLExternal", 1, 20*time.Second) },
+			inject: func(f *fakeslack.Server) { f.On("files.getUploadURLExternal").RateLimitNext(1, 20*time.Second) },
 			call:   upload,
 			check: func(t *testing.T, err error) {
 				requireRetryable(t, err)
@@ -457,7 +458,7 @@ func TestSlackErrors(t *testing.T) {
 		},
 		{
 			name:   "upload URL down",
-			inject: func(f *fakeslack.Server) { f.FailNext(fakeslack.UploadURLMethod, 1, 502) },
+			inject: func(f *fakeslack.Server) { f.On(fakeslack.UploadURLMethod).FailNext(1, 502) },
 			call:   upload,
 			check:  func(t *testing.T, err error) { requireRetryable(t, err) },
 		},
@@ -477,7 +478,7 @@ func TestSlackErrors(t *testing.T) {
 		},
 		{
 			name: "unknown channel ID",
-			call: func(s *chat.Slack) error {
+			call: func(s *slack.Slack) error {
 				_, err := s.Post(context.Background(), "C0NOPE", chat.Message{Key: "k", Text: "hi"})
 				return err
 			},
@@ -499,7 +500,7 @@ func TestSlackErrors(t *testing.T) {
 			if tt.noToken {
 				token = ""
 			}
-			s := chat.NewSlack(token, srv.URL())
+			s := slack.NewSlack(token, srv.URL())
 
 			tt.check(t, tt.call(s))
 
@@ -516,7 +517,7 @@ func TestSlackErrors(t *testing.T) {
 func TestPostLongMessage(t *testing.T) {
 	srv := fakeslack.New(t)
 	srv.AddChannel("C1", "ops", "")
-	s := chat.NewSlack(fakeslack.Token, srv.URL())
+	s := slack.NewSlack(fakeslack.Token, srv.URL())
 	// A handover listing many open incidents runs past one section's 3,000
 	// characters; it must still be posted, whole.
 	text := strings.Repeat("• orders_daily DAG failed on the warehouse load step, since Mon 23 Nov 03:12 CET (`incident-data-orders`)\n", 40)
@@ -535,7 +536,7 @@ func TestPostLongMessage(t *testing.T) {
 func TestThreadRepliesAreFoundInTheirThread(t *testing.T) {
 	srv := fakeslack.New(t)
 	srv.AddChannel("C1", "ops", "")
-	s := chat.NewSlack(fakeslack.Token, srv.URL())
+	s := slack.NewSlack(fakeslack.Token, srv.URL())
 	ctx := context.Background()
 	since := time.Now().Add(-time.Minute)
 	parent, err := s.Post(ctx, "C1", chat.Message{Key: "page", Text: "page"})
@@ -651,20 +652,20 @@ func TestSlackUploadFileRefusesEmpty(t *testing.T) {
 func TestFakeSlackUploadLengthMustMatch(t *testing.T) {
 	srv := fakeslack.New(t)
 	srv.AddChannel("C0DATA", "data", "")
-	api := slack.New(fakeslack.Token, slack.OptionAPIURL(srv.URL()))
+	api := slackgo.New(fakeslack.Token, slackgo.OptionAPIURL(srv.URL()))
 	ctx := context.Background()
 
-	up, err := api.GetUploadURLExternalContext(ctx, slack.GetUploadURLExternalParameters{FileName: "a.csv", FileSize: 10})
+	up, err := api.GetUploadURLExternalContext(ctx, slackgo.GetUploadURLExternalParameters{FileName: "a.csv", FileSize: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := api.UploadToURL(ctx, slack.UploadToURLParameters{UploadURL: up.UploadURL, Content: "short", Filename: "a.csv"}); err != nil {
+	if err := api.UploadToURL(ctx, slackgo.UploadToURLParameters{UploadURL: up.UploadURL, Content: "short", Filename: "a.csv"}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = api.CompleteUploadExternalContext(ctx, slack.CompleteUploadExternalParameters{
-		Files: []slack.FileSummary{{ID: up.FileID}}, Channel: "C0DATA",
+	_, err = api.CompleteUploadExternalContext(ctx, slackgo.CompleteUploadExternalParameters{
+		Files: []slackgo.FileSummary{{ID: up.FileID}}, Channel: "C0DATA",
 	})
-	var se slack.SlackErrorResponse
+	var se slackgo.SlackErrorResponse
 	if !errors.As(err, &se) || se.Err != "file_not_found" {
 		t.Errorf("completing a short upload: %v, want file_not_found", err)
 	}
@@ -676,7 +677,7 @@ func TestFakeSlackUploadLengthMustMatch(t *testing.T) {
 func TestSlackReplies(t *testing.T) {
 	srv := fakeslack.New(t)
 	// No posting limit: this is about reading a thread, not pacing it.
-	s := chat.NewSlack(fakeslack.Token, srv.URL(), chat.WithChannelWriteRate(0, 1))
+	s := slack.NewSlack(fakeslack.Token, srv.URL(), slack.WithChannelWriteRate(0, 1))
 	srv.AddChannel("C0DATA", "data", "")
 	ctx := context.Background()
 	parent, err := s.Post(ctx, "#data", chat.Message{Key: "summary", Text: "Weekly summary: anything to add?"})
@@ -771,7 +772,7 @@ func retryAsTemporalWould(write func() error) (slack429s, limiter int, err error
 		if !errors.As(err, &ae) || ae.Type() != "SlackRateLimited" || ae.NonRetryable() || ae.NextRetryDelay() <= 0 {
 			return slack429s, limiter, err
 		}
-		if _, ok := errors.AsType[*slack.RateLimitedError](err); ok {
+		if _, ok := errors.AsType[*slackgo.RateLimitedError](err); ok {
 			slack429s++
 		} else {
 			limiter++
@@ -849,7 +850,7 @@ func TestSlackWriteRateTooLongToWait(t *testing.T) {
 	srv := fakeslack.New(t)
 	srv.AddChannel("C0DATA", "data", "")
 	srv.AddChannel("C0OTHER", "other", "")
-	s := chat.NewSlack(fakeslack.Token, srv.URL(), chat.WithChannelWriteRate(time.Minute, 1))
+	s := slack.NewSlack(fakeslack.Token, srv.URL(), slack.WithChannelWriteRate(time.Minute, 1))
 	ctx := context.Background()
 
 	ts, err := s.Post(ctx, "C0DATA", chat.Message{Key: "first", Text: "first"})
@@ -902,7 +903,7 @@ func TestSlackWriteWaitAndContext(t *testing.T) {
 	srv.AddChannel("C0DATA", "data", "")
 	srv.AddChannel("C0OTHER", "other", "")
 	// A turn every 2 s: within the client's bound, so it would be waited for.
-	s := chat.NewSlack(fakeslack.Token, srv.URL(), chat.WithChannelWriteRate(2*time.Second, 1))
+	s := slack.NewSlack(fakeslack.Token, srv.URL(), slack.WithChannelWriteRate(2*time.Second, 1))
 	post := func(ctx context.Context, channel, key string) error {
 		_, err := s.Post(ctx, channel, chat.Message{Key: key, Text: key})
 		return err
@@ -942,7 +943,7 @@ func TestSlackWriteWaitAndContext(t *testing.T) {
 func TestSlackRepliesYieldToPosts(t *testing.T) {
 	srv := fakeslack.New(t)
 	srv.AddChannel("C0DATA", "data", "")
-	s := chat.NewSlack(fakeslack.Token, srv.URL(), chat.WithChannelWriteRate(time.Minute, 3))
+	s := slack.NewSlack(fakeslack.Token, srv.URL(), slack.WithChannelWriteRate(time.Minute, 3))
 	ctx := context.Background()
 	page, err := s.Post(ctx, "C0DATA", chat.Message{Key: "page-1", Text: "page 1"})
 	if err != nil {
@@ -1061,7 +1062,7 @@ func TestSlackGroupLookupFailureIsRetried(t *testing.T) {
 	srv, s := newSlack(t)
 	srv.AddChannel("C0DATA", "data", "")
 	srv.AddUserGroup("S0DATA", "data-oncall")
-	srv.FailNext("usergroups.list", 1, 503)
+	srv.On("usergroups.list").FailNext(1, 503)
 	_, err := s.Post(context.Background(), "C0DATA", chat.Message{Key: "k", Text: "<!subteam^data-oncall>"})
 	requireRetryable(t, err)
 	if n := len(srv.Calls("chat.postMessage")); n != 0 {

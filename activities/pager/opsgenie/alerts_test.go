@@ -1,4 +1,4 @@
-package pager_test
+package opsgenie_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/baton-oncall/baton/activities/pager"
+	"github.com/baton-oncall/baton/activities/pager/opsgenie"
 	"github.com/baton-oncall/baton/internal/fakeopsgenie"
 )
 
@@ -258,7 +259,7 @@ func TestAlertErrors(t *testing.T) {
 
 func TestAlertNetworkError(t *testing.T) {
 	// Nothing listens on port 1.
-	og, err := pager.NewOpsgenie(fakeopsgenie.APIKey, "127.0.0.1:1")
+	og, err := opsgenie.NewOpsgenie(fakeopsgenie.APIKey, "127.0.0.1:1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,7 @@
-package phone
+// Package twilio is a phone.Phone on Twilio's REST API: SMS and voice
+// calls. Like every vendor's adapter, it is apart from package phone,
+// which holds the interface the workflows see.
+package twilio
 
 import (
 	"context"
@@ -17,6 +20,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/baton-oncall/baton/activities/phone"
 	"github.com/baton-oncall/baton/internal/retryafter"
 )
 
@@ -32,9 +36,6 @@ const (
 	// maxAnswer bounds how much of an answer is read; a page of 50 records
 	// is far smaller.
 	maxAnswer = 4 << 20
-	// refRoom is what the reference takes at the end of an SMS:
-	// " [ref 1a2b3c]".
-	refRoom = len(" [ref ]") + 6
 )
 
 // Twilio sends SMS and places calls through Twilio's REST API.
@@ -49,6 +50,8 @@ type Twilio struct {
 	base       string
 	hc         *http.Client
 }
+
+var _ phone.Phone = (*Twilio)(nil)
 
 // NewTwilio returns a Twilio client that sends from the number `from`.
 // apiURL is the API's base (DefaultTwilioURL when empty). hc may be nil: the
@@ -70,12 +73,12 @@ func NewTwilio(accountSID, authToken, from, apiURL string, hc *http.Client) *Twi
 	}
 }
 
-// SMS implements Phone. The body travels with a reference derived from the
-// key, " [ref 1a2b3c]", which is how a later try recognises the message:
-// Twilio keeps nothing else of ours on a message.
+// SMS implements phone.Phone. The body travels with a reference derived
+// from the key, " [ref 1a2b3c]", which is how a later try recognises the
+// message: Twilio keeps nothing else of ours on a message.
 //
-// A body longer than MaxSMSBody is cut, so that Twilio never refuses it
-// for its length (21617), which no retry could mend.
+// A body longer than phone.MaxSMSBody is cut, so that Twilio never refuses
+// it for its length (21617), which no retry could mend.
 func (t *Twilio) SMS(ctx context.Context, to, body, key string, since time.Time) (string, error) {
 	ref := "[ref " + Ref(key) + "]"
 	if !since.IsZero() {
@@ -91,15 +94,16 @@ func (t *Twilio) SMS(ctx context.Context, to, body, key string, since time.Time)
 	return t.create(ctx, "Messages.json", url.Values{
 		"To":   {to},
 		"From": {t.from},
-		"Body": {Cut(body, MaxSMSBody) + " " + ref},
+		"Body": {phone.Cut(body, phone.MaxSMSBody) + " " + ref},
 	})
 }
 
-// Call implements Phone. A call's list entry shows nothing of its TwiML, so
-// the key cannot travel with the call: on a retry, any call from Baton's
-// number to `to` created since `since` counts as this one. The first try
-// (a zero since) places the call without looking, so two steps that ring
-// one person at the same moment (two Escalate presses) both ring.
+// Call implements phone.Phone. A call's list entry shows nothing of its
+// TwiML, so the key cannot travel with the call: on a retry, any call from
+// Baton's number to `to` created since `since` counts as this one. The
+// first try (a zero since) places the call without looking, so two steps
+// that ring one person at the same moment (two Escalate presses) both
+// ring.
 //
 // Twilio starts calls at the account's calls-per-second rate; a call still
 // waiting has no start time, so the StartTime filter misses it. Queued calls
@@ -136,14 +140,14 @@ func Ref(key string) string {
 // by the call still hears it whole; the call ends with the document. With
 // an answerURL, both readings are inside a <Gather> of one key, which
 // Twilio posts to that URL; a call nobody answers by key says goodbye.
-// The document fits Twilio's MaxTwiML characters: say is cut to fit
+// The document fits Twilio's phone.MaxTwiML characters: say is cut to fit
 // (escaping counts, "&" takes five).
 func twiml(say, answerURL string) string {
 	doc := twimlDoc(say, answerURL)
-	for over := Length(doc) - MaxTwiML; over > 0; over = Length(doc) - MaxTwiML {
+	for over := phone.Length(doc) - phone.MaxTwiML; over > 0; over = phone.Length(doc) - phone.MaxTwiML {
 		// say is in the document twice; cutting by half the excess and a
 		// little more converges in a step or two, escapes and all.
-		say = Cut(say, max(0, Length(say)-over/2-2))
+		say = phone.Cut(say, max(0, phone.Length(say)-over/2-2))
 		if say == "…" || say == "" {
 			return twimlDoc("", answerURL)
 		}
@@ -345,8 +349,8 @@ func (t *Twilio) redact(s, to string) string {
 	}
 	for _, n := range []string{to, t.from} {
 		if n != "" {
-			s = strings.ReplaceAll(s, n, Mask(n))
+			s = strings.ReplaceAll(s, n, phone.Mask(n))
 		}
 	}
-	return numberRE.ReplaceAllStringFunc(s, Mask)
+	return numberRE.ReplaceAllStringFunc(s, phone.Mask)
 }

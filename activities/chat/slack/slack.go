@@ -1,4 +1,7 @@
-package chat
+// Package slack is chat.Chat on Slack's Web API, through slack-go. It is
+// apart from package chat so that what needs only the interface (the
+// workflows) does not link slack-go.
+package slack
 
 import (
 	"bytes"
@@ -18,6 +21,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"golang.org/x/time/rate"
 
+	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/internal/mrkdwn"
 )
 
@@ -40,7 +44,7 @@ type Slack struct {
 	writes   map[string]*rate.Limiter // channel ID -> its writes' limiter
 }
 
-var _ Chat = (*Slack)(nil)
+var _ chat.Chat = (*Slack)(nil)
 
 // A SlackOption changes a default of NewSlack.
 type SlackOption func(*Slack)
@@ -155,20 +159,20 @@ func (s *Slack) awaitWrite(ctx context.Context, method, channelID string, reply 
 	}
 }
 
-// LookupUserByEmail implements Chat.
+// LookupUserByEmail implements chat.Chat.
 func (s *Slack) LookupUserByEmail(ctx context.Context, email string) (string, error) {
 	u, err := s.api.GetUserByEmailContext(ctx, email)
 	if err != nil {
 		var se slack.SlackErrorResponse
 		if errors.As(err, &se) && se.Err == "users_not_found" {
-			return "", ErrUserNotFound
+			return "", chat.ErrUserNotFound
 		}
 		return "", classify("users.lookupByEmail", err)
 	}
 	return u.ID, nil
 }
 
-// UserGroupMembers implements Chat.
+// UserGroupMembers implements chat.Chat.
 func (s *Slack) UserGroupMembers(ctx context.Context, group string) ([]string, error) {
 	id, err := s.groupID(ctx, group)
 	if err != nil {
@@ -181,7 +185,7 @@ func (s *Slack) UserGroupMembers(ctx context.Context, group string) ([]string, e
 	return users, nil
 }
 
-// SetUserGroupMembers implements Chat.
+// SetUserGroupMembers implements chat.Chat.
 func (s *Slack) SetUserGroupMembers(ctx context.Context, group string, users []string) error {
 	if len(users) == 0 {
 		return temporal.NewNonRetryableApplicationError("refusing to empty user group "+group, "EmptyUserGroup", nil)
@@ -196,7 +200,7 @@ func (s *Slack) SetUserGroupMembers(ctx context.Context, group string, users []s
 	return nil
 }
 
-// Topic implements Chat.
+// Topic implements chat.Chat.
 func (s *Slack) Topic(ctx context.Context, channel string) (string, error) {
 	id, err := s.channelID(ctx, channel)
 	if err != nil {
@@ -209,7 +213,7 @@ func (s *Slack) Topic(ctx context.Context, channel string) (string, error) {
 	return ch.Topic.Value, nil
 }
 
-// SetTopic implements Chat.
+// SetTopic implements chat.Chat.
 func (s *Slack) SetTopic(ctx context.Context, channel, topic string) error {
 	id, err := s.channelID(ctx, channel)
 	if err != nil {
@@ -225,7 +229,7 @@ func (s *Slack) SetTopic(ctx context.Context, channel, topic string) error {
 // of 200 messages.
 const historyPages = 5
 
-// FindPost implements Chat.
+// FindPost implements chat.Chat.
 func (s *Slack) FindPost(ctx context.Context, channel, threadTS, key string, since time.Time) (string, bool, error) {
 	id, err := s.channelID(ctx, channel)
 	if err != nil {
@@ -283,8 +287,8 @@ func (s *Slack) scan(ctx context.Context, id, threadTS, oldest string, match fun
 	return false, nil
 }
 
-// Post implements Chat.
-func (s *Slack) Post(ctx context.Context, channel string, msg Message) (string, error) {
+// Post implements chat.Chat.
+func (s *Slack) Post(ctx context.Context, channel string, msg chat.Message) (string, error) {
 	id, err := s.channelID(ctx, channel)
 	if err != nil {
 		return "", err
@@ -308,12 +312,12 @@ func (s *Slack) Post(ctx context.Context, channel string, msg Message) (string, 
 	return ts, nil
 }
 
-// Update implements Chat. An edit takes no turn of the channel's posting
-// limiter: Slack lists chat.update under a per-workspace tier (50 a
+// Update implements chat.Chat. An edit takes no turn of the channel's
+// posting limiter: Slack lists chat.update under a per-workspace tier (50 a
 // minute), not the per-channel posting limit, and the incident workflow
 // already coalesces its edits (a repeat count is shown every few seconds
 // at most), so that a storm's edits cannot delay another incident's page.
-func (s *Slack) Update(ctx context.Context, channel, ts string, msg Message) error {
+func (s *Slack) Update(ctx context.Context, channel, ts string, msg chat.Message) error {
 	id, err := s.channelID(ctx, channel)
 	if err != nil {
 		return err
@@ -336,7 +340,7 @@ func (s *Slack) Update(ctx context.Context, channel, ts string, msg Message) err
 // escape everything from outside). A user group mentioned by handle
 // (mrkdwn.Group) is swapped here for its ID, the only way Slack mentions
 // a group.
-func (s *Slack) messageOptions(ctx context.Context, msg Message) ([]slack.MsgOption, error) {
+func (s *Slack) messageOptions(ctx context.Context, msg chat.Message) ([]slack.MsgOption, error) {
 	text, err := s.groupMentions(ctx, msg.Text)
 	if err != nil {
 		return nil, err
@@ -446,7 +450,7 @@ func sections(text string) []slack.Block {
 	return blocks
 }
 
-// OpenDM implements Chat.
+// OpenDM implements chat.Chat.
 func (s *Slack) OpenDM(ctx context.Context, user string) (string, error) {
 	ch, _, _, err := s.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
 	if err != nil {
@@ -455,7 +459,7 @@ func (s *Slack) OpenDM(ctx context.Context, user string) (string, error) {
 	return ch.ID, nil
 }
 
-// UploadFile implements Chat through Slack's external upload flow:
+// UploadFile implements chat.Chat through Slack's external upload flow:
 // files.getUploadURLExternal, a POST of the bytes to the URL it gives, and
 // files.completeUploadExternal, which shares the file. Look before write:
 // a file of that name already in the thread (or, without ThreadTS, in the
@@ -465,7 +469,7 @@ func (s *Slack) OpenDM(ctx context.Context, user string) (string, error) {
 // file in the channel a moment later rather than at once, so a retry
 // straight after a completion whose answer was lost might not see it yet;
 // Temporal's retry backoff makes a second copy unlikely, not impossible.
-func (s *Slack) UploadFile(ctx context.Context, channel string, f File) error {
+func (s *Slack) UploadFile(ctx context.Context, channel string, f chat.File) error {
 	switch {
 	case f.Name == "":
 		return temporal.NewNonRetryableApplicationError("refusing to upload a file without a name", "InvalidFile", nil)
@@ -515,15 +519,15 @@ func (s *Slack) UploadFile(ctx context.Context, channel string, f File) error {
 	return nil
 }
 
-// Replies implements Chat: conversations.replies, every page. A message
-// counts as a person's when it has a user and no bot_id; bot_message and
-// other system subtypes are left out.
-func (s *Slack) Replies(ctx context.Context, channel, threadTS string) ([]Reply, error) {
+// Replies implements chat.Chat: conversations.replies, every page. A
+// message counts as a person's when it has a user and no bot_id;
+// bot_message and other system subtypes are left out.
+func (s *Slack) Replies(ctx context.Context, channel, threadTS string) ([]chat.Reply, error) {
 	id, err := s.channelID(ctx, channel)
 	if err != nil {
 		return nil, err
 	}
-	var replies []Reply
+	var replies []chat.Reply
 	params := &slack.GetConversationRepliesParameters{ChannelID: id, Timestamp: threadTS, Limit: 200}
 	for {
 		msgs, _, next, err := s.api.GetConversationRepliesContext(ctx, params)
@@ -535,7 +539,7 @@ func (s *Slack) Replies(ctx context.Context, channel, threadTS string) ([]Reply,
 			if m.Timestamp == threadTS || m.User == "" || m.BotID != "" || !humanSubtypes[m.SubType] {
 				continue
 			}
-			replies = append(replies, Reply{User: m.User, Text: m.Text, TS: m.Timestamp})
+			replies = append(replies, chat.Reply{User: m.User, Text: m.Text, TS: m.Timestamp})
 		}
 		if next == "" {
 			return replies, nil
@@ -550,7 +554,7 @@ var humanSubtypes = map[string]bool{
 	"": true, "thread_broadcast": true, "file_share": true, "me_message": true,
 }
 
-// Permalink implements Chat.
+// Permalink implements chat.Chat.
 func (s *Slack) Permalink(ctx context.Context, channel, ts string) (string, error) {
 	id, err := s.channelID(ctx, channel)
 	if err != nil {

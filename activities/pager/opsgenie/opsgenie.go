@@ -1,4 +1,8 @@
-package pager
+// Package opsgenie is the Opsgenie adapter, through opsgenie-go-sdk-v2: a
+// pager.Pager on Opsgenie schedules, and a pager.Alerter for pages. It is
+// apart from package pager so that what only needs the interfaces (the
+// workflows) does not link the SDK and logrus.
+package opsgenie
 
 import (
 	"context"
@@ -14,6 +18,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/baton-oncall/baton/activities/pager"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -23,6 +28,8 @@ type Opsgenie struct {
 	schedules *schedule.Client
 	alerts    *alert.Client
 }
+
+var _ pager.Pager = (*Opsgenie)(nil)
 
 // NewOpsgenie returns an Opsgenie pager. apiURL is a host such as
 // api.opsgenie.com or api.eu.opsgenie.com; the SDK speaks https to hosts
@@ -56,7 +63,7 @@ func sdkConfig(apiKey, apiURL string) *client.Config {
 	}
 }
 
-// OnCall implements Pager.
+// OnCall implements pager.Pager.
 func (o *Opsgenie) OnCall(ctx context.Context, t team.Team, at time.Time) ([]team.Person, error) {
 	flat := true
 	// The SDK formats the date with a literal "Z": it must be in UTC.

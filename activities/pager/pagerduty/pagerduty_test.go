@@ -1,4 +1,4 @@
-package pager_test
+package pagerduty_test
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/baton-oncall/baton/activities/pager"
+	"github.com/baton-oncall/baton/activities/pager/pagerduty"
 	"github.com/baton-oncall/baton/internal/fakepagerduty"
 	"github.com/baton-oncall/baton/team"
 )
@@ -32,11 +32,11 @@ func pagerDutyTeam() team.Team {
 	}
 }
 
-func newPagerDuty(t *testing.T, token string) (*fakepagerduty.Server, *pager.PagerDuty) {
+func newPagerDuty(t *testing.T, token string) (*fakepagerduty.Server, *pagerduty.PagerDuty) {
 	t.Helper()
 	srv := fakepagerduty.New(t)
 	// A trailing slash, as a hand-written PAGERDUTY_API_URL may have.
-	return srv, pager.NewPagerDuty(token, srv.URL()+"/")
+	return srv, pagerduty.NewPagerDuty(token, srv.URL()+"/")
 }
 
 func TestPagerDutyOnCall(t *testing.T) {
@@ -266,7 +266,7 @@ func TestPagerDutyRetryAfterWins(t *testing.T) {
 	go func() { _ = srv.Serve(l) }()
 	t.Cleanup(func() { _ = srv.Close() })
 
-	_, err = pager.NewPagerDuty("token", "http://"+l.Addr().String()).OnCall(context.Background(), pagerDutyTeam(), time.Now())
+	_, err = pagerduty.NewPagerDuty("token", "http://"+l.Addr().String()).OnCall(context.Background(), pagerDutyTeam(), time.Now())
 	var ae *temporal.ApplicationError
 	if !errors.As(err, &ae) || ae.NonRetryable() || ae.NextRetryDelay() != 7*time.Second {
 		t.Fatalf("error %v: want retryable, after 7s", err)
@@ -291,7 +291,7 @@ func TestPagerDutyTimeoutIsRetryable(t *testing.T) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	_, err = pager.NewPagerDuty(fakepagerduty.Token, "http://"+l.Addr().String()).OnCall(ctx, pagerDutyTeam(), time.Now())
+	_, err = pagerduty.NewPagerDuty(fakepagerduty.Token, "http://"+l.Addr().String()).OnCall(ctx, pagerDutyTeam(), time.Now())
 	if err == nil {
 		t.Fatal("want an error")
 	}
@@ -321,52 +321,5 @@ func TestPagerDutyFakeRefusesAWrongAccept(t *testing.T) {
 		if resp.StatusCode != http.StatusNotAcceptable {
 			t.Errorf("Accept %q: %s, want 406", accept, resp.Status)
 		}
-	}
-}
-
-func TestVendorsForTeam(t *testing.T) {
-	og, pd := &stubPager{}, &stubPager{}
-	vendors := pager.Vendors{Opsgenie: og, PagerDuty: pd}
-
-	if p, err := vendors.ForTeam(rotationTeam()); err != nil || p != pager.Pager(pager.Rotation{}) {
-		t.Errorf("rotation team got %T, %v; want Rotation", p, err)
-	}
-	pdTeam := team.Team{Name: "data", Pager: team.Pager{PagerDutySchedule: "PDATA01"}}
-	if p, err := vendors.ForTeam(pdTeam); err != nil || p != pager.Pager(pd) {
-		t.Errorf("PagerDuty team got %v, %v; want the PagerDuty pager", p, err)
-	}
-	opsTeam := team.Team{Name: "data", Pager: team.Pager{OpsgenieSchedule: "Data On-Call"}}
-	if p, err := vendors.ForTeam(opsTeam); err != nil || p != pager.Pager(og) {
-		t.Errorf("Opsgenie team got %v, %v; want the Opsgenie pager", p, err)
-	}
-
-	for _, tc := range []struct {
-		name    string
-		vendors pager.Vendors
-		team    team.Team
-		typ     string
-		want    []string
-	}{
-		{"PagerDuty without a token", pager.Vendors{Opsgenie: og}, pdTeam, "PagerDutyNotConfigured", []string{"PAGERDUTY_API_TOKEN", `"data"`, `"PDATA01"`}},
-		{"Opsgenie without a key", pager.Vendors{PagerDuty: pd}, opsTeam, "OpsgenieNotConfigured", []string{"OPSGENIE_API_KEY", `"data"`, `"Data On-Call"`}},
-		{"no pager at all", vendors, team.Team{Name: "data"}, "BadTeamConfig", []string{`"data"`, "pagerduty_schedule"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := tc.vendors.ForTeam(tc.team)
-			var ae *temporal.ApplicationError
-			if !errors.As(err, &ae) || !ae.NonRetryable() || ae.Type() != tc.typ {
-				t.Fatalf("error = %v, want a non-retryable %s", err, tc.typ)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not mention %s", err, w)
-				}
-			}
-		})
-	}
-
-	// A PagerDuty team with only Opsgenie configured names the variable.
-	if _, err := (pager.Vendors{Opsgenie: og}).ForTeam(pdTeam); err == nil || !strings.Contains(err.Error(), "PAGERDUTY_API_TOKEN") {
-		t.Errorf("ForTeam(PagerDuty team) with Opsgenie only = %v, want PAGERDUTY_API_TOKEN not set", err)
 	}
 }

@@ -1,4 +1,7 @@
-package pager
+// Package pagerduty is a pager.Pager on PagerDuty schedules, through
+// PagerDuty's REST API. Like every vendor's adapter, it is apart from
+// package pager, which holds the interface the workflows see.
+package pagerduty
 
 import (
 	"context"
@@ -14,6 +17,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/baton-oncall/baton/activities/pager"
 	"github.com/baton-oncall/baton/internal/retryafter"
 	"github.com/baton-oncall/baton/team"
 )
@@ -41,6 +45,8 @@ type PagerDuty struct {
 	baseURL string
 	http    *http.Client
 }
+
+var _ pager.Pager = (*PagerDuty)(nil)
 
 // NewPagerDuty returns a PagerDuty pager for a REST API key (an account key,
 // read-only access is enough, or a user's key). apiURL is the API's base
@@ -89,7 +95,7 @@ type pdError struct {
 	} `json:"error"`
 }
 
-// OnCall implements Pager.
+// OnCall implements pager.Pager.
 //
 // PagerDuty lists the on-calls that overlap a range (since, until), and
 // does not say whether one that ends or starts exactly at a bound

@@ -1,4 +1,4 @@
-package phone_test
+package twilio_test
 
 import (
 	"cmp"
@@ -14,7 +14,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/baton-oncall/baton/activities/phone"
+	"github.com/baton-oncall/baton/activities/phone/twilio"
 	"github.com/baton-oncall/baton/internal/faketwilio"
 )
 
@@ -26,10 +26,10 @@ const (
 )
 
 // newTwilio starts a fake Twilio and a client for it.
-func newTwilio(t *testing.T) (*faketwilio.Server, *phone.Twilio) {
+func newTwilio(t *testing.T) (*faketwilio.Server, *twilio.Twilio) {
 	t.Helper()
 	srv := faketwilio.New(t)
-	return srv, phone.NewTwilio(faketwilio.AccountSID, faketwilio.AuthToken, batonNumber, srv.URL(), nil)
+	return srv, twilio.NewTwilio(faketwilio.AccountSID, faketwilio.AuthToken, batonNumber, srv.URL(), nil)
 }
 
 // requireNoSecrets checks that an error names no phone number, however
@@ -103,11 +103,11 @@ func TestTwilioSMS(t *testing.T) {
 	if m.To != alice || m.From != batonNumber {
 		t.Errorf("message from %q to %q, want from %q to %q", m.From, m.To, batonNumber, alice)
 	}
-	if want := "Checkout is down [ref " + phone.Ref("inc-1/sms") + "]"; m.Body != want {
+	if want := "Checkout is down [ref " + twilio.Ref("inc-1/sms") + "]"; m.Body != want {
 		t.Errorf("body %q, want %q", m.Body, want)
 	}
-	if !regexp.MustCompile(`^[0-9a-f]{6}$`).MatchString(phone.Ref("inc-1/sms")) {
-		t.Errorf("Ref = %q, want six hex digits", phone.Ref("inc-1/sms"))
+	if !regexp.MustCompile(`^[0-9a-f]{6}$`).MatchString(twilio.Ref("inc-1/sms")) {
+		t.Errorf("Ref = %q, want six hex digits", twilio.Ref("inc-1/sms"))
 	}
 
 	again, err := tw.SMS(ctx, alice, "Checkout is down", "inc-1/sms", since)
@@ -244,12 +244,12 @@ func TestTwilioErrors(t *testing.T) {
 	const body = "Checkout is down, secret details"
 	ctx := context.Background()
 	since := time.Now()
-	both := map[string]func(*phone.Twilio, string) error{
-		"SMS": func(tw *phone.Twilio, to string) error {
+	both := map[string]func(*twilio.Twilio, string) error{
+		"SMS": func(tw *twilio.Twilio, to string) error {
 			_, err := tw.SMS(ctx, to, body, "k", since)
 			return err
 		},
-		"Call": func(tw *phone.Twilio, to string) error {
+		"Call": func(tw *twilio.Twilio, to string) error {
 			_, err := tw.Call(ctx, to, body, "", "k", since)
 			return err
 		},
@@ -302,7 +302,7 @@ func TestTwilioErrors(t *testing.T) {
 			t.Run(tt.name+"/"+kind, func(t *testing.T) {
 				srv := faketwilio.New(t)
 				token := cmp.Or(tt.token, faketwilio.AuthToken)
-				tw := phone.NewTwilio(faketwilio.AccountSID, token, batonNumber, srv.URL(), nil)
+				tw := twilio.NewTwilio(faketwilio.AccountSID, token, batonNumber, srv.URL(), nil)
 				if tt.inject != nil {
 					tt.inject(srv)
 				}
@@ -317,7 +317,7 @@ func TestTwilioErrors(t *testing.T) {
 func TestTwilioNetworkErrorHidesTheURL(t *testing.T) {
 	down := httptest.NewServer(nil)
 	down.Close()
-	tw := phone.NewTwilio(faketwilio.AccountSID, faketwilio.AuthToken, batonNumber, down.URL, nil)
+	tw := twilio.NewTwilio(faketwilio.AccountSID, faketwilio.AuthToken, batonNumber, down.URL, nil)
 	_, err := tw.SMS(context.Background(), alice, "Checkout is down", "k", time.Now())
 	requireRetryable(t, err)
 	// net/http names the URL in its errors, and the query holds the numbers.

@@ -1,12 +1,8 @@
 package gateway
 
-// The /baton slash command, POST /slack/commands:
-//
-//	/baton who [team]             who is on call, until when, and who is next
-//	/baton page [team] <summary>  declare an incident; buttons ask its severity
-//	/baton ack <incident>         acknowledge an incident, as the user
-//	/baton resolve <incident>     resolve an incident, as the user
-//	/baton help                   the usage (so does /baton alone)
+// The /baton slash command, POST /slack/commands. Its subcommands are the
+// table subcommands, from which dispatch, the usage (/baton help, or
+// /baton alone) and the answer to an unknown subcommand are all made.
 //
 // Slack POSTs a form (command, text, user_id, channel_id, channel_name,
 // response_url, trigger_id, ...) signed as it signs interactions, and shows
@@ -60,9 +56,9 @@ const SourceSlack = "slack"
 // so that tests need not wait that long.
 var commandAnswerWithin = 2500 * time.Millisecond
 
-// commandWorkTimeout bounds a command's work, and a severity press's,
+// slackWorkTimeout bounds the work of a command or a button press,
 // however it is answered.
-const commandWorkTimeout = 30 * time.Second
+const slackWorkTimeout = 30 * time.Second
 
 // slackCommand serves a slash command over HTTP: it reads and verifies the
 // request, and answers with runCommand's message.
@@ -180,32 +176,72 @@ func answerNow(msg slackMessage) commandWork {
 	return func(context.Context) slackMessage { return msg }
 }
 
+// subcommand is one of /baton's subcommands, as the table subcommands
+// lists them.
+type subcommand struct {
+	name string
+	// args is the synopsis of what follows the name, for the usage.
+	args string
+	// help says what the subcommand does, for the usage; example, when
+	// set, is a use of it, shown after the help.
+	help, example string
+	// acts is set when the subcommand changes something: then it is
+	// refused from another workspace, and before Baton knows its own
+	// (authz.go).
+	acts bool
+	work func(g *Gateway, cmd SlashCommand, rest string) commandWork
+}
+
+// subcommands is /baton's one list of subcommands, in the usage's order.
+// help is not among them: it is the usage, made from this table.
+var subcommands = []subcommand{
+	{name: "who", args: "[team]", help: "who is on call now, until when, and who is next",
+		work: (*Gateway).whoCommand},
+	{name: "page", args: "[team] <summary>", help: "declare an incident; you then pick its severity", acts: true,
+		work: (*Gateway).pageCommand},
+	{name: "ack", args: "<incident>", help: "acknowledge an incident, as on its page", example: "ack " + exampleIncident, acts: true,
+		work: actWork(workflows.ActionAck)},
+	{name: "resolve", args: "<incident>", help: "resolve it", acts: true,
+		work: actWork(workflows.ActionResolve)},
+	{name: "cover", args: "<from> <to> [note]", help: "ask this channel's team to cover you (times such as 2026-12-08T18:00)", acts: true,
+		work: (*Gateway).coverCommand},
+}
+
+// findSubcommand finds a subcommand by its name, in any case.
+func findSubcommand(name string) (subcommand, bool) {
+	i := slices.IndexFunc(subcommands, func(s subcommand) bool { return strings.EqualFold(s.name, name) })
+	if i < 0 {
+		return subcommand{}, false
+	}
+	return subcommands[i], true
+}
+
+// synopsis is how the subcommand is typed, with the command's name.
+func (s subcommand) synopsis(command string) string {
+	return strings.TrimSpace(command + " " + s.name + " " + s.args)
+}
+
 // dispatch reads the subcommand and returns its work. A command from
 // another workspace is refused, and so is one that acts before Baton
 // knows its own (authz.go).
 func (g *Gateway) dispatch(cmd SlashCommand) commandWork {
-	sub, rest := cutWord(cmd.Text)
-	lower := strings.ToLower(sub)
-	acting := lower == "page" || lower == "ack" || lower == "resolve" || lower == "cover"
-	if why := g.fromElsewhere(cmd.origin(), acting); why != "" {
+	name, rest := cutWord(cmd.Text)
+	sub, known := findSubcommand(name)
+	if why := g.fromElsewhere(cmd.origin(), known && sub.acts); why != "" {
 		return answerNow(ephemeral(why))
 	}
-	switch lower {
-	case "", "help":
+	switch {
+	case known:
+		return sub.work(g, cmd, rest)
+	case name == "" || strings.EqualFold(name, "help"):
 		return answerNow(ephemeral(g.usage(cmd)))
-	case "who":
-		return g.whoCommand(cmd, rest)
-	case "page":
-		return g.pageCommand(cmd, rest)
-	case "ack":
-		return g.actCommand(cmd, workflows.ActionAck, rest)
-	case "resolve":
-		return g.actCommand(cmd, workflows.ActionResolve, rest)
-	case "cover":
-		return g.coverCommand(cmd, rest)
 	}
-	return answerNow(ephemeral(fmt.Sprintf("%s %s: unknown command; try `%s help` (who, page, ack, resolve, cover)",
-		cmd.name(), escapeMrkdwn(sub), cmd.name())))
+	names := make([]string, len(subcommands))
+	for i, s := range subcommands {
+		names[i] = s.name
+	}
+	return answerNow(ephemeral(fmt.Sprintf("%s %s: unknown command; try `%s help` (%s)",
+		cmd.name(), escapeMrkdwn(name), cmd.name(), strings.Join(names, ", "))))
 }
 
 // origin is where the command says it comes from.
@@ -220,17 +256,18 @@ func (cmd SlashCommand) name() string {
 	return cmd.Command
 }
 
+// usage is the answer to /baton help: every subcommand, and the teams.
 func (g *Gateway) usage(cmd SlashCommand) string {
 	c := cmd.name()
-	return strings.Join([]string{
-		"*" + c + "*: on call, from Slack. The team is this channel's team unless named.",
-		"• `" + c + " who [team]`: who is on call now, until when, and who is next",
-		"• `" + c + " page [team] <summary>`: declare an incident; you then pick its severity",
-		"• `" + c + " ack <incident>`: acknowledge an incident, as on its page: `" + c + " ack " + exampleIncident + "`",
-		"• `" + c + " resolve <incident>`: resolve it",
-		"• `" + c + " cover <from> <to> [note]`: ask this channel's team to cover you (times such as 2026-12-08T18:00)",
-		"Teams: " + g.teamList() + ".",
-	}, "\n")
+	lines := []string{"*" + c + "*: on call, from Slack. The team is this channel's team unless named."}
+	for _, s := range subcommands {
+		line := "• `" + s.synopsis(c) + "`: " + s.help
+		if s.example != "" {
+			line += ": `" + c + " " + s.example + "`"
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(append(lines, "Teams: "+g.teamList()+"."), "\n")
 }
 
 // whoCommand: /baton who [team].
@@ -338,6 +375,11 @@ func (g *Gateway) mayPage(ctx context.Context, user string) string {
 	return g.isPerson(ctx, user, g.teams().Teams, "people of Baton's teams", "page with /baton page")
 }
 
+// actWork is the work of /baton ack and resolve: the action of that name.
+func actWork(action workflows.Action) func(g *Gateway, cmd SlashCommand, rest string) commandWork {
+	return func(g *Gateway, cmd SlashCommand, rest string) commandWork { return g.actCommand(cmd, action, rest) }
+}
+
 // actCommand: /baton ack|resolve <incident>, as the user, as the page's
 // buttons do.
 func (g *Gateway) actCommand(cmd SlashCommand, action workflows.Action, rest string) commandWork {
@@ -352,13 +394,7 @@ func (g *Gateway) actCommand(cmd SlashCommand, action workflows.Action, rest str
 			return ephemeral(why)
 		}
 		res, err := incidentclient.Act(ctx, g.opts.Temporal, id, workflows.ActionRequest{Action: action, By: cmd.UserID, Via: "slack"})
-		switch {
-		case errors.Is(err, workflowerr.ErrRefused):
-			return ephemeral(workflowerr.Reason(err))
-		case err != nil:
-			return ephemeral("Baton could not record that: " + err.Error() + ". Try again, or use the starter.")
-		}
-		return ephemeral(res.Message)
+		return ephemeral(inSlack.answer(err, func() string { return res.Message }))
 	}
 }
 
@@ -466,7 +502,7 @@ func parsePagePress(press SlackAction) (workflows.Severity, pageValue, error) {
 // the presser through response_url: on success the buttons are replaced by
 // the incident's ID, on failure they stay, to be pressed again.
 func (g *Gateway) pagePressed(ctx context.Context, sev workflows.Severity, v pageValue, press SlackAction) {
-	ctx, cancel := context.WithTimeout(ctx, commandWorkTimeout)
+	ctx, cancel := context.WithTimeout(ctx, slackWorkTimeout)
 	defer cancel()
 	t, ok := g.teams().Team(v.Team)
 	if !ok {
@@ -477,12 +513,11 @@ func (g *Gateway) pagePressed(ctx context.Context, sev workflows.Severity, v pag
 		g.postResponse(ctx, press.ResponseURL, ephemeral(why), false)
 		return
 	}
-	switch err := g.takePage(ctx, press.UserID, v); {
-	case errors.Is(err, workflowerr.ErrRefused):
-		g.postResponse(ctx, press.ResponseURL, ephemeral(workflowerr.Reason(err)), false)
-		return
-	case err != nil:
-		g.postResponse(ctx, press.ResponseURL, ephemeral(oneLine(fmt.Sprintf("Baton could not count your page: %v. Nothing was paged; press again, or use the starter.", err))), false)
+	if err := g.takePage(ctx, press.UserID, v); err != nil {
+		text := wording{refused: asGiven, failed: func(err error) string {
+			return oneLine(fmt.Sprintf("Baton could not count your page: %v. Nothing was paged; press again, or use the starter.", err))
+		}}.answer(err, nil)
+		g.postResponse(ctx, press.ResponseURL, ephemeral(text), false)
 		return
 	}
 	by := v.By
@@ -614,10 +649,10 @@ func pagePrompt(t team.Team, summary, value string) slackMessage {
 // now: its work's, if that is ready within commandAnswerWithin; else
 // "Working on it", and the work's message follows through response_url
 // when it is done. The work does not end with ctx (an HTTP request's
-// context ends with its answer), only with commandWorkTimeout.
+// context ends with its answer), only with slackWorkTimeout.
 func (g *Gateway) runCommand(ctx context.Context, cmd SlashCommand) slackMessage {
 	work := g.dispatch(cmd)
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commandWorkTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), slackWorkTimeout)
 	done := make(chan slackMessage)
 	late := make(chan struct{})
 	go func() {

@@ -12,9 +12,6 @@ package gateway
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -36,6 +33,7 @@ import (
 
 	"github.com/baton-oncall/baton/activities/pager"
 	"github.com/baton-oncall/baton/contract"
+	"github.com/baton-oncall/baton/internal/fakeslack"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -101,13 +99,8 @@ func scForm(text, responseURL string, edit ...func(url.Values)) []byte {
 // scRequest is a POST /slack/commands signed with secret at ts.
 func scRequest(secret string, ts time.Time, body []byte) *http.Request {
 	req := httptest.NewRequest(http.MethodPost, "/slack/commands", bytes.NewReader(body))
+	req.Header = fakeslack.Sign(secret, body, ts)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	stamp := strconv.FormatInt(ts.Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte("v0:" + stamp + ":"))
-	mac.Write(body)
-	req.Header.Set("X-Slack-Request-Timestamp", stamp)
-	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
 	return req
 }
 
@@ -837,4 +830,53 @@ func FuzzParseSlashCommand(f *testing.F) {
 			t.Errorf("%q: empty answer", cmd.Text)
 		}
 	})
+}
+
+// The table of subcommands is the one list: the usage shows each of them,
+// the answer to an unknown subcommand names each, dispatch finds each in
+// any case, and each that acts is refused before Baton knows its own
+// workspace.
+func TestSubcommandTable(t *testing.T) {
+	f := newHTSlackFixture(t)
+	g := f.scGateway(t, &mocks.Client{}, htSecret, scOnCall)
+	// Typed outside any team's channel, and bare: every subcommand answers
+	// at once with a reason, reaching neither Temporal nor the pager.
+	run := func(text string) string {
+		t.Helper()
+		cmd := SlashCommand{Command: "/baton", Text: text, UserID: "U0ALICE", ChannelID: "C0RANDOM", TeamID: "T0TEAM"}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		return g.dispatch(cmd)(ctx).Text
+	}
+	usage := run("help")
+	unknown := run("wat")
+	_, listed, _ := strings.Cut(strings.TrimSuffix(unknown, ")"), "` (")
+	if len(subcommands) == 0 || listed == "" {
+		t.Fatalf("%d subcommands; unknown answered %q", len(subcommands), unknown)
+	}
+	var names []string
+	for _, s := range subcommands {
+		names = append(names, s.name)
+		if line := "\n• `" + s.synopsis("/baton") + "`: " + s.help; !strings.Contains(usage, line) {
+			t.Errorf("the usage lacks %q:\n%s", line, usage)
+		}
+		for _, typed := range []string{s.name, strings.ToUpper(s.name)} {
+			if got := run(typed); got == unknown || got == usage || strings.Contains(got, "unknown command") {
+				t.Errorf("/baton %s: answer %q, not the subcommand's", typed, got)
+			}
+		}
+	}
+	if want := strings.Join(names, ", "); listed != want {
+		t.Errorf("the unknown subcommand's answer lists %q, want %q", listed, want)
+	}
+	if got := strings.Count(usage, "\n• "); got != len(subcommands) {
+		t.Errorf("the usage has %d subcommands, the table %d:\n%s", got, len(subcommands), usage)
+	}
+
+	g.opts.Workspace = func() (Workspace, bool) { return Workspace{}, false }
+	for _, s := range subcommands {
+		if got := run(s.name); (got == refusedWorkspaceUnknown) != s.acts {
+			t.Errorf("/baton %s before Baton knows its workspace (acts: %t): answer %q", s.name, s.acts, got)
+		}
+	}
 }

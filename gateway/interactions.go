@@ -8,12 +8,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/handoverclient"
 	"github.com/baton-oncall/baton/incidentclient"
-	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/workflows"
 )
 
@@ -114,7 +112,7 @@ func (g *Gateway) buttonWork(press SlackAction) (func(ctx context.Context), erro
 // pressed runs a pressed action, if the presser may act on the incident,
 // and tells the presser how it went.
 func (g *Gateway) pressed(ctx context.Context, action workflows.Action, press SlackAction) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, slackWorkTimeout)
 	defer cancel()
 	if why := g.mayActOnIncident(ctx, press.UserID, press.Value); why != "" {
 		g.respond(ctx, press.ResponseURL, why)
@@ -123,31 +121,16 @@ func (g *Gateway) pressed(ctx context.Context, action workflows.Action, press Sl
 	res, err := incidentclient.Act(ctx, g.opts.Temporal, press.Value, workflows.ActionRequest{
 		Action: action, By: press.UserID, Via: "slack",
 	})
-	var text string
-	switch {
-	case errors.Is(err, workflowerr.ErrRefused):
-		text = workflowerr.Reason(err)
-	case err != nil:
-		text = "Baton could not record that: " + err.Error() + ". Try again, or use the starter."
-	default:
-		text = res.Message
-	}
-	g.respond(ctx, press.ResponseURL, text)
+	g.respond(ctx, press.ResponseURL, inSlack.answer(err, func() string { return res.Message }))
 }
 
 // acceptPressed accepts a handover for the presser, who must be the
 // incoming person, and tells them how it went.
 func (g *Gateway) acceptPressed(ctx context.Context, press SlackAction) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, slackWorkTimeout)
 	defer cancel()
 	msg, err := handoverclient.Accept(ctx, g.opts.Temporal, press.Value, press.UserID, "slack")
-	switch {
-	case errors.Is(err, workflowerr.ErrRefused):
-		msg = workflowerr.Reason(err)
-	case err != nil:
-		msg = "Baton could not record that: " + err.Error() + ". Try again, or use the starter."
-	}
-	g.respond(ctx, press.ResponseURL, msg)
+	g.respond(ctx, press.ResponseURL, inSlack.answer(err, func() string { return msg }))
 }
 
 // respond posts an ephemeral reply to Slack's response_url. Slack gives

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/rosterclient"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
@@ -39,7 +38,7 @@ func (g *Gateway) needCoverPress(press SlackAction) (func(ctx context.Context), 
 		return nil, err
 	}
 	return func(ctx context.Context) {
-		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		ctx, cancel := context.WithTimeout(ctx, slackWorkTimeout)
 		defer cancel()
 		if why := g.isRosterPerson(ctx, press.UserID, t); why != "" {
 			g.respond(ctx, press.ResponseURL, why)
@@ -50,16 +49,9 @@ func (g *Gateway) needCoverPress(press SlackAction) (func(ctx context.Context), 
 			from = now
 		}
 		rq, err := rosterclient.AskCover(ctx, g.opts.Temporal, t, workflows.AskCover{Person: press.UserID, From: from, To: time.Unix(end, 0)})
-		var text string
-		switch {
-		case errors.Is(err, workflowerr.ErrRefused):
-			text = "Nothing changed: " + workflowerr.Reason(err)
-		case err != nil:
-			text = "Baton could not record that: " + err.Error() + ". Try again, or use the starter."
-		default:
-			text = fmt.Sprintf("Asked the team to cover you from %s to %s (%s).", rq.From.In(loc).Format(whenLayout), rq.To.In(loc).Format(whenLayout), rq.ID)
-		}
-		g.respond(ctx, press.ResponseURL, text)
+		g.respond(ctx, press.ResponseURL, rosterInSlack.answer(err, func() string {
+			return fmt.Sprintf("Asked the team to cover you from %s to %s (%s).", rq.From.In(loc).Format(whenLayout), rq.To.In(loc).Format(whenLayout), rq.ID)
+		}))
 	}, nil
 }
 
@@ -79,7 +71,7 @@ func (g *Gateway) rosterPress(press SlackAction) (func(ctx context.Context), err
 		return nil, err
 	}
 	return func(ctx context.Context) {
-		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		ctx, cancel := context.WithTimeout(ctx, slackWorkTimeout)
 		defer cancel()
 		if why := g.isRosterPerson(ctx, press.UserID, t); why != "" {
 			g.respond(ctx, press.ResponseURL, why)
@@ -92,20 +84,15 @@ func (g *Gateway) rosterPress(press SlackAction) (func(ctx context.Context), err
 		} else {
 			rq, err = rosterclient.ReplySwap(ctx, g.opts.Temporal, teamName, workflows.ReplySwap{ID: id, By: press.UserID, Accept: press.ActionID == workflows.SwapAcceptAction})
 		}
-		var text string
-		switch {
-		case errors.Is(err, workflowerr.ErrRefused):
-			text = "Nothing changed: " + workflowerr.Reason(err)
-		case err != nil:
-			text = "Baton could not record that: " + err.Error() + ". Try again, or use the starter."
-		case rq.Kind == workflows.RequestCover:
-			text = fmt.Sprintf("Thank you: you hold the pager of %s from %s to %s.", teamName, rq.From.In(loc).Format(whenLayout), rq.To.In(loc).Format(whenLayout))
-		case rq.State == workflows.RequestDone:
-			text = "Swapped. The channel has been told."
-		default:
-			text = "Declined; " + rq.By + " will hear it."
-		}
-		g.respond(ctx, press.ResponseURL, text)
+		g.respond(ctx, press.ResponseURL, rosterInSlack.answer(err, func() string {
+			switch {
+			case rq.Kind == workflows.RequestCover:
+				return fmt.Sprintf("Thank you: you hold the pager of %s from %s to %s.", teamName, rq.From.In(loc).Format(whenLayout), rq.To.In(loc).Format(whenLayout))
+			case rq.State == workflows.RequestDone:
+				return "Swapped. The channel has been told."
+			}
+			return "Declined; " + rq.By + " will hear it."
+		}))
 	}, nil
 }
 
@@ -134,13 +121,9 @@ func (g *Gateway) coverCommand(cmd SlashCommand, rest string) commandWork {
 			return ephemeral(why)
 		}
 		rq, err := rosterclient.AskCover(ctx, g.opts.Temporal, t, workflows.AskCover{Person: cmd.UserID, From: from, To: to, Note: note})
-		switch {
-		case errors.Is(err, workflowerr.ErrRefused):
-			return ephemeral("Nothing changed: " + workflowerr.Reason(err))
-		case err != nil:
-			return ephemeral("Baton could not record that: " + err.Error() + ". Try again, or use the starter.")
-		}
-		return ephemeral(fmt.Sprintf("Asked %s to cover you from %s to %s (%s).", channelRef(t.Slack.Channel), from.Format(whenLayout), to.Format(whenLayout), rq.ID))
+		return ephemeral(rosterInSlack.answer(err, func() string {
+			return fmt.Sprintf("Asked %s to cover you from %s to %s (%s).", channelRef(t.Slack.Channel), from.Format(whenLayout), to.Format(whenLayout), rq.ID)
+		}))
 	}
 }
 

@@ -1,31 +1,17 @@
 package gateway
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/baton-oncall/baton/internal/fakeslack"
 )
 
 const testSigningSecret = "8f742231b10e8888abcd99yyyzzz85a5"
-
-// slackSign signs body as Slack does, for a request sent at ts.
-func slackSign(secret string, ts time.Time, body []byte) http.Header {
-	stamp := strconv.FormatInt(ts.Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte("v0:" + stamp + ":"))
-	mac.Write(body)
-	h := http.Header{}
-	h.Set("X-Slack-Request-Timestamp", stamp)
-	h.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
-	return h
-}
 
 // interactionBody is a form body as Slack posts it, holding payload.
 func interactionBody(payload string) []byte {
@@ -35,7 +21,7 @@ func interactionBody(payload string) []byte {
 func TestVerifySlackSignature(t *testing.T) {
 	now := time.Unix(1772431300, 0)
 	body := interactionBody(string(readTestdata(t, "slack_block_actions.json")))
-	good := slackSign(testSigningSecret, now, body)
+	good := fakeslack.Sign(testSigningSecret, body, now)
 	with := func(key, value string) http.Header {
 		h := good.Clone()
 		if value == "" {
@@ -47,7 +33,7 @@ func TestVerifySlackSignature(t *testing.T) {
 	}
 	t.Run("good", func(t *testing.T) {
 		for _, sentAt := range []time.Time{now, now.Add(-SlackMaxSkew), now.Add(SlackMaxSkew)} {
-			if err := VerifySlackSignature(testSigningSecret, slackSign(testSigningSecret, sentAt, body), body, now); err != nil {
+			if err := VerifySlackSignature(testSigningSecret, fakeslack.Sign(testSigningSecret, body, sentAt), body, now); err != nil {
 				t.Errorf("sent at now%+v: %v", sentAt.Sub(now), err)
 			}
 		}
@@ -76,9 +62,9 @@ func TestVerifySlackSignature(t *testing.T) {
 			unverified + "header X-Slack-Signature does not match the body; is SLACK_SIGNING_SECRET this Slack app's signing secret?"},
 		{"body changed", testSigningSecret, good, append(body, '&'),
 			unverified + "header X-Slack-Signature does not match the body; is SLACK_SIGNING_SECRET this Slack app's signing secret?"},
-		{"stale: 6 minutes old", testSigningSecret, slackSign(testSigningSecret, now.Add(-6*time.Minute), body), body,
+		{"stale: 6 minutes old", testSigningSecret, fakeslack.Sign(testSigningSecret, body, now.Add(-6*time.Minute)), body,
 			unverified + "header X-Slack-Request-Timestamp is 6m0s old, more than 5m0s: a replay, or this server's clock is wrong"},
-		{"from the future", testSigningSecret, slackSign(testSigningSecret, now.Add(5*time.Minute+time.Second), body), body,
+		{"from the future", testSigningSecret, fakeslack.Sign(testSigningSecret, body, now.Add(5*time.Minute+time.Second)), body,
 			unverified + "header X-Slack-Request-Timestamp is 5m1s in the future, more than 5m0s: this server's clock is wrong"},
 		{"no timestamp", testSigningSecret, with("X-Slack-Request-Timestamp", ""), body,
 			unverified + "header X-Slack-Request-Timestamp is missing"},

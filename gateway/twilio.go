@@ -26,7 +26,6 @@ import (
 	"github.com/baton-oncall/baton/handoverclient"
 	"github.com/baton-oncall/baton/incidentclient"
 	"github.com/baton-oncall/baton/incidentview"
-	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -143,20 +142,22 @@ func (g *Gateway) twilioVoice(w http.ResponseWriter, r *http.Request) {
 	res, err := incidentclient.ActOnce(ctx, g.opts.Temporal, id,
 		workflows.ActionRequest{Action: action, By: who, Via: "phone", Round: &round},
 		incidentclient.Once{RequestID: twilioRequestID(callSid), FirstRunID: run})
-	switch {
-	case errors.Is(err, workflowerr.ErrRefused):
-		writeTwiML(w, "Say", "Nothing was changed: "+workflowerr.Reason(err)+". Goodbye.")
-	case errors.Is(err, incidentclient.ErrUnreachable):
-		g.opts.Logger.Warn("call answer: the incident did not answer", "incident", id, "error", err)
-		writeTwiML(w, "Say", "Baton could not reach the incident. Please try again in Slack. Goodbye.")
-	case err != nil:
-		g.opts.Logger.Error("call answer: the action failed", "incident", id, "error", err)
-		writeTwiML(w, "Say", "That did not go through. Please answer in Slack. Goodbye.")
-	case action == workflows.ActionAck:
-		writeTwiML(w, "Say", "Acknowledged. Thank you.")
-	default:
-		writeTwiML(w, "Say", res.Message+". Goodbye.")
-	}
+	writeTwiML(w, "Say", wording{
+		refused: sayRefused,
+		unreachable: func(err error) string {
+			g.opts.Logger.Warn("call answer: the incident did not answer", "incident", id, "error", err)
+			return "Baton could not reach the incident. Please try again in Slack. Goodbye."
+		},
+		failed: func(err error) string {
+			g.opts.Logger.Error("call answer: the action failed", "incident", id, "error", err)
+			return "That did not go through. Please answer in Slack. Goodbye."
+		},
+	}.answer(err, func() string {
+		if action == workflows.ActionAck {
+			return "Acknowledged. Thank you."
+		}
+		return res.Message + ". Goodbye."
+	}))
 }
 
 // isIncidentID reports whether id is an incident's workflow ID, of either
@@ -180,15 +181,13 @@ func (g *Gateway) handoverKey(w http.ResponseWriter, r *http.Request, id, who st
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
 	_, err := handoverclient.Accept(ctx, g.opts.Temporal, id, who, "phone")
-	switch {
-	case errors.Is(err, workflowerr.ErrRefused):
-		writeTwiML(w, "Say", "Nothing was changed: "+workflowerr.Reason(err)+". Goodbye.")
-	case err != nil:
-		g.opts.Logger.Error("test call answer: the acceptance failed", "handover", id, "error", err)
-		writeTwiML(w, "Say", "That did not go through. Please accept in Slack. Goodbye.")
-	default:
-		writeTwiML(w, "Say", "Accepted. Your phone works. Thank you.")
-	}
+	writeTwiML(w, "Say", wording{
+		refused: sayRefused,
+		failed: func(err error) string {
+			g.opts.Logger.Error("test call answer: the acceptance failed", "handover", id, "error", err)
+			return "That did not go through. Please accept in Slack. Goodbye."
+		},
+	}.answer(err, func() string { return "Accepted. Your phone works. Thank you." }))
 }
 
 // verifiedTwilio checks that a request comes from Twilio: a form post
@@ -290,14 +289,13 @@ func (g *Gateway) smsReply(ctx context.Context, from, body, sid string) string {
 // answered says how one action went: its message, or why it was refused,
 // with the workflow it was for.
 func (g *Gateway) answered(id, msg string, err error) string {
-	switch {
-	case errors.Is(err, workflowerr.ErrRefused):
-		return fmt.Sprintf("%s (%s).", workflowerr.Reason(err), id)
-	case err != nil:
-		g.opts.Logger.Error("SMS reply: the action failed", "workflow", id, "error", err)
-		return fmt.Sprintf("could not reach %s; please try again, or answer in Slack.", id)
-	}
-	return fmt.Sprintf("%s (%s).", msg, id)
+	return wording{
+		refused: func(reason string) string { return fmt.Sprintf("%s (%s).", reason, id) },
+		failed: func(err error) string {
+			g.opts.Logger.Error("SMS reply: the action failed", "workflow", id, "error", err)
+			return fmt.Sprintf("could not reach %s; please try again, or answer in Slack.", id)
+		},
+	}.answer(err, func() string { return fmt.Sprintf("%s (%s).", msg, id) })
 }
 
 // person is a team person with the number an SMS came from; numbers are

@@ -12,12 +12,9 @@ import (
 	"github.com/baton-oncall/baton/workflows"
 )
 
-// cover asks the team to cover someone, or takes a request.
-func (a *app) cover(ctx context.Context, args []string) error {
-	if len(args) == 0 || (args[0] != "ask" && args[0] != "take") {
-		return exitError{code: exitUsage, msg: "cover: say ask or take"}
-	}
-	sub := args[0]
+// cover asks the team to cover someone (sub "ask"), or takes a request
+// ("take").
+func (a *app) cover(ctx context.Context, sub string, args []string) error {
 	fs := a.flags("cover "+sub, "cover ask --team data --who alice --from 2026-12-08T18:00 --to 2026-12-09T09:00 [--note TEXT]\n"+
 		"posts a cover request with an \"I'll cover\" button; cover take --team data --as bob ID takes one.")
 	teamName := fs.String("team", "", "the team (required)")
@@ -26,7 +23,7 @@ func (a *app) cover(ctx context.Context, args []string) error {
 	from := fs.String("from", "", "ask: from, in the team's zone")
 	to := fs.String("to", "", "ask: to, in the team's zone")
 	note := fs.String("note", "", "ask: why")
-	if err := parseWithArgs(fs, args[1:]); err != nil {
+	if err := parseWithArgs(fs, args); err != nil {
 		return err
 	}
 	t, loc, c, err := a.teamClient("cover "+sub, *teamName)
@@ -59,12 +56,9 @@ func (a *app) cover(ctx context.Context, args []string) error {
 	return nil
 }
 
-// swap asks to exchange two whole shifts, or answers such a request.
-func (a *app) swap(ctx context.Context, args []string) error {
-	if len(args) == 0 || (args[0] != "ask" && args[0] != "reply") {
-		return exitError{code: exitUsage, msg: "swap: say ask or reply"}
-	}
-	sub := args[0]
+// swap asks to exchange two whole shifts (sub "ask"), or answers such a
+// request ("reply").
+func (a *app) swap(ctx context.Context, sub string, args []string) error {
 	fs := a.flags("swap "+sub, "swap ask --team data --who alice --shift 2026-12-07T12:00 --with bob --their-shift 2026-12-14T12:00\n"+
 		"asks bob by DM to exchange the shifts that hold those instants; swap reply --team data --as bob [--accept] ID answers.")
 	teamName := fs.String("team", "", "the team (required)")
@@ -74,7 +68,7 @@ func (a *app) swap(ctx context.Context, args []string) error {
 	theirs := fs.String("their-shift", "", "ask: an instant in the other person's shift")
 	as := fs.String("as", "", "reply: the other person")
 	accept := fs.Bool("accept", false, "reply: accept (without it: decline)")
-	if err := parseWithArgs(fs, args[1:]); err != nil {
+	if err := parseWithArgs(fs, args); err != nil {
 		return err
 	}
 	t, loc, c, err := a.teamClient("swap "+sub, *teamName)

@@ -18,9 +18,6 @@ import (
 )
 
 func (a *app) handover(ctx context.Context, args []string) error {
-	if len(args) > 0 && args[0] == "accept" {
-		return a.handoverAccept(ctx, args[1:])
-	}
 	fs := a.flags("handover", "Runs a team's handover for the current shift now, waits until it has handed over and prints what it did.\n"+
 		"A second run for the same shift changes nothing and posts nothing new. When the team tests the\n"+
 		"incoming phone, the run goes on waiting for the acceptance; run it again to see it.")

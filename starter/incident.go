@@ -18,26 +18,6 @@ import (
 	"github.com/baton-oncall/baton/workflows"
 )
 
-func (a *app) incident(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return exitError{code: exitUsage, msg: "incident: say open, ack, mitigate, resolve, escalate, list, show or legacy"}
-	}
-	switch action := workflows.Action(args[0]); action {
-	case "open":
-		return a.incidentOpen(ctx, args[1:])
-	case "list":
-		return a.incidentList(ctx, args[1:])
-	case "show":
-		return a.incidentShow(ctx, args[1:])
-	case "legacy":
-		return a.incidentLegacy(ctx, args[1:])
-	case workflows.ActionAck, workflows.ActionMitigate, workflows.ActionResolve, workflows.ActionEscalate,
-		workflows.ActionRCADone, workflows.ActionActionableYes, workflows.ActionActionableNo:
-		return a.incidentAct(ctx, action, args[1:])
-	}
-	return exitError{code: exitUsage, msg: fmt.Sprintf("incident: unknown subcommand %q", args[0])}
-}
-
 func (a *app) incidentOpen(ctx context.Context, args []string) error {
 	fs := a.flags("incident open", "Declares an incident by hand: it is paged like an alert of the same severity.")
 	teamName := fs.String("team", "", "the team (required)")

@@ -1,11 +1,6 @@
-// Command starter starts, inspects and schedules Baton's workflows:
-//
-//	starter handover --team data          run a team's handover now
-//	starter schedules apply|list|delete   the weekly handover schedules
-//	starter incident open|ack|list|show   incidents by hand
-//	starter summary --team data           the weekly on-call summary
-//	starter phone reply|key               answer the console phone locally
-//	starter setup                         prepare a namespace for Baton
+// Command starter starts, inspects and schedules Baton's workflows by
+// hand. `starter help` lists its commands, from the one table of them in
+// commands.go.
 //
 // It needs only the Temporal connection (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE
 // and Cloud credentials): the team file is the worker's, asked for.
@@ -82,56 +77,6 @@ func main() {
 	os.Exit(a.run(ctx, os.Args[1:]))
 }
 
-const usage = `Usage: starter <command> [flags]
-
-Commands:
-  handover --team NAME       run a team's handover now and print its result
-  handover accept --as PERSON ID|--team NAME
-                             accept a handover as the incoming person, as its
-                             Accept button does
-  teams [--json]             the teams the worker knows, from its team file
-  oncall --team NAME [--at TIME] [--weeks 4] [--json]
-                             who is on call when, overrides included
-  override add --team NAME --who PERSON (--from TIME --to TIME | --for 2h) [--note TEXT]
-  override list --team NAME [--json]
-  override remove --team NAME ID
-                             overrides: someone holds the pager for a while
-                             instead of the rotation (times in the team's zone)
-  cover ask --team NAME --who PERSON --from TIME --to TIME [--note TEXT]
-  cover take --team NAME --as PERSON ID
-                             a cover request in the channel; the first to take it
-                             holds the pager then
-  swap ask --team NAME --who PERSON --shift TIME --with PERSON --their-shift TIME
-  swap reply --team NAME --as PERSON [--accept] ID
-                             exchange two whole shifts; the other person agrees
-  schedules apply            create or update each team's weekly handover and
-                             summary schedules
-  schedules list             show the schedules and their next runs
-  schedules delete           delete schedules (--team NAME, or --all)
-  incident open --team NAME --summary TEXT --severity SEV
-                             declare an incident by hand
-  incident ack|mitigate|resolve|escalate ID [--by NAME] [--note TEXT]
-                             act on an incident, as its Slack buttons do
-  incident list [--team NAME] [--state STATE] [--json]
-  incident show ID [--json]  an incident and its timeline
-  incident legacy           incidents still open under the old ID scheme
-  summary --team NAME [--week 2026-W47] [--json]
-                             what a shift cost the team: pages, nights, times to
-                             acknowledge and resolve, noise (default: the shift
-                             that just ended)
-  phone reply --from PERSON 1|2 [CODE]
-  phone key --url URL 1|2    answer the console phone's SMS or call locally, as
-                             Twilio would send the answer (the dev stack prints
-                             the command with each)
-  setup                      register Baton's search attributes and a 30-day
-                             retention in TEMPORAL_NAMESPACE (self-hosted servers;
-                             the dev stack does this itself)
-
-Run "starter <command> --help" for a command's flags. Settings come from the
-environment:
-
-`
-
 func (a *app) run(ctx context.Context, args []string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		a.usage()
@@ -140,35 +85,13 @@ func (a *app) run(ctx context.Context, args []string) int {
 		}
 		return exitOK
 	}
-	var err error
-	switch args[0] {
-	case "handover":
-		err = a.handover(ctx, args[1:])
-	case "schedules":
-		err = a.schedules(ctx, args[1:])
-	case "setup":
-		err = a.setup(ctx, args[1:])
-	case "incident":
-		err = a.incident(ctx, args[1:])
-	case "summary":
-		err = a.summary(ctx, args[1:])
-	case "phone":
-		err = a.phone(ctx, args[1:])
-	case "teams":
-		err = a.listTeams(args[1:])
-	case "override":
-		err = a.override(ctx, args[1:])
-	case "oncall":
-		err = a.oncall(ctx, args[1:])
-	case "cover":
-		err = a.cover(ctx, args[1:])
-	case "swap":
-		err = a.swap(ctx, args[1:])
-	default:
+	cmd, path, rest, ok := lookup(a.commands(), args)
+	if !ok {
 		fmt.Fprintf(a.stderr, "starter: unknown command %q\n\n", args[0])
 		a.usage()
 		return exitUsage
 	}
+	err := cmd.start(ctx, path, rest)
 	var ex exitError
 	switch {
 	case err == nil:
@@ -184,11 +107,6 @@ func (a *app) run(ctx context.Context, args []string) int {
 		fmt.Fprintln(a.stderr, "starter:", err)
 		return exitFailed
 	}
-}
-
-func (a *app) usage() {
-	fmt.Fprint(a.stderr, usage)
-	_ = config.PrintUsage(a.stderr)
 }
 
 // exitError ends a command with a given exit code.

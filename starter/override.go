@@ -14,21 +14,6 @@ import (
 // localLayout is how the starter takes times: the team's wall clock.
 const localLayout = "2006-01-02T15:04"
 
-func (a *app) override(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return exitError{code: exitUsage, msg: "override: say add, list or remove"}
-	}
-	switch args[0] {
-	case "add":
-		return a.overrideAdd(ctx, args[1:])
-	case "list":
-		return a.overrideList(ctx, args[1:])
-	case "remove":
-		return a.overrideRemove(ctx, args[1:])
-	}
-	return exitError{code: exitUsage, msg: fmt.Sprintf("override: unknown subcommand %q; say add, list or remove", args[0])}
-}
-
 func (a *app) overrideAdd(ctx context.Context, args []string) error {
 	fs := a.flags("override add", "Gives a team's pager to someone for a while, instead of whoever the rotation says.\n"+
 		"Times are the team's wall clock, as 2026-12-08T18:00; --for 2h starts now.")

@@ -15,19 +15,15 @@ import (
 	"github.com/baton-oncall/baton/internal/localphone"
 )
 
-// phone answers the console phone's SMS and calls as the person would from
-// their phone: it sends the gateway the request Twilio would, signed the
-// way Twilio signs it.
-func (a *app) phone(ctx context.Context, args []string) error {
-	if len(args) == 0 || (args[0] != "reply" && args[0] != "key") {
-		return exitError{code: exitUsage, msg: "phone: reply --from PERSON 1|2 [CODE], or key --url URL 1|2"}
-	}
-	kind := args[0]
+// phone answers the console phone's SMS (kind "reply") and calls ("key")
+// as the person would from their phone: it sends the gateway the request
+// Twilio would, signed the way Twilio signs it.
+func (a *app) phone(ctx context.Context, kind string, args []string) error {
 	fs := a.flags("phone "+kind, "Answers an SMS (reply) or a call (key) of the console phone, as Twilio would send the answer.")
 	from := fs.String("from", "", "reply: the person answering, by ID (looked up in the worker's team file) or E.164 number")
 	callURL := fs.String("url", "", "key: the call's answer URL, as the console printed it")
 	devDir := fs.String("dev-dir", ".baton-dev", "the dev stack's data directory, where it leaves the gateway's address and token")
-	if err := parseWithArgs(fs, args[1:]); err != nil {
+	if err := parseWithArgs(fs, args); err != nil {
 		return err
 	}
 	words := strings.Join(fs.Args(), " ")

@@ -21,21 +21,6 @@ import (
 // the hour) still runs once they are back.
 const catchupWindow = 24 * time.Hour
 
-func (a *app) schedules(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return exitError{code: exitUsage, msg: "schedules: say apply, list or delete"}
-	}
-	switch args[0] {
-	case "apply":
-		return a.schedulesApply(ctx, args[1:])
-	case "list":
-		return a.schedulesList(ctx, args[1:])
-	case "delete":
-		return a.schedulesDelete(ctx, args[1:])
-	}
-	return exitError{code: exitUsage, msg: fmt.Sprintf("schedules: unknown subcommand %q: say apply, list or delete", args[0])}
-}
-
 // teamSchedule is one of a team's Temporal Schedules.
 type teamSchedule struct {
 	ID     string

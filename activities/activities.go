@@ -42,8 +42,6 @@ type Activities struct {
 	// Twilio's webhooks reach it: an SMS is answered by reply, a call by a
 	// key. Empty: people answer in Slack or with the starter.
 	PublicURL string
-	// Roster names the roster workflows that keep the teams' overrides.
-	Roster RosterNames
 	// Teams is the team file the worker runs with, which the starter reads
 	// through the Teams workflow.
 	Teams *team.File

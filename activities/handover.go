@@ -15,6 +15,7 @@ import (
 
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/activities/pager"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/metrics"
 	"github.com/baton-oncall/baton/team"
 )
@@ -249,10 +250,6 @@ func (a *Activities) SendDM(ctx context.Context, in SendDMInput) (PostMessageRes
 // OpenIncidentsInput asks for a team's running incidents.
 type OpenIncidentsInput struct {
 	Team string
-	// WorkflowType is the incident workflow's type name.
-	WorkflowType string
-	// TeamAttribute is the search attribute that holds the team.
-	TeamAttribute string
 }
 
 // OpenIncident is one running incident, as visibility shows it.
@@ -273,7 +270,7 @@ const maxOpenIncidents = 50
 // OpenIncidents lists the team's running incident workflows from Temporal
 // visibility.
 func (a *Activities) OpenIncidents(ctx context.Context, in OpenIncidentsInput) (OpenIncidentsResult, error) {
-	query := fmt.Sprintf("WorkflowType = %q AND %s = %q AND ExecutionStatus = 'Running'", in.WorkflowType, in.TeamAttribute, in.Team)
+	query := fmt.Sprintf("WorkflowType = %q AND %s = %q AND ExecutionStatus = 'Running'", contract.IncidentWorkflowName, contract.TeamKey.GetName(), in.Team)
 	resp, err := a.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, PageSize: maxOpenIncidents})
 	if err != nil {
 		return OpenIncidentsResult{}, fmt.Errorf("list open incidents of team %q: %w", in.Team, err)
@@ -281,7 +278,7 @@ func (a *Activities) OpenIncidents(ctx context.Context, in OpenIncidentsInput) (
 	var res OpenIncidentsResult
 	for _, e := range resp.GetExecutions() {
 		inc := OpenIncident{WorkflowID: e.GetExecution().GetWorkflowId(), Started: e.GetStartTime().AsTime()}
-		if p, ok := e.GetMemo().GetFields()["summary"]; ok {
+		if p, ok := e.GetMemo().GetFields()[contract.IncidentSummaryMemoKey]; ok {
 			// A memo that is not a string only costs the list its summary
 			// line; the incident is still listed by its ID.
 			_ = converter.GetDefaultDataConverter().FromPayload(p, &inc.Summary)

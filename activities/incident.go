@@ -3,8 +3,6 @@ package activities
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/activities/pager"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/incidentview"
 	"github.com/baton-oncall/baton/metrics"
 )
@@ -146,15 +145,13 @@ func (a *Activities) PlaceCall(ctx context.Context, in PlaceCallInput) (PhoneRes
 	switch {
 	case in.Handover != "" && a.PublicURL != "" && in.Person != "":
 		say = in.Say + " Press 1 to accept the handover."
-		answer = a.PublicURL + "/twilio/voice?" + url.Values{"handover": {in.Handover}, "person": {in.Person}}.Encode()
+		answer = contract.VoiceKeysURL(a.PublicURL, contract.VoiceKeys{Handover: in.Handover, Person: in.Person})
 	case in.Handover != "":
 		say += " Please accept it in Slack."
 	case in.Incident == "":
 	case a.PublicURL != "" && in.Person != "" && in.Run != "":
 		say = in.Say + " Press 1 to acknowledge, 2 to escalate to the next person."
-		answer = a.PublicURL + "/twilio/voice?" + url.Values{
-			"incident": {in.Incident}, "run": {in.Run}, "round": {strconv.Itoa(in.Round)}, "person": {in.Person},
-		}.Encode()
+		answer = contract.VoiceKeysURL(a.PublicURL, contract.VoiceKeys{Incident: in.Incident, Run: in.Run, Round: in.Round, Person: in.Person})
 	default:
 		say += " Please acknowledge it in Slack."
 	}

@@ -10,17 +10,9 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"github.com/baton-oncall/baton/activities/pager"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/team"
 )
-
-// RosterNames are the names of the team's roster workflow, which owns its
-// overrides. They live in package workflows, which activities may not
-// import; the worker sets them.
-type RosterNames struct {
-	// WorkflowID names a team's roster; Query lists its overrides.
-	WorkflowID func(team string) string
-	Query      string
-}
 
 // OnCallAt is who is on call for a team at an instant, its overrides
 // included: what WhoIsOnCall answers workflows, for callers outside one
@@ -43,13 +35,13 @@ func OnCallAt(ctx context.Context, a *Activities, t team.Team, at time.Time) ([]
 // roster that cannot answer leaves the rotation as it is, with a warning:
 // someone must still be paged.
 func (a *Activities) overridesOf(ctx context.Context, t team.Team) []team.Override {
-	if t.Pager.Rotation == nil || a.Roster.WorkflowID == nil || a.Temporal == nil {
+	if t.Pager.Rotation == nil || a.Temporal == nil {
 		return nil
 	}
 	// A roster slow to answer must not eat the pager look-up's time.
 	qctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	v, err := a.Temporal.QueryWorkflow(qctx, a.Roster.WorkflowID(t.Name), "", a.Roster.Query)
+	v, err := a.Temporal.QueryWorkflow(qctx, contract.RosterWorkflowID(t.Name), "", contract.RosterQuery)
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
 		return nil

@@ -16,6 +16,7 @@ import (
 
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/activities/pager"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/summary/chart"
 	"github.com/baton-oncall/baton/team"
@@ -31,22 +32,6 @@ type SummaryInput struct {
 	Previous summary.Shift
 	// HandoverWorkflowID names the handover run that started Shift.
 	HandoverWorkflowID string
-	Names              VisibilityNames
-}
-
-// VisibilityNames are the workflow names the summary reads visibility by.
-// They live in package workflows, which activities may not import.
-type VisibilityNames struct {
-	IncidentType   string
-	TeamAttribute  string
-	StateAttribute string
-	// AwaitingRCA is the state of a resolved incident whose RCA is open.
-	AwaitingRCA string
-	// IncidentMemoKey is the memo field holding a summary.Incident.
-	IncidentMemoKey string
-	// HandoverAcceptanceMemoKey is the memo field in which a handover
-	// keeps its acceptance.
-	HandoverAcceptanceMemoKey string
 }
 
 // SummaryResult is a shift's report, and who was on call in it.
@@ -96,7 +81,7 @@ func (a *Activities) ComputeSummary(ctx context.Context, in SummaryInput) (Summa
 		oldest = in.Previous.Start
 	}
 	cur.RetentionWarning = a.retentionWarning(ctx, oldest, now)
-	if cur.Handover, err = a.lateHandover(ctx, in.HandoverWorkflowID, in.Names.HandoverAcceptanceMemoKey); err != nil {
+	if cur.Handover, err = a.lateHandover(ctx, in.HandoverWorkflowID, contract.HandoverAcceptanceMemoKey); err != nil {
 		return SummaryResult{}, err
 	}
 	cur.Incidents.Major = cur.Incidents.Major[:min(len(cur.Incidents.Major), maxListed)]
@@ -128,16 +113,15 @@ func (a *Activities) holdings(ctx context.Context, t team.Team, shift summary.Sh
 // lists for it and who held the pager, with the team's open RCAs when
 // asked.
 func (a *Activities) shiftReport(ctx context.Context, in SummaryInput, shift summary.Shift, holdings []summary.Holding, now time.Time, withRCAs bool) (summary.Report, error) {
-	n := in.Names
-	base := fmt.Sprintf("WorkflowType = %q AND %s = %q", n.IncidentType, n.TeamAttribute, in.Team.Name)
-	incidents, err := a.listIncidents(ctx, n.IncidentMemoKey, fmt.Sprintf("%s AND StartTime >= %q AND StartTime < %q",
+	base := fmt.Sprintf("WorkflowType = %q AND %s = %q", contract.IncidentWorkflowName, contract.TeamKey.GetName(), in.Team.Name)
+	incidents, err := a.listIncidents(ctx, contract.IncidentMemoKey, fmt.Sprintf("%s AND StartTime >= %q AND StartTime < %q",
 		base, shift.Start.UTC().Format(time.RFC3339), shift.End.UTC().Format(time.RFC3339)))
 	if err != nil {
 		return summary.Report{}, err
 	}
 	var rcas []summary.Record
 	if withRCAs {
-		rcas, err = a.listIncidents(ctx, n.IncidentMemoKey, fmt.Sprintf("%s AND ExecutionStatus = 'Running' AND %s = %q", base, n.StateAttribute, n.AwaitingRCA))
+		rcas, err = a.listIncidents(ctx, contract.IncidentMemoKey, fmt.Sprintf("%s AND ExecutionStatus = 'Running' AND %s = %q", base, contract.StateKey.GetName(), contract.StateResolved))
 		if err != nil {
 			return summary.Report{}, err
 		}

@@ -175,8 +175,8 @@ teams:
 	// This week's handover, while Opsgenie answers, puts carol on call.
 	tm, _ := s.teams.Team("data")
 	run, err := s.client.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
-		ID: contract.HandoverWorkflowID("data", shift), TaskQueue: workflows.TaskQueue,
-	}, workflows.HandoverWorkflowName, workflows.HandoverInput{Team: tm, ShiftStart: shift})
+		ID: contract.HandoverWorkflowID("data", shift), TaskQueue: contract.TaskQueue,
+	}, contract.HandoverWorkflowName, workflows.HandoverInput{Team: tm, ShiftStart: shift})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,10 +51,10 @@ func (s *incidentStack) startHandover(t *testing.T) client.WorkflowRun {
 	tm, _ := s.teams.Team("data")
 	run, err := s.client.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
 		ID:                    contract.HandoverWorkflowID("data", dataShift()),
-		TaskQueue:             workflows.TaskQueue,
+		TaskQueue:             contract.TaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.TeamKey.ValueSet("data")),
-	}, workflows.HandoverWorkflowName, workflows.HandoverInput{Team: tm, ShiftStart: dataShift()})
+		TypedSearchAttributes: temporal.NewSearchAttributes(contract.TeamKey.ValueSet("data")),
+	}, contract.HandoverWorkflowName, workflows.HandoverInput{Team: tm, ShiftStart: dataShift()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestHandoverTestPageAcceptedBySMSReply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := desc.GetWorkflowExecutionInfo().GetMemo().GetFields()[workflows.HandoverAcceptanceMemoKey]; !ok {
+	if _, ok := desc.GetWorkflowExecutionInfo().GetMemo().GetFields()[contract.HandoverAcceptanceMemoKey]; !ok {
 		t.Error("no acceptance in the memo")
 	}
 
@@ -157,7 +157,7 @@ func TestHandoverNotAcceptedPagesTheFallbackThenALateAcceptNarrowsTheGroup(t *te
 	}
 
 	// bob presses Accept in his DM, late.
-	if resp := s.pressButton(t, workflows.HandoverAcceptAction, run.GetID(), "UBOB"); resp.StatusCode != http.StatusOK {
+	if resp := s.pressButton(t, contract.HandoverAcceptAction, run.GetID(), "UBOB"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("press: %s", resp.Status)
 	}
 	var res workflows.HandoverResult

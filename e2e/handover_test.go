@@ -132,10 +132,10 @@ func (s *stack) handover(t *testing.T, name string, shift time.Time) (workflows.
 	defer cancel()
 	run, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                    contract.HandoverWorkflowID(name, shift),
-		TaskQueue:             workflows.TaskQueue,
+		TaskQueue:             contract.TaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.TeamKey.ValueSet(name)),
-	}, workflows.HandoverWorkflowName, workflows.HandoverInput{Team: tm, ShiftStart: shift})
+		TypedSearchAttributes: temporal.NewSearchAttributes(contract.TeamKey.ValueSet(name)),
+	}, contract.HandoverWorkflowName, workflows.HandoverInput{Team: tm, ShiftStart: shift})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,16 +168,16 @@ func TestHandoverEndToEnd(t *testing.T) {
 	incidentWorker.RegisterWorkflowWithOptions(func(ctx workflow.Context) error {
 		workflow.GetSignalChannel(ctx, "stop").Receive(ctx, nil)
 		return nil
-	}, workflow.RegisterOptions{Name: workflows.IncidentWorkflowName})
+	}, workflow.RegisterOptions{Name: contract.IncidentWorkflowName})
 	if err := incidentWorker.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer incidentWorker.Stop()
 	_, err := s.client.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
 		ID: "incident-data-orders", TaskQueue: "test-incidents",
-		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.TeamKey.ValueSet("data")),
+		TypedSearchAttributes: temporal.NewSearchAttributes(contract.TeamKey.ValueSet("data")),
 		Memo:                  map[string]any{"summary": "orders_daily DAG failed"},
-	}, workflows.IncidentWorkflowName)
+	}, contract.IncidentWorkflowName)
 	if err != nil {
 		t.Fatal(err)
 	}

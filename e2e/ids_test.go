@@ -100,13 +100,13 @@ func TestAnIncidentOfTheOldIDSchemeKeepsReceivingItsAlerts(t *testing.T) {
 		Source: workflows.SourceGeneric, Status: workflows.AlertFiring}
 	ctx := context.Background()
 	// Started the way the gateway started incidents before the change.
-	if _, err := s.client.SignalWithStartWorkflow(ctx, legacy, workflows.IncidentAlertSignal, workflows.AlertSignal{Alert: alert},
+	if _, err := s.client.SignalWithStartWorkflow(ctx, legacy, contract.IncidentAlertSignal, workflows.AlertSignal{Alert: alert},
 		client.StartWorkflowOptions{
-			ID: legacy, TaskQueue: workflows.TaskQueue,
+			ID: legacy, TaskQueue: contract.TaskQueue,
 			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-			TypedSearchAttributes: temporal.NewSearchAttributes(workflows.TeamKey.ValueSet("data"),
-				workflows.StateKey.ValueSet(string(workflows.StateTriggered))),
-		}, workflows.IncidentWorkflowName, workflows.IncidentInput{Team: data}); err != nil {
+			TypedSearchAttributes: temporal.NewSearchAttributes(contract.TeamKey.ValueSet("data"),
+				contract.StateKey.ValueSet(string(workflows.StateTriggered))),
+		}, contract.IncidentWorkflowName, workflows.IncidentInput{Team: data}); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the old incident's page", 15*time.Second, func() bool { return s.pagedIn("C0DATA", "orders late") })

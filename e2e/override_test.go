@@ -103,7 +103,7 @@ func TestACoverRequestGoesToTheFirstOfTwoPresses(t *testing.T) {
 	eventually(t, "the cover request in the channel", 15*time.Second, func() bool { return s.channelHas("<@UALICE> needs cover for *data*") })
 
 	for _, user := range []string{"UBOB", "ULEAD"} {
-		go s.pressButton(t, workflows.CoverTakeAction, "data/"+rq.ID, user)
+		go s.pressButton(t, contract.CoverTakeAction, "data/"+rq.ID, user)
 	}
 	eventually(t, "both presses answered", 15*time.Second, func() bool { return len(s.slack.Responses()) == 2 })
 	var thanked, refused int
@@ -152,7 +152,7 @@ func TestASwapAcceptedByItsButton(t *testing.T) {
 	if _, err := rosterclient.ReplySwap(ctx, s.client, "data", workflows.ReplySwap{ID: rq.ID, By: "alice", Accept: true}); err == nil {
 		t.Error("alice answered her own swap")
 	}
-	s.pressButton(t, workflows.SwapAcceptAction, "data/"+rq.ID, "UBOB")
+	s.pressButton(t, contract.SwapAcceptAction, "data/"+rq.ID, "UBOB")
 	eventually(t, "the swap", 15*time.Second, func() bool { return s.channelHas("swapped shifts on *data*") })
 	segs, err := tm.Schedule(mustList(t, s), aliceWeek, bobWeek.AddDate(0, 0, 7))
 	if err != nil {
@@ -285,13 +285,13 @@ func TestNeedCoverFromTheHandoverDM(t *testing.T) {
 	s.slack.AddUser("UBOB", "bob@example.com")
 	shift := dataShift()
 	value := fmt.Sprintf("data/%d/%d", shift.Unix(), shift.AddDate(0, 0, 7).Unix())
-	if resp := s.pressButton(t, workflows.CoverNeedAction, value, "UBOB"); resp.StatusCode != http.StatusOK {
+	if resp := s.pressButton(t, contract.CoverNeedAction, value, "UBOB"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("press: %s", resp.Status)
 	}
 	eventually(t, "the cover request", 15*time.Second, func() bool {
 		return s.channelHas("<@UBOB> needs cover for *data* from") && s.channelHas("to "+shift.AddDate(0, 0, 7).In(berlin).Format("Mon 2 Jan 15:04 MST"))
 	})
-	if resp := s.pressButton(t, workflows.CoverNeedAction, "data/x/y", "UBOB"); resp.StatusCode != http.StatusBadRequest {
+	if resp := s.pressButton(t, contract.CoverNeedAction, "data/x/y", "UBOB"); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("a malformed Need cover: %s", resp.Status)
 	}
 }

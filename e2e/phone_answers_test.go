@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/baton-oncall/baton/gateway"
+	"github.com/baton-oncall/baton/activities/phone/twilio"
 	"github.com/baton-oncall/baton/incidentclient"
 	"github.com/baton-oncall/baton/internal/faketwilio"
 	"github.com/baton-oncall/baton/workflows"
@@ -22,7 +22,7 @@ func (s *incidentStack) replySMSAs(t *testing.T, sid, from, body string) string 
 	form := url.Values{"From": {from}, "To": {fromNumber}, "Body": {body}, "MessageSid": {sid}, "AccountSid": {faketwilio.AccountSID}}
 	resp := s.post(t, "/twilio/sms", http.Header{
 		"Content-Type":       {"application/x-www-form-urlencoded"},
-		"X-Twilio-Signature": {gateway.TwilioSignature(faketwilio.AuthToken, publicURL+"/twilio/sms", form)},
+		"X-Twilio-Signature": {twilio.Signature(faketwilio.AuthToken, publicURL+"/twilio/sms", form)},
 	}, []byte(form.Encode()))
 	text, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
@@ -56,7 +56,7 @@ func (s *incidentStack) sendPress(t *testing.T, p keyPress) string {
 	}
 	resp := s.post(t, u.RequestURI(), http.Header{
 		"Content-Type":       {"application/x-www-form-urlencoded"},
-		"X-Twilio-Signature": {gateway.TwilioSignature(faketwilio.AuthToken, p.action, p.form)},
+		"X-Twilio-Signature": {twilio.Signature(faketwilio.AuthToken, p.action, p.form)},
 	}, []byte(p.form.Encode()))
 	text, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/baton-oncall/baton/gateway"
+	"github.com/baton-oncall/baton/activities/phone/twilio"
 	"github.com/baton-oncall/baton/incidentview"
 	"github.com/baton-oncall/baton/internal/faketwilio"
 	"github.com/baton-oncall/baton/workflows"
@@ -31,7 +31,7 @@ func (s *incidentStack) replySMS(t *testing.T, from, body string) (int, string) 
 	form := url.Values{"From": {from}, "To": {fromNumber}, "Body": {body}, "MessageSid": {sid}, "AccountSid": {faketwilio.AccountSID}}
 	resp := s.post(t, "/twilio/sms", http.Header{
 		"Content-Type":       {"application/x-www-form-urlencoded"},
-		"X-Twilio-Signature": {gateway.TwilioSignature(faketwilio.AuthToken, publicURL+"/twilio/sms", form)},
+		"X-Twilio-Signature": {twilio.Signature(faketwilio.AuthToken, publicURL+"/twilio/sms", form)},
 	}, []byte(form.Encode()))
 	text, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(text)
@@ -106,7 +106,7 @@ func TestAKeyPressedDuringTheCallAcknowledges(t *testing.T) {
 	if st := s.status(t, id); st.State != workflows.StateTriggered {
 		t.Fatalf("a forged press changed the incident: %s", st.State)
 	}
-	code, said := press(gateway.TwilioSignature(faketwilio.AuthToken, call.GatherAction, form))
+	code, said := press(twilio.Signature(faketwilio.AuthToken, call.GatherAction, form))
 	if code != http.StatusOK || !strings.Contains(said, "<Say>Acknowledged. Thank you.</Say>") {
 		t.Fatalf("press: %d %s", code, said)
 	}

@@ -80,8 +80,8 @@ func TestWeeklySummaryEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	run, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: contract.SummaryWorkflowID("data", end), TaskQueue: workflows.TaskQueue,
-	}, workflows.SummaryWorkflowName, workflows.SummaryInput{Team: tm, ShiftEnd: end, NotesWait: 6 * time.Second})
+		ID: contract.SummaryWorkflowID("data", end), TaskQueue: contract.TaskQueue,
+	}, contract.SummaryWorkflowName, workflows.SummaryInput{Team: tm, ShiftEnd: end, NotesWait: 6 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,9 +167,9 @@ func TestWeeklySummaryEndToEnd(t *testing.T) {
 
 	// The handover at the end of the shift links the summary.
 	hrun, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: contract.HandoverWorkflowID("data", end), TaskQueue: workflows.TaskQueue,
+		ID: contract.HandoverWorkflowID("data", end), TaskQueue: contract.TaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-	}, workflows.HandoverWorkflowName, workflows.HandoverInput{Team: tm, ShiftStart: end})
+	}, contract.HandoverWorkflowName, workflows.HandoverInput{Team: tm, ShiftStart: end})
 	if err != nil {
 		t.Fatal(err)
 	}

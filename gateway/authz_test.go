@@ -317,14 +317,14 @@ func TestRequestsFromAnotherWorkspaceAreRefused(t *testing.T) {
 func azQuota(t *testing.T, c *mocks.Client, user, teamName, key string, getErr error) *mocks.WorkflowUpdateHandle {
 	t.Helper()
 	c.On("NewWithStartWorkflowOperation", mock.MatchedBy(func(o client.StartWorkflowOptions) bool {
-		return o.ID == contract.PageQuotaWorkflowID(user) && o.TaskQueue == workflows.TaskQueue &&
+		return o.ID == contract.PageQuotaWorkflowID(user) && o.TaskQueue == contract.TaskQueue &&
 			o.WorkflowIDConflictPolicy == enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
-	}), workflows.PageQuotaWorkflowName, workflows.PageQuotaInput{}).Return(nil).Once()
+	}), contract.PageQuotaWorkflowName, workflows.PageQuotaInput{}).Return(nil).Once()
 	h := &mocks.WorkflowUpdateHandle{}
 	h.On("Get", mock.Anything, mock.Anything).Return(getErr).Once()
 	c.On("UpdateWithStartWorkflow", htCtxWithDeadline(), mock.MatchedBy(func(o client.UpdateWithStartWorkflowOptions) bool {
 		u := o.UpdateOptions
-		return u.UpdateName == workflows.PageQuotaTakeUpdate && u.WaitForStage == client.WorkflowUpdateStageCompleted &&
+		return u.UpdateName == contract.PageQuotaTakeUpdate && u.WaitForStage == client.WorkflowUpdateStageCompleted &&
 			reflect.DeepEqual(u.Args, []any{workflows.TakePage{Key: key, Team: teamName}})
 	})).Return(h, nil).Once()
 	return h
@@ -379,13 +379,13 @@ func TestRosterPressesNeedAPersonOfTheTeam(t *testing.T) {
 	c := &mocks.Client{}
 	g, _ := azGateway(t, f, c, nil)
 	const want = "Only people of team data may cover or swap its shifts"
-	for _, action := range []string{workflows.CoverTakeAction, workflows.SwapAcceptAction, workflows.SwapDeclineAction} {
+	for _, action := range []string{contract.CoverTakeAction, contract.SwapAcceptAction, contract.SwapDeclineAction} {
 		htServe(t, g, htSlackRequest(htSecret, scNow, azPress(t, action, "data/c1", f.responseURL(), "U0DANA", "T0TEAM")))
 		if r := scReply(t, f); !strings.HasPrefix(r.Text, want) {
 			t.Errorf("%s: reply %q, want %q…", action, r.Text, want)
 		}
 	}
-	htServe(t, g, htSlackRequest(htSecret, scNow, azPress(t, workflows.CoverNeedAction, "data/1796378400/1796983200", f.responseURL(), "U0MALLORY", "T0TEAM")))
+	htServe(t, g, htSlackRequest(htSecret, scNow, azPress(t, contract.CoverNeedAction, "data/1796378400/1796983200", f.responseURL(), "U0MALLORY", "T0TEAM")))
 	if r := scReply(t, f); !strings.HasPrefix(r.Text, want) {
 		t.Errorf("Need cover: reply %q", r.Text)
 	}

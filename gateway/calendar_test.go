@@ -28,7 +28,6 @@ import (
 	"github.com/baton-oncall/baton/calendar/icaltest"
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/team"
-	"github.com/baton-oncall/baton/workflows"
 )
 
 const (
@@ -120,7 +119,7 @@ func (f *ctFixture) roster(overrides []team.Override, err error) {
 	if err == nil {
 		v = ctValue{overrides}
 	}
-	f.client.On("QueryWorkflow", mock.Anything, contract.RosterWorkflowID("data"), "", workflows.RosterQuery).Return(v, err)
+	f.client.On("QueryWorkflow", mock.Anything, contract.RosterWorkflowID("data"), "", contract.RosterQuery).Return(v, err)
 }
 
 func (f *ctFixture) get(t *testing.T, path, token string) *httptest.ResponseRecorder {

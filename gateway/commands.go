@@ -550,14 +550,14 @@ func (g *Gateway) takePage(ctx context.Context, user string, v pageValue) error 
 	c := g.opts.Temporal
 	start := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       contract.PageQuotaWorkflowID(user),
-		TaskQueue:                workflows.TaskQueue,
+		TaskQueue:                contract.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		StaticSummary:            "Pages declared with /baton page by " + user,
-	}, workflows.PageQuotaWorkflowName, workflows.PageQuotaInput{})
+	}, contract.PageQuotaWorkflowName, workflows.PageQuotaInput{})
 	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{
-			UpdateName:   workflows.PageQuotaTakeUpdate,
+			UpdateName:   contract.PageQuotaTakeUpdate,
 			Args:         []any{workflows.TakePage{Key: v.Key, Team: v.Team}},
 			WaitForStage: client.WorkflowUpdateStageCompleted,
 		},

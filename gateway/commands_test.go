@@ -553,7 +553,7 @@ func TestSlashCommandPageThenPress(t *testing.T) {
 	// is the same, so the quota counts one page.
 	quota := []*mocks.WorkflowUpdateHandle{azQuota(t, c, "U0ALICE", "data", v.Key, nil), azQuota(t, c, "U0ALICE", "data", v.Key, nil)}
 	itNoLegacyRuns(c)
-	c.On("SignalWithStartWorkflow", htCtxWithDeadline(), id, workflows.IncidentAlertSignal,
+	c.On("SignalWithStartWorkflow", htCtxWithDeadline(), id, contract.IncidentAlertSignal,
 		mock.MatchedBy(func(s workflows.AlertSignal) bool {
 			a := s.Alert
 			return a.Team == "data" && a.DedupKey == v.Key && a.Summary == summary && a.Source == "slack" &&
@@ -561,10 +561,10 @@ func TestSlashCommandPageThenPress(t *testing.T) {
 				a.Details["declared_by"] == "U0ALICE" && a.Description == "Declared in Slack by Alice Adler" && a.At.Equal(scNow)
 		}),
 		mock.MatchedBy(func(o client.StartWorkflowOptions) bool {
-			return o.ID == id && o.TaskQueue == workflows.TaskQueue &&
+			return o.ID == id && o.TaskQueue == contract.TaskQueue &&
 				o.WorkflowIDConflictPolicy == enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
 		}),
-		workflows.IncidentWorkflowName, workflows.IncidentInput{Team: data},
+		contract.IncidentWorkflowName, workflows.IncidentInput{Team: data},
 	).Run(func(args mock.Arguments) { starts <- args.String(1) }).Return(nil, nil).Twice()
 
 	// Two presses of Critical on that message, each with its own trigger.
@@ -696,10 +696,10 @@ func TestPagePressOutcomes(t *testing.T) {
 			if tc.team != "gone" {
 				azQuota(t, c, "U0ALICE", "platform", "slack-20261203T100000-abcdef", nil)
 				itNoLegacyRuns(c)
-				c.On("SignalWithStartWorkflow", htCtxWithDeadline(), id, workflows.IncidentAlertSignal,
+				c.On("SignalWithStartWorkflow", htCtxWithDeadline(), id, contract.IncidentAlertSignal,
 					htAlertSignal(t, workflows.Alert{Team: "platform", DedupKey: "slack-20261203T100000-abcdef", Status: workflows.AlertFiring,
 						Source: "slack", Severity: workflows.Severity(strings.TrimPrefix(tc.actionID, "baton.page.")), Summary: "api 5xx"}),
-					htStartOptions(t, id), workflows.IncidentWorkflowName, mock.Anything,
+					htStartOptions(t, id), contract.IncidentWorkflowName, mock.Anything,
 				).Return(nil, tc.startErr).Once()
 			}
 			rec := htServe(t, f.scGateway(t, c, htSecret, scOnCall), htSlackRequest(htSecret, scNow, scPress(t, tc.actionID, value(tc.team), f.responseURL(), "1.2.3")))
@@ -725,7 +725,7 @@ func scUpdate(t *testing.T, c *mocks.Client, id string, req workflows.ActionRequ
 		}
 	}).Return(getErr).Once()
 	c.On("UpdateWorkflow", htCtxWithDeadline(), mock.MatchedBy(func(o client.UpdateWorkflowOptions) bool {
-		ok := o.WorkflowID == id && o.UpdateName == workflows.IncidentActionUpdate &&
+		ok := o.WorkflowID == id && o.UpdateName == contract.IncidentActionUpdate &&
 			o.WaitForStage == client.WorkflowUpdateStageCompleted && reflect.DeepEqual(o.Args, []any{req})
 		if !ok {
 			t.Logf("UpdateWorkflow %+v: want %s with %+v", o, id, req)

@@ -22,6 +22,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/incidentclient"
 	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/metrics"
@@ -102,7 +103,7 @@ func New(opts Options) *Gateway {
 	g.mux.HandleFunc("POST /slack/interactions", g.timed(g.slackInteraction))
 	g.mux.HandleFunc("POST /slack/commands", g.timed(g.slackCommand))
 	g.mux.HandleFunc("POST /twilio/sms", g.twilioSMS)
-	g.mux.HandleFunc("POST /twilio/voice", g.twilioVoice)
+	g.mux.HandleFunc("POST "+contract.VoicePath, g.twilioVoice)
 	g.mux.HandleFunc("GET /calendar/{file}", g.teamCalendar)
 	g.mux.HandleFunc("GET /calendar/{team}/{file}", g.personCalendar)
 	return g

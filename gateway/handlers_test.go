@@ -442,15 +442,15 @@ func TestAlertmanagerGroupDelivers(t *testing.T) {
 			teams := htTeams(t)
 			c := &mocks.Client{}
 			itNoLegacyRuns(c)
-			c.On("SignalWithStartWorkflow", htCtxWithDeadline(), firingID, workflows.IncidentAlertSignal,
+			c.On("SignalWithStartWorkflow", htCtxWithDeadline(), firingID, contract.IncidentAlertSignal,
 				htAlertSignal(t, workflows.Alert{
 					Team: "data", DedupKey: firingKey, Status: workflows.AlertFiring, Source: workflows.SourceAlertmanager,
 					Severity: workflows.SeverityCritical, Summary: "orders_daily has not finished by 06:00 UTC",
 				}),
 				htStartOptions(t, firingID),
-				workflows.IncidentWorkflowName, workflows.IncidentInput{Team: htTeam(t, teams, "data")},
+				contract.IncidentWorkflowName, workflows.IncidentInput{Team: htTeam(t, teams, "data")},
 			).Return(nil, nil).Once()
-			c.On("SignalWorkflow", htCtxWithDeadline(), resolvedID, "", workflows.IncidentAlertSignal,
+			c.On("SignalWorkflow", htCtxWithDeadline(), resolvedID, "", contract.IncidentAlertSignal,
 				htAlertSignal(t, workflows.Alert{
 					Team: "data", DedupKey: resolvedKey, Status: workflows.AlertResolved, Source: workflows.SourceAlertmanager,
 					Severity: workflows.SeverityMedium,
@@ -497,12 +497,12 @@ func TestWebhookTemporalDownIs503(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &mocks.Client{}
 			itNoLegacyRuns(c)
-			c.On("SignalWithStartWorkflow", mock.Anything, tc.id, workflows.IncidentAlertSignal, mock.Anything, mock.Anything,
-				workflows.IncidentWorkflowName, mock.Anything).
+			c.On("SignalWithStartWorkflow", mock.Anything, tc.id, contract.IncidentAlertSignal, mock.Anything, mock.Anything,
+				contract.IncidentWorkflowName, mock.Anything).
 				Return(nil, serviceerror.NewUnavailable("connection refused")).Once()
 			if tc.name == "alertmanager" {
 				c.On("SignalWorkflow", mock.Anything, contract.IncidentWorkflowID("data", "c1d2e3f4a5b60718"), "",
-					workflows.IncidentAlertSignal, mock.Anything).Return(nil).Once()
+					contract.IncidentAlertSignal, mock.Anything).Return(nil).Once()
 			}
 			g := New(Options{Temporal: c, Teams: htTeams(t), WebhookToken: htToken})
 			rec := htServe(t, g, htWebhookRequest(http.MethodPost, tc.path, "Bearer "+htToken, tc.body))
@@ -546,9 +546,9 @@ func TestGenericAndOpsgenieCreateStart(t *testing.T) {
 			id := contract.IncidentWorkflowID(tc.want.Team, tc.want.DedupKey)
 			c := &mocks.Client{}
 			itNoLegacyRuns(c)
-			c.On("SignalWithStartWorkflow", htCtxWithDeadline(), id, workflows.IncidentAlertSignal,
+			c.On("SignalWithStartWorkflow", htCtxWithDeadline(), id, contract.IncidentAlertSignal,
 				htAlertSignal(t, tc.want), htStartOptions(t, id),
-				workflows.IncidentWorkflowName, workflows.IncidentInput{Team: htTeam(t, teams, "data")},
+				contract.IncidentWorkflowName, workflows.IncidentInput{Team: htTeam(t, teams, "data")},
 			).Return(nil, nil).Once()
 			g := New(Options{Temporal: c, Teams: teams, WebhookToken: htToken})
 			rec := htServe(t, g, htWebhookRequest(http.MethodPost, tc.path, "Bearer "+htToken, tc.body))
@@ -579,7 +579,7 @@ func TestOpsgenieCloseAndAcknowledge(t *testing.T) {
 	t.Run("close signals", func(t *testing.T) {
 		c := &mocks.Client{}
 		itNoLegacyRuns(c)
-		c.On("SignalWorkflow", htCtxWithDeadline(), id, "", workflows.IncidentAlertSignal,
+		c.On("SignalWorkflow", htCtxWithDeadline(), id, "", contract.IncidentAlertSignal,
 			htAlertSignal(t, workflows.Alert{
 				Team: "data", DedupKey: "orders_daily", Status: workflows.AlertResolved, Source: workflows.SourceOpsgenie,
 				Severity: workflows.SeverityMedium, Summary: "orders_daily has not finished by 06:00 UTC",
@@ -606,7 +606,7 @@ func TestOpsgenieCloseAndAcknowledge(t *testing.T) {
 			c := &mocks.Client{}
 			itNoLegacyRuns(c)
 			c.On("UpdateWorkflow", htCtxWithDeadline(), mock.MatchedBy(func(o client.UpdateWorkflowOptions) bool {
-				return o.WorkflowID == id && o.UpdateName == workflows.IncidentActionUpdate &&
+				return o.WorkflowID == id && o.UpdateName == contract.IncidentActionUpdate &&
 					reflect.DeepEqual(o.Args, []any{workflows.ActionRequest{Action: workflows.ActionAck, By: "alice@example.com", Via: "opsgenie"}})
 			})).Return(h, nil).Once()
 			g := New(Options{Temporal: c, Teams: htTeams(t), WebhookToken: htToken})

@@ -144,9 +144,9 @@ func TestAlertmanagerGroupWithOneBadAlertPagesTheGoodOne(t *testing.T) {
 			id := contract.IncidentWorkflowID("data", itKeys[good])
 			c := &mocks.Client{}
 			itNoLegacyRuns(c)
-			c.On("SignalWithStartWorkflow", htCtxWithDeadline(), id, workflows.IncidentAlertSignal,
+			c.On("SignalWithStartWorkflow", htCtxWithDeadline(), id, contract.IncidentAlertSignal,
 				mock.MatchedBy(func(s workflows.AlertSignal) bool { return s.Alert.DedupKey == itKeys[good] }),
-				htStartOptions(t, id), workflows.IncidentWorkflowName, mock.Anything,
+				htStartOptions(t, id), contract.IncidentWorkflowName, mock.Anything,
 			).Return(nil, nil).Once()
 			m := metrics.New()
 			logs := &itLogs{}
@@ -251,8 +251,8 @@ func TestAlertsOfOneNotificationAreDeliveredSideBySide(t *testing.T) {
 	itNoLegacyRuns(c)
 	var mu sync.Mutex
 	alone := 0
-	c.On("SignalWithStartWorkflow", htCtxWithDeadline(), mock.Anything, workflows.IncidentAlertSignal, mock.Anything,
-		mock.Anything, workflows.IncidentWorkflowName, mock.Anything).
+	c.On("SignalWithStartWorkflow", htCtxWithDeadline(), mock.Anything, contract.IncidentAlertSignal, mock.Anything,
+		mock.Anything, contract.IncidentWorkflowName, mock.Anything).
 		Run(func(mock.Arguments) {
 			arrived.Done()
 			select {
@@ -304,8 +304,8 @@ func TestDeliveryErrorsAreClassified(t *testing.T) {
 			id := contract.IncidentWorkflowID("data", "orders_daily")
 			c := &mocks.Client{}
 			itNoLegacyRuns(c)
-			c.On("SignalWithStartWorkflow", mock.Anything, id, workflows.IncidentAlertSignal, mock.Anything, mock.Anything,
-				workflows.IncidentWorkflowName, mock.Anything).Return(nil, tc.err).Once()
+			c.On("SignalWithStartWorkflow", mock.Anything, id, contract.IncidentAlertSignal, mock.Anything, mock.Anything,
+				contract.IncidentWorkflowName, mock.Anything).Return(nil, tc.err).Once()
 			m := metrics.New()
 			logs := &itLogs{}
 			g := New(Options{Temporal: c, Teams: htTeams(t), WebhookToken: htToken, Metrics: m, Logger: slog.New(logs)})
@@ -355,8 +355,8 @@ func TestIntakeCapsFieldsBeforeDelivery(t *testing.T) {
 	itNoLegacyRuns(c)
 	var sent workflows.Alert
 	var opts client.StartWorkflowOptions
-	c.On("SignalWithStartWorkflow", mock.Anything, id, workflows.IncidentAlertSignal, mock.Anything, mock.Anything,
-		workflows.IncidentWorkflowName, mock.Anything).Run(func(args mock.Arguments) {
+	c.On("SignalWithStartWorkflow", mock.Anything, id, contract.IncidentAlertSignal, mock.Anything, mock.Anything,
+		contract.IncidentWorkflowName, mock.Anything).Run(func(args mock.Arguments) {
 		sent = args.Get(3).(workflows.AlertSignal).Alert
 		opts = args.Get(4).(client.StartWorkflowOptions)
 	}).Return(nil, nil).Once()
@@ -369,8 +369,8 @@ func TestIntakeCapsFieldsBeforeDelivery(t *testing.T) {
 	if n := len(sent.Service); n > 2048 {
 		t.Errorf("service of %d bytes, over Temporal's 2 KB keyword limit", n)
 	}
-	if v, ok := opts.TypedSearchAttributes.GetKeyword(workflows.ServiceKey); !ok || len(v) > 2048 {
-		t.Errorf("search attribute %s of %d bytes", workflows.ServiceKey.GetName(), len(v))
+	if v, ok := opts.TypedSearchAttributes.GetKeyword(contract.ServiceKey); !ok || len(v) > 2048 {
+		t.Errorf("search attribute %s of %d bytes", contract.ServiceKey.GetName(), len(v))
 	}
 	if n := len([]rune(sent.Description)); n > workflows.MaxDescriptionLen || !strings.Contains(sent.Description, "cut") {
 		t.Errorf("description of %d characters, want at most %d with a note of the cut", n, workflows.MaxDescriptionLen)
@@ -403,8 +403,8 @@ func TestTeamWebhookTokens(t *testing.T) {
 	dataID := contract.IncidentWorkflowID("data", itKeys[0])
 	platID := contract.IncidentWorkflowID("platform", itKeys[1])
 	expectStart := func(c *mocks.Client, id string) {
-		c.On("SignalWithStartWorkflow", htCtxWithDeadline(), id, workflows.IncidentAlertSignal, mock.Anything,
-			htStartOptions(t, id), workflows.IncidentWorkflowName, mock.Anything).Return(nil, nil).Once()
+		c.On("SignalWithStartWorkflow", htCtxWithDeadline(), id, contract.IncidentAlertSignal, mock.Anything,
+			htStartOptions(t, id), contract.IncidentWorkflowName, mock.Anything).Return(nil, nil).Once()
 	}
 
 	t.Run("the team's token delivers its alert and refuses the other team's", func(t *testing.T) {
@@ -491,7 +491,7 @@ func TestTeamWebhookTokens(t *testing.T) {
 		c := &mocks.Client{}
 		itNoLegacyRuns(c)
 		c.On("UpdateWorkflow", htCtxWithDeadline(), mock.MatchedBy(func(o client.UpdateWorkflowOptions) bool {
-			return o.WorkflowID == id && o.UpdateName == workflows.IncidentActionUpdate
+			return o.WorkflowID == id && o.UpdateName == contract.IncidentActionUpdate
 		})).Return(h, nil).Once()
 		g := New(Options{Temporal: c, Teams: htTeams(t), TeamWebhookTokens: tokens})
 		rec := htServe(t, g, htWebhookRequest(http.MethodPost, "/webhooks/opsgenie", "Bearer "+dataToken, htSample(t, "opsgenie_acknowledge.json")))

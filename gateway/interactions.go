@@ -82,16 +82,16 @@ func (g *Gateway) pressWork(press SlackAction) (func(ctx context.Context), error
 // buttonWork reads which of Baton's buttons was pressed, and returns what
 // the press does.
 func (g *Gateway) buttonWork(press SlackAction) (func(ctx context.Context), error) {
-	if press.ActionID == workflows.HandoverAcceptAction {
+	if press.ActionID == contract.HandoverAcceptAction {
 		if _, _, err := contract.ParseHandoverWorkflowID(press.Value); err != nil {
 			return nil, errors.New("the Accept button names no handover: value " + press.Value)
 		}
 		return func(ctx context.Context) { g.acceptPressed(ctx, press) }, nil
 	}
 	switch press.ActionID {
-	case workflows.CoverTakeAction, workflows.SwapAcceptAction, workflows.SwapDeclineAction:
+	case contract.CoverTakeAction, contract.SwapAcceptAction, contract.SwapDeclineAction:
 		return g.rosterPress(press)
-	case workflows.CoverNeedAction:
+	case contract.CoverNeedAction:
 		return g.needCoverPress(press)
 	}
 	if strings.HasPrefix(press.ActionID, pageActionPrefix) {
@@ -102,8 +102,8 @@ func (g *Gateway) buttonWork(press SlackAction) (func(ctx context.Context), erro
 		}
 		return func(ctx context.Context) { g.pagePressed(ctx, sev, v, press) }, nil
 	}
-	action, ok := strings.CutPrefix(press.ActionID, "incident.")
-	if !ok || action == "" || !isIncidentID(press.Value) {
+	action, ok := contract.ParseIncidentButtonID(press.ActionID)
+	if !ok || !isIncidentID(press.Value) {
 		return nil, errors.New("not one of Baton's incident buttons: action_id " + press.ActionID)
 	}
 	return func(ctx context.Context) { g.pressed(ctx, workflows.Action(action), press) }, nil

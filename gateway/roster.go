@@ -2,11 +2,10 @@ package gateway
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/rosterclient"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
@@ -18,18 +17,11 @@ const whenLayout = "Mon 2 Jan 15:04 MST"
 // needCoverPress is the handover DM's Need cover: a cover request for the
 // presser, from now (or the shift's start) to the shift's end.
 func (g *Gateway) needCoverPress(press SlackAction) (func(ctx context.Context), error) {
-	parts := strings.Split(press.Value, "/")
-	var start, end int64
-	if len(parts) != 3 {
-		return nil, errors.New("the Need cover button names no team and shift: value " + press.Value)
+	teamName, start, end, err := contract.ParseNeedCoverValue(press.Value)
+	if err != nil {
+		return nil, err
 	}
-	if _, err := fmt.Sscan(parts[1], &start); err != nil {
-		return nil, errors.New("the Need cover button names no shift start: value " + press.Value)
-	}
-	if _, err := fmt.Sscan(parts[2], &end); err != nil {
-		return nil, errors.New("the Need cover button names no shift end: value " + press.Value)
-	}
-	t, err := g.team(parts[0])
+	t, err := g.team(teamName)
 	if err != nil {
 		return nil, err
 	}
@@ -44,11 +36,11 @@ func (g *Gateway) needCoverPress(press SlackAction) (func(ctx context.Context), 
 			g.respond(ctx, press.ResponseURL, why)
 			return
 		}
-		from := time.Unix(start, 0)
+		from := start
 		if now := g.opts.Now().Truncate(time.Minute); now.After(from) {
 			from = now
 		}
-		rq, err := rosterclient.AskCover(ctx, g.opts.Temporal, t, workflows.AskCover{Person: press.UserID, From: from, To: time.Unix(end, 0)})
+		rq, err := rosterclient.AskCover(ctx, g.opts.Temporal, t, workflows.AskCover{Person: press.UserID, From: from, To: end})
 		g.respond(ctx, press.ResponseURL, rosterInSlack.answer(err, func() string {
 			return fmt.Sprintf("Asked the team to cover you from %s to %s (%s).", rq.From.In(loc).Format(whenLayout), rq.To.In(loc).Format(whenLayout), rq.ID)
 		}))
@@ -56,11 +48,11 @@ func (g *Gateway) needCoverPress(press SlackAction) (func(ctx context.Context), 
 }
 
 // rosterPress is a press on a cover request's "I'll cover" or a swap's
-// Accept or Decline; its value is "<team>/<request ID>".
+// Accept or Decline; its value is a contract.RequestButtonValue.
 func (g *Gateway) rosterPress(press SlackAction) (func(ctx context.Context), error) {
-	teamName, id, ok := strings.Cut(press.Value, "/")
-	if !ok || teamName == "" || id == "" {
-		return nil, errors.New("the button names no team and request: value " + press.Value)
+	teamName, id, err := contract.ParseRequestButtonValue(press.Value)
+	if err != nil {
+		return nil, err
 	}
 	t, err := g.team(teamName)
 	if err != nil {
@@ -79,10 +71,10 @@ func (g *Gateway) rosterPress(press SlackAction) (func(ctx context.Context), err
 		}
 		var rq workflows.Request
 		var err error
-		if press.ActionID == workflows.CoverTakeAction {
+		if press.ActionID == contract.CoverTakeAction {
 			rq, err = rosterclient.TakeCover(ctx, g.opts.Temporal, teamName, workflows.TakeCover{ID: id, By: press.UserID})
 		} else {
-			rq, err = rosterclient.ReplySwap(ctx, g.opts.Temporal, teamName, workflows.ReplySwap{ID: id, By: press.UserID, Accept: press.ActionID == workflows.SwapAcceptAction})
+			rq, err = rosterclient.ReplySwap(ctx, g.opts.Temporal, teamName, workflows.ReplySwap{ID: id, By: press.UserID, Accept: press.ActionID == contract.SwapAcceptAction})
 		}
 		g.respond(ctx, press.ResponseURL, rosterInSlack.answer(err, func() string {
 			switch {

@@ -3,15 +3,11 @@ package gateway
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -22,6 +18,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/baton-oncall/baton/activities/phone/twilio"
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/handoverclient"
 	"github.com/baton-oncall/baton/incidentclient"
@@ -29,31 +26,6 @@ import (
 	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/workflows"
 )
-
-// TwilioSignature is the X-Twilio-Signature of a request: the base64
-// HMAC-SHA1, keyed by the auth token, of the full URL Twilio requested
-// followed by every POST parameter, sorted by name (and a repeated one by
-// value), as name then value with nothing between.
-func TwilioSignature(authToken, fullURL string, form url.Values) string {
-	var b strings.Builder
-	b.WriteString(fullURL)
-	for _, name := range slices.Sorted(func(yield func(string) bool) {
-		for k := range form {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
-		values := slices.Clone(form[name])
-		slices.Sort(values)
-		for _, v := range values {
-			b.WriteString(name + v)
-		}
-	}
-	mac := hmac.New(sha1.New, []byte(authToken))
-	mac.Write([]byte(b.String()))
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
 
 // twilioSMS is the inbound-message webhook of Baton's Twilio number: the
 // person paged answers "1" (or "ack") to acknowledge their newest open
@@ -78,12 +50,12 @@ func (g *Gateway) twilioSMS(w http.ResponseWriter, r *http.Request) {
 func (g *Gateway) firstTime(ctx context.Context, sid string) (bool, error) {
 	_, err := g.opts.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       contract.TwilioReceiptWorkflowID(sid),
-		TaskQueue:                                workflows.TaskQueue,
+		TaskQueue:                                contract.TaskQueue,
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		StaticSummary:                            "An SMS reply, taken once",
-	}, workflows.ReceiptWorkflowName, workflows.ReceiptInput{For: "sms reply"})
+	}, contract.ReceiptWorkflowName, workflows.ReceiptInput{For: "sms reply"})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		return false, nil
@@ -109,19 +81,18 @@ func (g *Gateway) twilioVoice(w http.ResponseWriter, r *http.Request) {
 	if !g.verifiedTwilio(w, r) {
 		return
 	}
-	q := r.URL.Query()
-	if id := q.Get("handover"); id != "" {
-		g.handoverKey(w, r, id, q.Get("person"))
+	keys := contract.ParseVoiceKeys(r.URL.Query())
+	if keys.Handover != "" {
+		g.handoverKey(w, r, keys.Handover, keys.Person)
 		return
 	}
-	id, who, run := q.Get("incident"), q.Get("person"), q.Get("run")
-	round, roundErr := strconv.Atoi(q.Get("round"))
+	id, who, run, round := keys.Incident, keys.Person, keys.Run, keys.Round
 	callSid := r.PostForm.Get("CallSid")
 	switch {
 	case !isIncidentID(id) || who == "" || callSid == "":
 		http.Error(w, "the action URL names no incident and person, or the request no CallSid", http.StatusBadRequest)
 		return
-	case run == "" || roundErr != nil || round < 0:
+	case run == "" || round < 0:
 		// A call placed before its URL named the page: its keys could act
 		// on a later incident, so they act on none.
 		writeTwiML(w, "Say", "This call's keys no longer work. Please answer in Slack. Goodbye.")
@@ -208,7 +179,7 @@ func (g *Gateway) verifiedTwilio(w http.ResponseWriter, r *http.Request) bool {
 		full += "?" + r.URL.RawQuery
 	}
 	got := r.Header.Get("X-Twilio-Signature")
-	want := TwilioSignature(g.opts.TwilioAuthToken, full, r.PostForm)
+	want := twilio.Signature(g.opts.TwilioAuthToken, full, r.PostForm)
 	if got == "" || !hmac.Equal([]byte(got), []byte(want)) {
 		// Nothing of the request is logged: it carries a phone number.
 		g.opts.Logger.Warn("Twilio request refused: missing or wrong X-Twilio-Signature", "path", r.URL.Path)
@@ -428,7 +399,7 @@ const runningMost = 100
 // state their runs last published: only a triggered one is asked more.
 func (g *Gateway) runningIncidents(ctx context.Context, teamName string) ([]runningIncident, error) {
 	query := fmt.Sprintf("WorkflowType = %q AND %s = %q AND ExecutionStatus = 'Running'",
-		workflows.IncidentWorkflowName, workflows.TeamKey.GetName(), teamName)
+		contract.IncidentWorkflowName, contract.TeamKey.GetName(), teamName)
 	resp, err := g.opts.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, PageSize: runningMost})
 	if err != nil {
 		return nil, fmt.Errorf("list the open incidents of %s: %w", teamName, err)
@@ -439,7 +410,7 @@ func (g *Gateway) runningIncidents(ctx context.Context, teamName string) ([]runn
 		inc := runningIncident{id: e.GetExecution().GetWorkflowId(), started: e.GetStartTime().AsTime()}
 		// A run that has published no state yet is asked for its status
 		// like any triggered one.
-		_ = dc.FromPayload(e.GetSearchAttributes().GetIndexedFields()[workflows.StateKey.GetName()], &inc.state)
+		_ = dc.FromPayload(e.GetSearchAttributes().GetIndexedFields()[contract.StateKey.GetName()], &inc.state)
 		if inc.state == "" {
 			inc.state = string(workflows.StateTriggered)
 		}

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -23,7 +24,7 @@ import (
 func Accept(ctx context.Context, c client.Client, workflowID, by, via string) (string, error) {
 	handle, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   workflowID,
-		UpdateName:   workflows.HandoverAcceptUpdate,
+		UpdateName:   contract.HandoverAcceptUpdate,
 		Args:         []any{workflows.AcceptRequest{By: by, Via: via}},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
@@ -55,7 +56,7 @@ type Pending struct {
 func ListPending(ctx context.Context, c client.Client, teamName, person string) ([]Pending, error) {
 	resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
 		Query: fmt.Sprintf("WorkflowType = %q AND %s = %q AND ExecutionStatus = 'Running'",
-			workflows.HandoverWorkflowName, workflows.TeamKey.GetName(), teamName),
+			contract.HandoverWorkflowName, contract.TeamKey.GetName(), teamName),
 		PageSize: 20,
 	})
 	if err != nil {
@@ -64,7 +65,7 @@ func ListPending(ctx context.Context, c client.Client, teamName, person string) 
 	var out []Pending
 	for _, e := range resp.GetExecutions() {
 		id := e.GetExecution().GetWorkflowId()
-		v, err := c.QueryWorkflow(ctx, id, "", workflows.HandoverStatusQuery)
+		v, err := c.QueryWorkflow(ctx, id, "", contract.HandoverStatusQuery)
 		if err != nil {
 			continue
 		}

@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
@@ -40,7 +41,7 @@ func Deliver(ctx context.Context, c client.Client, t team.Team, alert workflows.
 		return "", err
 	}
 	if alert.Status == workflows.AlertResolved {
-		err := c.SignalWorkflow(ctx, id, "", workflows.IncidentAlertSignal, workflows.AlertSignal{Alert: alert})
+		err := c.SignalWorkflow(ctx, id, "", contract.IncidentAlertSignal, workflows.AlertSignal{Alert: alert})
 		if workflowerr.IsClosed(err) {
 			return id, ErrNoOpenIncident
 		}
@@ -49,22 +50,22 @@ func Deliver(ctx context.Context, c client.Client, t team.Team, alert workflows.
 		}
 		return id, nil
 	}
-	_, err = c.SignalWithStartWorkflow(ctx, id, workflows.IncidentAlertSignal, workflows.AlertSignal{Alert: alert},
+	_, err = c.SignalWithStartWorkflow(ctx, id, contract.IncidentAlertSignal, workflows.AlertSignal{Alert: alert},
 		client.StartWorkflowOptions{
 			ID:                       id,
-			TaskQueue:                workflows.TaskQueue,
+			TaskQueue:                contract.TaskQueue,
 			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 			TypedSearchAttributes: temporal.NewSearchAttributes(
-				workflows.TeamKey.ValueSet(t.Name),
-				workflows.SeverityKey.ValueSet(string(alert.Severity)),
-				workflows.ServiceKey.ValueSet(alert.Service),
-				workflows.AlertNameKey.ValueSet(alert.AlertName),
-				workflows.StateKey.ValueSet(string(workflows.StateTriggered)),
+				contract.TeamKey.ValueSet(t.Name),
+				contract.SeverityKey.ValueSet(string(alert.Severity)),
+				contract.ServiceKey.ValueSet(alert.Service),
+				contract.AlertNameKey.ValueSet(alert.AlertName),
+				contract.StateKey.ValueSet(string(workflows.StateTriggered)),
 			),
-			Memo:          map[string]any{workflows.IncidentSummaryMemoKey: alert.Summary},
+			Memo:          map[string]any{contract.IncidentSummaryMemoKey: alert.Summary},
 			StaticSummary: fmt.Sprintf("[%s] %s", strings.ToUpper(string(alert.Severity)), alert.Summary),
-		}, workflows.IncidentWorkflowName, workflows.IncidentInput{Team: t})
+		}, contract.IncidentWorkflowName, workflows.IncidentInput{Team: t})
 	if err != nil {
 		return "", fmt.Errorf("deliver alert to %s: %w", id, err)
 	}
@@ -106,7 +107,7 @@ func ActOnce(ctx context.Context, c client.Client, workflowID string, req workfl
 		UpdateID:            once.RequestID,
 		WorkflowID:          workflowID,
 		FirstExecutionRunID: once.FirstRunID,
-		UpdateName:          workflows.IncidentActionUpdate,
+		UpdateName:          contract.IncidentActionUpdate,
 		Args:                []any{req},
 		WaitForStage:        client.WorkflowUpdateStageCompleted,
 	})
@@ -138,7 +139,7 @@ func (u unreachable) Unwrap() []error { return []error{ErrUnreachable, u.err} }
 // summaryFromMemo reads the IncidentSummary a run keeps in its memo.
 func summaryFromMemo(desc *workflowservice.DescribeWorkflowExecutionResponse) (workflows.IncidentSummary, error) {
 	var sum workflows.IncidentSummary
-	p, ok := desc.GetWorkflowExecutionInfo().GetMemo().GetFields()[workflows.IncidentMemoKey]
+	p, ok := desc.GetWorkflowExecutionInfo().GetMemo().GetFields()[contract.IncidentMemoKey]
 	if !ok {
 		return sum, nil
 	}
@@ -175,7 +176,7 @@ func closedOr(ctx context.Context, c client.Client, workflowID, firstRunID strin
 // closed: only a run that has ended is.
 func Status(ctx context.Context, c client.Client, workflowID string) (workflows.IncidentStatus, error) {
 	var st workflows.IncidentStatus
-	v, err := c.QueryWorkflow(ctx, workflowID, "", workflows.IncidentStatusQuery)
+	v, err := c.QueryWorkflow(ctx, workflowID, "", contract.IncidentStatusQuery)
 	if err == nil {
 		err = v.Get(&st)
 		return st, err
@@ -212,12 +213,12 @@ type Listed struct {
 // List lists incidents from visibility, newest first, filtered by team and
 // state when given.
 func List(ctx context.Context, c client.Client, teamName, state string, limit int) ([]Listed, error) {
-	query := fmt.Sprintf("WorkflowType = %q", workflows.IncidentWorkflowName)
+	query := fmt.Sprintf("WorkflowType = %q", contract.IncidentWorkflowName)
 	if teamName != "" {
-		query += fmt.Sprintf(" AND %s = %q", workflows.TeamKey.GetName(), teamName)
+		query += fmt.Sprintf(" AND %s = %q", contract.TeamKey.GetName(), teamName)
 	}
 	if state != "" {
-		query += fmt.Sprintf(" AND %s = %q", workflows.StateKey.GetName(), state)
+		query += fmt.Sprintf(" AND %s = %q", contract.StateKey.GetName(), state)
 	}
 	var out []Listed
 	var token []byte
@@ -232,10 +233,10 @@ func List(ctx context.Context, c client.Client, teamName, state string, limit in
 			// is still useful without it.
 			attrs := e.GetSearchAttributes().GetIndexedFields()
 			dc := converter.GetDefaultDataConverter()
-			_ = dc.FromPayload(attrs[workflows.TeamKey.GetName()], &l.Team)
-			_ = dc.FromPayload(attrs[workflows.SeverityKey.GetName()], &l.Severity)
-			_ = dc.FromPayload(attrs[workflows.StateKey.GetName()], &l.State)
-			_ = dc.FromPayload(e.GetMemo().GetFields()[workflows.IncidentSummaryMemoKey], &l.Summary)
+			_ = dc.FromPayload(attrs[contract.TeamKey.GetName()], &l.Team)
+			_ = dc.FromPayload(attrs[contract.SeverityKey.GetName()], &l.Severity)
+			_ = dc.FromPayload(attrs[contract.StateKey.GetName()], &l.State)
+			_ = dc.FromPayload(e.GetMemo().GetFields()[contract.IncidentSummaryMemoKey], &l.Summary)
 			out = append(out, l)
 			if limit > 0 && len(out) >= limit {
 				return out, nil

@@ -39,7 +39,7 @@ func runningIncident(t *testing.T) (client.Client, string) {
 	c := ts.GetDefaultClient()
 	id := contract.IncidentWorkflowID("data", "fp-busy")
 	if _, err := c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: id, TaskQueue: "nobody-polls"},
-		workflows.IncidentWorkflowName, workflows.IncidentInput{}); err != nil {
+		contract.IncidentWorkflowName, workflows.IncidentInput{}); err != nil {
 		t.Fatal(err)
 	}
 	return c, id

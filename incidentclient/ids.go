@@ -13,7 +13,6 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/baton-oncall/baton/contract"
-	"github.com/baton-oncall/baton/workflows"
 )
 
 // Incidents opened before the colon ID scheme (contract.IncidentID) keep
@@ -73,7 +72,7 @@ func TeamOf(ctx context.Context, c client.Client, workflowID string) (string, er
 // teamOf reads a run's BatonTeam search attribute; "" when it has none.
 func teamOf(desc *workflowservice.DescribeWorkflowExecutionResponse) string {
 	var team string
-	p := desc.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()[workflows.TeamKey.GetName()]
+	p := desc.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()[contract.TeamKey.GetName()]
 	if p == nil || converter.GetDefaultDataConverter().FromPayload(p, &team) != nil {
 		return ""
 	}
@@ -93,7 +92,7 @@ type LegacyRun struct {
 // it is empty on every namespace Baton runs in, the look-ups above have
 // nothing left to find; when no run in it is V1, incident_v1.go has none.
 func OpenLegacy(ctx context.Context, c client.Client) ([]LegacyRun, error) {
-	query := fmt.Sprintf("WorkflowType = %q AND ExecutionStatus = 'Running'", workflows.IncidentWorkflowName)
+	query := fmt.Sprintf("WorkflowType = %q AND ExecutionStatus = 'Running'", contract.IncidentWorkflowName)
 	var out []LegacyRun
 	var token []byte
 	for {

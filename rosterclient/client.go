@@ -20,17 +20,17 @@ import (
 
 // Add asks for an override, starting the team's roster if needed.
 func Add(ctx context.Context, c client.Client, t team.Team, req workflows.AddOverride) (team.Override, error) {
-	return withStart[team.Override](ctx, c, t, workflows.RosterAddUpdate, req)
+	return withStart[team.Override](ctx, c, t, contract.RosterAddUpdate, req)
 }
 
 // Remove removes an override by ID.
 func Remove(ctx context.Context, c client.Client, teamName, id, by string) (team.Override, error) {
-	return update[team.Override](ctx, c, teamName, workflows.RosterRemoveUpdate, workflows.RemoveOverride{ID: id, By: by})
+	return update[team.Override](ctx, c, teamName, contract.RosterRemoveUpdate, workflows.RemoveOverride{ID: id, By: by})
 }
 
 // List is a team's overrides; none when its roster never ran.
 func List(ctx context.Context, c client.Client, teamName string) ([]team.Override, error) {
-	v, err := c.QueryWorkflow(ctx, contract.RosterWorkflowID(teamName), "", workflows.RosterQuery)
+	v, err := c.QueryWorkflow(ctx, contract.RosterWorkflowID(teamName), "", contract.RosterQuery)
 	if workflowerr.IsClosed(err) {
 		return nil, nil
 	}
@@ -43,32 +43,32 @@ func List(ctx context.Context, c client.Client, teamName string) ([]team.Overrid
 
 // AskCover asks the team to cover a person, starting the roster if needed.
 func AskCover(ctx context.Context, c client.Client, t team.Team, req workflows.AskCover) (workflows.Request, error) {
-	return withStart[workflows.Request](ctx, c, t, workflows.RosterCoverAskUpdate, req)
+	return withStart[workflows.Request](ctx, c, t, contract.RosterCoverAskUpdate, req)
 }
 
 // AskSwap asks for a swap, starting the roster if needed.
 func AskSwap(ctx context.Context, c client.Client, t team.Team, req workflows.AskSwap) (workflows.Request, error) {
-	return withStart[workflows.Request](ctx, c, t, workflows.RosterSwapAskUpdate, req)
+	return withStart[workflows.Request](ctx, c, t, contract.RosterSwapAskUpdate, req)
 }
 
 // TakeCover takes a cover request; the first to take it gets it.
 func TakeCover(ctx context.Context, c client.Client, teamName string, req workflows.TakeCover) (workflows.Request, error) {
-	return update[workflows.Request](ctx, c, teamName, workflows.RosterCoverTakeUpdate, req)
+	return update[workflows.Request](ctx, c, teamName, contract.RosterCoverTakeUpdate, req)
 }
 
 // ReplySwap accepts or declines a swap.
 func ReplySwap(ctx context.Context, c client.Client, teamName string, req workflows.ReplySwap) (workflows.Request, error) {
-	return update[workflows.Request](ctx, c, teamName, workflows.RosterSwapReplyUpdate, req)
+	return update[workflows.Request](ctx, c, teamName, contract.RosterSwapReplyUpdate, req)
 }
 
 func withStart[T any](ctx context.Context, c client.Client, t team.Team, name string, arg any) (T, error) {
 	start := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       contract.RosterWorkflowID(t.Name),
-		TaskQueue:                workflows.TaskQueue,
+		TaskQueue:                contract.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		TypedSearchAttributes:    temporal.NewSearchAttributes(workflows.TeamKey.ValueSet(t.Name)),
+		TypedSearchAttributes:    temporal.NewSearchAttributes(contract.TeamKey.ValueSet(t.Name)),
 		StaticSummary:            "Overrides of " + t.Name,
-	}, workflows.RosterWorkflowName, workflows.RosterInput{Team: t})
+	}, contract.RosterWorkflowName, workflows.RosterInput{Team: t})
 	handle, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted},

@@ -48,14 +48,14 @@ func (a *app) handover(ctx context.Context, args []string) error {
 	id := contract.HandoverWorkflowID(t.Name, shift)
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:        id,
-		TaskQueue: workflows.TaskQueue,
+		TaskQueue: contract.TaskQueue,
 		// A finished handover of this shift may run again (it changes
 		// nothing); one still running is joined, not started twice.
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		TypedSearchAttributes:    temporal.NewSearchAttributes(workflows.TeamKey.ValueSet(t.Name)),
+		TypedSearchAttributes:    temporal.NewSearchAttributes(contract.TeamKey.ValueSet(t.Name)),
 		StaticSummary:            fmt.Sprintf("Handover of %s, shift from %s (started by hand)", t.Name, shift.In(loc).Format("Mon 2 Jan 15:04 MST")),
-	}, workflows.HandoverWorkflowName, workflows.HandoverInput{Team: t, ShiftStart: shift})
+	}, contract.HandoverWorkflowName, workflows.HandoverInput{Team: t, ShiftStart: shift})
 	if err != nil {
 		return fmt.Errorf("start handover of %s: %w", t.Name, err)
 	}
@@ -143,7 +143,7 @@ func handedOver(ctx context.Context, c client.Client, run client.WorkflowRun) (w
 		case err := <-done:
 			return res, err
 		case <-tick.C:
-			v, err := c.QueryWorkflow(ctx, run.GetID(), run.GetRunID(), workflows.HandoverStatusQuery)
+			v, err := c.QueryWorkflow(ctx, run.GetID(), run.GetRunID(), contract.HandoverStatusQuery)
 			if err != nil {
 				continue
 			}

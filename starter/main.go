@@ -25,6 +25,7 @@ import (
 	"go.temporal.io/sdk/log"
 
 	"github.com/baton-oncall/baton/config"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -187,12 +188,12 @@ func (a *app) loadTeams() (*team.File, error) {
 	defer cancel()
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       "baton-teams",
-		TaskQueue:                workflows.TaskQueue,
+		TaskQueue:                contract.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowExecutionTimeout: time.Minute,
 		StaticSummary:            "The starter asks the worker for its team file",
-	}, workflows.TeamsWorkflowName)
+	}, contract.TeamsWorkflowName)
 	if err != nil {
 		return nil, fmt.Errorf("ask the worker for its teams: %w", err)
 	}
@@ -201,7 +202,7 @@ func (a *app) loadTeams() (*team.File, error) {
 		// The SDK's long poll may end a moment before the deadline does.
 		if deadline, _ := ctx.Deadline(); time.Until(deadline) < 2*time.Second {
 			return nil, fmt.Errorf("no worker answered on task queue %q within %s: start one (go run ./deploy/dev, or the worker binary) against %s, namespace %s",
-				workflows.TaskQueue, workflows.TeamsWithin, a.cfg.TemporalAddress, a.cfg.TemporalNamespace)
+				contract.TaskQueue, workflows.TeamsWithin, a.cfg.TemporalAddress, a.cfg.TemporalNamespace)
 		}
 		return nil, fmt.Errorf("ask the worker for its teams: %w", err)
 	}

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/baton-oncall/baton/gateway"
+	"github.com/baton-oncall/baton/activities/phone/twilio"
 	"github.com/baton-oncall/baton/internal/localphone"
 )
 
@@ -107,7 +107,7 @@ func postSigned(ctx context.Context, target, token string, form url.Values) (str
 		return "", err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Twilio-Signature", gateway.TwilioSignature(token, target, form))
+	req.Header.Set("X-Twilio-Signature", twilio.Signature(token, target, form))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return "", fmt.Errorf("phone: the gateway at %s: %w", target, err)

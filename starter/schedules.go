@@ -59,15 +59,15 @@ func teamSchedules(t team.Team) ([]teamSchedule, error) {
 				ID:                    id,
 				Workflow:              workflow,
 				Args:                  []any{input},
-				TaskQueue:             workflows.TaskQueue,
-				TypedSearchAttributes: temporal.NewSearchAttributes(workflows.TeamKey.ValueSet(t.Name)),
+				TaskQueue:             contract.TaskQueue,
+				TypedSearchAttributes: temporal.NewSearchAttributes(contract.TeamKey.ValueSet(t.Name)),
 				StaticSummary:         fmt.Sprintf("Weekly %s of %s", what, t.Name),
 			},
 		}
 	}
 	return []teamSchedule{
-		schedule(contract.HandoverScheduleID(t.Name), "handover", workflows.HandoverWorkflowName, workflows.HandoverInput{Team: t}),
-		schedule(contract.SummaryScheduleID(t.Name), "on-call summary", workflows.SummaryWorkflowName, workflows.SummaryInput{Team: t}),
+		schedule(contract.HandoverScheduleID(t.Name), "handover", contract.HandoverWorkflowName, workflows.HandoverInput{Team: t}),
+		schedule(contract.SummaryScheduleID(t.Name), "on-call summary", contract.SummaryWorkflowName, workflows.SummaryInput{Team: t}),
 	}, nil
 }
 

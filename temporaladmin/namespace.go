@@ -9,14 +9,13 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/baton-oncall/baton/contract"
 	enumspb "go.temporal.io/api/enums/v1"
 	namespacepb "go.temporal.io/api/namespace/v1"
 	operatorservice "go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/types/known/durationpb"
-
-	"github.com/baton-oncall/baton/workflows"
 )
 
 // MinRetention is how long closed runs are kept at the least: long enough
@@ -56,7 +55,7 @@ func EnsureNamespace(ctx context.Context, c client.Client, namespace string) (Re
 		return res, fmt.Errorf("list search attributes of namespace %q: %w", namespace, err)
 	}
 	missing := map[string]enumspb.IndexedValueType{}
-	for name, typ := range workflows.SearchAttributes() {
+	for name, typ := range contract.SearchAttributes() {
 		if _, ok := have.GetCustomAttributes()[name]; !ok {
 			missing[name] = typ
 			res.AddedSearchAttributes = append(res.AddedSearchAttributes, name)

@@ -106,8 +106,7 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 	default:
 		return nil, fmt.Errorf("role %q: want all, worker or gateway", local.Role)
 	}
-	acts := &activities.Activities{Temporal: c, Namespace: cfg.TemporalNamespace, UIURL: cfg.TemporalUIURL, Metrics: local.Metrics, Teams: teams,
-		Roster: activities.RosterNames{WorkflowID: contract.RosterWorkflowID, Query: workflows.RosterQuery}}
+	acts := &activities.Activities{Temporal: c, Namespace: cfg.TemporalNamespace, UIURL: cfg.TemporalUIURL, Metrics: local.Metrics, Teams: teams}
 	w := &Worker{Chat: "console", Pager: "team file", Phone: "console", Tickets: "console", served: make(chan error, 1),
 		Answers: "in Slack or with the starter (set BATON_PUBLIC_URL to answer SMS and calls from the phone)"}
 
@@ -205,9 +204,9 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 	w.Role = local.Role
 
 	if local.Role != RoleGateway {
-		w.temporal = sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+		w.temporal = sdkworker.New(c, contract.TaskQueue, sdkworker.Options{})
 		workflows.Register(w.temporal, acts)
-		w.phone = sdkworker.New(c, workflows.PhoneTaskQueue, sdkworker.Options{})
+		w.phone = sdkworker.New(c, contract.PhoneTaskQueue, sdkworker.Options{})
 		workflows.RegisterPhone(w.phone, acts)
 		for _, tw := range []sdkworker.Worker{w.temporal, w.phone} {
 			if err := tw.Start(); err != nil {

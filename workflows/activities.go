@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/baton-oncall/baton/activities"
+	"github.com/baton-oncall/baton/contract"
 )
 
 // a is never called: its method values name activities, so that every
@@ -19,7 +20,7 @@ import (
 var a *activities.Activities
 
 // RegisterPhone registers the activities of the phone's task queue
-// (PhoneTaskQueue) on its worker.
+// (contract.PhoneTaskQueue) on its worker.
 func RegisterPhone(r worker.Registry, acts *activities.Activities) {
 	r.RegisterActivity(acts.SendSMS)
 	r.RegisterActivity(acts.PlaceCall)
@@ -35,13 +36,13 @@ func Register(r worker.Registry, acts *activities.Activities) {
 // RegisterWorkflows registers Baton's workflows alone: what the replay
 // test needs, through the same list the worker uses.
 func RegisterWorkflows(r worker.WorkflowRegistry) {
-	r.RegisterWorkflowWithOptions(Handover, workflow.RegisterOptions{Name: HandoverWorkflowName})
-	r.RegisterWorkflowWithOptions(Incident, workflow.RegisterOptions{Name: IncidentWorkflowName})
-	r.RegisterWorkflowWithOptions(WeeklySummary, workflow.RegisterOptions{Name: SummaryWorkflowName})
-	r.RegisterWorkflowWithOptions(Teams, workflow.RegisterOptions{Name: TeamsWorkflowName})
-	r.RegisterWorkflowWithOptions(Roster, workflow.RegisterOptions{Name: RosterWorkflowName})
-	r.RegisterWorkflowWithOptions(PageQuota, workflow.RegisterOptions{Name: PageQuotaWorkflowName})
-	r.RegisterWorkflowWithOptions(Receipt, workflow.RegisterOptions{Name: ReceiptWorkflowName})
+	r.RegisterWorkflowWithOptions(Handover, workflow.RegisterOptions{Name: contract.HandoverWorkflowName})
+	r.RegisterWorkflowWithOptions(Incident, workflow.RegisterOptions{Name: contract.IncidentWorkflowName})
+	r.RegisterWorkflowWithOptions(WeeklySummary, workflow.RegisterOptions{Name: contract.SummaryWorkflowName})
+	r.RegisterWorkflowWithOptions(Teams, workflow.RegisterOptions{Name: contract.TeamsWorkflowName})
+	r.RegisterWorkflowWithOptions(Roster, workflow.RegisterOptions{Name: contract.RosterWorkflowName})
+	r.RegisterWorkflowWithOptions(PageQuota, workflow.RegisterOptions{Name: contract.PageQuotaWorkflowName})
+	r.RegisterWorkflowWithOptions(Receipt, workflow.RegisterOptions{Name: contract.ReceiptWorkflowName})
 }
 
 // withActivity returns ctx with Baton's activity options and a summary that

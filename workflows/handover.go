@@ -17,9 +17,6 @@ import (
 	"github.com/baton-oncall/baton/team"
 )
 
-// HandoverStatusQuery returns the HandoverResult as it stands.
-const HandoverStatusQuery = "handover.status"
-
 // HandoverInput is one team's handover.
 type HandoverInput struct {
 	// Team is the team's configuration as it was when the run started.
@@ -63,10 +60,6 @@ type HandoverResult struct {
 	// when (handover_accept.go).
 	HandoverAcceptance
 }
-
-// IncidentWorkflowName is the incident workflow's type, which the handover
-// lists open runs of.
-const IncidentWorkflowName = "Incident"
 
 // Handover points the team's user group at the person on call, sets the
 // channel topic, posts the handover and sends the incoming person their
@@ -124,13 +117,13 @@ func setupHandover(ctx workflow.Context, in HandoverInput) (*handover, error) {
 	}
 	h.res = HandoverResult{Team: in.Team.Name, ShiftStart: start.In(loc), ShiftEnd: end.In(loc)}
 	h.logger = log.With(workflow.GetLogger(ctx), "team", in.Team.Name, "shift", start.UTC().Format(time.RFC3339))
-	if err := workflow.SetQueryHandler(ctx, HandoverStatusQuery, func() (HandoverResult, error) { return h.res, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, contract.HandoverStatusQuery, func() (HandoverResult, error) { return h.res, nil }); err != nil {
 		return nil, err
 	}
 	if err := h.registerAccept(ctx); err != nil {
 		return nil, err
 	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, TeamKey.ValueSet(in.Team.Name)); err != nil {
+	if err := workflow.UpsertTypedSearchAttributes(ctx, contract.TeamKey.ValueSet(in.Team.Name)); err != nil {
 		return nil, err
 	}
 	return h, nil
@@ -148,7 +141,7 @@ func (h *handover) run(ctx workflow.Context) (HandoverResult, error) {
 			":warning: Handover for *%s*: the pager has nobody on call for the shift from %s, so @%s was left as it was. Check the schedule.",
 			h.team.Name, h.when(h.res.ShiftStart), h.group()))
 	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, OnCallKey.ValueSet(strings.Join(h.res.OnCall, ","))); err != nil {
+	if err := workflow.UpsertTypedSearchAttributes(ctx, contract.OnCallKey.ValueSet(strings.Join(h.res.OnCall, ","))); err != nil {
 		return h.res, err
 	}
 
@@ -280,9 +273,7 @@ func (h *handover) setTopic(ctx workflow.Context, onCall []team.Person) error {
 func (h *handover) postHandover(ctx workflow.Context, outgoing, onCall, next []team.Person) error {
 	var open activities.OpenIncidentsResult
 	err := workflow.ExecuteActivity(withActivity(ctx, "List open incidents"),
-		a.OpenIncidents, activities.OpenIncidentsInput{
-			Team: h.team.Name, WorkflowType: IncidentWorkflowName, TeamAttribute: TeamKey.GetName(),
-		}).Get(ctx, &open)
+		a.OpenIncidents, activities.OpenIncidentsInput{Team: h.team.Name}).Get(ctx, &open)
 	if err != nil {
 		return err
 	}
@@ -361,7 +352,7 @@ func (h *handover) lastSummaryLink(ctx workflow.Context) string {
 	})
 	var r activities.SummaryLinkResult
 	err := workflow.ExecuteActivity(ctx, a.SummaryLink, activities.SummaryLinkInput{
-		WorkflowID: contract.SummaryWorkflowID(h.team.Name, h.res.ShiftStart), MemoKey: SummaryLinkMemoKey,
+		WorkflowID: contract.SummaryWorkflowID(h.team.Name, h.res.ShiftStart), MemoKey: contract.SummaryLinkMemoKey,
 	}).Get(ctx, &r)
 	if err != nil {
 		h.res.Warnings = append(h.res.Warnings, "the last shift's summary was not posted in time to link it")
@@ -396,8 +387,8 @@ func (h *handover) sendChecklist(ctx workflow.Context, onCall []team.Person) err
 		if h.team.Pager.Rotation != nil {
 			// Asks the channel to cover the rest of this shift.
 			buttons = append(buttons, chat.Button{
-				ActionID: CoverNeedAction, Text: "Need cover",
-				Value: fmt.Sprintf("%s/%d/%d", h.team.Name, h.res.ShiftStart.Unix(), h.res.ShiftEnd.Unix()),
+				ActionID: contract.CoverNeedAction, Text: "Need cover",
+				Value: contract.NeedCoverValue(h.team.Name, h.res.ShiftStart, h.res.ShiftEnd),
 				Command: fmt.Sprintf("starter cover ask --team %s --who %s --from NOW --to %s", h.team.Name, p.ID,
 					h.res.ShiftEnd.In(h.loc).Format("2006-01-02T15:04")),
 			})

@@ -25,14 +25,6 @@ import (
 // person. The test's phone and chat parts run side by side, so a Slack
 // outage does not hold the test page back, nor a phone outage the post.
 
-// HandoverAcceptUpdate is the update by which the incoming person accepts
-// the handover (AcceptRequest, answered by AcceptResult).
-const HandoverAcceptUpdate = "handover.accept"
-
-// HandoverAcceptanceMemoKey is the memo key of a handover's
-// HandoverAcceptance, which the weekly summary and the gateway read.
-const HandoverAcceptanceMemoKey = "acceptance"
-
 // Acceptance outcomes.
 const (
 	AcceptanceWaiting  = "waiting"
@@ -90,7 +82,7 @@ func acceptanceVersion(ctx workflow.Context) bool {
 // registerAccept takes acceptances as an update, validated against the
 // handover's state before anything is written to history.
 func (h *handover) registerAccept(ctx workflow.Context) error {
-	return workflow.SetUpdateHandlerWithOptions(ctx, HandoverAcceptUpdate, h.accept,
+	return workflow.SetUpdateHandlerWithOptions(ctx, contract.HandoverAcceptUpdate, h.accept,
 		workflow.UpdateHandlerOptions{Validator: func(req AcceptRequest) error {
 			_, err := h.checkAccept(req)
 			return err
@@ -150,7 +142,7 @@ func (h *handover) acceptedBefore(ctx workflow.Context) error {
 	var r activities.HandoverAcceptedResult
 	err := workflow.ExecuteActivity(withActivity(ctx, "Look for an earlier acceptance of this shift"),
 		a.HandoverAccepted, activities.HandoverAcceptedInput{
-			WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, MemoKey: HandoverAcceptanceMemoKey,
+			WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, MemoKey: contract.HandoverAcceptanceMemoKey,
 		}).Get(ctx, &r)
 	if err != nil || r.Memo == nil {
 		return err
@@ -196,7 +188,7 @@ func (h *handover) testPage(ctx workflow.Context, p team.Person) {
 		return
 	}
 	within := h.res.AcceptBy.Sub(workflow.Now(ctx))
-	opts := workflow.WithTaskQueue(withQuickActivity(ctx, "Test "+p.ID+"'s phone: "+kind, within), PhoneTaskQueue)
+	opts := workflow.WithTaskQueue(withQuickActivity(ctx, "Test "+p.ID+"'s phone: "+kind, within), contract.PhoneTaskQueue)
 	key := h.key("test-page/" + p.ID)
 	id := workflow.GetInfo(ctx).WorkflowExecution.ID
 	var err error
@@ -305,7 +297,7 @@ func (h *handover) notAccepted(ctx workflow.Context, outgoing []team.Person) {
 		who, h.team.Name, h.group())
 	if backup.Phone != "" {
 		workflow.Go(ctx, func(ctx workflow.Context) {
-			opts := workflow.WithTaskQueue(withQuickActivity(ctx, "Page "+backup.ID+": the handover is not accepted", time.Hour), PhoneTaskQueue)
+			opts := workflow.WithTaskQueue(withQuickActivity(ctx, "Page "+backup.ID+": the handover is not accepted", time.Hour), contract.PhoneTaskQueue)
 			if err := workflow.ExecuteActivity(opts, a.SendSMS, activities.SendSMSInput{
 				To: backup.Phone, Key: h.key("not-accepted/" + backup.ID), Since: h.since(), Body: text,
 			}).Get(ctx, nil); err != nil {
@@ -332,7 +324,7 @@ func (h *handover) notAccepted(ctx workflow.Context, outgoing []team.Person) {
 // upsertAcceptance keeps the acceptance in the memo, where the Web UI, the
 // gateway and the weekly summary read it.
 func (h *handover) upsertAcceptance(ctx workflow.Context) {
-	if err := workflow.UpsertMemo(ctx, map[string]any{HandoverAcceptanceMemoKey: h.res.HandoverAcceptance}); err != nil {
+	if err := workflow.UpsertMemo(ctx, map[string]any{contract.HandoverAcceptanceMemoKey: h.res.HandoverAcceptance}); err != nil {
 		h.logger.Warn("could not record the acceptance in the memo", "error", err)
 	}
 }
@@ -340,13 +332,9 @@ func (h *handover) upsertAcceptance(ctx workflow.Context) {
 // acceptButton is the DM's Accept button.
 func (h *handover) acceptButton(ctx workflow.Context, p team.Person) []chat.Button {
 	id := workflow.GetInfo(ctx).WorkflowExecution.ID
-	return []chat.Button{{ActionID: HandoverAcceptAction, Text: "Accept", Value: id, Style: "primary",
+	return []chat.Button{{ActionID: contract.HandoverAcceptAction, Text: "Accept", Value: id, Style: "primary",
 		Command: fmt.Sprintf("starter handover accept --as %s %s", p.ID, id)}}
 }
-
-// HandoverAcceptAction is the action_id of the handover DM's Accept button;
-// its value is the handover's workflow ID.
-const HandoverAcceptAction = "handover.accept"
 
 // spoken is an instant as a call reads it: "Monday 7 December at 09:00".
 func (h *handover) spoken(t time.Time) string {

@@ -63,7 +63,7 @@ func acceptEnv(t *testing.T, start time.Time) (*testsuite.TestWorkflowEnvironmen
 // the refusal, if any.
 func acceptAfter(env *testsuite.TestWorkflowEnvironment, d time.Duration, req AcceptRequest, refused *error) {
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(HandoverAcceptUpdate, "accept-"+req.By, &testsuite.TestUpdateCallback{
+		env.UpdateWorkflow(contract.HandoverAcceptUpdate, "accept-"+req.By, &testsuite.TestUpdateCallback{
 			OnReject:   func(err error) { *refused = err },
 			OnAccept:   func() {},
 			OnComplete: func(any, error) {},
@@ -103,8 +103,8 @@ func TestHandoverAcceptedInTime(t *testing.T) {
 	// Her checklist DM carries the Accept button; the channel heard it.
 	require.Len(t, rec.dms, 1)
 	require.Len(t, rec.dms[0].Buttons, 2)
-	require.Equal(t, HandoverAcceptAction, rec.dms[0].Buttons[0].ActionID)
-	require.Equal(t, CoverNeedAction, rec.dms[0].Buttons[1].ActionID)
+	require.Equal(t, contract.HandoverAcceptAction, rec.dms[0].Buttons[0].ActionID)
+	require.Equal(t, contract.CoverNeedAction, rec.dms[0].Buttons[1].ActionID)
 	require.Equal(t, fmt.Sprintf("data/%d/%d", acceptShift.Unix(), acceptShift.AddDate(0, 0, 7).Unix()), rec.dms[0].Buttons[1].Value)
 	require.Equal(t, "handover-data-2026-11-23T08:00:00Z", rec.dms[0].Buttons[0].Value)
 	require.Len(t, rec.posts, 2)
@@ -169,7 +169,7 @@ func TestHandoverRerunKeepsAnEarlierAcceptance(t *testing.T) {
 	require.Empty(t, phone.sms, "no second test page")
 	require.Equal(t, [][]string{{"UCAROL", "ULEAD"}}, groupUsers(rec))
 	require.Len(t, rec.dms[0].Buttons, 1, "no Accept button, only Need cover")
-	require.Equal(t, CoverNeedAction, rec.dms[0].Buttons[0].ActionID)
+	require.Equal(t, contract.CoverNeedAction, rec.dms[0].Buttons[0].ActionID)
 }
 
 func TestHandoverWithoutATestAcceptsNothing(t *testing.T) {

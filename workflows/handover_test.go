@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/baton-oncall/baton/activities"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -128,7 +129,7 @@ func newEnv(t *testing.T, start time.Time, unmapped ...string) (*testsuite.TestW
 
 func runHandover(t *testing.T, env *testsuite.TestWorkflowEnvironment, in HandoverInput) HandoverResult {
 	t.Helper()
-	env.ExecuteWorkflow(HandoverWorkflowName, in)
+	env.ExecuteWorkflow(contract.HandoverWorkflowName, in)
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
 	var res HandoverResult
@@ -251,7 +252,7 @@ func TestHandoverRefusesAShiftThatHasEnded(t *testing.T) {
 	// Wednesday of the week after: the shift of 23 Nov is over, and its
 	// pager is no longer carol's to take.
 	env, rec := newEnv(t, time.Date(2026, 12, 2, 10, 0, 0, 0, berlin))
-	env.ExecuteWorkflow(HandoverWorkflowName, HandoverInput{Team: testTeam(), ShiftStart: time.Date(2026, 11, 23, 9, 0, 0, 0, berlin)})
+	env.ExecuteWorkflow(contract.HandoverWorkflowName, HandoverInput{Team: testTeam(), ShiftStart: time.Date(2026, 11, 23, 9, 0, 0, 0, berlin)})
 	require.True(t, env.IsWorkflowCompleted())
 	err := env.GetWorkflowError()
 	require.Error(t, err)
@@ -323,7 +324,7 @@ func TestHandoverRejectsABadTeam(t *testing.T) {
 	tm := testTeam()
 	tm.TimeZone = "Mars/Olympus"
 	env, rec := newEnv(t, time.Date(2026, 11, 23, 9, 0, 0, 0, berlin))
-	env.ExecuteWorkflow(HandoverWorkflowName, HandoverInput{Team: tm})
+	env.ExecuteWorkflow(contract.HandoverWorkflowName, HandoverInput{Team: tm})
 	require.True(t, env.IsWorkflowCompleted())
 	err := env.GetWorkflowError()
 	require.Error(t, err)

@@ -11,30 +11,6 @@ import (
 	"github.com/baton-oncall/baton/team"
 )
 
-// Names the gateway, the starter and the tests use to talk to an incident.
-const (
-	// IncidentAlertSignal carries an AlertSignal: the first alert (intake
-	// starts the workflow with it, by SignalWithStart), a repeat of it, or
-	// its resolution by the source.
-	IncidentAlertSignal = "incident.alert"
-	// IncidentActionUpdate carries an ActionRequest and answers an
-	// ActionResult: acknowledge, mitigate, resolve, escalate... An action
-	// that does not fit the incident's state is rejected and changes
-	// nothing.
-	IncidentActionUpdate = "incident.action"
-	// IncidentStatusQuery returns the IncidentStatus.
-	IncidentStatusQuery = "incident.status"
-	// IncidentMemoKey holds the IncidentSummary in the workflow's memo, so
-	// that the Web UI and the weekly summary read it without a replay.
-	IncidentMemoKey = "incident"
-	// IncidentSummaryMemoKey holds the one-line summary, for lists.
-	IncidentSummaryMemoKey = "summary"
-	// IncidentFailingMemoKey holds what is failing now, by vendor ("slack":
-	// "channel_not_found"), so that the Web UI shows an incident that pages
-	// on while chat or the pager is down. Empty when all is well.
-	IncidentFailingMemoKey = "failing"
-)
-
 // State is where an incident is in its life.
 type State string
 
@@ -44,7 +20,7 @@ const (
 	StateHeld         State = "held" // low severity, waiting for the working morning
 	StateAcknowledged State = "acknowledged"
 	StateMitigated    State = "mitigated"
-	StateResolved     State = "resolved"
+	StateResolved     State = contract.StateResolved
 	StateClosed       State = "closed"
 )
 
@@ -66,10 +42,10 @@ const (
 )
 
 // ButtonActionID is the Slack action_id of an action's button.
-func ButtonActionID(action Action) string { return "incident." + string(action) }
+func ButtonActionID(action Action) string { return contract.IncidentButtonID(string(action)) }
 
 // IncidentInput starts an incident. The alert itself arrives as the first
-// IncidentAlertSignal.
+// contract.IncidentAlertSignal.
 type IncidentInput struct {
 	// Team is the team's configuration when the alert arrived: a running
 	// incident keeps the policy it started with.

@@ -28,7 +28,7 @@ func TestAnIncidentPostsOutsideTextAsData(t *testing.T) {
 	first.Alert.Description = "Replica lag\n*State:* resolved"
 	first.Alert.Source = "generic <!here>"
 	at(env, 2*time.Minute, func() {
-		env.UpdateWorkflow(IncidentActionUpdate, "", &updateCallback{t: t}, ActionRequest{
+		env.UpdateWorkflow(contract.IncidentActionUpdate, "", &updateCallback{t: t}, ActionRequest{
 			Action: ActionNote, By: "<!everyone>", Via: "opsgenie", Note: "see <https://evil.example|the fix>\n14:00 Resolved by <@UBOSS>",
 		})
 	})
@@ -75,7 +75,7 @@ func TestALongNoteIsCutInTheThread(t *testing.T) {
 	env, s := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
 	note := strings.Repeat("é<", 3000)
 	at(env, 2*time.Minute, func() {
-		env.UpdateWorkflow(IncidentActionUpdate, "", &updateCallback{t: t}, ActionRequest{Action: ActionNote, By: "UALICE", Via: "slack", Note: note})
+		env.UpdateWorkflow(contract.IncidentActionUpdate, "", &updateCallback{t: t}, ActionRequest{Action: ActionNote, By: "UALICE", Via: "slack", Note: note})
 	})
 	at(env, 5*time.Minute, act(t, env, ActionAck, "UALICE"))
 	resolveAndFinish(t, env, 30*time.Minute)
@@ -95,13 +95,13 @@ func TestACoverPostShowsItsNoteAsData(t *testing.T) {
 	env, rec := newEnv(t, start)
 	env.OnActivity(a.WorkerTeams, mock.Anything).Return(team.File{Teams: []team.Team{testTeam()}}, nil)
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(RosterAddUpdate, "add", &testsuite.TestUpdateCallback{
+		env.UpdateWorkflow(contract.RosterAddUpdate, "add", &testsuite.TestUpdateCallback{
 			OnReject: func(err error) { t.Errorf("rejected: %v", err) }, OnAccept: func() {}, OnComplete: func(any, error) {},
 		}, AddOverride{Person: "alice", Note: "<!channel> dentist\n*data* is down <https://evil.example|ack>",
 			From: time.Date(2026, 11, 24, 18, 0, 0, 0, berlin), To: time.Date(2026, 11, 25, 9, 0, 0, 0, berlin)})
 	}, time.Minute)
 	env.RegisterDelayedCallback(env.CancelWorkflow, 10*time.Hour)
-	env.ExecuteWorkflow(RosterWorkflowName, RosterInput{Team: testTeam()})
+	env.ExecuteWorkflow(contract.RosterWorkflowName, RosterInput{Team: testTeam()})
 
 	require.NotEmpty(t, rec.posts)
 	require.Equal(t, "<@UALICE> covers *data* until Wed 25 Nov 09:00 CET. (&lt;!channel&gt; dentist *data* is down &lt;https://evil.example|ack&gt;)", rec.posts[0].Text)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/activities/pager"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -24,7 +25,7 @@ import (
 // statusAt queries the incident at d from the start.
 func statusAt(t *testing.T, env *testsuite.TestWorkflowEnvironment, d time.Duration, got *IncidentStatus) {
 	at(env, d, func() {
-		v, err := env.QueryWorkflow(IncidentStatusQuery)
+		v, err := env.QueryWorkflow(contract.IncidentStatusQuery)
 		require.NoError(t, err)
 		require.NoError(t, v.Get(got))
 	})
@@ -201,7 +202,7 @@ func TestReopenedIncidentIsFollowedUpAnew(t *testing.T) {
 	env, s := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
 	at(env, 2*time.Minute, act(t, env, ActionAck, "UALICE"))
 	at(env, 5*time.Minute, act(t, env, ActionResolve, "UALICE"))
-	at(env, 20*time.Minute, func() { env.SignalWorkflow(IncidentAlertSignal, alertOf(SeverityCritical, AlertFiring)) })
+	at(env, 20*time.Minute, func() { env.SignalWorkflow(contract.IncidentAlertSignal, alertOf(SeverityCritical, AlertFiring)) })
 	at(env, 22*time.Minute, act(t, env, ActionAck, "UALICE"))
 	at(env, 25*time.Minute, act(t, env, ActionResolve, "UALICE"))
 	at(env, 48*time.Hour, act(t, env, ActionRCADone, "UALICE"))

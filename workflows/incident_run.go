@@ -11,6 +11,7 @@ import (
 
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/activities/chat"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/mrkdwn"
 	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/team"
@@ -212,7 +213,7 @@ func (inc *incident) findResponders(ctx workflow.Context) {
 		var last activities.LastKnownOnCallResult
 		err := workflow.ExecuteActivity(withQuickActivity(ctx, "Ask the last handover who is on call", pagerWithin),
 			a.LastKnownOnCall, activities.LastKnownOnCallInput{
-				Team: inc.team.Name, WorkflowType: HandoverWorkflowName, TeamAttribute: TeamKey.GetName(), OnCallAttribute: OnCallKey.GetName(),
+				Team: inc.team.Name, WorkflowType: contract.HandoverWorkflowName, TeamAttribute: contract.TeamKey.GetName(), OnCallAttribute: contract.OnCallKey.GetName(),
 			}).Get(ctx, &last)
 		if err == nil && last.Found {
 			r.OnCall, r.Source = inc.people(last.People), "the handover of "+inc.when(last.At)
@@ -561,7 +562,7 @@ func (inc *incident) continueAsNew(ctx workflow.Context) error {
 	inc.drainAlerts(ctx)
 	state := inc.IncidentState
 	inc.logger.Info("continuing as new", "deliveries", inc.Summary.Deliveries)
-	return workflow.NewContinueAsNewError(ctx, IncidentWorkflowName, IncidentInput{Team: inc.team, Resume: &state})
+	return workflow.NewContinueAsNewError(ctx, contract.IncidentWorkflowName, IncidentInput{Team: inc.team, Resume: &state})
 }
 
 // names names people in plain text.
@@ -597,5 +598,5 @@ func withQuickActivity(ctx workflow.Context, summary string, within time.Duratio
 // escalation is the better try.
 func withPhoneActivity(ctx workflow.Context, summary string) workflow.Context {
 	ctx = withQuickActivity(ctx, summary, 5*time.Minute)
-	return workflow.WithTaskQueue(ctx, PhoneTaskQueue)
+	return workflow.WithTaskQueue(ctx, contract.PhoneTaskQueue)
 }

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/baton-oncall/baton/activities/chat"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/mrkdwn"
 	"github.com/baton-oncall/baton/team"
 )
@@ -236,13 +237,13 @@ func setupIncident(ctx workflow.Context, in IncidentInput) (*incident, error) {
 		team:   in.Team,
 		loc:    loc,
 		id:     info.WorkflowExecution.ID,
-		alerts: workflow.GetSignalChannel(ctx, IncidentAlertSignal),
+		alerts: workflow.GetSignalChannel(ctx, contract.IncidentAlertSignal),
 	}
 	inc.logger = log.With(workflow.GetLogger(ctx), "team", in.Team.Name, "incident", inc.id)
-	if err := workflow.SetQueryHandler(ctx, IncidentStatusQuery, inc.status); err != nil {
+	if err := workflow.SetQueryHandler(ctx, contract.IncidentStatusQuery, inc.status); err != nil {
 		return nil, err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, IncidentActionUpdate, inc.act,
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, contract.IncidentActionUpdate, inc.act,
 		workflow.UpdateHandlerOptions{Validator: inc.validate}); err != nil {
 		return nil, err
 	}
@@ -302,18 +303,18 @@ func (inc *incident) status() (IncidentStatus, error) {
 func (inc *incident) publish(ctx workflow.Context) error {
 	inc.memoStale = false
 	err := workflow.UpsertTypedSearchAttributes(ctx,
-		TeamKey.ValueSet(inc.team.Name),
-		SeverityKey.ValueSet(string(inc.Alert.Severity)),
-		ServiceKey.ValueSet(inc.Alert.Service),
-		StateKey.ValueSet(string(inc.State)),
-		AlertNameKey.ValueSet(inc.Alert.AlertName),
-		OnCallKey.ValueSet(strings.Join(ids(inc.Responders.OnCall), ",")),
+		contract.TeamKey.ValueSet(inc.team.Name),
+		contract.SeverityKey.ValueSet(string(inc.Alert.Severity)),
+		contract.ServiceKey.ValueSet(inc.Alert.Service),
+		contract.StateKey.ValueSet(string(inc.State)),
+		contract.AlertNameKey.ValueSet(inc.Alert.AlertName),
+		contract.OnCallKey.ValueSet(strings.Join(ids(inc.Responders.OnCall), ",")),
 	)
 	if err != nil {
 		return err
 	}
 	return workflow.UpsertMemo(ctx, map[string]any{
-		IncidentMemoKey: inc.Summary, IncidentSummaryMemoKey: inc.Alert.Summary, IncidentFailingMemoKey: inc.Failing,
+		contract.IncidentMemoKey: inc.Summary, contract.IncidentSummaryMemoKey: inc.Alert.Summary, contract.IncidentFailingMemoKey: inc.Failing,
 	})
 }
 

@@ -167,7 +167,7 @@ func at(env *testsuite.TestWorkflowEnvironment, d time.Duration, f func()) {
 
 func act(t *testing.T, env *testsuite.TestWorkflowEnvironment, action Action, by string) func() {
 	return func() {
-		env.UpdateWorkflow(IncidentActionUpdate, "", &updateCallback{t: t}, ActionRequest{Action: action, By: by, Via: "slack"})
+		env.UpdateWorkflow(contract.IncidentActionUpdate, "", &updateCallback{t: t}, ActionRequest{Action: action, By: by, Via: "slack"})
 	}
 }
 
@@ -206,8 +206,8 @@ func runIncident(t *testing.T, env *testsuite.TestWorkflowEnvironment, first Ale
 
 func runTeamIncident(t *testing.T, env *testsuite.TestWorkflowEnvironment, tm team.Team, first AlertSignal) IncidentSummary {
 	t.Helper()
-	at(env, 0, func() { env.SignalWorkflow(IncidentAlertSignal, first) })
-	env.ExecuteWorkflow(IncidentWorkflowName, IncidentInput{Team: tm})
+	at(env, 0, func() { env.SignalWorkflow(contract.IncidentAlertSignal, first) })
+	env.ExecuteWorkflow(contract.IncidentWorkflowName, IncidentInput{Team: tm})
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
 	var sum IncidentSummary
@@ -311,7 +311,7 @@ func TestResolvedBeforeAck(t *testing.T) {
 
 func TestResolvedByTheSource(t *testing.T) {
 	env, s := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
-	at(env, 12*time.Minute, func() { env.SignalWorkflow(IncidentAlertSignal, alertOf(SeverityCritical, AlertResolved)) })
+	at(env, 12*time.Minute, func() { env.SignalWorkflow(contract.IncidentAlertSignal, alertOf(SeverityCritical, AlertResolved)) })
 	at(env, 36*time.Hour, act(t, env, ActionRCADone, "UALICE"))
 	sum := runIncident(t, env, alertOf(SeverityCritical, AlertFiring))
 
@@ -326,7 +326,7 @@ func TestResolvedByTheSource(t *testing.T) {
 func TestFourDeliveriesPageOnce(t *testing.T) {
 	env, s := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
 	for i := 1; i <= 3; i++ {
-		at(env, time.Duration(i)*time.Minute, func() { env.SignalWorkflow(IncidentAlertSignal, alertOf(SeverityCritical, AlertFiring)) })
+		at(env, time.Duration(i)*time.Minute, func() { env.SignalWorkflow(contract.IncidentAlertSignal, alertOf(SeverityCritical, AlertFiring)) })
 	}
 	at(env, 5*time.Minute, act(t, env, ActionAck, "UALICE"))
 	resolveAndFinish(t, env, 30*time.Minute)
@@ -359,7 +359,7 @@ func TestAckAfterResolveIsRefused(t *testing.T) {
 	at(env, 4*time.Minute, act(t, env, ActionResolve, "UBOB"))
 	late := &updateCallback{t: t, wantFail: true}
 	at(env, 6*time.Minute, func() {
-		env.UpdateWorkflow(IncidentActionUpdate, "", late, ActionRequest{Action: ActionAck, By: "UCAROL", Via: "slack"})
+		env.UpdateWorkflow(contract.IncidentActionUpdate, "", late, ActionRequest{Action: ActionAck, By: "UCAROL", Via: "slack"})
 	})
 	at(env, 30*time.Hour, act(t, env, ActionRCADone, "UALICE"))
 	sum := runIncident(t, env, alertOf(SeverityCritical, AlertFiring))
@@ -434,7 +434,7 @@ func TestLowSeverityAtNightIsHeldUntilMorning(t *testing.T) {
 	})
 	t.Run("resolved overnight: never posted", func(t *testing.T) {
 		env, s := newIncidentEnv(t, night, activities.PreviousIncidentResult{})
-		at(env, 90*time.Minute, func() { env.SignalWorkflow(IncidentAlertSignal, alertOf(SeverityLow, AlertResolved)) })
+		at(env, 90*time.Minute, func() { env.SignalWorkflow(contract.IncidentAlertSignal, alertOf(SeverityLow, AlertResolved)) })
 		sum := runIncident(t, env, alertOf(SeverityLow, AlertFiring))
 
 		require.Empty(t, s.posts)
@@ -453,8 +453,8 @@ func TestLowSeverityOnTheNightSummerTimeEnds(t *testing.T) {
 	at(env, morning.Sub(night)+2*time.Minute, act(t, env, ActionActionableYes, "UALICE"))
 	tm := incidentTeam()
 	tm.Pager.Rotation.Start = "2026-10-19T09:00"
-	at(env, 0, func() { env.SignalWorkflow(IncidentAlertSignal, alertOf(SeverityMedium, AlertFiring)) })
-	env.ExecuteWorkflow(IncidentWorkflowName, IncidentInput{Team: tm})
+	at(env, 0, func() { env.SignalWorkflow(contract.IncidentAlertSignal, alertOf(SeverityMedium, AlertFiring)) })
+	env.ExecuteWorkflow(contract.IncidentWorkflowName, IncidentInput{Team: tm})
 	require.NoError(t, env.GetWorkflowError())
 
 	posts := s.postsWith("[MEDIUM] orders_daily DAG failed")
@@ -480,7 +480,7 @@ func TestIncidentStatusQuery(t *testing.T) {
 	env, _ := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
 	at(env, 5*time.Minute, act(t, env, ActionAck, "UALICE"))
 	at(env, 6*time.Minute, func() {
-		v, err := env.QueryWorkflow(IncidentStatusQuery)
+		v, err := env.QueryWorkflow(contract.IncidentStatusQuery)
 		require.NoError(t, err)
 		var st IncidentStatus
 		require.NoError(t, v.Get(&st))

@@ -39,14 +39,14 @@ func setupIncidentV1(ctx workflow.Context, in IncidentInput) (*incidentV1, error
 		team:    in.Team,
 		loc:     loc,
 		id:      workflow.GetInfo(ctx).WorkflowExecution.ID,
-		alerts:  workflow.GetSignalChannel(ctx, IncidentAlertSignal),
+		alerts:  workflow.GetSignalChannel(ctx, contract.IncidentAlertSignal),
 		state:   StateTriggered,
 		chatIDs: map[string]string{},
 	}
-	if err := workflow.SetQueryHandler(ctx, IncidentStatusQuery, inc.status); err != nil {
+	if err := workflow.SetQueryHandler(ctx, contract.IncidentStatusQuery, inc.status); err != nil {
 		return nil, err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, IncidentActionUpdate, inc.act,
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, contract.IncidentActionUpdate, inc.act,
 		workflow.UpdateHandlerOptions{Validator: inc.validate}); err != nil {
 		return nil, err
 	}
@@ -91,17 +91,17 @@ func (inc *incidentV1) status() (IncidentStatus, error) {
 // and visibility queries see the incident as it is now.
 func (inc *incidentV1) publish(ctx workflow.Context) error {
 	err := workflow.UpsertTypedSearchAttributes(ctx,
-		TeamKey.ValueSet(inc.team.Name),
-		SeverityKey.ValueSet(string(inc.alert.Severity)),
-		ServiceKey.ValueSet(inc.alert.Service),
-		StateKey.ValueSet(string(inc.state)),
-		AlertNameKey.ValueSet(inc.alert.AlertName),
-		OnCallKey.ValueSet(strings.Join(ids(inc.onCall), ",")),
+		contract.TeamKey.ValueSet(inc.team.Name),
+		contract.SeverityKey.ValueSet(string(inc.alert.Severity)),
+		contract.ServiceKey.ValueSet(inc.alert.Service),
+		contract.StateKey.ValueSet(string(inc.state)),
+		contract.AlertNameKey.ValueSet(inc.alert.AlertName),
+		contract.OnCallKey.ValueSet(strings.Join(ids(inc.onCall), ",")),
 	)
 	if err != nil {
 		return err
 	}
-	return workflow.UpsertMemo(ctx, map[string]any{IncidentMemoKey: inc.sum, IncidentSummaryMemoKey: inc.alert.Summary})
+	return workflow.UpsertMemo(ctx, map[string]any{contract.IncidentMemoKey: inc.sum, contract.IncidentSummaryMemoKey: inc.alert.Summary})
 }
 
 // validate rejects, before anything is recorded, an action that does not

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/baton-oncall/baton/contract"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -15,13 +16,6 @@ import (
 // together. A page over the limit is refused by the update's validator and
 // leaves nothing in the history. A run ends once its pages have all left
 // the window; the next page starts a new one.
-
-// PageQuotaWorkflowName is the page quota's workflow type.
-const PageQuotaWorkflowName = "PageQuota"
-
-// PageQuotaTakeUpdate takes a TakePage and answers a PageQuotaResult, or
-// refuses the page over the limit.
-const PageQuotaTakeUpdate = "pagequota.take"
 
 // PageQuotaLimit pages in any PageQuotaWindow, per person.
 const (
@@ -64,7 +58,7 @@ type PageQuotaResult struct {
 // PageQuota is the page quota of one person.
 func PageQuota(ctx workflow.Context, in PageQuotaInput) error {
 	q := &pageQuota{pages: in.Pages}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, PageQuotaTakeUpdate, q.take,
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, contract.PageQuotaTakeUpdate, q.take,
 		workflow.UpdateHandlerOptions{Validator: q.validate}); err != nil {
 		return err
 	}
@@ -74,7 +68,7 @@ func PageQuota(ctx workflow.Context, in PageQuotaInput) error {
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 				return err
 			}
-			return workflow.NewContinueAsNewError(ctx, PageQuotaWorkflowName, PageQuotaInput{Pages: q.pages})
+			return workflow.NewContinueAsNewError(ctx, contract.PageQuotaWorkflowName, PageQuotaInput{Pages: q.pages})
 		}
 		// Wait for the oldest page to leave the window, or, with none,
 		// for one window; a new page wakes the loop early.

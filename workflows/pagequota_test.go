@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baton-oncall/baton/contract"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
@@ -28,10 +29,10 @@ func pqRun(t *testing.T, in PageQuotaInput, start time.Time, pages []*pqOutcome)
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
-	env.RegisterWorkflowWithOptions(PageQuota, workflow.RegisterOptions{Name: PageQuotaWorkflowName})
+	env.RegisterWorkflowWithOptions(PageQuota, workflow.RegisterOptions{Name: contract.PageQuotaWorkflowName})
 	for i, p := range pages {
 		env.RegisterDelayedCallback(func() {
-			env.UpdateWorkflow(PageQuotaTakeUpdate, fmt.Sprintf("page-%d", i), &testsuite.TestUpdateCallback{
+			env.UpdateWorkflow(contract.PageQuotaTakeUpdate, fmt.Sprintf("page-%d", i), &testsuite.TestUpdateCallback{
 				OnAccept: func() {},
 				OnReject: func(err error) { p.rejected = err; p.done = true },
 				OnComplete: func(v any, err error) {
@@ -41,7 +42,7 @@ func pqRun(t *testing.T, in PageQuotaInput, start time.Time, pages []*pqOutcome)
 			}, TakePage{Key: p.key, Team: "data"})
 		}, p.at)
 	}
-	env.ExecuteWorkflow(PageQuotaWorkflowName, in)
+	env.ExecuteWorkflow(contract.PageQuotaWorkflowName, in)
 	for _, p := range pages {
 		require.True(t, p.done, "the page at +%s was never answered", p.at)
 	}
@@ -105,16 +106,16 @@ func TestPageQuotaContinuesAsNew(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
-	env.RegisterWorkflowWithOptions(PageQuota, workflow.RegisterOptions{Name: PageQuotaWorkflowName})
+	env.RegisterWorkflowWithOptions(PageQuota, workflow.RegisterOptions{Name: contract.PageQuotaWorkflowName})
 	for i, p := range pages {
 		env.RegisterDelayedCallback(func() {
-			env.UpdateWorkflow(PageQuotaTakeUpdate, fmt.Sprintf("page-%d", i), &testsuite.TestUpdateCallback{
+			env.UpdateWorkflow(contract.PageQuotaTakeUpdate, fmt.Sprintf("page-%d", i), &testsuite.TestUpdateCallback{
 				OnAccept: func() {}, OnReject: func(err error) { p.rejected = err },
 				OnComplete: func(v any, err error) { require.NoError(t, err); p.done = true },
 			}, TakePage{Key: p.key})
 		}, p.at)
 	}
-	env.ExecuteWorkflow(PageQuotaWorkflowName, PageQuotaInput{})
+	env.ExecuteWorkflow(contract.PageQuotaWorkflowName, PageQuotaInput{})
 	require.True(t, env.IsWorkflowCompleted())
 	var cont *workflow.ContinueAsNewError
 	require.ErrorAs(t, env.GetWorkflowError(), &cont)

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/baton-oncall/baton/activities"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/mrkdwn"
 	"github.com/baton-oncall/baton/team"
 )
@@ -23,14 +24,6 @@ import (
 // group and the topic at whoever holds the pager then, and says so in the
 // channel, so that @data-oncall reaches the person actually on call. It
 // continues as new when its history grows.
-
-// Roster names.
-const (
-	RosterWorkflowName = "Roster"
-	RosterAddUpdate    = "roster.add"
-	RosterRemoveUpdate = "roster.remove"
-	RosterQuery        = "roster.overrides"
-)
 
 // RosterInput is the team and, across continue-as-new, its overrides.
 type RosterInput struct {
@@ -100,7 +93,7 @@ func Roster(ctx workflow.Context, in RosterInput) error {
 	if err := r.registerRequests(ctx); err != nil {
 		return err
 	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, TeamKey.ValueSet(in.Team.Name)); err != nil {
+	if err := workflow.UpsertTypedSearchAttributes(ctx, contract.TeamKey.ValueSet(in.Team.Name)); err != nil {
 		return err
 	}
 	r.resolveChat(ctx)
@@ -168,10 +161,10 @@ func (r *roster) holder(at time.Time) Holding {
 }
 
 func (r *roster) register(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, RosterQuery, func() ([]team.Override, error) { return r.overrides, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, contract.RosterQuery, func() ([]team.Override, error) { return r.overrides, nil }); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, RosterAddUpdate,
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, contract.RosterAddUpdate,
 		func(ctx workflow.Context, req AddOverride) (team.Override, error) {
 			o := r.addOverride(team.Override{Person: req.Person, From: req.From, To: req.To, Note: req.Note, By: req.By})
 			r.logger.Info("override added", "override", o.ID, "person", o.Person)
@@ -185,7 +178,7 @@ func (r *roster) register(ctx workflow.Context) error {
 		}}); err != nil {
 		return err
 	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, RosterRemoveUpdate,
+	return workflow.SetUpdateHandlerWithOptions(ctx, contract.RosterRemoveUpdate,
 		func(ctx workflow.Context, req RemoveOverride) (team.Override, error) {
 			i := slices.IndexFunc(r.overrides, func(o team.Override) bool { return o.ID == req.ID })
 			o := r.overrides[i]

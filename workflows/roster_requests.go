@@ -10,6 +10,7 @@ import (
 
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/activities/chat"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/mrkdwn"
 	"github.com/baton-oncall/baton/team"
 )
@@ -21,23 +22,6 @@ import (
 // people's whole shifts: the other person is asked by DM and must accept.
 // The updates only change the roster's state; its loop does the posting,
 // so that a Slack outage never loses a request.
-
-// Roster request updates, and the buttons that answer them.
-const (
-	RosterCoverAskUpdate  = "roster.cover.ask"
-	RosterCoverTakeUpdate = "roster.cover.take"
-	RosterSwapAskUpdate   = "roster.swap.ask"
-	RosterSwapReplyUpdate = "roster.swap.reply"
-
-	// CoverTakeAction's value is "<team>/<request ID>"; so are the swap's.
-	CoverTakeAction = "roster.cover.take"
-	// CoverNeedAction is the handover DM's Need cover: its value is
-	// "<team>/<shift start>/<shift end>" in Unix seconds, and it asks the
-	// channel to cover the rest of that shift.
-	CoverNeedAction   = "roster.cover.need"
-	SwapAcceptAction  = "roster.swap.accept"
-	SwapDeclineAction = "roster.swap.decline"
-)
 
 // Request kinds and states.
 const (
@@ -104,14 +88,11 @@ type ReplySwap struct {
 	Accept bool   `json:"accept"`
 }
 
-// RosterRequestsQuery lists the roster's requests.
-const RosterRequestsQuery = "roster.requests"
-
 func (r *roster) registerRequests(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, RosterRequestsQuery, func() ([]Request, error) { return r.requests, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, contract.RosterRequestsQuery, func() ([]Request, error) { return r.requests, nil }); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, RosterCoverAskUpdate,
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, contract.RosterCoverAskUpdate,
 		func(ctx workflow.Context, req AskCover) (Request, error) {
 			// A request from chat names its asker by chat user, whom the
 			// roster may not have looked up yet: look, then check in full.
@@ -131,7 +112,7 @@ func (r *roster) registerRequests(ctx workflow.Context) error {
 		}}); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, RosterCoverTakeUpdate,
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, contract.RosterCoverTakeUpdate,
 		func(ctx workflow.Context, req TakeCover) (Request, error) {
 			r.knowPerson(ctx, req.By)
 			rq, taker, err := r.checkCoverTake(req)
@@ -152,7 +133,7 @@ func (r *roster) registerRequests(ctx workflow.Context) error {
 		}}); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, RosterSwapAskUpdate,
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, contract.RosterSwapAskUpdate,
 		func(ctx workflow.Context, req AskSwap) (Request, error) {
 			mine, theirs, _ := r.checkSwapAsk(workflow.Now(ctx), req)
 			r.seq++
@@ -168,7 +149,7 @@ func (r *roster) registerRequests(ctx workflow.Context) error {
 		}}); err != nil {
 		return err
 	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, RosterSwapReplyUpdate,
+	return workflow.SetUpdateHandlerWithOptions(ctx, contract.RosterSwapReplyUpdate,
 		func(ctx workflow.Context, req ReplySwap) (Request, error) {
 			r.knowPerson(ctx, req.By)
 			rq, err := r.checkSwapReply(req)
@@ -366,7 +347,7 @@ func (r *roster) mention(id string) string {
 const maxCoverNote = 300
 
 func (r *roster) button(action, text, style string, rq *Request, command string) chat.Button {
-	return chat.Button{ActionID: action, Text: text, Style: style, Value: r.team.Name + "/" + rq.ID, Command: command}
+	return chat.Button{ActionID: action, Text: text, Style: style, Value: contract.RequestButtonValue(r.team.Name, rq.ID), Command: command}
 }
 
 func (r *roster) ask(ctx workflow.Context, rq *Request) {
@@ -381,7 +362,7 @@ func (r *roster) ask(ctx workflow.Context, rq *Request) {
 		}
 		err = workflow.ExecuteActivity(rosterActivity(ctx, "Ask the channel to cover "+rq.By), a.PostMessage, activities.PostMessageInput{
 			Channel: r.team.Slack.Channel, Key: key, Text: text, Since: rq.From.Add(-30 * 24 * time.Hour),
-			Buttons: []chat.Button{r.button(CoverTakeAction, "I'll cover", "primary", rq,
+			Buttons: []chat.Button{r.button(contract.CoverTakeAction, "I'll cover", "primary", rq,
 				fmt.Sprintf("starter cover take --team %s --as PERSON %s", r.team.Name, rq.ID))},
 		}).Get(ctx, &res)
 	} else {
@@ -396,8 +377,8 @@ func (r *roster) ask(ctx workflow.Context, rq *Request) {
 		err = workflow.ExecuteActivity(rosterActivity(ctx, "Ask "+rq.With+" to swap"), a.SendDM, activities.SendDMInput{
 			User: user, Key: key, Text: text, Since: workflow.Now(ctx).Add(-30 * 24 * time.Hour),
 			Buttons: []chat.Button{
-				r.button(SwapAcceptAction, "Accept", "primary", rq, fmt.Sprintf("starter swap reply --team %s --as %s --accept %s", r.team.Name, rq.With, rq.ID)),
-				r.button(SwapDeclineAction, "Decline", "danger", rq, fmt.Sprintf("starter swap reply --team %s --as %s %s", r.team.Name, rq.With, rq.ID)),
+				r.button(contract.SwapAcceptAction, "Accept", "primary", rq, fmt.Sprintf("starter swap reply --team %s --as %s --accept %s", r.team.Name, rq.With, rq.ID)),
+				r.button(contract.SwapDeclineAction, "Decline", "danger", rq, fmt.Sprintf("starter swap reply --team %s --as %s %s", r.team.Name, rq.With, rq.ID)),
 			},
 		}).Get(ctx, &res)
 	}

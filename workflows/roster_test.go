@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -26,22 +27,22 @@ func TestRosterPointsTheGroupAtTheOverrideAndBack(t *testing.T) {
 			}, arg)
 		}, after)
 	}
-	update(time.Minute, RosterAddUpdate, "add", AddOverride{Person: "alice", Note: "bob's dentist",
+	update(time.Minute, contract.RosterAddUpdate, "add", AddOverride{Person: "alice", Note: "bob's dentist",
 		From: time.Date(2026, 11, 24, 18, 0, 0, 0, berlin), To: time.Date(2026, 11, 25, 9, 0, 0, 0, berlin)},
 		func(v any, err error) { require.NoError(t, err); added = v.(team.Override) }, new(error))
-	update(2*time.Minute, RosterAddUpdate, "overlap", AddOverride{Person: "bob",
+	update(2*time.Minute, contract.RosterAddUpdate, "overlap", AddOverride{Person: "bob",
 		From: time.Date(2026, 11, 25, 8, 0, 0, 0, berlin), To: time.Date(2026, 11, 25, 10, 0, 0, 0, berlin)}, func(any, error) {}, &overlap)
-	update(3*time.Minute, RosterAddUpdate, "past", AddOverride{Person: "bob",
+	update(3*time.Minute, contract.RosterAddUpdate, "past", AddOverride{Person: "bob",
 		From: time.Date(2026, 11, 20, 8, 0, 0, 0, berlin), To: time.Date(2026, 11, 20, 10, 0, 0, 0, berlin)}, func(any, error) {}, &past)
-	update(4*time.Minute, RosterRemoveUpdate, "unknown", RemoveOverride{ID: "o99"}, func(any, error) {}, &unknown)
+	update(4*time.Minute, contract.RosterRemoveUpdate, "unknown", RemoveOverride{ID: "o99"}, func(any, error) {}, &unknown)
 	var listed []team.Override
 	env.RegisterDelayedCallback(func() {
-		v, err := env.QueryWorkflow(RosterQuery)
+		v, err := env.QueryWorkflow(contract.RosterQuery)
 		require.NoError(t, err)
 		require.NoError(t, v.Get(&listed))
 	}, 10*time.Hour)
 	env.RegisterDelayedCallback(env.CancelWorkflow, 30*time.Hour)
-	env.ExecuteWorkflow(RosterWorkflowName, RosterInput{Team: testTeam()})
+	env.ExecuteWorkflow(contract.RosterWorkflowName, RosterInput{Team: testTeam()})
 
 	require.Equal(t, "o1", added.ID)
 	require.ErrorContains(t, overlap, "overlaps override o1 (alice")

@@ -18,16 +18,6 @@ import (
 	"github.com/baton-oncall/baton/team"
 )
 
-// SummaryWorkflowName is the weekly summary workflow's type.
-const SummaryWorkflowName = "WeeklySummary"
-
-// SummaryReportQuery returns the SummaryResult as it stands.
-const SummaryReportQuery = "summary.report"
-
-// SummaryLinkMemoKey is the memo field holding the summary post's link,
-// which the next handover message shows.
-const SummaryLinkMemoKey = "summary_link"
-
 // DefaultNotesWait is how long the outgoing person has to leave
 // retrospective notes before the retrospective is filed.
 const DefaultNotesWait = 24 * time.Hour
@@ -77,11 +67,6 @@ func SummaryRequest(t team.Team, end time.Time) (activities.SummaryInput, error)
 		Shift:              summary.Shift{Start: start.In(loc), End: end.In(loc), Week: summary.WeekOf(start, loc)},
 		Previous:           summary.Shift{Start: prevStart.In(loc), End: start.In(loc), Week: summary.WeekOf(prevStart, loc)},
 		HandoverWorkflowID: contract.HandoverWorkflowID(t.Name, start),
-		Names: activities.VisibilityNames{
-			IncidentType: IncidentWorkflowName, TeamAttribute: TeamKey.GetName(), StateAttribute: StateKey.GetName(),
-			AwaitingRCA: string(StateResolved), IncidentMemoKey: IncidentMemoKey,
-			HandoverAcceptanceMemoKey: HandoverAcceptanceMemoKey,
-		},
 	}, nil
 }
 
@@ -134,10 +119,10 @@ func WeeklySummary(ctx workflow.Context, in SummaryInput) (SummaryResult, error)
 		return res, temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
 	}
 	logger := log.With(workflow.GetLogger(ctx), "team", in.Team.Name, "week", req.Shift.Week)
-	if err := workflow.SetQueryHandler(ctx, SummaryReportQuery, func() (SummaryResult, error) { return res, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, contract.SummaryReportQuery, func() (SummaryResult, error) { return res, nil }); err != nil {
 		return res, err
 	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, TeamKey.ValueSet(in.Team.Name)); err != nil {
+	if err := workflow.UpsertTypedSearchAttributes(ctx, contract.TeamKey.ValueSet(in.Team.Name)); err != nil {
 		return res, err
 	}
 	key := func(what string) string { return fmt.Sprintf("summary/%s/%s/%s", in.Team.Name, req.Shift.Week, what) }
@@ -158,7 +143,7 @@ func WeeklySummary(ctx workflow.Context, in SummaryInput) (SummaryResult, error)
 		return res, err
 	}
 	res.Link = post.Link
-	if err := workflow.UpsertMemo(ctx, map[string]any{SummaryLinkMemoKey: post.Link}); err != nil {
+	if err := workflow.UpsertMemo(ctx, map[string]any{contract.SummaryLinkMemoKey: post.Link}); err != nil {
 		return res, err
 	}
 	logger.Info("summary posted", "incidents", res.Report.Incidents.Total)

@@ -81,7 +81,7 @@ func newSummaryEnv(t *testing.T, notes ...string) (*testsuite.TestWorkflowEnviro
 
 func runSummary(t *testing.T, env *testsuite.TestWorkflowEnvironment, in SummaryInput) SummaryResult {
 	t.Helper()
-	env.ExecuteWorkflow(SummaryWorkflowName, in)
+	env.ExecuteWorkflow(contract.SummaryWorkflowName, in)
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
 	var res SummaryResult
@@ -103,8 +103,6 @@ func TestWeeklySummaryPostsAsksForNotesAndFilesTheRetrospective(t *testing.T) {
 	require.Equal(t, "2026-W48", in.Shift.Week)
 	require.True(t, in.Previous.Start.Equal(time.Date(2026, 11, 16, 9, 0, 0, 0, berlin)))
 	require.Equal(t, "handover-data-2026-11-23T08:00:00Z", in.HandoverWorkflowID)
-	require.Equal(t, IncidentWorkflowName, in.Names.IncidentType)
-	require.Equal(t, string(StateResolved), in.Names.AwaitingRCA)
 
 	require.Len(t, c.posts, 1)
 	require.Equal(t, "C0DATA", c.posts[0].Channel)
@@ -186,7 +184,7 @@ func TestHandoverLinksTheLastSummary(t *testing.T) {
 	env, rec := newEnv(t, time.Date(2026, 11, 30, 9, 0, 5, 0, berlin))
 	rec.summaryLink = activities.SummaryLinkResult{Link: "https://slack.example.com/archives/C0DATA/p1"}
 	res := runHandover(t, env, HandoverInput{Team: testTeam()})
-	require.Equal(t, []activities.SummaryLinkInput{{WorkflowID: "summary-data-2026-11-30T08:00:00Z", MemoKey: SummaryLinkMemoKey}}, rec.linkAsks)
+	require.Equal(t, []activities.SummaryLinkInput{{WorkflowID: "summary-data-2026-11-30T08:00:00Z", MemoKey: contract.SummaryLinkMemoKey}}, rec.linkAsks)
 	var msg string
 	for _, p := range rec.posts {
 		if strings.Contains(p.Text, "On-call handover") {

@@ -8,11 +8,6 @@ import (
 	"github.com/baton-oncall/baton/team"
 )
 
-// TeamsWorkflowName is the workflow that answers with the team file the
-// worker runs with. The team configuration lives with the worker; the
-// starter asks this way instead of needing a copy of the file.
-const TeamsWorkflowName = "Teams"
-
 // TeamsWithin bounds how long the starter waits for a worker to answer.
 const TeamsWithin = 15 * time.Second
 

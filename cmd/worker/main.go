@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
 	// The workflows read team time zones; a container without tzdata must
 	// not change what they compute.
 	_ "time/tzdata"

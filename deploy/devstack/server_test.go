@@ -14,8 +14,8 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/temporaladmin"
-	"github.com/baton-oncall/baton/workflows"
 )
 
 func dial(t *testing.T, s *Server) client.Client {
@@ -51,7 +51,7 @@ func TestServerKeepsWorkflowsAcrossRestarts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.AddedSearchAttributes) != len(workflows.SearchAttributes()) || res.RetentionRaisedTo != temporaladmin.MinRetention {
+	if len(res.AddedSearchAttributes) != len(contract.SearchAttributes()) || res.RetentionRaisedTo != temporaladmin.MinRetention {
 		t.Fatalf("first setup: %+v", res)
 	}
 

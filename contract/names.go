@@ -1,0 +1,132 @@
+package contract
+
+import (
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+)
+
+// The names by which Baton's processes (worker, gateway, starter) and the
+// Temporal Web UI reach its workflows. Renaming one orphans every run
+// started under the old name: each is written once, here.
+
+// TaskQueue is the task queue of Baton's workflows and most activities.
+const TaskQueue = "baton"
+
+// PhoneTaskQueue carries only the escalation's SMS and calls, with pollers
+// of their own, so that a phone step never waits in line behind a storm's
+// chat posts.
+const PhoneTaskQueue = "baton-phone"
+
+// Workflow types, registered by name so that renaming a Go function never
+// orphans a running workflow.
+const (
+	HandoverWorkflowName = "Handover"
+	IncidentWorkflowName = "Incident"
+	SummaryWorkflowName  = "WeeklySummary"
+	RosterWorkflowName   = "Roster"
+	// TeamsWorkflowName answers with the team file the worker runs with:
+	// the team configuration lives with the worker, and the starter asks
+	// this way instead of needing a copy of the file.
+	TeamsWorkflowName = "Teams"
+	// PageQuotaWorkflowName counts a person's /baton pages.
+	PageQuotaWorkflowName = "PageQuota"
+	// ReceiptWorkflowName is the type of a receipt: a workflow that does
+	// nothing, started once per request that must be taken once across
+	// gateways, restarts and incidents (a Twilio MessageSid). Temporal
+	// refuses a second start of its ID, running or closed, for the
+	// namespace's retention, which is what makes a replay change nothing.
+	ReceiptWorkflowName = "Receipt"
+)
+
+// TeamsWorkflowID is the one run of the Teams workflow the starter asks:
+// a fixed ID, so that concurrent starters share it.
+const TeamsWorkflowID = "baton-teams"
+
+// The incident's signal, update and query.
+const (
+	// IncidentAlertSignal carries an AlertSignal: the first alert (intake
+	// starts the workflow with it, by SignalWithStart), a repeat of it, or
+	// its resolution by the source.
+	IncidentAlertSignal = "incident.alert"
+	// IncidentActionUpdate carries an ActionRequest and answers an
+	// ActionResult: acknowledge, mitigate, resolve, escalate... An action
+	// that does not fit the incident's state is rejected and changes
+	// nothing.
+	IncidentActionUpdate = "incident.action"
+	// IncidentStatusQuery returns the IncidentStatus.
+	IncidentStatusQuery = "incident.status"
+)
+
+// The handover's query and update.
+const (
+	// HandoverStatusQuery returns the HandoverResult as it stands.
+	HandoverStatusQuery = "handover.status"
+	// HandoverAcceptUpdate is the update by which the incoming person
+	// accepts the handover (AcceptRequest, answered by AcceptResult).
+	HandoverAcceptUpdate = "handover.accept"
+)
+
+// SummaryReportQuery returns the weekly summary's SummaryResult as it
+// stands.
+const SummaryReportQuery = "summary.report"
+
+// PageQuotaTakeUpdate takes a TakePage and answers a PageQuotaResult, or
+// refuses the page over the limit.
+const PageQuotaTakeUpdate = "pagequota.take"
+
+// The roster's updates and queries.
+const (
+	RosterAddUpdate       = "roster.add"
+	RosterRemoveUpdate    = "roster.remove"
+	RosterQuery           = "roster.overrides"
+	RosterRequestsQuery   = "roster.requests"
+	RosterCoverAskUpdate  = "roster.cover.ask"
+	RosterCoverTakeUpdate = "roster.cover.take"
+	RosterSwapAskUpdate   = "roster.swap.ask"
+	RosterSwapReplyUpdate = "roster.swap.reply"
+)
+
+// Memo keys: what a workflow keeps in its memo, so that the Web UI, the
+// weekly summary and the gateway read it without a replay.
+const (
+	// IncidentMemoKey holds the incident's IncidentSummary.
+	IncidentMemoKey = "incident"
+	// IncidentSummaryMemoKey holds the one-line summary, for lists.
+	IncidentSummaryMemoKey = "summary"
+	// IncidentFailingMemoKey holds what is failing now, by vendor ("slack":
+	// "channel_not_found"), so that the Web UI shows an incident that pages
+	// on while chat or the pager is down. Empty when all is well.
+	IncidentFailingMemoKey = "failing"
+	// HandoverAcceptanceMemoKey holds a handover's HandoverAcceptance,
+	// which the weekly summary and the gateway read.
+	HandoverAcceptanceMemoKey = "acceptance"
+	// SummaryLinkMemoKey holds the summary post's link, which the next
+	// handover message shows.
+	SummaryLinkMemoKey = "summary_link"
+)
+
+// Search attributes, so that the Web UI can filter runs by team, person on
+// call and, for incidents, severity, service, state and alert name. All are
+// keywords: exact-match filters.
+var (
+	TeamKey      = temporal.NewSearchAttributeKeyKeyword("BatonTeam")
+	OnCallKey    = temporal.NewSearchAttributeKeyKeyword("BatonOnCall")
+	SeverityKey  = temporal.NewSearchAttributeKeyKeyword("BatonSeverity")
+	ServiceKey   = temporal.NewSearchAttributeKeyKeyword("BatonService")
+	StateKey     = temporal.NewSearchAttributeKeyKeyword("BatonState")
+	AlertNameKey = temporal.NewSearchAttributeKeyKeyword("BatonAlertName")
+)
+
+// StateResolved is the BatonState of a resolved incident whose RCA is
+// still open, which the weekly summary counts.
+const StateResolved = "resolved"
+
+// SearchAttributes lists every search attribute Baton writes, with its type,
+// for registering them in a namespace.
+func SearchAttributes() map[string]enumspb.IndexedValueType {
+	out := map[string]enumspb.IndexedValueType{}
+	for _, k := range []temporal.SearchAttributeKeyKeyword{TeamKey, OnCallKey, SeverityKey, ServiceKey, StateKey, AlertNameKey} {
+		out[k.GetName()] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
+	}
+	return out
+}

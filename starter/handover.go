@@ -13,7 +13,7 @@ import (
 
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/handoverclient"
-	"github.com/baton-oncall/baton/internal/workflowerr"
+	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
 )
 
@@ -27,24 +27,15 @@ func (a *app) handover(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	t, err := a.team("handover", *teamName)
-	if err != nil {
-		return err
-	}
-	loc, err := t.Location()
-	if err != nil {
-		return err
-	}
-	shift, err := t.Handover.Previous(loc, a.now())
+	t, loc, shift, err := a.currentShift("handover", *teamName)
 	if err != nil {
 		return err
 	}
 
-	c, err := a.dial()
+	c, err := a.connect()
 	if err != nil {
 		return err
 	}
-	defer c.Close()
 	id := contract.HandoverWorkflowID(t.Name, shift)
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:        id,
@@ -86,6 +77,17 @@ func (a *app) handover(ctx context.Context, args []string) error {
 		return exitError{code: exitWarnings}
 	}
 	return nil
+}
+
+// currentShift finds a team, its zone and the start of its shift under
+// way: the handover that began it is the one to run or accept.
+func (a *app) currentShift(cmd, teamName string) (team.Team, *time.Location, time.Time, error) {
+	t, loc, err := a.teamZone(cmd, teamName)
+	if err != nil {
+		return team.Team{}, nil, time.Time{}, err
+	}
+	shift, err := t.Handover.Previous(loc, a.now())
+	return t, loc, shift, err
 }
 
 func (a *app) printHandover(id string, r workflows.HandoverResult, loc *time.Location) {
@@ -172,30 +174,18 @@ func (a *app) handoverAccept(ctx context.Context, args []string) error {
 		return exitError{code: exitUsage, msg: "handover accept: give --as PERSON and either a handover's workflow ID or --team NAME"}
 	}
 	if id == "" {
-		t, err := a.team("handover accept", *teamName)
-		if err != nil {
-			return err
-		}
-		loc, err := t.Location()
-		if err != nil {
-			return err
-		}
-		shift, err := t.Handover.Previous(loc, a.now())
+		t, _, shift, err := a.currentShift("handover accept", *teamName)
 		if err != nil {
 			return err
 		}
 		id = contract.HandoverWorkflowID(t.Name, shift)
 	}
-	c, err := a.dial()
+	c, err := a.connect()
 	if err != nil {
 		return err
 	}
-	defer c.Close()
 	msg, err := handoverclient.Accept(ctx, c, id, *as, "starter")
-	if errors.Is(err, workflowerr.ErrRefused) {
-		return exitError{code: exitFailed, msg: workflowerr.Reason(err)}
-	}
-	if err != nil {
+	if err := refusal("", err); err != nil {
 		return err
 	}
 	fmt.Fprintln(a.stdout, msg)

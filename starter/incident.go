@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"maps"
@@ -14,13 +13,11 @@ import (
 
 	"github.com/baton-oncall/baton/incidentclient"
 	"github.com/baton-oncall/baton/internal/mrkdwn"
-	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/workflows"
 )
 
 func (a *app) incidentOpen(ctx context.Context, args []string) error {
-	fs := a.flags("incident open", "Declares an incident by hand: it is paged like an alert of the same severity.")
-	teamName := fs.String("team", "", "the team (required)")
+	fs, teamName := a.teamFlags("incident open", "Declares an incident by hand: it is paged like an alert of the same severity.")
 	summary := fs.String("summary", "", "what is wrong (required)")
 	severity := fs.String("severity", "", "critical, high, medium or low (required)")
 	service := fs.String("service", "", "the service affected")
@@ -46,11 +43,10 @@ func (a *app) incidentOpen(ctx context.Context, args []string) error {
 	if *key == "" {
 		*key = "manual-" + a.now().UTC().Format("20060102T150405")
 	}
-	c, err := a.dial()
+	c, err := a.connect()
 	if err != nil {
 		return err
 	}
-	defer c.Close()
 	id, err := incidentclient.Deliver(ctx, c, t, workflows.Alert{
 		Team: t.Name, DedupKey: *key, Summary: *summary, Description: *description, Severity: sev,
 		Service: *service, Source: workflows.SourceManual, Status: workflows.AlertFiring, At: a.now(),
@@ -74,16 +70,12 @@ func (a *app) incidentAct(ctx context.Context, action workflows.Action, args []s
 	if strings.TrimSpace(*by) == "" {
 		return exitError{code: exitUsage, msg: "incident " + string(action) + ": --by names who acts; it may not be empty"}
 	}
-	c, err := a.dial()
+	c, err := a.connect()
 	if err != nil {
 		return err
 	}
-	defer c.Close()
 	res, err := incidentclient.Act(ctx, c, id, workflows.ActionRequest{Action: action, By: *by, Via: "cli", Note: *note})
-	if errors.Is(err, workflowerr.ErrRefused) {
-		return exitError{code: exitFailed, msg: fmt.Sprintf("%s %s: %s", action, id, workflowerr.Reason(err))}
-	}
-	if err != nil {
+	if err := refusal(string(action)+" "+id, err); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "%s: %s\n", res.State, res.Message)
@@ -95,47 +87,31 @@ func (a *app) incidentList(ctx context.Context, args []string) error {
 	teamName := fs.String("team", "", "only this team")
 	state := fs.String("state", "", "only this state: triggered, held, acknowledged, mitigated, resolved, closed")
 	limit := fs.Int("limit", 50, "at most this many")
-	asJSON := fs.Bool("json", false, "print as JSON")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	c, err := a.dial()
+	asJSON := jsonFlag(fs)
+	c, err := a.parseConnect(fs, args)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
 	list, err := incidentclient.List(ctx, c, *teamName, *state, *limit)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		if list == nil {
-			list = []incidentclient.Listed{}
-		}
-		return a.printJSON(list)
-	}
-	if len(list) == 0 {
-		fmt.Fprintln(a.stdout, "no incidents")
-		return nil
-	}
-	for _, l := range list {
-		fmt.Fprintf(a.stdout, "%-13s %-9s %s  %s\n  %s\n", l.State, l.Severity, l.Started.In(a.zone(l.Team)).Format("Mon 2 Jan 15:04 MST"), l.Summary, l.WorkflowID)
-	}
-	return nil
+	return printList(a, *asJSON, list, "no incidents", func(l incidentclient.Listed) string {
+		return fmt.Sprintf("%-13s %-9s %s  %s\n  %s", l.State, l.Severity, l.Started.In(a.zone(l.Team)).Format("Mon 2 Jan 15:04 MST"), l.Summary, l.WorkflowID)
+	})
 }
 
 func (a *app) incidentShow(ctx context.Context, args []string) error {
 	fs := a.flags("incident show ID", "Shows an incident and its timeline.")
-	asJSON := fs.Bool("json", false, "print as JSON")
+	asJSON := jsonFlag(fs)
 	id, err := parseWithID(fs, "incident show", args)
 	if err != nil {
 		return err
 	}
-	c, err := a.dial()
+	c, err := a.connect()
 	if err != nil {
 		return err
 	}
-	defer c.Close()
 	st, err := incidentclient.Status(ctx, c, id)
 	if err != nil {
 		return err
@@ -211,14 +187,10 @@ func whoAmI() string {
 // marking those that run incident v1. It says what may be deleted.
 func (a *app) incidentLegacy(ctx context.Context, args []string) error {
 	fs := a.flags("incident legacy", "Lists the incidents still open under the old incident-<team>-<key> IDs, and those of them on incident v1.")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	c, err := a.dial()
+	c, err := a.parseConnect(fs, args)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
 	open, err := incidentclient.OpenLegacy(ctx, c)
 	if err != nil {
 		return err

@@ -26,6 +26,7 @@ import (
 
 	"github.com/baton-oncall/baton/config"
 	"github.com/baton-oncall/baton/contract"
+	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -51,6 +52,9 @@ type app struct {
 	now            func() time.Time
 	// teams is the worker's team file, once asked.
 	teams *team.File
+	// conn is the Temporal client once dialled: the team look-up and the
+	// command share it, and run closes it.
+	conn client.Client
 }
 
 func main() {
@@ -93,6 +97,9 @@ func (a *app) run(ctx context.Context, args []string) int {
 		return exitUsage
 	}
 	err := cmd.start(ctx, path, rest)
+	if a.conn != nil {
+		a.conn.Close()
+	}
 	var ex exitError
 	switch {
 	case err == nil:
@@ -118,6 +125,20 @@ type exitError struct {
 
 func (e exitError) Error() string { return e.msg }
 
+// refusal turns a workflow's refusal into the command's one-line error,
+// prefixed by what was refused; with no prefix the reason stands alone, as
+// handover accept has always printed it.
+func refusal(prefix string, err error) error {
+	if !errors.Is(err, workflowerr.ErrRefused) {
+		return err
+	}
+	msg := workflowerr.Reason(err)
+	if prefix != "" {
+		msg = prefix + ": " + msg
+	}
+	return exitError{code: exitFailed, msg: msg}
+}
+
 // flags returns a flag set for a subcommand that reports to stderr and
 // returns errors instead of exiting.
 func (a *app) flags(name, summary string) *flag.FlagSet {
@@ -128,6 +149,18 @@ func (a *app) flags(name, summary string) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// teamFlags returns a flag set, as flags does, for a command that acts on
+// one team: it has the --team flag, whose value it returns.
+func (a *app) teamFlags(name, summary string) (*flag.FlagSet, *string) {
+	fs := a.flags(name, summary)
+	return fs, fs.String("team", "", "the team (required)")
+}
+
+// jsonFlag is the --json flag, as most commands word it.
+func jsonFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("json", false, "print as JSON")
 }
 
 // parse parses flags; a bad flag is a usage error.
@@ -153,22 +186,36 @@ func parseWithArgs(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// teamClient finds a team, its zone, and a Temporal client, which the
-// caller closes: what the roster commands start with.
+// parseConnect parses the flags of a command that needs nothing but
+// Temporal, and dials it.
+func (a *app) parseConnect(fs *flag.FlagSet, args []string) (client.Client, error) {
+	if err := parse(fs, args); err != nil {
+		return nil, err
+	}
+	return a.connect()
+}
+
+// connect is the Temporal client, dialled on first use.
+func (a *app) connect() (client.Client, error) {
+	if a.conn == nil {
+		c, err := a.dial()
+		if err != nil {
+			return nil, err
+		}
+		a.conn = c
+	}
+	return a.conn, nil
+}
+
+// teamClient finds a team, its zone, and the Temporal client: what the
+// roster commands start with.
 func (a *app) teamClient(cmd, teamName string) (team.Team, *time.Location, client.Client, error) {
-	t, err := a.team(cmd, teamName)
+	t, loc, err := a.teamZone(cmd, teamName)
 	if err != nil {
 		return team.Team{}, nil, nil, err
 	}
-	loc, err := t.Location()
-	if err != nil {
-		return team.Team{}, nil, nil, err
-	}
-	c, err := a.dial()
-	if err != nil {
-		return team.Team{}, nil, nil, err
-	}
-	return t, loc, c, nil
+	c, err := a.connect()
+	return t, loc, c, err
 }
 
 // loadTeams asks the worker for the team file it runs with: the team
@@ -179,11 +226,10 @@ func (a *app) loadTeams() (*team.File, error) {
 	if a.teams != nil {
 		return a.teams, nil
 	}
-	c, err := a.dial()
+	c, err := a.connect()
 	if err != nil {
 		return nil, err
 	}
-	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), workflows.TeamsWithin)
 	defer cancel()
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
@@ -227,16 +273,45 @@ func (a *app) team(cmd, name string) (team.Team, error) {
 	return t, nil
 }
 
+// teamZone finds a team, as team does, and its time zone, in which the
+// command takes and shows times.
+func (a *app) teamZone(cmd, name string) (team.Team, *time.Location, error) {
+	t, err := a.team(cmd, name)
+	if err != nil {
+		return team.Team{}, nil, err
+	}
+	loc, err := t.Location()
+	return t, loc, err
+}
+
 func (a *app) printJSON(v any) error {
 	enc := json.NewEncoder(a.stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
 
+// printList prints list as JSON (none as [], not null), or as text: a line
+// an item, or when there are none, the line none unless it is empty.
+func printList[T any](a *app, asJSON bool, list []T, none string, line func(T) string) error {
+	if asJSON {
+		if list == nil {
+			list = []T{}
+		}
+		return a.printJSON(list)
+	}
+	if len(list) == 0 && none != "" {
+		fmt.Fprintln(a.stdout, none)
+	}
+	for _, item := range list {
+		fmt.Fprintln(a.stdout, line(item))
+	}
+	return nil
+}
+
 // listTeams prints the teams the worker knows.
 func (a *app) listTeams(args []string) error {
 	fs := a.flags("teams", "Lists the teams the worker knows, from the team file it runs with.")
-	asJSON := fs.Bool("json", false, "print as JSON")
+	asJSON := jsonFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -262,11 +337,7 @@ func (a *app) listTeams(args []string) error {
 		}
 		out = append(out, listed{t.Name, t.TimeZone, t.Slack.Channel, pager, t.Handover.Weekday + " " + t.Handover.Time})
 	}
-	if *asJSON {
-		return a.printJSON(out)
-	}
-	for _, l := range out {
-		fmt.Fprintf(a.stdout, "%s  (%s)  channel %s  handover %s  pager: %s\n", l.Name, l.TimeZone, l.Channel, l.Handover, l.Pager)
-	}
-	return nil
+	return printList(a, *asJSON, out, "", func(l listed) string {
+		return fmt.Sprintf("%s  (%s)  channel %s  handover %s  pager: %s", l.Name, l.TimeZone, l.Channel, l.Handover, l.Pager)
+	})
 }

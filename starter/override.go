@@ -15,9 +15,8 @@ import (
 const localLayout = "2006-01-02T15:04"
 
 func (a *app) overrideAdd(ctx context.Context, args []string) error {
-	fs := a.flags("override add", "Gives a team's pager to someone for a while, instead of whoever the rotation says.\n"+
+	fs, teamName := a.teamFlags("override add", "Gives a team's pager to someone for a while, instead of whoever the rotation says.\n"+
 		"Times are the team's wall clock, as 2026-12-08T18:00; --for 2h starts now.")
-	teamName := fs.String("team", "", "the team (required)")
 	who := fs.String("who", "", "the person who holds the pager, by ID (required)")
 	from := fs.String("from", "", "when the override starts, in the team's zone")
 	to := fs.String("to", "", "when it ends, in the team's zone")
@@ -30,11 +29,7 @@ func (a *app) overrideAdd(ctx context.Context, args []string) error {
 	if *who == "" || (*span == 0) == (*from == "" || *to == "") {
 		return exitError{code: exitUsage, msg: "override add: give --team, --who, and either --from and --to, or --for"}
 	}
-	t, err := a.team("override add", *teamName)
-	if err != nil {
-		return err
-	}
-	loc, err := t.Location()
+	t, loc, err := a.teamZone("override add", *teamName)
 	if err != nil {
 		return err
 	}
@@ -50,11 +45,10 @@ func (a *app) overrideAdd(ctx context.Context, args []string) error {
 			return exitError{code: exitUsage, msg: fmt.Sprintf("override add: --to %q: want the team's local time, such as 2026-12-09T09:00", *to)}
 		}
 	}
-	c, err := a.dial()
+	c, err := a.connect()
 	if err != nil {
 		return err
 	}
-	defer c.Close()
 	o, err := rosterclient.Add(ctx, c, t, req)
 	if err := refusal("override add", err); err != nil {
 		return err
@@ -64,9 +58,8 @@ func (a *app) overrideAdd(ctx context.Context, args []string) error {
 }
 
 func (a *app) overrideList(ctx context.Context, args []string) error {
-	fs := a.flags("override list", "Lists a team's overrides.")
-	teamName := fs.String("team", "", "the team (required)")
-	asJSON := fs.Bool("json", false, "print as JSON")
+	fs, teamName := a.teamFlags("override list", "Lists a team's overrides.")
+	asJSON := jsonFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -74,33 +67,21 @@ func (a *app) overrideList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer c.Close()
 	list, err := rosterclient.List(ctx, c, t.Name)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		if list == nil {
-			list = []team.Override{}
-		}
-		return a.printJSON(list)
-	}
-	if len(list) == 0 {
-		fmt.Fprintf(a.stdout, "%s has no overrides\n", t.Name)
-	}
-	for _, o := range list {
+	return printList(a, *asJSON, list, t.Name+" has no overrides", func(o team.Override) string {
 		line := fmt.Sprintf("%-4s %-10s %s to %s", o.ID, o.Person, o.From.In(loc).Format(when), o.To.In(loc).Format(when))
 		if o.Note != "" {
 			line += "  (" + o.Note + ")"
 		}
-		fmt.Fprintln(a.stdout, line)
-	}
-	return nil
+		return line
+	})
 }
 
 func (a *app) overrideRemove(ctx context.Context, args []string) error {
-	fs := a.flags("override remove", "Removes an override: starter override remove --team data ID")
-	teamName := fs.String("team", "", "the team (required)")
+	fs, teamName := a.teamFlags("override remove", "Removes an override: starter override remove --team data ID")
 	by := fs.String("by", "", "who asks (default: $USER)")
 	if err := parseWithArgs(fs, args); err != nil {
 		return err
@@ -112,11 +93,10 @@ func (a *app) overrideRemove(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := a.dial()
+	c, err := a.connect()
 	if err != nil {
 		return err
 	}
-	defer c.Close()
 	o, err := rosterclient.Remove(ctx, c, t.Name, fs.Arg(0), cmp.Or(*by, whoAmI()))
 	if err := refusal("override remove", err); err != nil {
 		return err
@@ -127,11 +107,10 @@ func (a *app) overrideRemove(ctx context.Context, args []string) error {
 
 // oncall prints who holds a team's pager when, overrides included.
 func (a *app) oncall(ctx context.Context, args []string) error {
-	fs := a.flags("oncall", "Prints who is on call for a team, and when, overrides included.")
-	teamName := fs.String("team", "", "the team (required)")
+	fs, teamName := a.teamFlags("oncall", "Prints who is on call for a team, and when, overrides included.")
 	atFlag := fs.String("at", "", "from this local time (default: now)")
 	weeks := fs.Int("weeks", 4, "how many weeks ahead")
-	asJSON := fs.Bool("json", false, "print as JSON")
+	asJSON := jsonFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -152,11 +131,10 @@ func (a *app) oncall(ctx context.Context, args []string) error {
 			return exitError{code: exitUsage, msg: fmt.Sprintf("oncall: --at %q: want the team's local time, such as 2026-12-08T18:00", *atFlag)}
 		}
 	}
-	c, err := a.dial()
+	c, err := a.connect()
 	if err != nil {
 		return err
 	}
-	defer c.Close()
 	overrides, err := rosterclient.List(ctx, c, t.Name)
 	if err != nil {
 		return err
@@ -165,20 +143,13 @@ func (a *app) oncall(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		if segs == nil {
-			segs = []team.Segment{}
-		}
-		return a.printJSON(segs)
-	}
-	for _, s := range segs {
+	return printList(a, *asJSON, segs, "", func(s team.Segment) string {
 		line := fmt.Sprintf("%s to %s  %s", s.From.In(loc).Format(when), s.To.In(loc).Format(when), s.Person)
 		if s.Override != "" {
 			line += "  (override " + s.Override + ")"
 		}
-		fmt.Fprintln(a.stdout, line)
-	}
-	return nil
+		return line
+	})
 }
 
 // when is how the starter shows an instant.

@@ -71,6 +71,14 @@ func teamSchedules(t team.Team) ([]teamSchedule, error) {
 	}, nil
 }
 
+// applied is what `schedules apply` did to one schedule: created or
+// updated it.
+type applied struct {
+	ScheduleID string `json:"schedule_id"`
+	Team       string `json:"team"`
+	Action     string `json:"action"`
+}
+
 func (a *app) schedulesApply(ctx context.Context, args []string) error {
 	fs := a.flags("schedules apply", "Creates each team's weekly handover and summary schedules, or updates them to match the team file.\n"+
 		"Applying twice creates nothing new.")
@@ -90,16 +98,9 @@ func (a *app) schedulesApply(ctx context.Context, args []string) error {
 		}
 		teams = &team.File{Teams: []team.Team{t}}
 	}
-	c, err := a.dial()
+	c, err := a.connect()
 	if err != nil {
 		return err
-	}
-	defer c.Close()
-
-	type applied struct {
-		ScheduleID string `json:"schedule_id"`
-		Team       string `json:"team"`
-		Action     string `json:"action"`
 	}
 	var done []applied
 	for _, t := range teams.Teams {
@@ -115,13 +116,7 @@ func (a *app) schedulesApply(ctx context.Context, args []string) error {
 			done = append(done, applied{ScheduleID: sc.ID, Team: t.Name, Action: what})
 		}
 	}
-	if *asJSON {
-		return a.printJSON(done)
-	}
-	for _, d := range done {
-		fmt.Fprintf(a.stdout, "%s %s\n", d.Action, d.ScheduleID)
-	}
-	return nil
+	return printList(a, *asJSON, done, "", func(d applied) string { return d.Action + " " + d.ScheduleID })
 }
 
 // applySchedule creates a schedule, or updates it to match.
@@ -163,15 +158,11 @@ type scheduleInfo struct {
 
 func (a *app) schedulesList(ctx context.Context, args []string) error {
 	fs := a.flags("schedules list", "Lists Baton's schedules and their next runs.")
-	asJSON := fs.Bool("json", false, "print as JSON")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	c, err := a.dial()
+	asJSON := jsonFlag(fs)
+	c, err := a.parseConnect(fs, args)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
 	iter, err := c.ScheduleClient().List(ctx, client.ScheduleListOptions{})
 	if err != nil {
 		return fmt.Errorf("list schedules: %w", err)
@@ -196,17 +187,7 @@ func (a *app) schedulesList(ctx context.Context, args []string) error {
 		}
 		out = append(out, info)
 	}
-	if *asJSON {
-		if out == nil {
-			out = []scheduleInfo{}
-		}
-		return a.printJSON(out)
-	}
-	if len(out) == 0 {
-		fmt.Fprintln(a.stdout, "no schedules: run `starter schedules apply`")
-		return nil
-	}
-	for _, s := range out {
+	return printList(a, *asJSON, out, "no schedules: run `starter schedules apply`", func(s scheduleInfo) string {
 		next := "none"
 		if len(s.NextRuns) > 0 {
 			next = s.NextRuns[0].Local().Format("Mon 2 Jan 2006 15:04 MST")
@@ -215,9 +196,8 @@ func (a *app) schedulesList(ctx context.Context, args []string) error {
 		if s.Paused {
 			paused = " [paused]"
 		}
-		fmt.Fprintf(a.stdout, "%s%s\n  workflow: %s\n  when:     %s\n  next run: %s\n", s.ScheduleID, paused, s.Workflow, s.When, next)
-	}
-	return nil
+		return fmt.Sprintf("%s%s\n  workflow: %s\n  when:     %s\n  next run: %s", s.ScheduleID, paused, s.Workflow, s.When, next)
+	})
 }
 
 func (a *app) schedulesDelete(ctx context.Context, args []string) error {
@@ -240,11 +220,10 @@ func (a *app) schedulesDelete(ctx context.Context, args []string) error {
 	} else {
 		names = []string{*only}
 	}
-	c, err := a.dial()
+	c, err := a.connect()
 	if err != nil {
 		return err
 	}
-	defer c.Close()
 	for _, name := range names {
 		for _, id := range []string{contract.HandoverScheduleID(name), contract.SummaryScheduleID(name)} {
 			err := c.ScheduleClient().GetHandle(ctx, id).Delete(ctx)

@@ -10,14 +10,10 @@ import (
 func (a *app) setup(ctx context.Context, args []string) error {
 	fs := a.flags("setup", "Registers Baton's search attributes in TEMPORAL_NAMESPACE and raises its retention to 30 days.\n"+
 		"For self-hosted servers; on Temporal Cloud, add the search attributes in the Cloud UI or with tcld.")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	c, err := a.dial()
+	c, err := a.parseConnect(fs, args)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
 	res, err := temporaladmin.EnsureNamespace(ctx, c, a.cfg.TemporalNamespace)
 	if err != nil {
 		return err

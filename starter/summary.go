@@ -19,11 +19,7 @@ func (a *app) summary(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	t, err := a.team("summary", *teamName)
-	if err != nil {
-		return err
-	}
-	loc, err := t.Location()
+	t, loc, err := a.teamZone("summary", *teamName)
 	if err != nil {
 		return err
 	}
@@ -40,11 +36,10 @@ func (a *app) summary(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := a.dial()
+	c, err := a.connect()
 	if err != nil {
 		return err
 	}
-	defer c.Close()
 	acts := &activities.Activities{Temporal: c, Namespace: a.cfg.TemporalNamespace, UIURL: a.cfg.TemporalUIURL}
 	if a.cfg.OpsgenieAPIKey != "" {
 		// Without a handover record of the shift, who was on call comes

@@ -19,15 +19,21 @@ import (
 // (the gateway's /baton who). A function, not a method, so that it is not
 // registered as an activity.
 func OnCallAt(ctx context.Context, a *Activities, t team.Team, at time.Time) ([]team.Person, error) {
-	p, err := pager.Vendors{Opsgenie: a.Opsgenie, PagerDuty: a.PagerDuty}.ForTeam(t)
-	if err != nil {
-		return nil, err
-	}
-	people, err := p.OnCall(ctx, t, at)
+	people, err := a.pagerOnCall(ctx, t, at)
 	if err != nil {
 		return nil, err
 	}
 	return withOverrides(t, a.overridesOf(ctx, t), at, people), nil
+}
+
+// pagerOnCall is who the team's pager has on call at the instant, before
+// any override.
+func (a *Activities) pagerOnCall(ctx context.Context, t team.Team, at time.Time) ([]team.Person, error) {
+	p, err := pager.Vendors{Opsgenie: a.Opsgenie, PagerDuty: a.PagerDuty}.ForTeam(t)
+	if err != nil {
+		return nil, err
+	}
+	return p.OnCall(ctx, t, at)
 }
 
 // overridesOf is a team's overrides, asked of its roster. Only teams on

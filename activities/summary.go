@@ -15,7 +15,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/baton-oncall/baton/activities/chat"
-	"github.com/baton-oncall/baton/activities/pager"
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/summary/chart"
@@ -179,11 +178,7 @@ func (a *Activities) shiftOnCall(ctx context.Context, t team.Team, handoverID st
 			return res.OnCall, nil
 		}
 	}
-	p, err := pager.Vendors{Opsgenie: a.Opsgenie, PagerDuty: a.PagerDuty}.ForTeam(t)
-	if err != nil {
-		return nil, err
-	}
-	people, err := p.OnCall(ctx, t, start)
+	people, err := a.pagerOnCall(ctx, t, start)
 	if err != nil {
 		return nil, err
 	}

@@ -63,13 +63,8 @@ const slackWorkTimeout = 30 * time.Second
 // slackCommand serves a slash command over HTTP: it reads and verifies the
 // request, and answers with runCommand's message.
 func (g *Gateway) slackCommand(w http.ResponseWriter, r *http.Request) {
-	body, ok := g.signedSlackBody(w, r)
+	cmd, ok := readSigned(g, w, r, ParseSlashCommand)
 	if !ok {
-		return
-	}
-	cmd, err := ParseSlashCommand(body)
-	if err != nil {
-		writeError(w, badRequest(err))
 		return
 	}
 	writeJSON(w, http.StatusOK, g.runCommand(r.Context(), cmd))
@@ -678,8 +673,10 @@ func (g *Gateway) runCommand(ctx context.Context, cmd SlashCommand) slackMessage
 }
 
 // postResponse posts msg to a response_url, replacing the message the
-// response_url belongs to or not. As respond, it calls only Slack's hosts
-// (and those configured), and keeps the URL, a credential, out of the log.
+// response_url belongs to or not. Slack gives the URL; only Slack's own
+// hosts (and those configured) are called, so that a forged payload cannot
+// aim the gateway elsewhere (its signature was checked, but belt and
+// braces). The URL is a credential for the reply: it stays out of the log.
 func (g *Gateway) postResponse(ctx context.Context, responseURL string, msg slackMessage, replaceOriginal bool) {
 	if responseURL == "" || !g.allowedResponseURL(responseURL) {
 		g.opts.Logger.Warn("a Slack command or press came with no usable response_url: the user gets no answer")
@@ -691,13 +688,13 @@ func (g *Gateway) postResponse(ctx context.Context, responseURL string, msg slac
 	}{msg, replaceOriginal})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(body))
 	if err != nil {
-		g.opts.Logger.Warn("cannot answer a Slack command", "error", err)
+		g.opts.Logger.Warn("cannot answer a Slack command or press", "error", err)
 		return
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := g.opts.HTTPClient.Do(req)
 	if err != nil {
-		g.opts.Logger.Warn("cannot answer a Slack command", "error", errors.Unwrap(err))
+		g.opts.Logger.Warn("cannot answer a Slack command or press", "error", errors.Unwrap(err))
 		return
 	}
 	resp.Body.Close()

@@ -1,9 +1,7 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -22,13 +20,8 @@ import (
 // response_url. What the press does is pressWork's, shared with Socket
 // Mode (socket.go); this handler only reads and verifies the request.
 func (g *Gateway) slackInteraction(w http.ResponseWriter, r *http.Request) {
-	body, ok := g.signedSlackBody(w, r)
+	press, ok := readSigned(g, w, r, ParseInteraction)
 	if !ok {
-		return
-	}
-	press, err := ParseInteraction(body)
-	if err != nil {
-		writeError(w, badRequest(err))
 		return
 	}
 	run, err := g.pressWork(press)
@@ -42,14 +35,17 @@ func (g *Gateway) slackInteraction(w http.ResponseWriter, r *http.Request) {
 	go run(context.WithoutCancel(r.Context()))
 }
 
-// signedSlackBody reads a request from Slack and checks its signature,
-// answering it itself (401, or 503 without a signing secret) when the
-// check fails.
-func (g *Gateway) signedSlackBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+// readSigned reads a request from Slack, checks its signature, then
+// parses its body: the signature is over the raw body, so nothing is read
+// from it before the check. It answers the request itself when any step
+// fails: 401 for a bad signature (503 without a signing secret), 400 for a
+// body that parse refuses.
+func readSigned[T any](g *Gateway, w http.ResponseWriter, r *http.Request, parse func([]byte) (T, error)) (T, bool) {
+	var zero T
 	body, err := readBody(w, r)
 	if err != nil {
 		writeError(w, err)
-		return nil, false
+		return zero, false
 	}
 	if err := VerifySlackSignature(g.opts.SlackSigningSecret, r.Header, body, g.opts.Now()); err != nil {
 		code := http.StatusUnauthorized
@@ -57,9 +53,14 @@ func (g *Gateway) signedSlackBody(w http.ResponseWriter, r *http.Request) ([]byt
 			code = http.StatusServiceUnavailable
 		}
 		writeJSON(w, code, errorBody(err.Error()))
-		return nil, false
+		return zero, false
 	}
-	return body, true
+	v, err := parse(body)
+	if err != nil {
+		writeError(w, badRequest(err))
+		return zero, false
+	}
+	return v, true
 }
 
 // pressWork checks a press on one of Baton's buttons and returns what it
@@ -133,29 +134,10 @@ func (g *Gateway) acceptPressed(ctx context.Context, press SlackAction) {
 	g.respond(ctx, press.ResponseURL, inSlack.answer(err, func() string { return msg }))
 }
 
-// respond posts an ephemeral reply to Slack's response_url. Slack gives
-// the URL; only Slack's own hosts are called, so a forged payload cannot
-// aim the gateway elsewhere (its signature was checked, but belt and
-// braces).
+// respond posts an ephemeral reply to a press's response_url (see
+// postResponse), leaving the pressed message as it is.
 func (g *Gateway) respond(ctx context.Context, responseURL, text string) {
-	if responseURL == "" || !g.allowedResponseURL(responseURL) {
-		g.opts.Logger.Warn("a Slack button press came with no usable response_url: the presser gets no answer")
-		return
-	}
-	body, _ := json.Marshal(map[string]any{"response_type": "ephemeral", "replace_original": false, "text": text})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(body))
-	if err != nil {
-		g.opts.Logger.Warn("cannot answer a Slack button press", "error", err)
-		return
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := g.opts.HTTPClient.Do(req)
-	if err != nil {
-		// The URL is a credential for the reply: it stays out of the log.
-		g.opts.Logger.Warn("cannot answer a Slack button press", "error", errors.Unwrap(err))
-		return
-	}
-	resp.Body.Close()
+	g.postResponse(ctx, responseURL, ephemeral(text), false)
 }
 
 // allowedResponseURL accepts Slack's hooks hosts, and whatever host the

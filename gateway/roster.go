@@ -21,30 +21,16 @@ func (g *Gateway) needCoverPress(press SlackAction) (func(ctx context.Context), 
 	if err != nil {
 		return nil, err
 	}
-	t, err := g.team(teamName)
-	if err != nil {
-		return nil, err
-	}
-	loc, err := t.Location()
-	if err != nil {
-		return nil, err
-	}
-	return func(ctx context.Context) {
-		ctx, cancel := context.WithTimeout(ctx, slackWorkTimeout)
-		defer cancel()
-		if why := g.isRosterPerson(ctx, press.UserID, t); why != "" {
-			g.respond(ctx, press.ResponseURL, why)
-			return
-		}
+	return g.rosterPressWork(press, teamName, func(ctx context.Context, t team.Team, loc *time.Location) string {
 		from := start
 		if now := g.opts.Now().Truncate(time.Minute); now.After(from) {
 			from = now
 		}
 		rq, err := rosterclient.AskCover(ctx, g.opts.Temporal, t, workflows.AskCover{Person: press.UserID, From: from, To: end})
-		g.respond(ctx, press.ResponseURL, rosterInSlack.answer(err, func() string {
+		return rosterInSlack.answer(err, func() string {
 			return fmt.Sprintf("Asked the team to cover you from %s to %s (%s).", rq.From.In(loc).Format(whenLayout), rq.To.In(loc).Format(whenLayout), rq.ID)
-		}))
-	}, nil
+		})
+	})
 }
 
 // rosterPress is a press on a cover request's "I'll cover" or a swap's
@@ -54,6 +40,32 @@ func (g *Gateway) rosterPress(press SlackAction) (func(ctx context.Context), err
 	if err != nil {
 		return nil, err
 	}
+	return g.rosterPressWork(press, teamName, func(ctx context.Context, _ team.Team, loc *time.Location) string {
+		var rq workflows.Request
+		var err error
+		if press.ActionID == contract.CoverTakeAction {
+			rq, err = rosterclient.TakeCover(ctx, g.opts.Temporal, teamName, workflows.TakeCover{ID: id, By: press.UserID})
+		} else {
+			rq, err = rosterclient.ReplySwap(ctx, g.opts.Temporal, teamName, workflows.ReplySwap{ID: id, By: press.UserID, Accept: press.ActionID == contract.SwapAcceptAction})
+		}
+		return rosterInSlack.answer(err, func() string {
+			switch {
+			case rq.Kind == workflows.RequestCover:
+				return fmt.Sprintf("Thank you: you hold the pager of %s from %s to %s.", teamName, rq.From.In(loc).Format(whenLayout), rq.To.In(loc).Format(whenLayout))
+			case rq.State == workflows.RequestDone:
+				return "Swapped. The channel has been told."
+			}
+			return "Declined; " + rq.By + " will hear it."
+		})
+	})
+}
+
+// rosterPressWork is what a press on one of team teamName's roster buttons
+// does: the team and its zone are looked up at once, so that a press
+// naming no team is refused before anything is done; then, within Slack's
+// time, work runs if the presser is one of the team's people, and the
+// presser is told its answer, or why they may not.
+func (g *Gateway) rosterPressWork(press SlackAction, teamName string, work func(ctx context.Context, t team.Team, loc *time.Location) string) (func(ctx context.Context), error) {
 	t, err := g.team(teamName)
 	if err != nil {
 		return nil, err
@@ -69,22 +81,7 @@ func (g *Gateway) rosterPress(press SlackAction) (func(ctx context.Context), err
 			g.respond(ctx, press.ResponseURL, why)
 			return
 		}
-		var rq workflows.Request
-		var err error
-		if press.ActionID == contract.CoverTakeAction {
-			rq, err = rosterclient.TakeCover(ctx, g.opts.Temporal, teamName, workflows.TakeCover{ID: id, By: press.UserID})
-		} else {
-			rq, err = rosterclient.ReplySwap(ctx, g.opts.Temporal, teamName, workflows.ReplySwap{ID: id, By: press.UserID, Accept: press.ActionID == contract.SwapAcceptAction})
-		}
-		g.respond(ctx, press.ResponseURL, rosterInSlack.answer(err, func() string {
-			switch {
-			case rq.Kind == workflows.RequestCover:
-				return fmt.Sprintf("Thank you: you hold the pager of %s from %s to %s.", teamName, rq.From.In(loc).Format(whenLayout), rq.To.In(loc).Format(whenLayout))
-			case rq.State == workflows.RequestDone:
-				return "Swapped. The channel has been told."
-			}
-			return "Declined; " + rq.By + " will hear it."
-		}))
+		g.respond(ctx, press.ResponseURL, work(ctx, t, loc))
 	}, nil
 }
 

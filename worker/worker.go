@@ -117,13 +117,8 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 		}
 		acts.Opsgenie, acts.Alerts = og, og
 		w.Pager = "opsgenie"
-	} else {
-		for _, t := range teams.Teams {
-			if t.Pager.OpsgenieSchedule != "" {
-				return nil, fmt.Errorf("team %q: its pager is the Opsgenie schedule %q: set OPSGENIE_API_KEY, or give the team a rotation in %s",
-					t.Name, t.Pager.OpsgenieSchedule, cfg.TeamsFile)
-			}
-		}
+	} else if err := scheduleWithoutKey(teams, cfg.TeamsFile, "Opsgenie", "OPSGENIE_API_KEY", func(p team.Pager) string { return p.OpsgenieSchedule }); err != nil {
+		return nil, err
 	}
 	if cfg.PagerDutyAPIToken != "" {
 		acts.PagerDuty = pagerduty.NewPagerDuty(cfg.PagerDutyAPIToken, cfg.PagerDutyAPIURL)
@@ -132,13 +127,8 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 		} else {
 			w.Pager = "pagerduty"
 		}
-	} else {
-		for _, t := range teams.Teams {
-			if t.Pager.PagerDutySchedule != "" {
-				return nil, fmt.Errorf("team %q: its pager is the PagerDuty schedule %q: set PAGERDUTY_API_TOKEN, or give the team a rotation in %s",
-					t.Name, t.Pager.PagerDutySchedule, cfg.TeamsFile)
-			}
-		}
+	} else if err := scheduleWithoutKey(teams, cfg.TeamsFile, "PagerDuty", "PAGERDUTY_API_TOKEN", func(p team.Pager) string { return p.PagerDutySchedule }); err != nil {
+		return nil, err
 	}
 	if cfg.SlackBotToken != "" {
 		acts.Chat = slack.NewSlack(cfg.SlackBotToken, cfg.SlackAPIURL)
@@ -262,6 +252,19 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 		go func() { w.metricsServed <- w.metrics.Serve(metricsListener) }()
 	}
 	return w, nil
+}
+
+// scheduleWithoutKey refuses, at start rather than at the team's first
+// page, a team whose pager is a vendor's schedule when the vendor's key is
+// not set; schedule is a team's schedule of that vendor, "" for none.
+func scheduleWithoutKey(teams *team.File, teamsFile, vendor, keyEnv string, schedule func(team.Pager) string) error {
+	for _, t := range teams.Teams {
+		if s := schedule(t.Pager); s != "" {
+			return fmt.Errorf("team %q: its pager is the %s schedule %q: set %s, or give the team a rotation in %s",
+				t.Name, vendor, s, keyEnv, teamsFile)
+		}
+	}
+	return nil
 }
 
 // serverLimits bound what one connection may take of the HTTP server.

@@ -48,6 +48,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/baton-oncall/baton/internal/fakehttp"
 	"github.com/baton-oncall/baton/internal/faults"
 )
 
@@ -104,6 +105,14 @@ func (i Issue) DescriptionText() string {
 	return s
 }
 
+// cloneIssue is a copy of is that shares no memory with it.
+func cloneIssue(is *Issue) Issue {
+	out := *is
+	out.Labels = slices.Clone(is.Labels)
+	out.Description = bytes.Clone(is.Description)
+	return out
+}
+
 // Server is a fake Jira Cloud site served over HTTP.
 type Server struct {
 	faults.Kit
@@ -133,8 +142,7 @@ func New(tb testing.TB) *Server {
 	s.mux.HandleFunc(SearchEndpoint, s.search)
 	s.mux.HandleFunc(CreateEndpoint, s.create)
 	s.mux.HandleFunc(GetEndpoint, s.get)
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	tb.Cleanup(s.srv.Close)
+	s.srv = fakehttp.Start(tb, s.serveHTTP)
 	return s
 }
 
@@ -158,13 +166,7 @@ func (s *Server) AddProject(key string) {
 func (s *Server) Issues() []Issue {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Issue, len(s.issues))
-	for i, is := range s.issues {
-		out[i] = *is
-		out[i].Labels = slices.Clone(is.Labels)
-		out[i].Description = bytes.Clone(is.Description)
-	}
-	return out
+	return fakehttp.Copies(s.issues, cloneIssue)
 }
 
 // SetStatusCategory moves the issue to a status of the category: "new",
@@ -205,14 +207,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	// Injected faults come before the credentials check: Atlassian's edge
 	// answers 429 and 5xx whatever the request holds.
 	if f, ok := s.Take(pattern); ok {
-		if f.Status == http.StatusTooManyRequests {
-			w.Header().Set("Retry-After", f.RetryAfterSeconds())
-		}
+		f.SetRetryAfter(w.Header())
 		writeError(w, f.Status, nil, cmp.Or(f.Error, http.StatusText(f.Status)))
 		return
 	}
-	if user, pass, ok := r.BasicAuth(); !ok || user != User || pass != APIToken {
-		w.Header().Set("WWW-Authenticate", `Basic realm="protected-area"`)
+	if !fakehttp.BasicAuth(w, r, User, APIToken, "protected-area") {
 		writeError(w, http.StatusUnauthorized, nil, "You are not authenticated. Authentication required to perform this operation.")
 		return
 	}
@@ -600,7 +599,5 @@ func writeError(w http.ResponseWriter, status int, errs map[string]string, messa
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {
-	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
+	fakehttp.WriteJSON(w, status, "application/json;charset=UTF-8", body)
 }

@@ -41,6 +41,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/baton-oncall/baton/internal/fakehttp"
 	"github.com/baton-oncall/baton/internal/faults"
 )
 
@@ -70,7 +71,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	schedules map[string][]Shift // by name
-	requests  []url.Values       // on-calls requests
+	requests  fakehttp.Queries   // on-calls requests
 	alerts    []*Alert           // in creation order
 	alertReqs []AlertCall
 	requestN  int
@@ -123,8 +124,7 @@ func New(t testing.TB) *Server {
 	for _, e := range []string{OnCallsEndpoint, CreateAlertEndpoint, GetAlertEndpoint, CloseAlertEndpoint} {
 		s.endpoints.Handle(e, http.NotFoundHandler())
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	t.Cleanup(s.srv.Close)
+	s.srv = fakehttp.Start(t, s.serveHTTP)
 	return s
 }
 
@@ -144,24 +144,13 @@ func (s *Server) AddSchedule(name string, shifts ...Shift) {
 // Requests returns the query of every on-calls request so far, in order,
 // failed ones included.
 func (s *Server) Requests() []url.Values {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]url.Values, len(s.requests))
-	for i, q := range s.requests {
-		out[i] = url.Values{}
-		for k, vs := range q {
-			out[i][k] = slices.Clone(vs)
-		}
-	}
-	return out
+	return s.requests.All()
 }
 
 // Count is how many on-calls requests the fake has seen. Alert requests
 // are not counted: see AlertCount.
 func (s *Server) Count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.requests)
+	return s.requests.Len()
 }
 
 // AddAlert stores an alert as if it had been created earlier, for example
@@ -194,11 +183,7 @@ func (s *Server) AddAlert(a Alert) {
 func (s *Server) Alerts() []Alert {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Alert, len(s.alerts))
-	for i, a := range s.alerts {
-		out[i] = cloneAlert(a)
-	}
-	return out
+	return fakehttp.Copies(s.alerts, cloneAlert)
 }
 
 // AlertRequests returns every request to the alert endpoints so far, in
@@ -206,14 +191,9 @@ func (s *Server) Alerts() []Alert {
 func (s *Server) AlertRequests() []AlertCall {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]AlertCall, len(s.alertReqs))
-	for i, c := range s.alertReqs {
-		out[i] = AlertCall{Method: c.Method, Path: c.Path, Query: url.Values{}}
-		for k, vs := range c.Query {
-			out[i].Query[k] = slices.Clone(vs)
-		}
-	}
-	return out
+	return fakehttp.Copies(s.alertReqs, func(c AlertCall) AlertCall {
+		return AlertCall{Method: c.Method, Path: c.Path, Query: fakehttp.CloneValues(c.Query)}
+	})
 }
 
 // AlertCount is how many alert requests the fake has seen.
@@ -237,8 +217,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, http.StatusNotFound, "Requested resource does not exist")
 		return
 	}
-	q := r.URL.Query()
-	s.requests = append(s.requests, q)
+	q := s.requests.Record(r)
 
 	if s.failOrDeny(w, r) {
 		return
@@ -328,13 +307,11 @@ func (s *Server) writeError(w http.ResponseWriter, status int, message string) {
 func (s *Server) writeJSON(w http.ResponseWriter, status int, body map[string]any) {
 	id := fmt.Sprintf("0f1e2d3c-0000-4000-8000-%012x", s.requestN)
 	body["requestId"] = id
-	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Request-Id", id)
 	if w.Header().Get("X-RateLimit-State") == "" {
 		w.Header().Set("X-RateLimit-State", "OK")
 	}
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
+	fakehttp.WriteJSON(w, status, "application/json", body)
 }
 
 // uuidFor derives a stable, UUID-shaped ID for an object, so that the same

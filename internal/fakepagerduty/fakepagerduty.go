@@ -55,7 +55,6 @@ package fakepagerduty
 import (
 	"cmp"
 	"crypto/sha1"
-	"encoding/json"
 	"fmt"
 	"mime"
 	"net/http"
@@ -68,6 +67,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baton-oncall/baton/internal/fakehttp"
 	"github.com/baton-oncall/baton/internal/faults"
 )
 
@@ -95,15 +95,14 @@ type Server struct {
 	mu        sync.Mutex
 	schedules map[string][]Shift
 	order     []string // schedule IDs in the order added
-	requests  []url.Values
+	requests  fakehttp.Queries
 	requestN  int
 }
 
 // New starts a fake PagerDuty; it is shut down when the test ends.
 func New(t testing.TB) *Server {
 	s := &Server{schedules: map[string][]Shift{}}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	t.Cleanup(s.srv.Close)
+	s.srv = fakehttp.Start(t, s.serveHTTP)
 	return s
 }
 
@@ -123,23 +122,12 @@ func (s *Server) AddSchedule(id string, shifts ...Shift) {
 // Requests returns the query of every request so far, in order, failed
 // ones included.
 func (s *Server) Requests() []url.Values {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]url.Values, len(s.requests))
-	for i, q := range s.requests {
-		out[i] = url.Values{}
-		for k, vs := range q {
-			out[i][k] = slices.Clone(vs)
-		}
-	}
-	return out
+	return s.requests.All()
 }
 
 // Count is how many requests the fake has seen.
 func (s *Server) Count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.requests)
+	return s.requests.Len()
 }
 
 // UserID is the ID the fake gives the user with this email.
@@ -164,8 +152,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requestN++
-	q := r.URL.Query()
-	s.requests = append(s.requests, q)
+	q := s.requests.Record(r)
 
 	if f, ok := s.Take(r.Method + " " + r.URL.Path); ok {
 		s.fail(w, f)
@@ -473,9 +460,8 @@ func (s *Server) writeError(w http.ResponseWriter, status int, message string, c
 	s.writeJSON(w, status, map[string]any{"error": e})
 }
 
+// writeJSON answers with PagerDuty's request ID.
 func (s *Server) writeJSON(w http.ResponseWriter, status int, body map[string]any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("x-request-id", fmt.Sprintf("fake-%08d", s.requestN))
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
+	fakehttp.WriteJSON(w, status, "application/json; charset=utf-8", body)
 }

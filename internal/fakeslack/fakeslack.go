@@ -60,6 +60,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/baton-oncall/baton/internal/fakehttp"
 	"github.com/baton-oncall/baton/internal/faults"
 )
 
@@ -235,8 +236,7 @@ func New(t testing.TB) *Server {
 		buckets:     map[string]*bucket{},
 		rateLimited: map[string]int{},
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	t.Cleanup(s.srv.Close)
+	s.srv = fakehttp.Start(t, s.serveHTTP)
 	t.Cleanup(s.closeSockets) // first: the server's Close does not wait for WebSockets
 	return s
 }
@@ -356,11 +356,7 @@ func (s *Server) RateLimited(method string) int {
 func (s *Server) Calls(method string) []url.Values {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]url.Values, len(s.calls[method]))
-	for i, v := range s.calls[method] {
-		out[i] = cloneValues(v)
-	}
-	return out
+	return fakehttp.Copies(s.calls[method], fakehttp.CloneValues)
 }
 
 // Methods returns the name of every method called so far, sorted, each
@@ -522,19 +518,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	formErr := r.ParseForm()
-	params := cloneValues(r.Form)
-	params.Del("token")
+	params, formErr := callParams(r)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.calls[name] = append(s.calls[name], params)
-
 	m, known := methods[name]
-	// Injected faults come first: Slack's edge answers 429 and 5xx
-	// whatever the request holds.
-	if f, ok := s.Take(name); ok {
-		writeFault(w, f, m.scope)
+	if s.takeCall(w, name, params, m.scope) {
 		return
 	}
 	switch {
@@ -576,6 +565,28 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, res)
 }
 
+// callParams reads a call's parameters as Slack reads them (see the
+// package comment), to record without the token.
+func callParams(r *http.Request) (url.Values, error) {
+	err := r.ParseForm()
+	params := fakehttp.CloneValues(r.Form)
+	params.Del("token")
+	return params, err
+}
+
+// takeCall records a call of the method, then answers the call's injected
+// fault, if any, and reports whether it did. Faults come before anything
+// else: Slack's edge answers 429 and 5xx whatever the request holds. scope
+// is the one the method needs. The caller holds mu.
+func (s *Server) takeCall(w http.ResponseWriter, method string, params url.Values, scope string) bool {
+	s.calls[method] = append(s.calls[method], params)
+	f, ok := s.Take(method)
+	if ok {
+		writeFault(w, f, scope)
+	}
+	return ok
+}
+
 // takePost takes a post's token from the channel's bucket, which starts
 // full, or says how long until there is one.
 func (s *Server) takePost(channel string) (bool, time.Duration) {
@@ -593,7 +604,7 @@ func (s *Server) takePost(channel string) (bool, time.Duration) {
 func writeFault(w http.ResponseWriter, f faults.Fault, scope string) {
 	switch f.Status {
 	case http.StatusTooManyRequests:
-		w.Header().Set("Retry-After", f.RetryAfterSeconds())
+		f.SetRetryAfter(w.Header())
 		writeJSON(w, http.StatusTooManyRequests, fields{"ok": false, "error": "ratelimited"})
 	case http.StatusOK:
 		res := fields{"ok": false, "error": cmp.Or(f.Error, "internal_error")}
@@ -610,9 +621,7 @@ func writeFault(w http.ResponseWriter, f faults.Fault, scope string) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, body fields) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
+	fakehttp.WriteJSON(w, status, "application/json; charset=utf-8", body)
 }
 
 // authTest answers who the token is, as auth.test does for a bot token of
@@ -965,10 +974,7 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request, id string) 
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.calls[UploadURLMethod] = append(s.calls[UploadURLMethod],
-		url.Values{"file": {id}, "filename": {filename}, "size": {strconv.Itoa(len(data))}})
-	if f, ok := s.Take(UploadURLMethod); ok {
-		writeFault(w, f, "")
+	if s.takeCall(w, UploadURLMethod, url.Values{"file": {id}, "filename": {filename}, "size": {strconv.Itoa(len(data))}}, "") {
 		return
 	}
 	if readErr != nil {
@@ -1146,15 +1152,7 @@ func (s *Server) isUser(id string) bool {
 // page is how many items a page holds: the client's limit (def when absent
 // or not a positive number, at most most), capped by SetPageSize.
 func (s *Server) page(limit string, def, most int) int {
-	n, err := strconv.Atoi(limit)
-	if err != nil || n <= 0 {
-		n = def
-	}
-	n = min(n, most)
-	if s.pageSize > 0 {
-		n = min(n, s.pageSize)
-	}
-	return n
+	return fakehttp.PageSize(limit, def, most, s.pageSize)
 }
 
 // nextTS hands out a message timestamp: the current time to the
@@ -1307,12 +1305,4 @@ func fileJSON(f *file) fields {
 		"mode":        "hosted",
 		"is_external": false,
 	}
-}
-
-func cloneValues(v url.Values) url.Values {
-	out := make(url.Values, len(v))
-	for k, vs := range v {
-		out[k] = slices.Clone(vs)
-	}
-	return out
 }

@@ -139,15 +139,11 @@ func (s *Server) serveSocketMode(w http.ResponseWriter, r *http.Request) bool {
 // connectionsOpen is apps.connections.open. It is recorded, failed and
 // taken down as the other methods are (Calls, On, ErrorNext, Break, Down).
 func (s *Server) connectionsOpen(w http.ResponseWriter, r *http.Request) {
-	formErr := r.ParseForm()
-	params := cloneValues(r.Form)
-	params.Del("token")
+	params, formErr := callParams(r)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.calls[socketOpenMethod] = append(s.calls[socketOpenMethod], params)
-	if f, ok := s.Take(socketOpenMethod); ok {
-		writeFault(w, f, "connections:write")
+	if s.takeCall(w, socketOpenMethod, params, "connections:write") {
 		return
 	}
 	if r.Method != http.MethodPost {

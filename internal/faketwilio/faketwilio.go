@@ -33,7 +33,6 @@ import (
 	"cmp"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"net/http"
@@ -47,6 +46,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baton-oncall/baton/internal/fakehttp"
 	"github.com/baton-oncall/baton/internal/faults"
 )
 
@@ -96,6 +96,13 @@ type Call struct {
 	StartTime    time.Time
 }
 
+// cloneCall is a copy of c that shares no memory with it.
+func cloneCall(c *Call) Call {
+	out := *c
+	out.Say = slices.Clone(c.Say)
+	return out
+}
+
 // Server is a fake Twilio account served over HTTP.
 type Server struct {
 	faults.Kit
@@ -112,8 +119,7 @@ type Server struct {
 // New starts a fake Twilio; it is shut down when the test ends.
 func New(t testing.TB) *Server {
 	s := &Server{now: time.Now, requests: map[string]int{}}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	t.Cleanup(s.srv.Close)
+	s.srv = fakehttp.Start(t, s.serveHTTP)
 	return s
 }
 
@@ -143,23 +149,14 @@ func (s *Server) SetPageSize(n int) {
 func (s *Server) Messages() []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Message, len(s.messages))
-	for i, m := range s.messages {
-		out[i] = *m
-	}
-	return out
+	return fakehttp.Copies(s.messages, func(m *Message) Message { return *m })
 }
 
 // Calls returns every call placed, oldest first.
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Call, len(s.calls))
-	for i, c := range s.calls {
-		out[i] = *c
-		out[i].Say = slices.Clone(c.Say)
-	}
-	return out
+	return fakehttp.Copies(s.calls, cloneCall)
 }
 
 // DialQueued starts every queued call, as Twilio does when the account's
@@ -195,14 +192,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	// Injected faults come before the credentials check: Twilio's edge
 	// answers 429 and 5xx whatever the request holds.
 	if f, ok := s.Take(route); ok {
-		if f.Status == http.StatusTooManyRequests {
-			w.Header().Set("Retry-After", f.RetryAfterSeconds())
-		}
+		f.SetRetryAfter(w.Header())
 		writeError(w, f.Status, 20000+f.Status, cmp.Or(f.Error, http.StatusText(f.Status)))
 		return
 	}
-	if user, pass, ok := r.BasicAuth(); !ok || user != AccountSID || pass != AuthToken {
-		w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
+	if !fakehttp.BasicAuth(w, r, AccountSID, AuthToken, "Twilio API") {
 		writeError(w, http.StatusUnauthorized, 20003, "Authenticate")
 		return
 	}
@@ -214,11 +208,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	case "POST Messages.json":
 		s.createMessage(w, r)
 	case "GET Messages.json":
-		s.list(w, r, "messages", s.messageList)
+		s.list(w, r, "messages", "DateSent", s.messageList)
 	case "POST Calls.json":
 		s.createCall(w, r)
 	case "GET Calls.json":
-		s.list(w, r, "calls", s.callList)
+		s.list(w, r, "calls", "StartTime", s.callList)
 	default:
 		writeError(w, http.StatusMethodNotAllowed, 20004, "Method not allowed")
 	}
@@ -315,15 +309,17 @@ func parseTwiml(doc string) (twimlDoc, bool) {
 }
 
 // list answers a list request: filter keeps what the query asks for, as
-// JSON, newest first; errCode is a Twilio error for a bad filter.
-func (s *Server) list(w http.ResponseWriter, r *http.Request, key string, filter func(url.Values) ([]fields, int)) {
+// JSON, newest first; dateField is the field the query's date filter is
+// on.
+func (s *Server) list(w http.ResponseWriter, r *http.Request, key, dateField string, filter func(url.Values, dayFilter) []fields) {
 	q := r.URL.Query()
-	items, errCode := filter(q)
-	if errCode != 0 {
-		writeError(w, http.StatusBadRequest, errCode, "Invalid date value")
+	days, ok := parseDayFilter(q, dateField)
+	if !ok {
+		writeError(w, http.StatusBadRequest, 20001, "Invalid date value")
 		return
 	}
-	size := s.page(q.Get("PageSize"))
+	items := filter(q, days)
+	size := fakehttp.PageSize(q.Get("PageSize"), defaultPageSize, maxPageSize, s.pageSize)
 	n, err := strconv.Atoi(q.Get("Page"))
 	if err != nil || n < 0 {
 		n = 0
@@ -359,39 +355,17 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, key string, filter
 	writeJSON(w, http.StatusOK, res)
 }
 
-// page is the page size: the client's (Twilio's default when absent, at
-// most Twilio's maximum), capped by SetPageSize.
-func (s *Server) page(asked string) int {
-	n, err := strconv.Atoi(asked)
-	if err != nil || n <= 0 {
-		n = defaultPageSize
-	}
-	n = min(n, maxPageSize)
-	if s.pageSize > 0 {
-		n = min(n, s.pageSize)
-	}
-	return n
-}
-
-func (s *Server) messageList(q url.Values) ([]fields, int) {
-	days, ok := parseDayFilter(q, "DateSent")
-	if !ok {
-		return nil, 20001
-	}
+func (s *Server) messageList(q url.Values, days dayFilter) []fields {
 	out := []fields{}
 	for _, m := range slices.Backward(s.messages) {
 		if matches(q, "To", m.To) && matches(q, "From", m.From) && days.holds(m.DateCreated) {
 			out = append(out, messageJSON(m))
 		}
 	}
-	return out, 0
+	return out
 }
 
-func (s *Server) callList(q url.Values) ([]fields, int) {
-	days, ok := parseDayFilter(q, "StartTime")
-	if !ok {
-		return nil, 20001
-	}
+func (s *Server) callList(q url.Values, days dayFilter) []fields {
 	out := []fields{}
 	for _, c := range slices.Backward(s.calls) {
 		if !matches(q, "To", c.To) || !matches(q, "From", c.From) || !matches(q, "Status", c.Status) {
@@ -403,7 +377,7 @@ func (s *Server) callList(q url.Values) ([]fields, int) {
 		}
 		out = append(out, callJSON(c))
 	}
-	return out, 0
+	return out
 }
 
 // matches reports whether a record's field passes the query's filter on
@@ -516,6 +490,7 @@ func newSID(prefix string) string {
 	return prefix + hex.EncodeToString(b)
 }
 
+// writeError answers with Twilio's error body.
 func writeError(w http.ResponseWriter, status, code int, message string) {
 	writeJSON(w, status, fields{
 		"code":      code,
@@ -526,7 +501,5 @@ func writeError(w http.ResponseWriter, status, code int, message string) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
+	fakehttp.WriteJSON(w, status, "application/json; charset=utf-8", body)
 }

@@ -42,6 +42,14 @@ func (f Fault) RetryAfterSeconds() string {
 	return strconv.FormatInt(secs, 10)
 }
 
+// SetRetryAfter sets the Retry-After header of the answer to a 429, as
+// Slack, Twilio and Jira send it; other vendors say the wait their own way.
+func (f Fault) SetRetryAfter(h http.Header) {
+	if f.Status == http.StatusTooManyRequests {
+		h.Set("Retry-After", f.RetryAfterSeconds())
+	}
+}
+
 // Kit holds a fake's faults. The zero Kit has none. It is safe for
 // concurrent use.
 type Kit struct {

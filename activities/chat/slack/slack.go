@@ -574,38 +574,31 @@ func (s *Slack) channelID(ctx context.Context, channel string) (string, error) {
 	if !ok {
 		return channel, nil
 	}
-	s.mu.Lock()
-	id, cached := s.channels[name]
-	s.mu.Unlock()
-	if cached {
-		return id, nil
-	}
-	params := &slack.GetConversationsParameters{
-		Types:           []string{"public_channel", "private_channel"},
-		ExcludeArchived: true,
-		Limit:           1000,
-	}
-	for {
-		chans, cursor, err := s.api.GetConversationsContext(ctx, params)
-		if err != nil {
-			return "", classify("conversations.list", err)
+	return s.cachedID(s.channels, name, func() (string, error) {
+		params := &slack.GetConversationsParameters{
+			Types:           []string{"public_channel", "private_channel"},
+			ExcludeArchived: true,
+			Limit:           1000,
 		}
-		for _, c := range chans {
-			if c.Name == name {
-				s.mu.Lock()
-				s.channels[name] = c.ID
-				s.mu.Unlock()
-				return c.ID, nil
+		for {
+			chans, cursor, err := s.api.GetConversationsContext(ctx, params)
+			if err != nil {
+				return "", classify("conversations.list", err)
 			}
+			for _, c := range chans {
+				if c.Name == name {
+					return c.ID, nil
+				}
+			}
+			if cursor == "" {
+				break
+			}
+			params.Cursor = cursor
 		}
-		if cursor == "" {
-			break
-		}
-		params.Cursor = cursor
-	}
-	return "", temporal.NewNonRetryableApplicationError(
-		fmt.Sprintf("Slack channel %s not found: check the team file, and invite the Baton app to a private channel", channel),
-		"SlackChannelNotFound", nil)
+		return "", temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("Slack channel %s not found: check the team file, and invite the Baton app to a private channel", channel),
+			"SlackChannelNotFound", nil)
+	})
 }
 
 // groupID resolves a user group handle to its ID through usergroups.list; a
@@ -615,27 +608,41 @@ func (s *Slack) groupID(ctx context.Context, group string) (string, error) {
 	if isSlackID(handle, 'S') {
 		return handle, nil
 	}
+	return s.cachedID(s.groups, handle, func() (string, error) {
+		groups, err := s.api.GetUserGroupsContext(ctx)
+		if err != nil {
+			return "", classify("usergroups.list", err)
+		}
+		for _, g := range groups {
+			if g.Handle == handle {
+				return g.ID, nil
+			}
+		}
+		return "", temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("Slack user group @%s not found: create it in Slack, or fix slack.user_group in the team file", handle),
+			"SlackUserGroupNotFound", nil)
+	})
+}
+
+// cachedID is the ID that ids caches for key, else the one find looks up,
+// which is then cached: names and handles seldom change, and looking one
+// up lists a whole workspace's channels or groups. A failed look-up is not
+// cached, so that a channel created or an app invited is found next time.
+func (s *Slack) cachedID(ids map[string]string, key string, find func() (string, error)) (string, error) {
 	s.mu.Lock()
-	id, cached := s.groups[handle]
+	id, ok := ids[key]
 	s.mu.Unlock()
-	if cached {
+	if ok {
 		return id, nil
 	}
-	groups, err := s.api.GetUserGroupsContext(ctx)
+	id, err := find()
 	if err != nil {
-		return "", classify("usergroups.list", err)
+		return "", err
 	}
-	for _, g := range groups {
-		if g.Handle == handle {
-			s.mu.Lock()
-			s.groups[handle] = g.ID
-			s.mu.Unlock()
-			return g.ID, nil
-		}
-	}
-	return "", temporal.NewNonRetryableApplicationError(
-		fmt.Sprintf("Slack user group @%s not found: create it in Slack, or fix slack.user_group in the team file", handle),
-		"SlackUserGroupNotFound", nil)
+	s.mu.Lock()
+	ids[key] = id
+	s.mu.Unlock()
+	return id, nil
 }
 
 // isSlackID reports whether s looks like a Slack ID of the given kind:

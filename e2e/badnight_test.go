@@ -77,6 +77,34 @@ func (s *incidentStack) timelineCount(id string, texts ...string) int {
 	return n
 }
 
+// scheduledBy waits until the instant at has passed, then adds a note to
+// the incident and waits for it to be taken: the workflow takes the note
+// after every timer that fell due before it, so the history then holds
+// every activity that instant could have started. It returns how many
+// activities of the type the history scheduled: a definite answer to
+// "did the step ring", where counting the fake's calls after a sleep would
+// pass on a machine too slow to have rung yet.
+func (s *incidentStack) scheduledBy(t *testing.T, id string, at time.Time, activityType string) int {
+	t.Helper()
+	time.Sleep(time.Until(at))
+	ctx := context.Background()
+	if _, err := incidentclient.Act(ctx, s.client, id, workflows.ActionRequest{Action: workflows.ActionNote, By: "alice", Via: "cli", Note: "checkpoint"}); err != nil {
+		t.Fatalf("note on %s: %v", id, err)
+	}
+	n := 0
+	it := s.client.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			t.Fatalf("history of %s: %v", id, err)
+		}
+		if e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName() == activityType {
+			n++
+		}
+	}
+	return n
+}
+
 // timelineHas reports whether the incident's timeline has a line holding
 // any of the texts.
 func (s *incidentStack) timelineHas(id string, texts ...string) bool {

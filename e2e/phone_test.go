@@ -71,7 +71,12 @@ func TestAnSMSReplyAcknowledgesAndStopsTheEscalation(t *testing.T) {
 		t.Errorf("third reply: %s", again)
 	}
 	// Past the calls' deadlines: no call.
-	time.Sleep(time.Until(s.status(t, second).Summary.Triggered.Add(22 * time.Second)))
+	callsDue := s.status(t, second).Summary.Triggered.Add(22 * time.Second)
+	for _, id := range []string{first, second} {
+		if n := s.scheduledBy(t, id, callsDue, "PlaceCall"); n != 0 {
+			t.Errorf("%s: %d calls scheduled after the SMS replies acknowledged", id, n)
+		}
+	}
 	if n := len(s.twilio.Calls()); n != 0 {
 		t.Errorf("%d calls after the SMS replies acknowledged", n)
 	}
@@ -117,7 +122,9 @@ func TestAKeyPressedDuringTheCallAcknowledges(t *testing.T) {
 	eventually(t, "the ack in the timeline", 10*time.Second, func() bool {
 		return strings.Contains(timelineOf(s.status(t, id)), "Acknowledged by alice via phone")
 	})
-	time.Sleep(time.Until(st.Summary.Triggered.Add(10 * time.Second)))
+	if n := s.scheduledBy(t, id, st.Summary.Triggered.Add(10*time.Second), "SendSMS"); n != 0 {
+		t.Errorf("%d SMS scheduled after the keypress acknowledged", n)
+	}
 	if n := len(s.twilio.Messages()); n != 0 {
 		t.Errorf("%d SMS after the keypress acknowledged", n)
 	}

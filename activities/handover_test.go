@@ -33,6 +33,24 @@ func newWorkspace(t *testing.T) (*fakeslack.Server, *Activities) {
 	return srv, &Activities{Chat: slack.NewSlack(fakeslack.Token, srv.URL())}
 }
 
+// activityEnv runs a's activities as a worker would.
+func activityEnv(a *Activities) *testsuite.TestActivityEnvironment {
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestActivityEnvironment()
+	env.RegisterActivity(a)
+	return env
+}
+
+// execute runs activity with in, and decodes its result.
+func execute[R any](env *testsuite.TestActivityEnvironment, activity, in any) (R, error) {
+	var r R
+	v, err := env.ExecuteActivity(activity, in)
+	if err == nil {
+		err = v.Get(&r)
+	}
+	return r, err
+}
+
 func requireNonRetryable(t *testing.T, err error, errType string) {
 	t.Helper()
 	var ae *temporal.ApplicationError
@@ -46,18 +64,12 @@ func requireNonRetryable(t *testing.T, err error, errType string) {
 
 func TestSetUserGroup(t *testing.T) {
 	srv, a := newWorkspace(t)
-	var suite testsuite.WorkflowTestSuite
-	env := suite.NewTestActivityEnvironment()
-	env.RegisterActivity(a)
+	env := activityEnv(a)
 
 	set := func(users ...string) SetUserGroupResult {
 		t.Helper()
-		val, err := env.ExecuteActivity(a.SetUserGroup, SetUserGroupInput{Group: "@data-oncall", Users: users})
+		res, err := execute[SetUserGroupResult](env, a.SetUserGroup, SetUserGroupInput{Group: "@data-oncall", Users: users})
 		if err != nil {
-			t.Fatal(err)
-		}
-		var res SetUserGroupResult
-		if err := val.Get(&res); err != nil {
 			t.Fatal(err)
 		}
 		return res

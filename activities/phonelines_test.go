@@ -16,28 +16,45 @@ import (
 	"github.com/baton-oncall/baton/internal/faketwilio"
 )
 
+// plStart is when the phone lines' tests start.
+var plStart = time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
+
+// plAlice is the number of the person they page.
+const plAlice = "+4915100000001"
+
+// plActivities are Activities on a fake Twilio, on a clock that the test
+// moves by setting *now, and the environment to run them in.
+func plActivities(t *testing.T) (*faketwilio.Server, *Activities, *testsuite.TestActivityEnvironment, *time.Time) {
+	tw := faketwilio.New(t)
+	now := plStart
+	a := &Activities{Phone: twilio.NewTwilio(faketwilio.AccountSID, faketwilio.AuthToken, "+15005550006", tw.URL(), nil)}
+	a.lines.now = func() time.Time { return now }
+	return tw, a, activityEnv(a), &now
+}
+
+// plLines are phone lines on a clock that the test moves by setting *now.
+func plLines() (*phoneLines, *time.Time) {
+	now := plStart
+	p := &phoneLines{}
+	p.now = func() time.Time { return now }
+	return p, &now
+}
+
+// plSMS is an SMS to alice for incident, which is also its headline.
+func plSMS(incident string) SendSMSInput {
+	return SendSMSInput{To: plAlice, Key: incident + "/sms", Incident: incident, Headline: incident}
+}
+
 // A storm: three incidents page alice within seconds. She gets one SMS at
 // once, and the next one carries the rest; one call rings for them all.
 func TestAStormRingsAPersonOncePerGap(t *testing.T) {
-	tw := faketwilio.New(t)
-	now := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
-	a := &Activities{Phone: twilio.NewTwilio(faketwilio.AccountSID, faketwilio.AuthToken, "+15005550006", tw.URL(), nil)}
-	a.lines.now = func() time.Time { return now }
-	var suite testsuite.WorkflowTestSuite
-	env := suite.NewTestActivityEnvironment()
-	env.RegisterActivity(a)
-	const alice = "+4915100000001"
+	tw, a, env, now := plActivities(t)
 	sms := func(incident, headline string) (PhoneResult, error) {
 		t.Helper()
-		v, err := env.ExecuteActivity(a.SendSMS, SendSMSInput{
-			To: alice, Body: "Baton: " + headline + ".", Key: incident + "/run/step1/sms/alice",
+		return execute[PhoneResult](env, a.SendSMS, SendSMSInput{
+			To: plAlice, Body: "Baton: " + headline + ".", Key: incident + "/run/step1/sms/alice",
 			Incident: incident, Headline: headline,
 		})
-		var r PhoneResult
-		if err == nil {
-			err = v.Get(&r)
-		}
-		return r, err
 	}
 	held := func(err error) time.Duration {
 		t.Helper()
@@ -51,12 +68,12 @@ func TestAStormRingsAPersonOncePerGap(t *testing.T) {
 	if _, err := sms("incident-data-a", "[CRITICAL] disk full"); err != nil {
 		t.Fatal(err)
 	}
-	now = now.Add(10 * time.Second)
+	*now = now.Add(10 * time.Second)
 	_, err := sms("incident-data-b", "[HIGH] DAG failed")
 	if d := held(err); d != 50*time.Second {
 		t.Errorf("held for %s, want the 50 s left of the minute", d)
 	}
-	now = now.Add(10 * time.Second)
+	*now = now.Add(10 * time.Second)
 	if d := held(func() error { _, err := sms("incident-data-c", "[HIGH] dbt failed"); return err }()); d != 40*time.Second {
 		t.Errorf("held for %s, want 40 s", d)
 	}
@@ -73,7 +90,7 @@ func TestAStormRingsAPersonOncePerGap(t *testing.T) {
 		t.Errorf("bundle: %q", body)
 	}
 	// The held ones' retries find themselves carried: nothing more is sent.
-	now = now.Add(61 * time.Second)
+	*now = now.Add(61 * time.Second)
 	for _, inc := range []string{"incident-data-b", "incident-data-c"} {
 		if r, err := sms(inc, "[HIGH] whatever"); err != nil || r.With != "incident-data-a" {
 			t.Errorf("%s: %+v %v, want it carried by a's SMS", inc, r, err)
@@ -90,11 +107,7 @@ func TestAStormRingsAPersonOncePerGap(t *testing.T) {
 	// Calls: another incident's call within two minutes is covered.
 	call := func(incident string) PhoneResult {
 		t.Helper()
-		v, err := env.ExecuteActivity(a.PlaceCall, PlaceCallInput{To: alice, Say: "Baton.", Key: incident + "/call", Incident: incident})
-		var r PhoneResult
-		if err == nil {
-			err = v.Get(&r)
-		}
+		r, err := execute[PhoneResult](env, a.PlaceCall, PlaceCallInput{To: plAlice, Say: "Baton.", Key: incident + "/call", Incident: incident})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,11 +116,11 @@ func TestAStormRingsAPersonOncePerGap(t *testing.T) {
 	if r := call("incident-data-a"); r.With != "" || r.SID == "" {
 		t.Errorf("first call: %+v", r)
 	}
-	now = now.Add(30 * time.Second)
+	*now = now.Add(30 * time.Second)
 	if r := call("incident-data-b"); r.With != "incident-data-a" {
 		t.Errorf("second incident's call: %+v, want it covered", r)
 	}
-	now = now.Add(2 * time.Minute)
+	*now = now.Add(2 * time.Minute)
 	if r := call("incident-data-c"); r.With != "" {
 		t.Errorf("a call after the gap: %+v", r)
 	}
@@ -120,39 +133,34 @@ func TestAStormRingsAPersonOncePerGap(t *testing.T) {
 // neither held for another minute nor carried twice: it asks again in a
 // moment, and then finds the bundle that took it.
 func TestARetryDuringItsBundlesFlightWaitsForIt(t *testing.T) {
-	now := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
-	var p phoneLines
-	p.now = func() time.Time { return now }
-	in := func(incident string) SendSMSInput {
-		return SendSMSInput{To: "+4915100000001", Key: incident + "/sms", Incident: incident, Headline: incident}
-	}
-	if turn := p.smsTurn(in("a"), asker{}); len(turn.send) != 1 {
+	p, now := plLines()
+	if turn := p.smsTurn(plSMS("a"), asker{}); len(turn.send) != 1 {
 		t.Fatalf("first: %+v", turn)
 	}
-	p.smsSent("+4915100000001", smsTurn{send: []heldSMS{{key: "a/sms", incident: "a"}}}, "SM1", nil)
-	now = now.Add(10 * time.Second)
-	if turn := p.smsTurn(in("b"), asker{}); turn.wait == 0 {
+	p.smsSent(plAlice, smsTurn{send: []heldSMS{{key: "a/sms", incident: "a"}}}, "SM1", nil)
+	*now = now.Add(10 * time.Second)
+	if turn := p.smsTurn(plSMS("b"), asker{}); turn.wait == 0 {
 		t.Fatalf("b not held: %+v", turn)
 	}
-	if turn := p.smsTurn(in("c"), asker{}); turn.wait == 0 {
+	if turn := p.smsTurn(plSMS("c"), asker{}); turn.wait == 0 {
 		t.Fatalf("c not held: %+v", turn)
 	}
-	now = now.Add(time.Minute)
-	bundle := p.smsTurn(in("b"), asker{})
+	*now = now.Add(time.Minute)
+	bundle := p.smsTurn(plSMS("b"), asker{})
 	if len(bundle.send) != 2 || bundle.send[1].incident != "c" {
 		t.Fatalf("b's bundle: %+v", bundle)
 	}
 	// c retries while b's bundle is being sent.
-	if turn := p.smsTurn(in("c"), asker{}); turn.wait != bundleInFlightWait || turn.done != nil || len(turn.send) != 0 {
+	if turn := p.smsTurn(plSMS("c"), asker{}); turn.wait != bundleInFlightWait || turn.done != nil || len(turn.send) != 0 {
 		t.Errorf("c during the flight: %+v, want to ask again in %s", turn, bundleInFlightWait)
 	}
-	p.smsSent("+4915100000001", bundle, "SM2", nil)
-	if turn := p.smsTurn(in("c"), asker{}); turn.done == nil || turn.done.incident != "b" || turn.done.sid != "SM2" {
+	p.smsSent(plAlice, bundle, "SM2", nil)
+	if turn := p.smsTurn(plSMS("c"), asker{}); turn.done == nil || turn.done.incident != "b" || turn.done.sid != "SM2" {
 		t.Errorf("c after the bundle: %+v, want carried by b", turn)
 	}
 	// Nothing is left held to ride along a later SMS again.
-	now = now.Add(2 * time.Minute)
-	if turn := p.smsTurn(in("d"), asker{}); len(turn.send) != 1 {
+	*now = now.Add(2 * time.Minute)
+	if turn := p.smsTurn(plSMS("d"), asker{}); len(turn.send) != 1 {
 		t.Errorf("d carries %d, want only itself", len(turn.send))
 	}
 }
@@ -161,19 +169,13 @@ func TestARetryDuringItsBundlesFlightWaitsForIt(t *testing.T) {
 // characters, it lists what fits and counts the rest; and an SMS Twilio
 // refuses leaves nothing on the line for the next one to that person.
 func TestAStormOfLongSummariesFitsOneSMSAndARefusalBlocksNothing(t *testing.T) {
-	tw := faketwilio.New(t)
-	now := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
-	a := &Activities{Phone: twilio.NewTwilio(faketwilio.AccountSID, faketwilio.AuthToken, "+15005550006", tw.URL(), nil), PublicURL: "https://baton.example.com"}
-	a.lines.now = func() time.Time { return now }
-	var suite testsuite.WorkflowTestSuite
-	env := suite.NewTestActivityEnvironment()
-	env.RegisterActivity(a)
-	const alice = "+4915100000001"
+	tw, a, env, now := plActivities(t)
+	a.PublicURL = "https://baton.example.com"
 	long := strings.Repeat("ü", 700) // two bytes each: characters count, not bytes
 	sms := func(incident, body string) error {
 		t.Helper()
 		_, err := env.ExecuteActivity(a.SendSMS, SendSMSInput{
-			To: alice, Body: body, Key: incident + "/run/step1/sms/alice", Incident: incident, Headline: "[HIGH] " + incident + " " + long,
+			To: plAlice, Body: body, Key: incident + "/run/step1/sms/alice", Incident: incident, Headline: "[HIGH] " + incident + " " + long,
 		})
 		return err
 	}
@@ -181,7 +183,7 @@ func TestAStormOfLongSummariesFitsOneSMSAndARefusalBlocksNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 1; i <= 30; i++ {
-		now = now.Add(time.Second)
+		*now = now.Add(time.Second)
 		if err := sms(fmt.Sprintf("incident-data-%d", i), "Baton: "+long); err == nil {
 			t.Fatalf("incident %d was not held", i)
 		}
@@ -204,15 +206,15 @@ func TestAStormOfLongSummariesFitsOneSMSAndARefusalBlocksNothing(t *testing.T) {
 	}
 
 	// Twilio refuses the next SMS, which carries a held one.
-	now = now.Add(2 * time.Minute)
+	*now = now.Add(2 * time.Minute)
 	if err := sms("incident-data-40", "Baton: forty."); err != nil {
 		t.Fatal(err)
 	}
-	now = now.Add(time.Second)
+	*now = now.Add(time.Second)
 	if err := sms("incident-data-41", "Baton: forty-one."); err == nil {
 		t.Fatal("forty-one was not held")
 	}
-	now = now.Add(time.Minute)
+	*now = now.Add(time.Minute)
 	tw.FailNext(1, http.StatusBadRequest)
 	if err := sms("incident-data-40", "Baton: forty, again."); err == nil {
 		t.Fatal("the refused SMS did not fail")
@@ -230,21 +232,16 @@ func TestAStormOfLongSummariesFitsOneSMSAndARefusalBlocksNothing(t *testing.T) {
 // A held SMS whose activity stops asking (its step is over: done, timed
 // out, or cancelled by an ack) leaves the line: no later SMS carries it.
 func TestAHeldSMSWhoseStepIsOverLeavesTheLine(t *testing.T) {
-	now := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
-	var p phoneLines
-	p.now = func() time.Time { return now }
-	in := func(incident string) SendSMSInput {
-		return SendSMSInput{To: "+4915100000001", Key: incident + "/sms", Incident: incident, Headline: incident}
-	}
-	turn := p.smsTurn(in("a"), asker{})
-	p.smsSent("+4915100000001", turn, "SM1", nil)
-	now = now.Add(10 * time.Second)
-	if turn := p.smsTurn(in("b"), asker{}); turn.wait == 0 {
+	p, now := plLines()
+	turn := p.smsTurn(plSMS("a"), asker{})
+	p.smsSent(plAlice, turn, "SM1", nil)
+	*now = now.Add(10 * time.Second)
+	if turn := p.smsTurn(plSMS("b"), asker{}); turn.wait == 0 {
 		t.Fatalf("b not held: %+v", turn)
 	}
 	// b never asks again; a's next step comes after b's retry was due.
-	now = now.Add(smsGap + heldGrace)
-	if turn := p.smsTurn(in("a"), asker{}); len(turn.send) != 1 {
+	*now = now.Add(smsGap + heldGrace)
+	if turn := p.smsTurn(plSMS("a"), asker{}); len(turn.send) != 1 {
 		t.Errorf("a's SMS carries %d, want only itself", len(turn.send)-1)
 	}
 }

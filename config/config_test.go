@@ -18,15 +18,21 @@ var names = []string{
 	"BATON_LOG_FORMAT", "BATON_LOG_LEVEL", "BATON_CALENDAR_TOKEN", "BATON_METRICS_ADDR",
 }
 
-func clearEnv(t *testing.T) {
+// load loads the configuration from vars alone, given as name and value
+// pairs: every other variable is set, empty.
+func load(t *testing.T, vars ...string) (Config, error) {
+	t.Helper()
 	for _, n := range names {
 		t.Setenv(n, "")
 	}
+	for i := 0; i+1 < len(vars); i += 2 {
+		t.Setenv(vars[i], vars[i+1])
+	}
+	return Load()
 }
 
 func TestDefaults(t *testing.T) {
-	clearEnv(t)
-	c, err := Load()
+	c, err := load(t)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,12 +48,8 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestExactNames(t *testing.T) {
-	clearEnv(t)
-	t.Setenv("OPSGENIE_API_URL", "api.eu.opsgenie.com")
-	t.Setenv("SLACK_API_URL", "http://127.0.0.1:9/api/")
-	t.Setenv("TEMPORAL_API_KEY", "k")
-	t.Setenv("BATON_HTTP_ADDR", ":9999")
-	c, err := Load()
+	c, err := load(t, "OPSGENIE_API_URL", "api.eu.opsgenie.com", "SLACK_API_URL", "http://127.0.0.1:9/api/",
+		"TEMPORAL_API_KEY", "k", "BATON_HTTP_ADDR", ":9999")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,9 +66,7 @@ func TestExactNames(t *testing.T) {
 }
 
 func TestTLSPairIsChecked(t *testing.T) {
-	clearEnv(t)
-	t.Setenv("TEMPORAL_TLS_CERT", "/tmp/cert.pem")
-	_, err := Load()
+	_, err := load(t, "TEMPORAL_TLS_CERT", "/tmp/cert.pem")
 	if err == nil || !strings.Contains(err.Error(), "TEMPORAL_TLS_KEY") {
 		t.Fatalf("got %v", err)
 	}
@@ -88,63 +88,39 @@ func TestUsageListsEveryVariable(t *testing.T) {
 }
 
 func TestGroupsMustBeComplete(t *testing.T) {
-	clearEnv(t)
-	t.Setenv("TWILIO_ACCOUNT_SID", "AC123")
-	_, err := Load()
+	_, err := load(t, "TWILIO_ACCOUNT_SID", "AC123")
 	if err == nil || !strings.Contains(err.Error(), "TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER missing") {
 		t.Fatalf("got %v", err)
 	}
-	clearEnv(t)
-	t.Setenv("JIRA_URL", "https://example.atlassian.net")
-	t.Setenv("JIRA_USER", "bot@example.com")
-	_, err = Load()
+	_, err = load(t, "JIRA_URL", "https://example.atlassian.net", "JIRA_USER", "bot@example.com")
 	if err == nil || !strings.Contains(err.Error(), "JIRA_API_TOKEN missing") {
 		t.Fatalf("got %v", err)
 	}
 }
 
 func TestPublicURLIsChecked(t *testing.T) {
-	twilio := func() {
-		t.Setenv("TWILIO_ACCOUNT_SID", "AC123")
-		t.Setenv("TWILIO_AUTH_TOKEN", "token")
-		t.Setenv("TWILIO_FROM_NUMBER", "+15005550006")
-	}
+	twilio := []string{"TWILIO_ACCOUNT_SID", "AC123", "TWILIO_AUTH_TOKEN", "token", "TWILIO_FROM_NUMBER", "+15005550006"}
 	for _, bad := range []string{"baton.example.com", "ftp://baton.example.com", "https://baton.example.com/?x=1", "https://"} {
-		clearEnv(t)
-		twilio()
-		t.Setenv("BATON_PUBLIC_URL", bad)
-		if _, err := Load(); err == nil || !strings.Contains(err.Error(), "BATON_PUBLIC_URL must be an absolute http(s) URL") {
+		if _, err := load(t, append(twilio, "BATON_PUBLIC_URL", bad)...); err == nil || !strings.Contains(err.Error(), "BATON_PUBLIC_URL must be an absolute http(s) URL") {
 			t.Errorf("%q: got %v", bad, err)
 		}
 	}
-	clearEnv(t)
-	t.Setenv("BATON_PUBLIC_URL", "https://baton.example.com")
-	if _, err := Load(); err == nil || !strings.Contains(err.Error(), "TWILIO_AUTH_TOKEN") {
+	if _, err := load(t, "BATON_PUBLIC_URL", "https://baton.example.com"); err == nil || !strings.Contains(err.Error(), "TWILIO_AUTH_TOKEN") {
 		t.Errorf("without Twilio: got %v", err)
 	}
-	clearEnv(t)
-	twilio()
-	t.Setenv("BATON_PUBLIC_URL", "https://baton.example.com/")
-	if c, err := Load(); err != nil || c.PublicURL != "https://baton.example.com" {
+	if c, err := load(t, append(twilio, "BATON_PUBLIC_URL", "https://baton.example.com/")...); err != nil || c.PublicURL != "https://baton.example.com" {
 		t.Errorf("got %q, %v; want the URL without its trailing slash", c.PublicURL, err)
 	}
 }
 
 func TestLogSettingsAreChecked(t *testing.T) {
-	clearEnv(t)
-	t.Setenv("BATON_LOG_FORMAT", "xml")
-	if _, err := Load(); err == nil || !strings.Contains(err.Error(), `BATON_LOG_FORMAT="xml": want text or json`) {
+	if _, err := load(t, "BATON_LOG_FORMAT", "xml"); err == nil || !strings.Contains(err.Error(), `BATON_LOG_FORMAT="xml": want text or json`) {
 		t.Errorf("bad format: %v", err)
 	}
-	clearEnv(t)
-	t.Setenv("BATON_LOG_LEVEL", "loud")
-	if _, err := Load(); err == nil || !strings.Contains(err.Error(), `BATON_LOG_LEVEL="loud"`) {
+	if _, err := load(t, "BATON_LOG_LEVEL", "loud"); err == nil || !strings.Contains(err.Error(), `BATON_LOG_LEVEL="loud"`) {
 		t.Errorf("bad level: %v", err)
 	}
-	clearEnv(t)
-	t.Setenv("BATON_LOG_FORMAT", "json")
-	t.Setenv("BATON_LOG_LEVEL", "warn")
-	c, err := Load()
+	c, err := load(t, "BATON_LOG_FORMAT", "json", "BATON_LOG_LEVEL", "warn")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,10 +150,7 @@ func TestSlackAppTokenIsChecked(t *testing.T) {
 			want: []string{"SLACK_APP_TOKEN", "SLACK_BOT_TOKEN is missing"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			clearEnv(t)
-			t.Setenv("SLACK_APP_TOKEN", tc.app)
-			t.Setenv("SLACK_BOT_TOKEN", tc.bot)
-			c, err := Load()
+			c, err := load(t, "SLACK_APP_TOKEN", tc.app, "SLACK_BOT_TOKEN", tc.bot)
 			if len(tc.want) == 0 {
 				if err != nil {
 					t.Fatal(err)
@@ -203,10 +176,7 @@ func TestSlackAppTokenIsChecked(t *testing.T) {
 }
 
 func TestPagerDutySettings(t *testing.T) {
-	clearEnv(t)
-	t.Setenv("PAGERDUTY_API_TOKEN", "u+pd-secret")
-	t.Setenv("PAGERDUTY_API_URL", "https://api.eu.pagerduty.com/")
-	c, err := Load()
+	c, err := load(t, "PAGERDUTY_API_TOKEN", "u+pd-secret", "PAGERDUTY_API_URL", "https://api.eu.pagerduty.com/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,16 +185,12 @@ func TestPagerDutySettings(t *testing.T) {
 	}
 
 	// Set but empty: the default, as for every variable.
-	clearEnv(t)
-	if c, err := Load(); err != nil || c.PagerDutyAPIURL != "https://api.pagerduty.com" || c.PagerDutyAPIToken != "" {
+	if c, err := load(t); err != nil || c.PagerDutyAPIURL != "https://api.pagerduty.com" || c.PagerDutyAPIToken != "" {
 		t.Errorf("got %q %q, %v", c.PagerDutyAPIURL, c.PagerDutyAPIToken, err)
 	}
 
 	for _, bad := range []string{"api.pagerduty.com", "ftp://api.pagerduty.com", "https://api.pagerduty.com/?x=1", "https://"} {
-		clearEnv(t)
-		t.Setenv("PAGERDUTY_API_TOKEN", "u+pd-secret")
-		t.Setenv("PAGERDUTY_API_URL", bad)
-		_, err := Load()
+		_, err := load(t, "PAGERDUTY_API_TOKEN", "u+pd-secret", "PAGERDUTY_API_URL", bad)
 		if err == nil || !strings.Contains(err.Error(), "PAGERDUTY_API_URL must be an absolute http(s) URL") {
 			t.Errorf("%q: got %v", bad, err)
 		} else if strings.Contains(err.Error(), "secret") {
@@ -252,9 +218,7 @@ func TestMetricsAddrIsChecked(t *testing.T) {
 		{"127.0.0.1:8080", "is BATON_HTTP_ADDR"},
 	} {
 		t.Run(tc.addr, func(t *testing.T) {
-			clearEnv(t)
-			t.Setenv("BATON_METRICS_ADDR", tc.addr)
-			c, err := Load()
+			c, err := load(t, "BATON_METRICS_ADDR", tc.addr)
 			switch {
 			case tc.want == "" && err != nil:
 				t.Fatal(err)

@@ -30,6 +30,20 @@ func mustTime(t testing.TB, s string) time.Time {
 	return at
 }
 
+// parseFails parses body with parse, which must fail with exactly want,
+// and returns what parse returned beside the error.
+func parseFails[T any](t *testing.T, parse func([]byte) (T, error), body, want string) (T, error) {
+	t.Helper()
+	got, err := parse([]byte(body))
+	if err == nil {
+		t.Fatalf("no error; got %+v", got)
+	}
+	if err.Error() != want {
+		t.Errorf("error\n%s\nwant\n%s", err, want)
+	}
+	return got, err
+}
+
 // sevHelp is the list of severities every severity error ends with.
 var sevHelp = acceptedSeverities()
 
@@ -145,14 +159,7 @@ func TestParseAlertmanagerRejects(t *testing.T) {
 		{"null alerts", `{"version": "4", "alerts": null}`, `field "alerts" is missing or empty; a notification must hold at least one alert`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ParseAlertmanager([]byte(tc.body))
-			if err == nil {
-				t.Fatalf("no error; got %+v", got)
-			}
-			if err.Error() != tc.want {
-				t.Errorf("error\n%s\nwant\n%s", err, tc.want)
-			}
-			if got != nil {
+			if got, _ := parseFails(t, ParseAlertmanager, tc.body, tc.want); got != nil {
 				t.Errorf("got alerts %+v with the error", got)
 			}
 		})

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"strings"
@@ -63,21 +64,27 @@ func azPress(t *testing.T, actionID, value, responseURL, user, teamID string, ed
 	return htSlackForm(b)
 }
 
-// azGateway is scGateway knowing its workspace, and finding bob, who has
-// no slack_id, by email as U0BOB; lookups counts the look-ups in chat.
-func azGateway(t *testing.T, f *htSlackFixture, c client.Client, teams *team.File) (*Gateway, *int) {
+// azFixture is scGateway knowing its workspace, and finding bob, who has
+// no slack_id, by email as U0BOB, over a response server of its own and a
+// Temporal mock with no expectation unless a test sets one.
+type azFixture struct {
+	*htSlackFixture
+	c *mocks.Client
+	g *Gateway
+	// lookups counts the look-ups in chat.
+	lookups int
+}
+
+func newAZ(t *testing.T) *azFixture {
 	t.Helper()
-	g := f.scGateway(t, c, htSecret, scOnCall)
-	if teams != nil {
-		g.opts.Teams = teams
-	}
-	g.opts.Workspace = func() (Workspace, bool) { return azOwn, true }
+	z := &azFixture{htSlackFixture: newHTSlackFixture(t), c: &mocks.Client{}}
+	z.g = z.scGateway(t, z.c, htSecret, scOnCall)
+	z.g.opts.Workspace = func() (Workspace, bool) { return azOwn, true }
 	var mu sync.Mutex
-	lookups := new(int)
-	g.opts.People = NewPeople(func(_ context.Context, people []team.Person) (map[string]string, error) {
+	z.g.opts.People = NewPeople(func(_ context.Context, people []team.Person) (map[string]string, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		*lookups++
+		z.lookups++
 		out := map[string]string{}
 		for _, p := range people {
 			if p.Email == "bob@example.com" {
@@ -86,14 +93,34 @@ func azGateway(t *testing.T, f *htSlackFixture, c client.Client, teams *team.Fil
 		}
 		return out, nil
 	})
-	return g, lookups
+	return z
 }
 
-// azExpectAck expects one acknowledgement of id by user, and answers it.
-func azExpectAck(t *testing.T, c *mocks.Client, id, user string) *mocks.WorkflowUpdateHandle {
+// press serves user's press of actionID with value, made in azOwn, with
+// edit applied to the payload.
+func (z *azFixture) press(t *testing.T, actionID, value, user string, edit ...func(map[string]any)) *httptest.ResponseRecorder {
 	t.Helper()
-	return scUpdate(t, c, id, workflows.ActionRequest{Action: workflows.ActionAck, By: user, Via: "slack"}, nil,
+	return htServe(t, z.g, htSlackRequest(htSecret, scNow, azPress(t, actionID, value, z.responseURL(), user, azOwn.TeamID, edit...)))
+}
+
+// command serves /baton text typed by user, and returns the answer.
+func (z *azFixture) command(t *testing.T, text, user string) scMessage {
+	t.Helper()
+	return scAnswer(t, htServe(t, z.g, scRequest(htSecret, scNow, scForm(text, z.responseURL(), func(v url.Values) { v.Set("user_id", user) }))))
+}
+
+// acks checks that user's press of Ack on the incident id acknowledges
+// it, and says so.
+func (z *azFixture) acks(t *testing.T, id, user string) {
+	t.Helper()
+	h := scUpdate(t, z.c, id, workflows.ActionRequest{Action: workflows.ActionAck, By: user, Via: "slack"}, nil,
 		workflows.ActionResult{State: workflows.StateAcknowledged, Message: "Acknowledged by <@" + user + "> via slack"}, nil)
+	z.press(t, "incident.ack", id, user)
+	if r := scReply(t, z.htSlackFixture); r.Text != "Acknowledged by <@"+user+"> via slack" {
+		t.Errorf("%s on %s: reply %q", user, id, r.Text)
+	}
+	z.c.AssertExpectations(t)
+	h.AssertExpectations(t)
 }
 
 // A stranger's press and /baton resolve are refused, say why, and reach
@@ -103,90 +130,63 @@ func TestOnlyPeopleOfTheTeamActOnItsIncidents(t *testing.T) {
 	const refusal = "Only people of team data may act on its incidents, and Baton's team file does not list you"
 
 	t.Run("a stranger's press", func(t *testing.T) {
-		f := newHTSlackFixture(t)
-		c := &mocks.Client{}
-		g, _ := azGateway(t, f, c, nil)
+		z := newAZ(t)
 		for _, action := range []string{"incident.ack", "incident.resolve", "incident.escalate", "incident.mitigate"} {
-			rec := htServe(t, g, htSlackRequest(htSecret, scNow, azPress(t, action, id, f.responseURL(), "U0MALLORY", "T0TEAM")))
-			if rec.Code != http.StatusOK {
+			if rec := z.press(t, action, id, "U0MALLORY"); rec.Code != http.StatusOK {
 				t.Fatalf("%s: status %d", action, rec.Code)
 			}
-			if r := scReply(t, f); !strings.HasPrefix(r.Text, refusal) || !strings.HasSuffix(r.Text, "nothing changed.") {
+			if r := scReply(t, z.htSlackFixture); !strings.HasPrefix(r.Text, refusal) || !strings.HasSuffix(r.Text, "nothing changed.") {
 				t.Errorf("%s: reply %q, want %q…", action, r.Text, refusal)
 			}
 		}
-		htNoCalls(t, c)
+		htNoCalls(t, z.c)
 	})
 	t.Run("a stranger's /baton resolve and ack", func(t *testing.T) {
-		f := newHTSlackFixture(t)
-		c := &mocks.Client{}
-		g, _ := azGateway(t, f, c, nil)
+		z := newAZ(t)
 		for _, text := range []string{"resolve " + id, "ack " + id} {
-			m := scAnswer(t, htServe(t, g, scRequest(htSecret, scNow, scForm(text, f.responseURL(), func(v url.Values) { v.Set("user_id", "U0MALLORY") }))))
-			if !strings.HasPrefix(m.Text, refusal) {
+			if m := z.command(t, text, "U0MALLORY"); !strings.HasPrefix(m.Text, refusal) {
 				t.Errorf("%s: answer %q, want %q…", text, m.Text, refusal)
 			}
 		}
-		htNoCalls(t, c)
-		scNoReplies(t, f)
+		htNoCalls(t, z.c)
+		scNoReplies(t, z.htSlackFixture)
 	})
 	t.Run("people of the team act", func(t *testing.T) {
 		for _, user := range []string{"U0ALICE", "U0BOB"} {
-			f := newHTSlackFixture(t)
-			c := &mocks.Client{}
-			h := azExpectAck(t, c, id, user)
-			g, _ := azGateway(t, f, c, nil)
-			htServe(t, g, htSlackRequest(htSecret, scNow, azPress(t, "incident.ack", id, f.responseURL(), user, "T0TEAM")))
-			if r := scReply(t, f); r.Text != "Acknowledged by <@"+user+"> via slack" {
-				t.Errorf("%s: reply %q", user, r.Text)
-			}
-			c.AssertExpectations(t)
-			h.AssertExpectations(t)
+			newAZ(t).acks(t, id, user)
 		}
 	})
 	t.Run("a person of another team", func(t *testing.T) {
-		f := newHTSlackFixture(t)
-		c := &mocks.Client{}
-		g, _ := azGateway(t, f, c, nil)
-		htServe(t, g, htSlackRequest(htSecret, scNow, azPress(t, "incident.ack", id, f.responseURL(), "U0DANA", "T0TEAM")))
-		if r := scReply(t, f); !strings.HasPrefix(r.Text, refusal) {
+		z := newAZ(t)
+		z.press(t, "incident.ack", id, "U0DANA")
+		if r := scReply(t, z.htSlackFixture); !strings.HasPrefix(r.Text, refusal) {
 			t.Errorf("reply %q, want %q…", r.Text, refusal)
 		}
-		htNoCalls(t, c)
+		htNoCalls(t, z.c)
 	})
 	t.Run("chat is asked again at most once a minute", func(t *testing.T) {
-		f := newHTSlackFixture(t)
-		c := &mocks.Client{}
-		g, lookups := azGateway(t, f, c, nil)
+		z := newAZ(t)
 		for range 3 {
-			htServe(t, g, htSlackRequest(htSecret, scNow, azPress(t, "incident.ack", id, f.responseURL(), "U0MALLORY", "T0TEAM")))
-			scReply(t, f)
+			z.press(t, "incident.ack", id, "U0MALLORY")
+			scReply(t, z.htSlackFixture)
 		}
-		if *lookups != 1 {
-			t.Errorf("data's people were looked up in chat %d times for three presses of a stranger, want 1", *lookups)
+		if z.lookups != 1 {
+			t.Errorf("data's people were looked up in chat %d times for three presses of a stranger, want 1", z.lookups)
 		}
-		htNoCalls(t, c)
+		htNoCalls(t, z.c)
 	})
 	t.Run("chat cannot be asked", func(t *testing.T) {
-		f := newHTSlackFixture(t)
-		c := &mocks.Client{}
-		g, _ := azGateway(t, f, c, nil)
-		g.opts.People = NewPeople(func(context.Context, []team.Person) (map[string]string, error) {
+		z := newAZ(t)
+		z.g.opts.People = NewPeople(func(context.Context, []team.Person) (map[string]string, error) {
 			return nil, errors.New("slack is down")
 		})
-		htServe(t, g, htSlackRequest(htSecret, scNow, azPress(t, "incident.ack", id, f.responseURL(), "U0BOB", "T0TEAM")))
-		if r := scReply(t, f); !strings.HasPrefix(r.Text, "Baton could not look you up in Slack") || !strings.Contains(r.Text, "Try again") {
+		z.press(t, "incident.ack", id, "U0BOB")
+		if r := scReply(t, z.htSlackFixture); !strings.HasPrefix(r.Text, "Baton could not look you up in Slack") || !strings.Contains(r.Text, "Try again") {
 			t.Errorf("reply %q, want one saying to try again", r.Text)
 		}
-		htNoCalls(t, c)
+		htNoCalls(t, z.c)
 		// alice is known by slack_id: no look-up needed.
-		h := azExpectAck(t, c, id, "U0ALICE")
-		htServe(t, g, htSlackRequest(htSecret, scNow, azPress(t, "incident.ack", id, f.responseURL(), "U0ALICE", "T0TEAM")))
-		if r := scReply(t, f); r.Text != "Acknowledged by <@U0ALICE> via slack" {
-			t.Errorf("alice's reply %q", r.Text)
-		}
-		c.AssertExpectations(t)
-		h.AssertExpectations(t)
+		z.acks(t, id, "U0ALICE")
 	})
 }
 
@@ -205,28 +205,21 @@ func TestRespondersAllTeamsLetsAnotherTeamAct(t *testing.T) {
 	dataID := contract.IncidentWorkflowID("data", "orders_daily")
 	platformID := contract.IncidentWorkflowID("platform", "api")
 
-	f := newHTSlackFixture(t)
-	c := &mocks.Client{}
-	h := azExpectAck(t, c, dataID, "U0DANA")
-	g, _ := azGateway(t, f, c, teams)
-	htServe(t, g, htSlackRequest(htSecret, scNow, azPress(t, "incident.ack", dataID, f.responseURL(), "U0DANA", "T0TEAM")))
-	if r := scReply(t, f); r.Text != "Acknowledged by <@U0DANA> via slack" {
-		t.Errorf("dana on data's incident: reply %q", r.Text)
-	}
-	c.AssertExpectations(t)
-	h.AssertExpectations(t)
+	z := newAZ(t)
+	z.g.opts.Teams = teams
+	z.acks(t, dataID, "U0DANA")
 
 	// Platform keeps its incidents to its own people.
-	htServe(t, g, htSlackRequest(htSecret, scNow, azPress(t, "incident.ack", platformID, f.responseURL(), "U0ALICE", "T0TEAM")))
-	if r := scReply(t, f); !strings.HasPrefix(r.Text, "Only people of team platform may act on its incidents") {
+	z.press(t, "incident.ack", platformID, "U0ALICE")
+	if r := scReply(t, z.htSlackFixture); !strings.HasPrefix(r.Text, "Only people of team platform may act on its incidents") {
 		t.Errorf("alice on platform's incident: reply %q", r.Text)
 	}
 	// Someone of no team is still refused.
-	htServe(t, g, htSlackRequest(htSecret, scNow, azPress(t, "incident.ack", dataID, f.responseURL(), "U0MALLORY", "T0TEAM")))
-	if r := scReply(t, f); !strings.HasPrefix(r.Text, "Only people of Baton's teams may act on the incidents of data") {
+	z.press(t, "incident.ack", dataID, "U0MALLORY")
+	if r := scReply(t, z.htSlackFixture); !strings.HasPrefix(r.Text, "Only people of Baton's teams may act on the incidents of data") {
 		t.Errorf("a stranger on data's incident: reply %q", r.Text)
 	}
-	c.AssertExpectations(t)
+	z.c.AssertExpectations(t)
 }
 
 // A press or an acting command from another workspace or organisation is
@@ -255,27 +248,22 @@ func TestRequestsFromAnotherWorkspaceAreRefused(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newHTSlackFixture(t)
-			c := &mocks.Client{}
-			g, _ := azGateway(t, f, c, nil)
-			g.opts.Workspace = func() (Workspace, bool) { return tc.own, true }
-			rec := htServe(t, g, htSlackRequest(htSecret, scNow, azPress(t, "incident.ack", id, f.responseURL(), "U0ALICE", "T0TEAM", tc.edit)))
-			if rec.Code != http.StatusOK {
+			z := newAZ(t)
+			z.g.opts.Workspace = func() (Workspace, bool) { return tc.own, true }
+			if rec := z.press(t, "incident.ack", id, "U0ALICE", tc.edit); rec.Code != http.StatusOK {
 				t.Fatalf("status %d", rec.Code)
 			}
-			if r := scReply(t, f); r.Text != refusedOtherWorkspace {
+			if r := scReply(t, z.htSlackFixture); r.Text != refusedOtherWorkspace {
 				t.Errorf("reply %q, want %q", r.Text, refusedOtherWorkspace)
 			}
-			htNoCalls(t, c)
+			htNoCalls(t, z.c)
 		})
 	}
 
 	t.Run("a command from another workspace", func(t *testing.T) {
-		f := newHTSlackFixture(t)
-		c := &mocks.Client{}
-		g, _ := azGateway(t, f, c, nil)
+		z := newAZ(t)
 		for _, text := range []string{"ack " + id, "page data disk full", "who", "help"} {
-			m := scAnswer(t, htServe(t, g, scRequest(htSecret, scNow, scForm(text, f.responseURL(), func(v url.Values) { v.Set("team_id", "T0OTHER") }))))
+			m := scAnswer(t, htServe(t, z.g, scRequest(htSecret, scNow, scForm(text, z.responseURL(), func(v url.Values) { v.Set("team_id", "T0OTHER") }))))
 			if m.Text != refusedOtherWorkspace {
 				t.Errorf("%s: answer %q, want %q", text, m.Text, refusedOtherWorkspace)
 			}
@@ -287,28 +275,26 @@ func TestRequestsFromAnotherWorkspaceAreRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		cmd.TeamID = azOwn.TeamID
-		if got := g.dispatch(cmd)(context.Background()); got.Text != refusedOtherWorkspace {
+		if got := z.g.dispatch(cmd)(context.Background()); got.Text != refusedOtherWorkspace {
 			t.Errorf("a command of organisation E0001: answer %q", got.Text)
 		}
-		htNoCalls(t, c)
+		htNoCalls(t, z.c)
 	})
 
 	t.Run("before Baton knows its workspace", func(t *testing.T) {
-		f := newHTSlackFixture(t)
-		c := &mocks.Client{}
-		g, _ := azGateway(t, f, c, nil)
-		g.opts.Workspace = func() (Workspace, bool) { return Workspace{}, false }
-		htServe(t, g, htSlackRequest(htSecret, scNow, azPress(t, "incident.ack", id, f.responseURL(), "U0ALICE", "T0TEAM")))
-		if r := scReply(t, f); r.Text != refusedWorkspaceUnknown || !strings.Contains(r.Text, "Try again") {
+		z := newAZ(t)
+		z.g.opts.Workspace = func() (Workspace, bool) { return Workspace{}, false }
+		z.press(t, "incident.ack", id, "U0ALICE")
+		if r := scReply(t, z.htSlackFixture); r.Text != refusedWorkspaceUnknown || !strings.Contains(r.Text, "Try again") {
 			t.Errorf("reply %q, want %q", r.Text, refusedWorkspaceUnknown)
 		}
-		if m := scAnswer(t, htServe(t, g, scRequest(htSecret, scNow, scForm("resolve "+id, f.responseURL())))); m.Text != refusedWorkspaceUnknown {
+		if m := z.command(t, "resolve "+id, "U0ALICE"); m.Text != refusedWorkspaceUnknown {
 			t.Errorf("/baton resolve: answer %q", m.Text)
 		}
-		if m := scAnswer(t, htServe(t, g, scRequest(htSecret, scNow, scForm("help", f.responseURL())))); !strings.Contains(m.Text, "/baton who") {
+		if m := z.command(t, "help", "U0ALICE"); !strings.Contains(m.Text, "/baton who") {
 			t.Errorf("/baton help: answer %q, want the usage", m.Text)
 		}
-		htNoCalls(t, c)
+		htNoCalls(t, z.c)
 	})
 }
 
@@ -334,65 +320,54 @@ func azQuota(t *testing.T, c *mocks.Client, user, teamName, key string, getErr e
 // says so, and pages nothing.
 func TestBatonPageNeedsAPersonWithPagesLeft(t *testing.T) {
 	t.Run("a stranger", func(t *testing.T) {
-		f := newHTSlackFixture(t)
-		c := &mocks.Client{}
-		g, _ := azGateway(t, f, c, nil)
-		m := scAnswer(t, htServe(t, g, scRequest(htSecret, scNow, scForm("page data disk full", f.responseURL(), func(v url.Values) { v.Set("user_id", "U0MALLORY") }))))
+		z := newAZ(t)
+		m := z.command(t, "page data disk full", "U0MALLORY")
 		if !strings.HasPrefix(m.Text, "Only people of Baton's teams may page with /baton page") || len(m.Blocks) != 0 {
 			t.Errorf("answer %q, want a refusal without buttons", m.Text)
 		}
 		// A press of a prompt made for someone else is refused too.
 		value, _ := json.Marshal(pageValue{Team: "data", Summary: "disk full", By: "U0ALICE", Key: "slack-20261203T100000-abcdef"})
-		htServe(t, g, htSlackRequest(htSecret, scNow, azPress(t, "baton.page.critical", string(value), f.responseURL(), "U0MALLORY", "T0TEAM")))
-		if r := scReply(t, f); !strings.HasPrefix(r.Text, "Only people of Baton's teams may page") {
+		z.press(t, "baton.page.critical", string(value), "U0MALLORY")
+		if r := scReply(t, z.htSlackFixture); !strings.HasPrefix(r.Text, "Only people of Baton's teams may page") {
 			t.Errorf("press: reply %q", r.Text)
 		}
-		htNoCalls(t, c)
+		htNoCalls(t, z.c)
 	})
 	t.Run("a person of another team pages data", func(t *testing.T) {
-		f := newHTSlackFixture(t)
-		c := &mocks.Client{}
-		g, _ := azGateway(t, f, c, nil)
-		m := scAnswer(t, htServe(t, g, scRequest(htSecret, scNow, scForm("page data disk full", f.responseURL(), func(v url.Values) { v.Set("user_id", "U0DANA") }))))
-		scButtons(t, m)
-		htNoCalls(t, c)
+		z := newAZ(t)
+		scButtons(t, z.command(t, "page data disk full", "U0DANA"))
+		htNoCalls(t, z.c)
 	})
 	t.Run("over the quota", func(t *testing.T) {
-		f := newHTSlackFixture(t)
-		c := &mocks.Client{}
+		z := newAZ(t)
 		const reason = "/baton page takes at most 5 pages an hour from one person, and you have declared 5 in the last hour: nothing was paged. The next is possible in 12 minutes"
-		h := azQuota(t, c, "U0ALICE", "data", "slack-20261203T100000-abcdef", temporal.NewApplicationError(reason, ""))
-		g, _ := azGateway(t, f, c, nil)
+		h := azQuota(t, z.c, "U0ALICE", "data", "slack-20261203T100000-abcdef", temporal.NewApplicationError(reason, ""))
 		value, _ := json.Marshal(pageValue{Team: "data", Summary: "disk full", By: "U0ALICE", Key: "slack-20261203T100000-abcdef"})
-		htServe(t, g, htSlackRequest(htSecret, scNow, azPress(t, "baton.page.critical", string(value), f.responseURL(), "U0ALICE", "T0TEAM")))
-		if r := scReply(t, f); r.Text != reason || *r.ReplaceOriginal {
+		z.press(t, "baton.page.critical", string(value), "U0ALICE")
+		if r := scReply(t, z.htSlackFixture); r.Text != reason || *r.ReplaceOriginal {
 			t.Errorf("reply %q (replace_original %v), want the quota's reason, the buttons kept", r.Text, *r.ReplaceOriginal)
 		}
-		c.AssertExpectations(t) // and no SignalWithStartWorkflow: nothing paged
+		z.c.AssertExpectations(t) // and no SignalWithStartWorkflow: nothing paged
 		h.AssertExpectations(t)
 	})
 }
 
 // Cover and swap presses, and /baton cover, need a person of the team.
 func TestRosterPressesNeedAPersonOfTheTeam(t *testing.T) {
-	f := newHTSlackFixture(t)
-	c := &mocks.Client{}
-	g, _ := azGateway(t, f, c, nil)
+	z := newAZ(t)
 	const want = "Only people of team data may cover or swap its shifts"
 	for _, action := range []string{contract.CoverTakeAction, contract.SwapAcceptAction, contract.SwapDeclineAction} {
-		htServe(t, g, htSlackRequest(htSecret, scNow, azPress(t, action, "data/c1", f.responseURL(), "U0DANA", "T0TEAM")))
-		if r := scReply(t, f); !strings.HasPrefix(r.Text, want) {
+		z.press(t, action, "data/c1", "U0DANA")
+		if r := scReply(t, z.htSlackFixture); !strings.HasPrefix(r.Text, want) {
 			t.Errorf("%s: reply %q, want %q…", action, r.Text, want)
 		}
 	}
-	htServe(t, g, htSlackRequest(htSecret, scNow, azPress(t, contract.CoverNeedAction, "data/1796378400/1796983200", f.responseURL(), "U0MALLORY", "T0TEAM")))
-	if r := scReply(t, f); !strings.HasPrefix(r.Text, want) {
+	z.press(t, contract.CoverNeedAction, "data/1796378400/1796983200", "U0MALLORY")
+	if r := scReply(t, z.htSlackFixture); !strings.HasPrefix(r.Text, want) {
 		t.Errorf("Need cover: reply %q", r.Text)
 	}
-	m := scAnswer(t, htServe(t, g, scRequest(htSecret, scNow, scForm("cover 2026-12-08T18:00 2026-12-09T09:00", f.responseURL(),
-		func(v url.Values) { v.Set("user_id", "U0MALLORY") }))))
-	if !strings.HasPrefix(m.Text, want) {
+	if m := z.command(t, "cover 2026-12-08T18:00 2026-12-09T09:00", "U0MALLORY"); !strings.HasPrefix(m.Text, want) {
 		t.Errorf("/baton cover: answer %q", m.Text)
 	}
-	htNoCalls(t, c)
+	htNoCalls(t, z.c)
 }

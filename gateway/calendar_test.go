@@ -48,14 +48,7 @@ teams:
       - {id: bob, email: bob@example.com}
       - {id: carol, name: Carol Chen, email: carol@example.com}
       - {id: lead, email: lead@example.com}
-  - name: platform
-    timezone: America/New_York
-    slack: {channel: C0PLAT, user_group: S0PLAT}
-    pager: {opsgenie_schedule: platform_schedule}
-    handover: {weekday: friday, time: "16:00"}
-    people:
-      - {id: dana, email: dana@example.com}
-`
+` + htPlatformYAML
 )
 
 var (
@@ -160,45 +153,58 @@ type ctEvent struct {
 	Start, End                time.Time
 }
 
+// ctProp is c's only property name, read by value (icaltest.Prop.Text or
+// icaltest.Prop.UTC).
+func ctProp[T any](t *testing.T, c *icaltest.Component, name string, value func(icaltest.Prop) (T, error)) T {
+	t.Helper()
+	p, err := c.One(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := value(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// ctStretch is an event as a test expects it.
+type ctStretch struct {
+	summary    string
+	start, end time.Time
+}
+
+// ctBeginsWith checks that the feed's events got begin with want.
+func ctBeginsWith(t *testing.T, got []ctEvent, want []ctStretch) {
+	t.Helper()
+	if len(got) < len(want) {
+		t.Fatalf("%d events, want at least %d: %+v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		if got[i].Summary != w.summary || !got[i].Start.Equal(w.start) || !got[i].End.Equal(w.end) {
+			t.Errorf("event %d: %q %s to %s, want %q %s to %s", i, got[i].Summary, got[i].Start, got[i].End, w.summary, w.start, w.end)
+		}
+	}
+}
+
 func ctEvents(t *testing.T, cal *icaltest.Component) []ctEvent {
 	t.Helper()
 	var out []ctEvent
-	for i, ev := range cal.Events() {
-		var e ctEvent
-		for name, dst := range map[string]*string{"UID": &e.UID, "SUMMARY": &e.Summary, "DESCRIPTION": &e.Description} {
-			p, err := ev.One(name)
-			if err != nil {
-				t.Fatalf("event %d: %v", i, err)
-			}
-			if *dst, err = p.Text(); err != nil {
-				t.Fatalf("event %d: %v", i, err)
-			}
-		}
-		for name, dst := range map[string]*time.Time{"DTSTART": &e.Start, "DTEND": &e.End} {
-			p, err := ev.One(name)
-			if err != nil {
-				t.Fatalf("event %d: %v", i, err)
-			}
-			if *dst, err = p.UTC(); err != nil {
-				t.Fatalf("event %d: %v", i, err)
-			}
-		}
-		out = append(out, e)
+	for _, ev := range cal.Events() {
+		out = append(out, ctEvent{
+			UID:         ctProp(t, ev, "UID", icaltest.Prop.Text),
+			Summary:     ctProp(t, ev, "SUMMARY", icaltest.Prop.Text),
+			Description: ctProp(t, ev, "DESCRIPTION", icaltest.Prop.Text),
+			Start:       ctProp(t, ev, "DTSTART", icaltest.Prop.UTC),
+			End:         ctProp(t, ev, "DTEND", icaltest.Prop.UTC),
+		})
 	}
 	return out
 }
 
 func ctCalName(t *testing.T, cal *icaltest.Component) string {
 	t.Helper()
-	p, err := cal.One("X-WR-CALNAME")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := p.Text()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return ctProp(t, cal, "X-WR-CALNAME", icaltest.Prop.Text)
 }
 
 // ctJSONError checks a refusal: its status and that its message holds
@@ -289,10 +295,7 @@ func TestCalendarTeamFeed(t *testing.T) {
 
 	// The first weeks, by hand: alice's week cut by carol's evening, then
 	// bob's, then carol's cut by bob's two evenings.
-	want := []struct {
-		summary    string
-		start, end time.Time
-	}{
+	ctBeginsWith(t, got, []ctStretch{
 		{"On call: alice (data)", ctAt(11, 2, 9), ctAt(11, 5, 18)},
 		{"On call: carol (data, covering; dentist)", ctAt(11, 5, 18), ctAt(11, 6, 9)},
 		{"On call: alice (data)", ctAt(11, 6, 9), ctAt(11, 9, 9)},
@@ -301,15 +304,7 @@ func TestCalendarTeamFeed(t *testing.T) {
 		{"On call: bob (data, covering)", ctAt(11, 17, 18), ctAt(11, 19, 8)},
 		{"On call: carol (data)", ctAt(11, 19, 8), ctAt(11, 23, 9)},
 		{"On call: alice (data)", ctAt(11, 23, 9), ctAt(11, 30, 9)},
-	}
-	if len(got) < len(want) {
-		t.Fatalf("%d events, want at least %d: %+v", len(got), len(want), got)
-	}
-	for i, w := range want {
-		if got[i].Summary != w.summary || !got[i].Start.Equal(w.start) || !got[i].End.Equal(w.end) {
-			t.Errorf("event %d: %q %s to %s, want %q %s to %s", i, got[i].Summary, got[i].Start, got[i].End, w.summary, w.start, w.end)
-		}
-	}
+	})
 
 	// Every event is one of team.Schedule's stretches, in order: from the
 	// start of the shift under way to the end of the shift 12 weeks on.
@@ -397,23 +392,12 @@ func TestCalendarPersonFeed(t *testing.T) {
 		t.Errorf("Content-Disposition %q", cd)
 	}
 	got := ctEvents(t, cal)
-	want := []struct {
-		summary    string
-		start, end time.Time
-	}{
+	ctBeginsWith(t, got, []ctStretch{
 		{"On call: carol (data, covering; dentist)", ctAt(11, 5, 18), ctAt(11, 6, 9)},
 		{"On call: carol (data)", ctAt(11, 16, 9), ctAt(11, 17, 18)},
 		{"On call: carol (data)", ctAt(11, 19, 8), ctAt(11, 23, 9)},
 		{"On call: carol (data)", ctAt(12, 7, 9), ctAt(12, 14, 9)},
-	}
-	if len(got) < len(want) {
-		t.Fatalf("%d events: %+v", len(got), got)
-	}
-	for i, w := range want {
-		if got[i].Summary != w.summary || !got[i].Start.Equal(w.start) || !got[i].End.Equal(w.end) {
-			t.Errorf("event %d: %q %s to %s, want %q %s to %s", i, got[i].Summary, got[i].Start, got[i].End, w.summary, w.start, w.end)
-		}
-	}
+	})
 	for _, e := range got {
 		if !strings.HasPrefix(e.Summary, "On call: carol (") {
 			t.Errorf("carol's feed holds %q", e.Summary)

@@ -33,7 +33,6 @@ import (
 
 	"github.com/baton-oncall/baton/activities/pager"
 	"github.com/baton-oncall/baton/contract"
-	"github.com/baton-oncall/baton/internal/fakeslack"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -98,10 +97,7 @@ func scForm(text, responseURL string, edit ...func(url.Values)) []byte {
 
 // scRequest is a POST /slack/commands signed with secret at ts.
 func scRequest(secret string, ts time.Time, body []byte) *http.Request {
-	req := httptest.NewRequest(http.MethodPost, "/slack/commands", bytes.NewReader(body))
-	req.Header = fakeslack.Sign(secret, body, ts)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return req
+	return htSigned("/slack/commands", secret, ts, body)
 }
 
 func scTeams(t *testing.T) *team.File {
@@ -162,13 +158,8 @@ func scAnswer(t *testing.T, rec *httptest.ResponseRecorder) scMessage {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d, want 200 (Slack shows anything else as an error); body %s", rec.Code, rec.Body)
 	}
-	if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
-		t.Errorf("Content-Type %q, want application/json", ct)
-	}
 	var m scMessage
-	if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil {
-		t.Fatalf("answer %s: %v", rec.Body, err)
-	}
+	htJSON(t, rec, &m, false)
 	if m.ResponseType != "ephemeral" {
 		t.Errorf("response_type %q, want ephemeral: %s", m.ResponseType, rec.Body)
 	}
@@ -238,58 +229,17 @@ func TestParseSlashCommandDocumentedExample(t *testing.T) {
 func TestSlashCommandRefusalsChangeNothing(t *testing.T) {
 	f := newHTSlackFixture(t)
 	valid := scForm("ack incident-data-x", f.responseURL())
-	for _, tc := range []struct {
-		name    string
-		secret  string // the gateway's; requests are signed with htSecret
-		req     func() *http.Request
-		code    int
-		wantErr string
-	}{
-		{"no signing secret configured", "", func() *http.Request { return scRequest(htSecret, scNow, valid) },
-			http.StatusServiceUnavailable, "SLACK_SIGNING_SECRET"},
-		{"signed with another secret", htSecret, func() *http.Request { return scRequest("another-secret", scNow, valid) },
-			http.StatusUnauthorized, "does not match"},
-		{"body changed after signing", htSecret, func() *http.Request {
-			signed := scRequest(htSecret, scNow, valid)
-			req := httptest.NewRequest(http.MethodPost, "/slack/commands", bytes.NewReader(scForm("resolve incident-data-x", f.responseURL())))
-			req.Header = signed.Header.Clone()
-			return req
-		}, http.StatusUnauthorized, "does not match"},
-		{"no signature", htSecret, func() *http.Request {
-			req := scRequest(htSecret, scNow, valid)
-			req.Header.Del("X-Slack-Signature")
-			return req
-		}, http.StatusUnauthorized, "missing"},
-		{"no timestamp", htSecret, func() *http.Request {
-			req := scRequest(htSecret, scNow, valid)
-			req.Header.Del("X-Slack-Request-Timestamp")
-			return req
-		}, http.StatusUnauthorized, "missing"},
-		{"stale timestamp", htSecret, func() *http.Request { return scRequest(htSecret, scNow.Add(-6*time.Minute), valid) },
-			http.StatusUnauthorized, "old"},
-		{"future timestamp", htSecret, func() *http.Request { return scRequest(htSecret, scNow.Add(6*time.Minute), valid) },
-			http.StatusUnauthorized, "future"},
+	refusals := htSignatureRefusals("/slack/commands", scNow, valid, scForm("resolve incident-data-x", f.responseURL()))
+	refusals = append(refusals, []htRefusal{
 		{"over MaxBody", htSecret, func() *http.Request {
 			return scRequest(htSecret, scNow, append(valid, bytes.Repeat([]byte("x"), MaxBody)...))
 		}, http.StatusRequestEntityTooLarge, "bytes"},
 		{"signed, but no command", htSecret, func() *http.Request { return scRequest(htSecret, scNow, []byte("text=ack")) },
 			http.StatusBadRequest, `"command" is missing`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c := &mocks.Client{}
-			rec := htServe(t, f.scGateway(t, c, tc.secret, scOnCall), tc.req())
-			if rec.Code != tc.code {
-				t.Fatalf("status %d, want %d; body %s", rec.Code, tc.code, rec.Body)
-			}
-			if msg := htErrorBody(t, rec); !strings.Contains(msg, tc.wantErr) {
-				t.Errorf("error %q does not say %q", msg, tc.wantErr)
-			}
-			if strings.Contains(rec.Body.String(), htSecret) {
-				t.Errorf("the answer gives the secret away: %s", rec.Body)
-			}
-			htNoCalls(t, c)
-		})
-	}
+	}...)
+	htRefuses(t, refusals, func(t *testing.T, c client.Client, secret string) *Gateway {
+		return f.scGateway(t, c, secret, scOnCall)
+	})
 	scNoReplies(t, f)
 
 	t.Run("well signed", func(t *testing.T) {
@@ -772,19 +722,27 @@ func TestSlashCommandAckAndResolve(t *testing.T) {
 	}
 }
 
-// An action that takes longer than Slack waits is answered "Working on it"
-// at once, and its outcome follows through response_url.
-func TestSlashCommandSlowActionAnswersLater(t *testing.T) {
+// scSlowAck makes commands wait 50 ms for their answer, and expects alice
+// to acknowledge the incident id, held until hold is closed.
+func scSlowAck(t *testing.T, c *mocks.Client) (id string, hold chan struct{}, h *mocks.WorkflowUpdateHandle) {
+	t.Helper()
 	old := commandAnswerWithin
 	commandAnswerWithin = 50 * time.Millisecond
 	t.Cleanup(func() { commandAnswerWithin = old })
 
-	id := contract.IncidentWorkflowID("data", "orders_daily")
-	f := newHTSlackFixture(t)
-	hold := make(chan struct{})
-	c := &mocks.Client{}
-	h := scUpdate(t, c, id, workflows.ActionRequest{Action: workflows.ActionAck, By: "U0ALICE", Via: "slack"}, nil,
+	id = contract.IncidentWorkflowID("data", "orders_daily")
+	hold = make(chan struct{})
+	h = scUpdate(t, c, id, workflows.ActionRequest{Action: workflows.ActionAck, By: "U0ALICE", Via: "slack"}, nil,
 		workflows.ActionResult{State: workflows.StateAcknowledged, Message: "Acknowledged by <@U0ALICE> via slack"}, hold)
+	return id, hold, h
+}
+
+// An action that takes longer than Slack waits is answered "Working on it"
+// at once, and its outcome follows through response_url.
+func TestSlashCommandSlowActionAnswersLater(t *testing.T) {
+	f := newHTSlackFixture(t)
+	c := &mocks.Client{}
+	id, hold, h := scSlowAck(t, c)
 	m := scAnswer(t, htServe(t, f.scGateway(t, c, htSecret, scOnCall), scRequest(htSecret, scNow, scForm("ack "+id, f.responseURL()))))
 	if !strings.HasPrefix(m.Text, "Working on it") {
 		t.Errorf("answer %q, want Working on it", m.Text)
@@ -801,9 +759,7 @@ func TestSlashCommandSlowActionAnswersLater(t *testing.T) {
 	}
 	c.AssertExpectations(t)
 	h.AssertExpectations(t)
-	if got := f.outbound.requests(); len(got) != 1 || got[0] != f.responseURL() {
-		t.Errorf("outbound requests %q, want only %s", got, f.responseURL())
-	}
+	f.sentOnlyTheReply(t)
 }
 
 func FuzzParseSlashCommand(f *testing.F) {

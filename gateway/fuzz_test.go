@@ -76,14 +76,21 @@ var malformedJSON = []string{
 	"\x00", "\xff\xfe{}", `{"alerts": {"0": 1}}`, `{"alert": []}`,
 }
 
-func FuzzParseAlertmanager(f *testing.F) {
-	f.Add(readTestdata(f, "alertmanager_group.json"))
-	f.Add([]byte(`{"version": "4", "alerts": [{"status": "firing", "labels": {"team": "d", "severity": "P1"}, "fingerprint": "f"}]}`))
-	f.Add([]byte(`{"version": "4", "alerts": [{"status": "resolved", "labels": {"team": "d", "severity": "warning"}, "annotations": {"runbook_url": "x"}, "endsAt": "2026-03-02T06:00:00+01:00", "fingerprint": "f"}]}`))
-	f.Add([]byte(`{"version": "4", "alerts": [null, {}]}`))
+// seed adds seeds, then malformedJSON, to f's corpus.
+func seed(f *testing.F, seeds ...[]byte) {
+	for _, s := range seeds {
+		f.Add(s)
+	}
 	for _, s := range malformedJSON {
 		f.Add([]byte(s))
 	}
+}
+
+func FuzzParseAlertmanager(f *testing.F) {
+	seed(f, readTestdata(f, "alertmanager_group.json"),
+		[]byte(`{"version": "4", "alerts": [{"status": "firing", "labels": {"team": "d", "severity": "P1"}, "fingerprint": "f"}]}`),
+		[]byte(`{"version": "4", "alerts": [{"status": "resolved", "labels": {"team": "d", "severity": "warning"}, "annotations": {"runbook_url": "x"}, "endsAt": "2026-03-02T06:00:00+01:00", "fingerprint": "f"}]}`),
+		[]byte(`{"version": "4", "alerts": [null, {}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		alerts, err := ParseAlertmanager(body)
 		if err != nil {
@@ -110,15 +117,14 @@ func FuzzParseAlertmanager(f *testing.F) {
 }
 
 func FuzzParseOpsgenie(f *testing.F) {
+	var samples [][]byte
 	for _, name := range []string{"create", "acknowledge", "addnote", "close", "takeownership", "escalate"} {
-		f.Add(readTestdata(f, "opsgenie_"+name+".json"))
+		samples = append(samples, readTestdata(f, "opsgenie_"+name+".json"))
 	}
-	f.Add([]byte(`{"action": "Create", "alert": {"alertId": "i", "tags": ["team:d"], "priority": 3, "details": {"n": [1]}, "createdAt": "x"}}`))
-	f.Add([]byte(`{"action": "Close", "alert": {"alias": "a", "details": {"team": "d", "runbook_url": "wiki"}, "updatedAt": 99999999999999999999}}`))
-	f.Add([]byte(`{"action": "AddNote", "alert": null}`))
-	for _, s := range malformedJSON {
-		f.Add([]byte(s))
-	}
+	seed(f, append(samples,
+		[]byte(`{"action": "Create", "alert": {"alertId": "i", "tags": ["team:d"], "priority": 3, "details": {"n": [1]}, "createdAt": "x"}}`),
+		[]byte(`{"action": "Close", "alert": {"alias": "a", "details": {"team": "d", "runbook_url": "wiki"}, "updatedAt": 99999999999999999999}}`),
+		[]byte(`{"action": "AddNote", "alert": null}`))...)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		ev, err := ParseOpsgenie(body)
 		if errors.Is(err, ErrIgnoredAction) {
@@ -152,13 +158,10 @@ func FuzzParseOpsgenie(f *testing.F) {
 }
 
 func FuzzParseGeneric(f *testing.F) {
-	f.Add([]byte(GenericExample))
-	f.Add([]byte(`{"team": "d", "dedup_key": "k", "summary": "s", "severity": "sev1", "status": "resolved", "runbook_url": "HTTPS://x"}`))
-	f.Add([]byte(`{"team": "d", "dedup_key": "k", "summary": "s", "severity": "low", "source": "cron", "details": null}`))
-	f.Add([]byte(`{"team": "d", "dedup_key": "k", "summary": "s", "severity": "low", "nope": 1}`))
-	for _, s := range malformedJSON {
-		f.Add([]byte(s))
-	}
+	seed(f, []byte(GenericExample),
+		[]byte(`{"team": "d", "dedup_key": "k", "summary": "s", "severity": "sev1", "status": "resolved", "runbook_url": "HTTPS://x"}`),
+		[]byte(`{"team": "d", "dedup_key": "k", "summary": "s", "severity": "low", "source": "cron", "details": null}`),
+		[]byte(`{"team": "d", "dedup_key": "k", "summary": "s", "severity": "low", "nope": 1}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		a, err := ParseGeneric(body)
 		if err != nil {

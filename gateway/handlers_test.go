@@ -20,8 +20,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -56,6 +54,10 @@ teams:
     handover: {weekday: monday, time: "09:00"}
     people:
       - {id: alice, email: alice@example.com, slack_id: U123}
+` + htPlatformYAML
+	// htPlatformYAML ends a team file with platform, paged through
+	// Opsgenie, whose one person has no Slack ID.
+	htPlatformYAML = `
   - name: platform
     timezone: America/New_York
     slack: {channel: C0PLAT, user_group: S0PLAT}
@@ -94,15 +96,6 @@ func htTeam(t *testing.T, f *team.File, name string) team.Team {
 		t.Fatalf("team %q not in the test's team file", name)
 	}
 	return tm
-}
-
-func htSample(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // htEdit decodes a JSON object, lets edit change it, and encodes it again.
@@ -158,22 +151,35 @@ func htWebhookRequest(method, path, auth string, body []byte) *http.Request {
 	return req
 }
 
-// htErrorBody decodes {"error": ...}, beside which an answer to alerts
-// lists the alerts it refused.
-func htErrorBody(t *testing.T, rec *httptest.ResponseRecorder) string {
+// htJSON checks that rec's answer is JSON and decodes it into v; strictly,
+// when strict, so that a field v lacks fails the test.
+func htJSON(t *testing.T, rec *httptest.ResponseRecorder, v any, strict bool) {
 	t.Helper()
 	if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
 		t.Errorf("Content-Type %q, want application/json", ct)
 	}
+	var err error
+	if strict {
+		dec := json.NewDecoder(bytes.NewReader(rec.Body.Bytes()))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
+	} else {
+		err = json.Unmarshal(rec.Body.Bytes(), v)
+	}
+	if err != nil {
+		t.Fatalf("body %s: %v", rec.Body, err)
+	}
+}
+
+// htErrorBody decodes {"error": ...}, beside which an answer to alerts
+// lists the alerts it refused.
+func htErrorBody(t *testing.T, rec *httptest.ResponseRecorder) string {
+	t.Helper()
 	var body struct {
 		Error    string `json:"error"`
 		Rejected []any  `json:"rejected"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(rec.Body.Bytes()))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&body); err != nil {
-		t.Fatalf("body %q is not an error: %v", rec.Body, err)
-	}
+	htJSON(t, rec, &body, true)
 	if body.Error == "" {
 		t.Fatalf("body %s has no error", rec.Body)
 	}
@@ -192,15 +198,8 @@ func htAcceptedBody(t *testing.T, rec *httptest.ResponseRecorder) htAccepted {
 	if rec.Code != http.StatusAccepted {
 		t.Fatalf("status %d, want 202; body %s", rec.Code, rec.Body)
 	}
-	if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
-		t.Errorf("Content-Type %q, want application/json", ct)
-	}
 	var got htAccepted
-	dec := json.NewDecoder(bytes.NewReader(rec.Body.Bytes()))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&got); err != nil {
-		t.Fatalf("body %s: %v", rec.Body, err)
-	}
+	htJSON(t, rec, &got, true)
 	if got.Incidents == nil {
 		t.Errorf("body %s: incidents is not a list", rec.Body)
 	}
@@ -217,8 +216,8 @@ type htRoute struct {
 }
 
 func htRoutes(t *testing.T) []htRoute {
-	am := htSample(t, "alertmanager_group.json")
-	og := htSample(t, "opsgenie_create.json")
+	am := readTestdata(t, "alertmanager_group.json")
+	og := readTestdata(t, "opsgenie_create.json")
 	return []htRoute{{
 		name:  "alertmanager",
 		path:  "/webhooks/alertmanager",
@@ -328,17 +327,17 @@ func TestWebhookInvalidPayloads(t *testing.T) {
 		wantErr    []string
 	}{
 		{"alertmanager version", "/webhooks/alertmanager",
-			htEdit(t, htSample(t, "alertmanager_group.json"), func(m map[string]any) { m["version"] = "3" }),
+			htEdit(t, readTestdata(t, "alertmanager_group.json"), func(m map[string]any) { m["version"] = "3" }),
 			[]string{`field "version" is "3"`}},
 		{"alertmanager every alert without team", "/webhooks/alertmanager",
-			htEdit(t, htSample(t, "alertmanager_group.json"), func(m map[string]any) {
+			htEdit(t, readTestdata(t, "alertmanager_group.json"), func(m map[string]any) {
 				for _, a := range m["alerts"].([]any) {
 					delete(a.(map[string]any)["labels"].(map[string]any), "team")
 				}
 			}),
 			[]string{`alerts[0]`, `alerts[1]`, `label "team" is missing`}},
 		{"opsgenie without action", "/webhooks/opsgenie",
-			htEdit(t, htSample(t, "opsgenie_create.json"), func(m map[string]any) { delete(m, "action") }),
+			htEdit(t, readTestdata(t, "opsgenie_create.json"), func(m map[string]any) { delete(m, "action") }),
 			[]string{`field "action" is missing`}},
 		{"generic misspelt field", "/webhooks/generic",
 			htEdit(t, []byte(GenericExample), func(m map[string]any) { m["dedupe_key"] = m["dedup_key"]; delete(m, "dedup_key") }),
@@ -460,7 +459,7 @@ func TestAlertmanagerGroupDelivers(t *testing.T) {
 
 			g := New(Options{Temporal: c, Teams: teams, WebhookToken: htToken})
 			rec := htServe(t, g, htWebhookRequest(http.MethodPost, "/webhooks/alertmanager", "Bearer "+htToken,
-				htSample(t, "alertmanager_group.json")))
+				readTestdata(t, "alertmanager_group.json")))
 			c.AssertExpectations(t)
 			c.AssertNumberOfCalls(t, "SignalWithStartWorkflow", 1)
 			c.AssertNumberOfCalls(t, "SignalWorkflow", 1)
@@ -490,8 +489,8 @@ func TestWebhookTemporalDownIs503(t *testing.T) {
 		body       []byte
 		id         string
 	}{
-		{"alertmanager", "/webhooks/alertmanager", htSample(t, "alertmanager_group.json"), contract.IncidentWorkflowID("data", "7f3a9c2e1b4d6a80")},
-		{"opsgenie", "/webhooks/opsgenie", htSample(t, "opsgenie_create.json"), contract.IncidentWorkflowID("data", "orders_daily")},
+		{"alertmanager", "/webhooks/alertmanager", readTestdata(t, "alertmanager_group.json"), contract.IncidentWorkflowID("data", "7f3a9c2e1b4d6a80")},
+		{"opsgenie", "/webhooks/opsgenie", readTestdata(t, "opsgenie_create.json"), contract.IncidentWorkflowID("data", "orders_daily")},
 		{"generic", "/webhooks/generic", []byte(GenericExample), contract.IncidentWorkflowID("data", "orders_daily")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -533,7 +532,7 @@ func TestGenericAndOpsgenieCreateStart(t *testing.T) {
 			Team: "data", DedupKey: "orders_daily", Status: workflows.AlertFiring, Source: workflows.SourceGeneric,
 			Severity: workflows.SeverityHigh, Summary: "orders_daily has not finished by 06:00 UTC",
 		}},
-		{"opsgenie create", "/webhooks/opsgenie", htSample(t, "opsgenie_create.json"), workflows.Alert{
+		{"opsgenie create", "/webhooks/opsgenie", readTestdata(t, "opsgenie_create.json"), workflows.Alert{
 			Team: "data", DedupKey: "orders_daily", Status: workflows.AlertFiring, Source: workflows.SourceOpsgenie,
 			Severity: workflows.SeverityHigh, Summary: "orders_daily has not finished by 06:00 UTC",
 		}},
@@ -566,7 +565,7 @@ func TestOpsgenieIgnoredActionChangesNothing(t *testing.T) {
 	c := &mocks.Client{}
 	g := New(Options{Temporal: c, Teams: htTeams(t), WebhookToken: htToken})
 	rec := htServe(t, g, htWebhookRequest(http.MethodPost, "/webhooks/opsgenie", "Bearer "+htToken,
-		htSample(t, "opsgenie_takeownership.json")))
+		readTestdata(t, "opsgenie_takeownership.json")))
 	got := htAcceptedBody(t, rec)
 	if len(got.Incidents) != 0 || !strings.Contains(got.Ignored, "ignored") || !strings.Contains(got.Ignored, "TakeOwnership") {
 		t.Errorf("answer %s, want no incidents and an ignored TakeOwnership", rec.Body)
@@ -586,7 +585,7 @@ func TestOpsgenieCloseAndAcknowledge(t *testing.T) {
 			})).Return(nil).Once()
 		g := New(Options{Temporal: c, Teams: htTeams(t), WebhookToken: htToken})
 		rec := htServe(t, g, htWebhookRequest(http.MethodPost, "/webhooks/opsgenie", "Bearer "+htToken,
-			htSample(t, "opsgenie_close.json")))
+			readTestdata(t, "opsgenie_close.json")))
 		if got := htAcceptedBody(t, rec); !reflect.DeepEqual(got.Incidents, []string{id}) {
 			t.Errorf("answer %s", rec.Body)
 		}
@@ -611,7 +610,7 @@ func TestOpsgenieCloseAndAcknowledge(t *testing.T) {
 			})).Return(h, nil).Once()
 			g := New(Options{Temporal: c, Teams: htTeams(t), WebhookToken: htToken})
 			rec := htServe(t, g, htWebhookRequest(http.MethodPost, "/webhooks/opsgenie", "Bearer "+htToken,
-				htSample(t, "opsgenie_acknowledge.json")))
+				readTestdata(t, "opsgenie_acknowledge.json")))
 			got := htAcceptedBody(t, rec)
 			if !reflect.DeepEqual(got.Incidents, []string{id}) || !strings.Contains(got.Ignored, tc.wantIgnored) || (tc.wantIgnored == "") != (got.Ignored == "") {
 				t.Errorf("answer %s, want incidents [%s], ignored %q", rec.Body, id, tc.wantIgnored)
@@ -687,12 +686,81 @@ func htSlackForm(payload []byte) []byte {
 	return []byte("payload=" + url.QueryEscape(string(payload)))
 }
 
-// htSlackRequest is a POST /slack/interactions signed with secret at ts.
-func htSlackRequest(secret string, ts time.Time, body []byte) *http.Request {
-	req := httptest.NewRequest(http.MethodPost, "/slack/interactions", bytes.NewReader(body))
+// htSigned is a POST of a form to path signed with secret at ts, as Slack
+// sends one.
+func htSigned(path, secret string, ts time.Time, body []byte) *http.Request {
+	req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
 	req.Header = fakeslack.Sign(secret, body, ts)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return req
+}
+
+// htSlackRequest is a POST /slack/interactions signed with secret at ts.
+func htSlackRequest(secret string, ts time.Time, body []byte) *http.Request {
+	return htSigned("/slack/interactions", secret, ts, body)
+}
+
+// htRefusal is a request that the gateway must refuse before it acts.
+type htRefusal struct {
+	name string
+	// secret is the gateway's; the request is signed with htSecret.
+	secret string
+	req    func() *http.Request
+	code   int
+	// wantErr is a substring of the error; "" for none checked.
+	wantErr string
+}
+
+// htSignatureRefusals are the requests to path, a Slack endpoint, that
+// Slack did not provably send at now: valid is a body the endpoint takes,
+// other another one, which must not pass with valid's signature.
+func htSignatureRefusals(path string, now time.Time, valid, other []byte) []htRefusal {
+	signed := func(secret string, ts time.Time) func() *http.Request {
+		return func() *http.Request { return htSigned(path, secret, ts, valid) }
+	}
+	without := func(header string) func() *http.Request {
+		return func() *http.Request {
+			req := htSigned(path, htSecret, now, valid)
+			req.Header.Del(header)
+			return req
+		}
+	}
+	return []htRefusal{
+		{"no signing secret configured", "", signed(htSecret, now), http.StatusServiceUnavailable, "SLACK_SIGNING_SECRET"},
+		{"signed with another secret", htSecret, signed("another-secret", now), http.StatusUnauthorized, "does not match"},
+		{"body changed after signing", htSecret, func() *http.Request {
+			req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(other))
+			req.Header = htSigned(path, htSecret, now, valid).Header.Clone()
+			return req
+		}, http.StatusUnauthorized, "does not match"},
+		{"no signature", htSecret, without("X-Slack-Signature"), http.StatusUnauthorized, "missing"},
+		{"no timestamp", htSecret, without("X-Slack-Request-Timestamp"), http.StatusUnauthorized, "missing"},
+		{"stale timestamp", htSecret, signed(htSecret, now.Add(-6*time.Minute)), http.StatusUnauthorized, "old"},
+		{"future timestamp", htSecret, signed(htSecret, now.Add(6*time.Minute)), http.StatusUnauthorized, "future"},
+	}
+}
+
+// htRefuses serves each refusal to the gateway that gateway makes with the
+// refusal's secret, and checks the answer, that it keeps the secret, and
+// that Temporal was not called.
+func htRefuses(t *testing.T, refusals []htRefusal, gateway func(t *testing.T, c client.Client, secret string) *Gateway) {
+	t.Helper()
+	for _, tc := range refusals {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &mocks.Client{}
+			rec := htServe(t, gateway(t, c, tc.secret), tc.req())
+			if rec.Code != tc.code {
+				t.Fatalf("status %d, want %d; body %s", rec.Code, tc.code, rec.Body)
+			}
+			if msg := htErrorBody(t, rec); !strings.Contains(msg, tc.wantErr) {
+				t.Errorf("error %q does not say %q", msg, tc.wantErr)
+			}
+			if strings.Contains(rec.Body.String(), htSecret) {
+				t.Errorf("the answer gives the secret away: %s", rec.Body)
+			}
+			htNoCalls(t, c)
+		})
+	}
 }
 
 // htOutbound is the gateway's HTTP client's transport: it records every
@@ -775,6 +843,29 @@ func (f *htSlackFixture) gateway(c client.Client, secret string) *Gateway {
 // responseURL is a response_url on the test's server.
 func (f *htSlackFixture) responseURL() string { return f.server.URL + "/actions/T0TEAM/1/abc" }
 
+// sentNothing checks that no request went out, to the response server or
+// anywhere else.
+func (f *htSlackFixture) sentNothing(t *testing.T) {
+	t.Helper()
+	if got := f.outbound.requests(); len(got) != 0 {
+		t.Errorf("outbound requests %q, want none", got)
+	}
+	select {
+	case b := <-f.replies:
+		t.Errorf("response_url got %s", b)
+	default:
+	}
+}
+
+// sentOnlyTheReply checks that the one request that went out was the
+// reply to responseURL.
+func (f *htSlackFixture) sentOnlyTheReply(t *testing.T) {
+	t.Helper()
+	if got := f.outbound.requests(); len(got) != 1 || got[0] != f.responseURL() {
+		t.Errorf("outbound requests %q, want only %s", got, f.responseURL())
+	}
+}
+
 func htWait[T any](t *testing.T, ch <-chan T, what string) T {
 	t.Helper()
 	select {
@@ -789,45 +880,13 @@ func htWait[T any](t *testing.T, ch <-chan T, what string) T {
 func TestSlackInteractionRefusalsChangeNothing(t *testing.T) {
 	f := newHTSlackFixture(t)
 	valid := htSlackPayload(t, "incident.ack", "incident-data-x", f.responseURL())
-	for _, tc := range []struct {
-		name string
-		// secret is the gateway's; the request is signed with htSecret.
-		secret string
-		req    func() *http.Request
-		code   int
-		// wantErr is a substring of the error; "" for none checked.
-		wantErr string
-	}{
-		{"no signing secret configured", "", func() *http.Request { return htSlackRequest(htSecret, htNow, valid) },
-			http.StatusServiceUnavailable, "SLACK_SIGNING_SECRET"},
-		{"signed with another secret", htSecret, func() *http.Request { return htSlackRequest("another-secret", htNow, valid) },
-			http.StatusUnauthorized, "does not match"},
-		{"body changed after signing", htSecret, func() *http.Request {
-			signed := htSlackRequest(htSecret, htNow, valid)
-			req := httptest.NewRequest(http.MethodPost, "/slack/interactions",
-				bytes.NewReader(htSlackPayload(t, "incident.resolve", "incident-data-x", f.responseURL())))
-			req.Header = signed.Header.Clone()
-			return req
-		}, http.StatusUnauthorized, "does not match"},
-		{"no signature", htSecret, func() *http.Request {
-			req := htSlackRequest(htSecret, htNow, valid)
-			req.Header.Del("X-Slack-Signature")
-			return req
-		}, http.StatusUnauthorized, "missing"},
-		{"no timestamp", htSecret, func() *http.Request {
-			req := htSlackRequest(htSecret, htNow, valid)
-			req.Header.Del("X-Slack-Request-Timestamp")
-			return req
-		}, http.StatusUnauthorized, "missing"},
-		{"stale timestamp", htSecret, func() *http.Request { return htSlackRequest(htSecret, htNow.Add(-6*time.Minute), valid) },
-			http.StatusUnauthorized, "old"},
-		{"future timestamp", htSecret, func() *http.Request { return htSlackRequest(htSecret, htNow.Add(6*time.Minute), valid) },
-			http.StatusUnauthorized, "future"},
+	refusals := htSignatureRefusals("/slack/interactions", htNow, valid, htSlackPayload(t, "incident.resolve", "incident-data-x", f.responseURL()))
+	refusals = append(refusals, []htRefusal{
 		{"not Baton's action_id", htSecret, func() *http.Request {
 			return htSlackRequest(htSecret, htNow, htSlackPayload(t, "handover.ack", "incident-data-x", f.responseURL()))
 		}, http.StatusBadRequest, "handover.ack"},
 		{"action_id without prefix (the testdata sample)", htSecret, func() *http.Request {
-			return htSlackRequest(htSecret, htNow, htSlackForm(htSample(t, "slack_block_actions.json")))
+			return htSlackRequest(htSecret, htNow, htSlackForm(readTestdata(t, "slack_block_actions.json")))
 		}, http.StatusBadRequest, "not one of Baton's incident buttons"},
 		{"value not an incident", htSecret, func() *http.Request {
 			return htSlackRequest(htSecret, htNow, htSlackPayload(t, "incident.ack", "handover-data-x", f.responseURL()))
@@ -845,32 +904,11 @@ func TestSlackInteractionRefusalsChangeNothing(t *testing.T) {
 		{"over MaxBody", htSecret, func() *http.Request {
 			return htSlackRequest(htSecret, htNow, append(valid, bytes.Repeat([]byte("x"), MaxBody)...))
 		}, http.StatusRequestEntityTooLarge, ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c := &mocks.Client{}
-			rec := htServe(t, f.gateway(c, tc.secret), tc.req())
-			if rec.Code != tc.code {
-				t.Fatalf("status %d, want %d; body %s", rec.Code, tc.code, rec.Body)
-			}
-			if msg := htErrorBody(t, rec); !strings.Contains(msg, tc.wantErr) {
-				t.Errorf("error %q does not say %q", msg, tc.wantErr)
-			}
-			if strings.Contains(rec.Body.String(), htSecret) {
-				t.Errorf("the answer gives the secret away: %s", rec.Body)
-			}
-			htNoCalls(t, c)
-		})
-	}
+	}...)
+	htRefuses(t, refusals, func(_ *testing.T, c client.Client, secret string) *Gateway { return f.gateway(c, secret) })
 	// The handler answered every one of those before starting anything,
 	// so nothing can still be on its way out.
-	if got := f.outbound.requests(); len(got) != 0 {
-		t.Errorf("outbound requests: %q", got)
-	}
-	select {
-	case b := <-f.replies:
-		t.Errorf("response_url got %s", b)
-	default:
-	}
+	f.sentNothing(t)
 }
 
 func TestSlackInteractionOnlyPOST(t *testing.T) {
@@ -988,9 +1026,7 @@ func TestSlackInteractionActs(t *testing.T) {
 			}
 			c.AssertExpectations(t)
 			h.AssertExpectations(t)
-			if got := f.outbound.requests(); len(got) != 1 || got[0] != f.responseURL() {
-				t.Errorf("outbound requests %q, want only %s", got, f.responseURL())
-			}
+			f.sentOnlyTheReply(t)
 		})
 	}
 }
@@ -1032,14 +1068,7 @@ func TestSlackInteractionUntrustedResponseURL(t *testing.T) {
 					break
 				}
 			}
-			if got := f.outbound.requests(); len(got) != 0 {
-				t.Errorf("outbound requests %q, want none", got)
-			}
-			select {
-			case b := <-f.replies:
-				t.Errorf("response server got %s", b)
-			default:
-			}
+			f.sentNothing(t)
 			c.AssertExpectations(t)
 			h.AssertExpectations(t)
 		})

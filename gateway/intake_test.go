@@ -6,7 +6,6 @@ package gateway
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -52,13 +51,8 @@ type itRefusal struct {
 
 func itDecode(t *testing.T, rec *httptest.ResponseRecorder) itAnswer {
 	t.Helper()
-	if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
-		t.Errorf("Content-Type %q, want application/json", ct)
-	}
 	var a itAnswer
-	if err := json.Unmarshal(rec.Body.Bytes(), &a); err != nil {
-		t.Fatalf("body %s: %v", rec.Body, err)
-	}
+	htJSON(t, rec, &a, false)
 	return a
 }
 
@@ -101,7 +95,7 @@ func itScrape(t *testing.T, m *metrics.Metrics) string {
 // itTwoFiring is the Alertmanager sample with both alerts firing, changed
 // by edit (alerts[i]'s labels).
 func itTwoFiring(t *testing.T, edit func(i int, labels map[string]any)) []byte {
-	return htEdit(t, htSample(t, "alertmanager_group.json"), func(m map[string]any) {
+	return htEdit(t, readTestdata(t, "alertmanager_group.json"), func(m map[string]any) {
 		for i, a := range m["alerts"].([]any) {
 			a := a.(map[string]any)
 			a["status"] = "firing"
@@ -452,9 +446,9 @@ func TestTeamWebhookTokens(t *testing.T) {
 	}{
 		{"another team's generic alert", "/webhooks/generic", platToken, []byte(GenericExample),
 			http.StatusForbidden, `team "data": this token delivers for platform only`, ""},
-		{"another team's Opsgenie acknowledgement", "/webhooks/opsgenie", platToken, htSample(t, "opsgenie_acknowledge.json"),
+		{"another team's Opsgenie acknowledgement", "/webhooks/opsgenie", platToken, readTestdata(t, "opsgenie_acknowledge.json"),
 			http.StatusForbidden, `team "data": this token delivers for platform only`, ""},
-		{"another team's Opsgenie note", "/webhooks/opsgenie", platToken, htSample(t, "opsgenie_addnote.json"),
+		{"another team's Opsgenie note", "/webhooks/opsgenie", platToken, readTestdata(t, "opsgenie_addnote.json"),
 			http.StatusForbidden, `team "data"`, ""},
 		{"an unknown team names only the token's own", "/webhooks/generic", dataToken,
 			htEdit(t, []byte(GenericExample), func(m map[string]any) { m["team"] = "nope" }),
@@ -494,7 +488,7 @@ func TestTeamWebhookTokens(t *testing.T) {
 			return o.WorkflowID == id && o.UpdateName == contract.IncidentActionUpdate
 		})).Return(h, nil).Once()
 		g := New(Options{Temporal: c, Teams: htTeams(t), TeamWebhookTokens: tokens})
-		rec := htServe(t, g, htWebhookRequest(http.MethodPost, "/webhooks/opsgenie", "Bearer "+dataToken, htSample(t, "opsgenie_acknowledge.json")))
+		rec := htServe(t, g, htWebhookRequest(http.MethodPost, "/webhooks/opsgenie", "Bearer "+dataToken, readTestdata(t, "opsgenie_acknowledge.json")))
 		if got := itDecode(t, rec); rec.Code != http.StatusAccepted || !reflect.DeepEqual(got.Incidents, []string{id}) {
 			t.Fatalf("status %d, body %s: want the acknowledgement of %s", rec.Code, rec.Body, id)
 		}

@@ -188,15 +188,8 @@ func TestParseOpsgenieRejects(t *testing.T) {
 				`field "alert.priority" is "7"; Opsgenie priorities are P1 to P5 (Baton also takes ` + sevHelp + `)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ParseOpsgenie([]byte(tc.body))
-			if err == nil {
-				t.Fatalf("no error; got %+v", got)
-			}
-			if errors.Is(err, ErrIgnoredAction) {
+			if _, err := parseFails(t, ParseOpsgenie, tc.body, tc.want); errors.Is(err, ErrIgnoredAction) {
 				t.Errorf("a rejection must not look ignored: %v", err)
-			}
-			if err.Error() != tc.want {
-				t.Errorf("error\n%s\nwant\n%s", err, tc.want)
 			}
 		})
 	}

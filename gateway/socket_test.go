@@ -299,15 +299,8 @@ func TestSocketModeSlashCommandHelp(t *testing.T) {
 // A command whose work takes longer than Slack waits is acknowledged
 // "Working on it" in time, and its answer follows through response_url.
 func TestSocketModeSlowCommandAnswersLater(t *testing.T) {
-	old := commandAnswerWithin
-	commandAnswerWithin = 50 * time.Millisecond
-	t.Cleanup(func() { commandAnswerWithin = old })
-
-	id := contract.IncidentWorkflowID("data", "orders_daily")
-	hold := make(chan struct{})
 	c := &mocks.Client{}
-	h := scUpdate(t, c, id, workflows.ActionRequest{Action: workflows.ActionAck, By: "U0ALICE", Via: "slack"}, nil,
-		workflows.ActionResult{State: workflows.StateAcknowledged, Message: "Acknowledged by <@U0ALICE> via slack"}, hold)
+	id, hold, h := scSlowAck(t, c)
 	f := smStart(t, c)
 	envelope, ack := f.slack.PushSlashCommand(smCommand(t, "ack "+id, f.slack.ResponseURL("commands/2")))
 	a := smAck(t, f, envelope, ack)

@@ -24,33 +24,21 @@ func testView() View {
 
 func TestTheSlackPageUsesMentionsAndLinks(t *testing.T) {
 	got := testView().Slack()
-	for _, want := range []string{
+	holdsAll(t, "Slack page", got,
 		":red_circle: *[CRITICAL] orders_daily DAG failed*",
 		"<!subteam^S0DATA>: on call <@UALICE>, bob",
 		"*Source:* <http://prometheus:9090/graph|alertmanager> · <https://wiki.example.com/rb|Runbook>",
 		"Delivered 3 times, last at Tue 24 Nov 14:03 CET",
 		"`incident-data-fp1`",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("Slack page lacks %q:\n%s", want, got)
-		}
-	}
+	)
 }
 
 func TestThePlainPageHasNoMarkup(t *testing.T) {
 	v := testView()
 	v.Group = "data-oncall"
 	got := v.Plain()
-	for _, want := range []string{"[CRITICAL] orders_daily DAG failed", "@data-oncall: on call alice, bob", "Source: alertmanager (http://prometheus:9090/graph) · Runbook (https://wiki.example.com/rb)"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("plain page lacks %q:\n%s", want, got)
-		}
-	}
-	for _, markup := range []string{"<@", "<!", "*", "`", ":red_circle:"} {
-		if strings.Contains(got, markup) {
-			t.Errorf("plain page holds %q:\n%s", markup, got)
-		}
-	}
+	holdsAll(t, "plain page", got, "[CRITICAL] orders_daily DAG failed", "@data-oncall: on call alice, bob", "Source: alertmanager (http://prometheus:9090/graph) · Runbook (https://wiki.example.com/rb)")
+	holdsNone(t, "plain page", got, "<@", "<!", "*", "`", ":red_circle:")
 }
 
 func TestThePageSaysWhileThePagerIsAsked(t *testing.T) {
@@ -89,21 +77,13 @@ func hostile() View {
 
 func TestTheSlackPageShowsAlertTextAsData(t *testing.T) {
 	got := hostile().Slack()
-	for _, bad := range []string{"<!channel>", "<https://evil.example", "<!here>", "<!everyone>", "<#C0GENERAL>", "\n*State:* resolved"} {
-		if strings.Contains(got, bad) {
-			t.Errorf("the page holds %q:\n%s", bad, got)
-		}
-	}
-	for _, want := range []string{
+	holdsNone(t, "the page", got, "<!channel>", "<https://evil.example", "<!here>", "<!everyone>", "<#C0GENERAL>", "\n*State:* resolved")
+	holdsAll(t, "the page", got,
 		"*[CRITICAL] &lt;!channel&gt; DB down &lt;https://evil.example|Acknowledge here&gt;*",
 		"<!subteam^S0DATA>: on call <@UALICE>, &lt;!everyone&gt; bob",
 		"*State:* triggered · *Service:* db *State:* resolved &lt;#C0GENERAL&gt; ·",
 		"\n> Replica lag\n> *State:* resolved\n> &lt;@UALICE&gt; said &lt;!here&gt; &amp;amp; left\n",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("the page lacks %q:\n%s", want, got)
-		}
-	}
+	)
 	if n := stateLines(got); n != 1 || !strings.Contains(got, "\n*State:* triggered") {
 		t.Errorf("want one state line, the page's, got %d:\n%s", n, got)
 	}
@@ -248,4 +228,24 @@ func stateLines(page string) int {
 		}
 	}
 	return n
+}
+
+// holdsAll checks that text, the what, holds every one of want.
+func holdsAll(t *testing.T, what, text string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, text)
+		}
+	}
+}
+
+// holdsNone checks that text, the what, holds none of bad.
+func holdsNone(t *testing.T, what, text string, bad ...string) {
+	t.Helper()
+	for _, b := range bad {
+		if strings.Contains(text, b) {
+			t.Errorf("%s holds %q:\n%s", what, b, text)
+		}
+	}
 }

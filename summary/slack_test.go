@@ -10,7 +10,7 @@ func TestSlackMarksHeadingsLinksAndEscapes(t *testing.T) {
 	in.Incidents[0].Summary = "Primary <db> & replica down"
 	r := Compute(in)
 	text := Slack(r)
-	for _, want := range []string{
+	holdsAll(t, "Slack text", text,
 		"*On-call summary: payments, week 2026-W47*\n",
 		"*Incidents:* 8, 4 paged",
 		"  - critical <https://ui/inc-1/r1|inc-1> [db]: Primary &lt;db&gt; &amp; replica down,",
@@ -19,11 +19,7 @@ func TestSlackMarksHeadingsLinksAndEscapes(t *testing.T) {
 		"*RCAs:* 3 open, 1 overdue",
 		"  - <https://ui/old-1/o1|old-1>: Cache stampede",
 		"*Load:* 16h30m",
-	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("Slack text lacks %q:\n%s", want, text)
-		}
-	}
+	)
 	// The plain text keeps the summary as it is and has no markup.
 	plain := r.Text()
 	if !strings.Contains(plain, "Primary <db> & replica down") || strings.Contains(plain, "*Incidents:*") || strings.Contains(plain, "<https://") {
@@ -45,20 +41,32 @@ func TestSlackShowsAlertFieldsAsData(t *testing.T) {
 	in := week("db <!channel>", "<@U0ADMIN> <https://evil.example|Acknowledge>", "Replica lag\n*RCAs:* 0 open\x1b[2J")
 	clean := Slack(Compute(week("db", "DBDown", "Replica lag")))
 	text := Slack(Compute(in))
-	for _, bad := range []string{"<!channel>", "<@U0ADMIN>", "<https://evil.example", "\n*RCAs:* 0 open", "\x1b"} {
-		if strings.Contains(text, bad) {
-			t.Errorf("the summary holds %q:\n%s", bad, text)
-		}
-	}
-	for _, want := range []string{"By service: db &lt;!channel&gt; 8", "&lt;@U0ADMIN&gt; &lt;https://evil.example|Acknowledge&gt;", ": Replica lag *RCAs:* 0 open[2J,"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("the summary lacks %q:\n%s", want, text)
-		}
-	}
+	holdsNone(t, "the summary", text, "<!channel>", "<@U0ADMIN>", "<https://evil.example", "\n*RCAs:* 0 open", "\x1b")
+	holdsAll(t, "the summary", text, "By service: db &lt;!channel&gt; 8", "&lt;@U0ADMIN&gt; &lt;https://evil.example|Acknowledge&gt;", ": Replica lag *RCAs:* 0 open[2J,")
 	if got, want := strings.Count(text, "\n"), strings.Count(clean, "\n"); got != want {
 		t.Errorf("%d lines, want %d as with plain alerts:\n%s", got, want, text)
 	}
 	if plain := Compute(in).Text(); strings.Contains(plain, "\n*RCAs:*") || strings.Contains(plain, "\x1b") {
 		t.Errorf("the plain text holds a line of an alert's:\n%s", plain)
+	}
+}
+
+// holdsAll checks that text, the what, holds every one of want.
+func holdsAll(t *testing.T, what, text string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, text)
+		}
+	}
+}
+
+// holdsNone checks that text, the what, holds none of bad.
+func holdsNone(t *testing.T, what, text string, bad ...string) {
+	t.Helper()
+	for _, b := range bad {
+		if strings.Contains(text, b) {
+			t.Errorf("%s holds %q:\n%s", what, b, text)
+		}
 	}
 }

@@ -42,16 +42,8 @@ func acceptEnv(t *testing.T, start time.Time) (*testsuite.TestWorkflowEnvironmen
 	env, chat := newEnv(t, start)
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: contract.HandoverWorkflowID("data", acceptShift)})
 	rec := &phoneRecorder{}
-	env.OnActivity(a.SendSMS, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.SendSMSInput) (activities.PhoneResult, error) {
-			rec.sms = append(rec.sms, in)
-			return activities.PhoneResult{SID: "SM1"}, nil
-		}).Maybe()
-	env.OnActivity(a.PlaceCall, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.PlaceCallInput) (activities.PhoneResult, error) {
-			rec.calls = append(rec.calls, in)
-			return activities.PhoneResult{SID: "CA1"}, nil
-		}).Maybe()
+	env.OnActivity(a.SendSMS, mock.Anything, mock.Anything).Return(keeping(&rec.sms, activities.PhoneResult{SID: "SM1"})).Maybe()
+	env.OnActivity(a.PlaceCall, mock.Anything, mock.Anything).Return(keeping(&rec.calls, activities.PhoneResult{SID: "CA1"})).Maybe()
 	env.OnActivity(a.HandoverAccepted, mock.Anything, mock.Anything).Return(
 		func(context.Context, activities.HandoverAcceptedInput) (activities.HandoverAcceptedResult, error) {
 			return rec.earlier, nil

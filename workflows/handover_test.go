@@ -93,26 +93,10 @@ func newEnv(t *testing.T, start time.Time, unmapped ...string) (*testsuite.TestW
 		}
 	})
 	env.OnActivity(a.ResolveChatUsers, mock.Anything, mock.Anything).Return(chatUsers(unmapped...)).Maybe()
-	env.OnActivity(a.SetUserGroup, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.SetUserGroupInput) (activities.SetUserGroupResult, error) {
-			rec.groups = append(rec.groups, in)
-			return activities.SetUserGroupResult{Changed: true}, nil
-		}).Maybe()
-	env.OnActivity(a.SetTopic, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.SetTopicInput) (activities.SetTopicResult, error) {
-			rec.topics = append(rec.topics, in)
-			return activities.SetTopicResult{Changed: true}, nil
-		}).Maybe()
-	env.OnActivity(a.PostMessage, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.PostMessageInput) (activities.PostMessageResult, error) {
-			rec.posts = append(rec.posts, in)
-			return activities.PostMessageResult{TS: "1.0"}, nil
-		}).Maybe()
-	env.OnActivity(a.SendDM, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.SendDMInput) (activities.PostMessageResult, error) {
-			rec.dms = append(rec.dms, in)
-			return activities.PostMessageResult{TS: "2.0"}, nil
-		}).Maybe()
+	env.OnActivity(a.SetUserGroup, mock.Anything, mock.Anything).Return(keeping(&rec.groups, activities.SetUserGroupResult{Changed: true})).Maybe()
+	env.OnActivity(a.SetTopic, mock.Anything, mock.Anything).Return(keeping(&rec.topics, activities.SetTopicResult{Changed: true})).Maybe()
+	env.OnActivity(a.PostMessage, mock.Anything, mock.Anything).Return(keeping(&rec.posts, activities.PostMessageResult{TS: "1.0"})).Maybe()
+	env.OnActivity(a.SendDM, mock.Anything, mock.Anything).Return(keeping(&rec.dms, activities.PostMessageResult{TS: "2.0"})).Maybe()
 	env.OnActivity(a.OpenIncidents, mock.Anything, mock.Anything).Return(
 		activities.OpenIncidentsResult{Incidents: []activities.OpenIncident{{
 			WorkflowID: "incident-data-airflow", Summary: "Airflow DAG orders_daily failed",
@@ -127,14 +111,30 @@ func newEnv(t *testing.T, start time.Time, unmapped ...string) (*testsuite.TestW
 	return env, rec
 }
 
-func runHandover(t *testing.T, env *testsuite.TestWorkflowEnvironment, in HandoverInput) HandoverResult {
+// keeping is a mocked activity that keeps each input in list and answers
+// out.
+func keeping[In, Out any](list *[]In, out Out) func(context.Context, In) (Out, error) {
+	return func(_ context.Context, in In) (Out, error) {
+		*list = append(*list, in)
+		return out, nil
+	}
+}
+
+// runWorkflow runs the workflow name with in to its end, which must be a
+// success, and returns its result.
+func runWorkflow[R any](t *testing.T, env *testsuite.TestWorkflowEnvironment, name string, in any) R {
 	t.Helper()
-	env.ExecuteWorkflow(contract.HandoverWorkflowName, in)
+	env.ExecuteWorkflow(name, in)
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
-	var res HandoverResult
+	var res R
 	require.NoError(t, env.GetWorkflowResult(&res))
 	return res
+}
+
+func runHandover(t *testing.T, env *testsuite.TestWorkflowEnvironment, in HandoverInput) HandoverResult {
+	t.Helper()
+	return runWorkflow[HandoverResult](t, env, contract.HandoverWorkflowName, in)
 }
 
 func TestHandoverNormalWeek(t *testing.T) {

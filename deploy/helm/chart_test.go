@@ -121,28 +121,25 @@ func render(t *testing.T, helm string, args ...string) manifests {
 		}
 		switch meta.Kind {
 		case "Deployment":
-			var d appsv1.Deployment
-			strict(&d)
-			m.deployments = append(m.deployments, d)
+			decodeInto(strict, &m.deployments)
 		case "Service":
-			var s corev1.Service
-			strict(&s)
-			m.services = append(m.services, s)
+			decodeInto(strict, &m.services)
 		case "ConfigMap":
-			var c corev1.ConfigMap
-			strict(&c)
-			m.configMaps = append(m.configMaps, c)
+			decodeInto(strict, &m.configMaps)
 		case "ServiceAccount":
-			var s corev1.ServiceAccount
-			strict(&s)
-			m.serviceAccounts = append(m.serviceAccounts, s)
+			decodeInto(strict, &m.serviceAccounts)
 		case "ServiceMonitor":
-			var u map[string]any
-			strict(&u)
-			m.serviceMonitors = append(m.serviceMonitors, u)
+			decodeInto(strict, &m.serviceMonitors)
 		}
 	}
 	return m
+}
+
+// decodeInto decodes the document with strict into a new T, added to list.
+func decodeInto[T any](strict func(any), list *[]T) {
+	var v T
+	strict(&v)
+	*list = append(*list, v)
 }
 
 // isBlank reports whether a document holds only comments and blank lines.

@@ -378,103 +378,83 @@ func TestSlackErrors(t *testing.T) {
 		noToken bool
 		inject  func(*fakeslack.Server)
 		call    func(*slack.Slack) error
-		check   func(*testing.T, error)
+		// retryable: Temporal retries the error, after retryAfter if set.
+		retryable  bool
+		retryAfter time.Duration
+		// want are substrings of the error.
+		want []string
 	}{
 		{
-			name:   "rate limited",
-			inject: func(f *fakeslack.Server) { f.On("users.lookupByEmail").RateLimitNext(1, 3*time.Second) },
-			call:   lookup,
-			check: func(t *testing.T, err error) {
-				requireRetryable(t, err)
-				if d := appError(t, err).NextRetryDelay(); d != 3*time.Second {
-					t.Errorf("NextRetryDelay = %v, want 3s", d)
-				}
-			},
+			name:      "rate limited",
+			inject:    func(f *fakeslack.Server) { f.On("users.lookupByEmail").RateLimitNext(1, 3*time.Second) },
+			call:      lookup,
+			retryable: true, retryAfter: 3 * time.Second,
 		},
 		{
-			name:   "rate limited, Retry-After rounded up",
-			inject: func(f *fakeslack.Server) { f.On("chat.postMessage").RateLimitNext(1, 1500*time.Millisecond) },
-			call:   post,
-			check: func(t *testing.T, err error) {
-				requireRetryable(t, err)
-				if d := appError(t, err).NextRetryDelay(); d != 2*time.Second {
-					t.Errorf("NextRetryDelay = %v, want 2s", d)
-				}
-			},
+			name:      "rate limited, Retry-After rounded up",
+			inject:    func(f *fakeslack.Server) { f.On("chat.postMessage").RateLimitNext(1, 1500*time.Millisecond) },
+			call:      post,
+			retryable: true, retryAfter: 2 * time.Second,
 		},
 		{
-			name:   "HTTP 503",
-			inject: func(f *fakeslack.Server) { f.On("users.lookupByEmail").FailNext(1, 503) },
-			call:   lookup,
-			check: func(t *testing.T, err error) {
-				requireRetryable(t, err)
-				if !strings.Contains(err.Error(), "503") {
-					t.Errorf("error %q does not give the status", err)
-				}
-			},
+			name:      "HTTP 503",
+			inject:    func(f *fakeslack.Server) { f.On("users.lookupByEmail").FailNext(1, 503) },
+			call:      lookup,
+			retryable: true, want: []string{"503"},
 		},
 		{
 			name:   "HTTP 404",
 			inject: func(f *fakeslack.Server) { f.On("chat.postMessage").FailNext(1, 404) },
 			call:   post,
-			check:  func(t *testing.T, err error) { requireNonRetryable(t, err, "HTTP 404") },
+			want:   []string{"HTTP 404"},
 		},
 		{
 			name:  "wrong token",
 			token: "xoxb-wrong",
 			call:  lookup,
-			check: func(t *testing.T, err error) { requireNonRetryable(t, err, "invalid_auth", "SLACK_BOT_TOKEN") },
+			want:  []string{"invalid_auth", "SLACK_BOT_TOKEN"},
 		},
 		{
 			name:    "no token",
 			noToken: true,
 			call:    lookup,
-			check:   func(t *testing.T, err error) { requireNonRetryable(t, err, "not_authed", "SLACK_BOT_TOKEN") },
+			want:    []string{"not_authed", "SLACK_BOT_TOKEN"},
 		},
 		{
 			name:   "token revoked",
 			inject: func(f *fakeslack.Server) { f.ErrorNext("chat.postMessage", "token_revoked") },
 			call:   post,
-			check:  func(t *testing.T, err error) { requireNonRetryable(t, err, "token_revoked", "SLACK_BOT_TOKEN") },
+			want:   []string{"token_revoked", "SLACK_BOT_TOKEN"},
 		},
 		{
 			name:   "missing scope",
 			inject: func(f *fakeslack.Server) { f.ErrorNext("users.lookupByEmail", "missing_scope") },
 			call:   lookup,
-			check: func(t *testing.T, err error) {
-				requireNonRetryable(t, err, "missing_scope", `"users:read.email"`)
-			},
+			want:   []string{"missing_scope", `"users:read.email"`},
 		},
 		{
-			name:   "upload URL rate limited",
-			inject: func(f *fakeslack.Server) { f.On("files.getUploadURLExternal").RateLimitNext(1, 20*time.Second) },
-			call:   upload,
-			check: func(t *testing.T, err error) {
-				requireRetryable(t, err)
-				if d := appError(t, err).NextRetryDelay(); d != 20*time.Second {
-					t.Errorf("NextRetryDelay = %v, want 20s", d)
-				}
-			},
+			name:      "upload URL rate limited",
+			inject:    func(f *fakeslack.Server) { f.On("files.getUploadURLExternal").RateLimitNext(1, 20*time.Second) },
+			call:      upload,
+			retryable: true, retryAfter: 20 * time.Second,
 		},
 		{
-			name:   "upload URL down",
-			inject: func(f *fakeslack.Server) { f.On(fakeslack.UploadURLMethod).FailNext(1, 502) },
-			call:   upload,
-			check:  func(t *testing.T, err error) { requireRetryable(t, err) },
+			name:      "upload URL down",
+			inject:    func(f *fakeslack.Server) { f.On(fakeslack.UploadURLMethod).FailNext(1, 502) },
+			call:      upload,
+			retryable: true,
 		},
 		{
 			name:   "upload missing scope",
 			inject: func(f *fakeslack.Server) { f.ErrorNext("files.completeUploadExternal", "missing_scope") },
 			call:   upload,
-			check: func(t *testing.T, err error) {
-				requireNonRetryable(t, err, "files.completeUploadExternal", "missing_scope", `"files:write"`)
-			},
+			want:   []string{"files.completeUploadExternal", "missing_scope", `"files:write"`},
 		},
 		{
-			name:   "transient Slack error",
-			inject: func(f *fakeslack.Server) { f.ErrorNext("chat.postMessage", "internal_error") },
-			call:   post,
-			check:  func(t *testing.T, err error) { requireRetryable(t, err) },
+			name:      "transient Slack error",
+			inject:    func(f *fakeslack.Server) { f.ErrorNext("chat.postMessage", "internal_error") },
+			call:      post,
+			retryable: true,
 		},
 		{
 			name: "unknown channel ID",
@@ -482,7 +462,7 @@ func TestSlackErrors(t *testing.T) {
 				_, err := s.Post(context.Background(), "C0NOPE", chat.Message{Key: "k", Text: "hi"})
 				return err
 			},
-			check: func(t *testing.T, err error) { requireNonRetryable(t, err, "chat.postMessage", "channel_not_found") },
+			want: []string{"chat.postMessage", "channel_not_found"},
 		},
 	}
 	for _, tt := range tests {
@@ -502,7 +482,22 @@ func TestSlackErrors(t *testing.T) {
 			}
 			s := slack.NewSlack(token, srv.URL())
 
-			tt.check(t, tt.call(s))
+			err := tt.call(s)
+			if !tt.retryable {
+				requireNonRetryable(t, err, tt.want...)
+			} else {
+				requireRetryable(t, err)
+				if tt.retryAfter != 0 {
+					if d := appError(t, err).NextRetryDelay(); d != tt.retryAfter {
+						t.Errorf("NextRetryDelay = %v, want %v", d, tt.retryAfter)
+					}
+				}
+				for _, w := range tt.want {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q does not mention %q", err, w)
+					}
+				}
+			}
 
 			// An injected fault is used up: the next call succeeds.
 			if tt.inject != nil {

@@ -33,7 +33,7 @@ teams:
     slack: {channel: C0DATA, user_group: S0DATA}
     pager:
       rotation: {members: [alice, bob], shift: 1w, start: "%s"}
-    handover: {weekday: monday, time: "09:00", accept_within: %s}
+    handover: {${data_handover}, accept_within: %s}
     fallback: lead
     people:
       - {id: alice, email: alice@example.com, phone: "%s"}

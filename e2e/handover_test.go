@@ -8,12 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -40,21 +38,18 @@ import (
 var record = flag.Bool("record", false, "save the handover's history to workflows/testdata for the replay test")
 
 // teamsYAML is the team file of these tests. The rotation of data starts
-// five weeks before the shift under way when the test runs, so that the
-// test's own clock, not the calendar, says who holds the pager: bob before
-// this shift, carol now, alice next.
-func teamsYAML() string {
-	return fmt.Sprintf(teamsYAMLFormat, dataShift().AddDate(0, 0, -35).Format("2006-01-02T15:04"))
-}
-
-const teamsYAMLFormat = `
+// five weeks before the shift under way when the test runs
+// (${data_rotation_start}), so that the test's own clock, not the
+// calendar, says who holds the pager: bob before this shift, carol now,
+// alice next.
+const teamsYAML = `
 teams:
   - name: data
     timezone: Europe/Berlin
     slack: {channel: C0DATA, user_group: data-oncall}
     pager:
-      rotation: {members: [alice, bob, carol], shift: 1w, start: "%s"}
-    handover: {weekday: monday, time: "09:00"}
+      rotation: {members: [alice, bob, carol], shift: 1w, start: "${data_rotation_start}"}
+    handover: {${data_handover}}
     permanent_members: [lead]
     people:
       - {id: alice, email: alice@example.com}
@@ -66,7 +61,7 @@ teams:
     timezone: America/New_York
     slack: {channel: C0PLAT, user_group: S0PLAT}
     pager: {opsgenie_schedule: platform_schedule}
-    handover: {weekday: friday, time: "16:00"}
+    handover: {${platform_handover}}
     people:
       - {id: dana, email: dana@example.com}
 `
@@ -99,7 +94,7 @@ func newStack(t *testing.T, opsgenieKey string) *stack {
 	sl.AddUser("ULEAD", "lead@example.com")
 	og := fakeopsgenie.New(t)
 
-	teams, err := team.Parse([]byte(teamsYAML()))
+	teams, err := parseTeams(t, teamsYAML)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,16 +142,28 @@ func (s *stack) handover(t *testing.T, name string, shift time.Time) (workflows.
 var (
 	berlin  = testclock.MustLoad("Europe/Berlin")
 	newYork = testclock.MustLoad("America/New_York")
-	// The teams' weekly handovers, as the team file below sets them.
-	dataWeek     = testclock.Weekly{Loc: berlin, Weekday: time.Monday, Hour: 9}
-	platformWeek = testclock.Weekly{Loc: newYork, Weekday: time.Friday, Hour: 16}
-	// testNow is when these tests take "now" to be, clear of a handover.
-	testNow = sync.OnceValue(func() time.Time { return testclock.Now(dataWeek, platformWeek) })
+	// The teams' weekly handovers, half a week from when the tests start
+	// (testclock.MidWeek): no handover falls while they run, whatever the
+	// day, and no test waits for one to pass.
+	dataWeek     = testclock.MidWeek(berlin, time.Now())
+	platformWeek = testclock.MidWeek(newYork, time.Now())
 )
 
 // dataShift and platformShift are the shifts under way for the two teams.
-func dataShift() time.Time     { return dataWeek.Start(testNow()) }
-func platformShift() time.Time { return platformWeek.Start(testNow()) }
+func dataShift() time.Time     { return dataWeek.Start(time.Now()) }
+func platformShift() time.Time { return platformWeek.Start(time.Now()) }
+
+// parseTeams parses a test's team file, in which ${data_handover} and
+// ${platform_handover} stand for the handovers above, and
+// ${data_rotation_start} for a rotation start on one of data's, weeks ago.
+func parseTeams(t *testing.T, yaml string) (*team.File, error) {
+	t.Helper()
+	return team.Parse([]byte(strings.NewReplacer(
+		"${data_handover}", dataWeek.YAML(),
+		"${platform_handover}", platformWeek.YAML(),
+		"${data_rotation_start}", dataShift().AddDate(0, 0, -35).Format("2006-01-02T15:04"),
+	).Replace(yaml)))
+}
 
 func TestHandoverEndToEnd(t *testing.T) {
 	s := newStack(t, fakeopsgenie.APIKey)
@@ -313,7 +320,7 @@ func TestHandoverWithABadOpsgenieKeyFailsAtOnce(t *testing.T) {
 }
 
 func TestWorkerRefusesOpsgenieTeamWithoutKey(t *testing.T) {
-	teams, err := team.Parse([]byte(teamsYAML()))
+	teams, err := parseTeams(t, teamsYAML)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,16 +25,16 @@ teams:
     timezone: Europe/Berlin
     slack: {channel: C0DATA, user_group: S0DATA}
     pager:
-      rotation: {members: [alice], shift: 1w, start: "2026-01-05T09:00"}
-    handover: {weekday: monday, time: "09:00"}
+      rotation: {members: [alice], shift: 1w, start: "${data_rotation_start}"}
+    handover: {${data_handover}}
     people:
       - {id: alice, email: alice@example.com}
   - name: data-eng
     timezone: Europe/Berlin
     slack: {channel: C0ENG, user_group: S0ENG}
     pager:
-      rotation: {members: [erin], shift: 1w, start: "2026-01-05T09:00"}
-    handover: {weekday: monday, time: "09:00"}
+      rotation: {members: [erin], shift: 1w, start: "${data_rotation_start}"}
+    handover: {${data_handover}}
     people:
       - {id: erin, email: erin@example.com}
 `

@@ -14,7 +14,6 @@ import (
 
 	"github.com/baton-oncall/baton/config"
 	"github.com/baton-oncall/baton/internal/fakepagerduty"
-	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/worker"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -38,7 +37,7 @@ teams:
     pager: {pagerduty_schedule: PDATA01}
     # No test page: the handover ends without waiting for an acceptance,
     # and the only SMS is the incident's.
-    handover: {weekday: monday, time: "09:00", test_page: none}
+    handover: {${data_handover}, test_page: none}
     people:
       - {id: alice, email: alice@example.com, phone: "%s"}
       - {id: bob, email: bob@example.com, phone: "%s"}
@@ -162,7 +161,7 @@ func TestHandoverWithABadPagerDutyTokenFailsAtOnce(t *testing.T) {
 }
 
 func TestWorkerRefusesPagerDutyTeamWithoutToken(t *testing.T) {
-	teams, err := team.Parse([]byte(pagerDutyTeam()))
+	teams, err := parseTeams(t, pagerDutyTeam())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,9 +56,11 @@ func TestMetricsCountThePageAndTheEscalation(t *testing.T) {
 	eventually(t, "the call", 20*time.Second, func() bool { return len(s.twilio.Calls()) == 1 })
 
 	var text string
+	// The SMS and the call go out side by side, in either order.
 	eventually(t, "the series", 10*time.Second, func() bool {
 		_, text = get(t, s.gateway+"/metrics")
-		return sample(text, `baton_notifications_total{kind="call",outcome="sent",provider="twilio"}`) == 1
+		return sample(text, `baton_notifications_total{kind="call",outcome="sent",provider="twilio"}`) == 1 &&
+			sample(text, `baton_notifications_total{kind="sms",outcome="sent",provider="twilio"}`) == 1
 	})
 	for series, want := range map[string]float64{
 		`baton_alerts_received_total{source="alertmanager",team="data"}`:         1,

@@ -29,8 +29,8 @@ teams:
     timezone: Europe/Berlin
     slack: {channel: C0DATA, user_group: S0DATA}
     pager:
-      rotation: {members: [alice], shift: 1w, start: "2026-01-05T09:00"}
-    handover: {weekday: monday, time: "09:00", test_page: none}
+      rotation: {members: [alice], shift: 1w, start: "${data_rotation_start}"}
+    handover: {${data_handover}, test_page: none}
     people:
       - {id: alice, email: alice@example.com, phone: "+4915100000001"}
     incidents:

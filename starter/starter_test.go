@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -82,7 +83,7 @@ func newHarness(t *testing.T, teamsFile string) *harness {
 	if _, err := localphone.Write(devDir, localphone.Gateway{URL: "http://" + w.GatewayAddr, Token: token}); err != nil {
 		t.Fatal(err)
 	}
-	return &harness{t: t, cfg: cfg, console: out, now: testclock.Now(devWeek), devDir: devDir}
+	return &harness{t: t, cfg: cfg, console: out, now: time.Now(), devDir: devDir}
 }
 
 // starter runs the CLI and returns its exit code, stdout and stderr.
@@ -101,26 +102,38 @@ func (h *harness) starter(args ...string) (int, string, string) {
 
 var devTeams = filepath.Join("..", "deploy", "dev", "teams.yaml")
 
-// devWeek is the dev team's weekly handover, as devTeams sets it.
-var devWeek = testclock.Weekly{Loc: testclock.MustLoad("Europe/Berlin"), Weekday: time.Monday, Hour: 9}
+// devWeek is the dev team's weekly handover in these tests: half a week
+// from when they start (testclock.MidWeek), so that none falls while they
+// run, whatever the day.
+var devWeek = testclock.MidWeek(testclock.MustLoad("Europe/Berlin"), time.Now())
 
-// devTeamsFrom writes a copy of devTeams whose rotation (alice, bob, carol)
-// starts `weeks` weeks after the shift under way (before it, when negative),
-// so that the test's own clock, not the calendar, says who is on call.
+// devHandover is devWeek as the starter shows it: "thursday 14:00".
+func devHandover() string {
+	return fmt.Sprintf("%s %02d:00", strings.ToLower(devWeek.Weekday.String()), devWeek.Hour)
+}
+
+// devTeamsFrom writes a copy of devTeams whose handover is devWeek's and
+// whose rotation (alice, bob, carol) starts `weeks` weeks after the shift
+// under way (before it, when negative), so that the test's own clock, not
+// the calendar, says who is on call.
 func devTeamsFrom(t *testing.T, weeks int) string {
 	t.Helper()
 	data, err := os.ReadFile(devTeams)
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := devWeek.Start(testclock.Now(devWeek)).AddDate(0, 0, 7*weeks)
-	const shipped = `start: "2026-11-02T09:00"`
-	if !bytes.Contains(data, []byte(shipped)) {
-		t.Fatalf("%s no longer has %s", devTeams, shipped)
+	start := devWeek.Start(time.Now()).AddDate(0, 0, 7*weeks)
+	for _, r := range [][2]string{
+		{`start: "2026-11-02T09:00"`, `start: "` + start.Format("2006-01-02T15:04") + `"`},
+		{"weekday: monday\n      time: \"09:00\"", fmt.Sprintf("weekday: %s\n      time: \"%02d:00\"", strings.ToLower(devWeek.Weekday.String()), devWeek.Hour)},
+	} {
+		if !bytes.Contains(data, []byte(r[0])) {
+			t.Fatalf("%s no longer has %s", devTeams, r[0])
+		}
+		data = bytes.Replace(data, []byte(r[0]), []byte(r[1]), 1)
 	}
 	file := filepath.Join(t.TempDir(), "teams.yaml")
-	replaced := bytes.Replace(data, []byte(shipped), []byte(`start: "`+start.Format("2006-01-02T15:04")+`"`), 1)
-	if err := os.WriteFile(file, replaced, 0o600); err != nil {
+	if err := os.WriteFile(file, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return file
@@ -220,7 +233,7 @@ func TestHandoverCommand(t *testing.T) {
 }
 
 func TestHandoverCommandErrors(t *testing.T) {
-	h := newHarness(t, devTeams)
+	h := newHarness(t, devTeamsFrom(t, 0))
 	tests := []struct {
 		args     []string
 		wantCode int
@@ -246,10 +259,10 @@ func TestHandoverCommandErrors(t *testing.T) {
 // The starter reads the team file where it lives, from the worker: it is
 // given no file of its own.
 func TestTeamsComeFromTheWorker(t *testing.T) {
-	h := newHarness(t, devTeams)
+	h := newHarness(t, devTeamsFrom(t, 0))
 	h.cfg.TeamsFile = filepath.Join(t.TempDir(), "absent.yaml")
 	code, out, errOut := h.starter("teams")
-	if code != exitOK || !strings.Contains(out, "data  (Europe/Berlin)  channel #data-team  handover monday 09:00  pager: rotation of alice, bob, carol every 1w") {
+	if code != exitOK || !strings.Contains(out, "data  (Europe/Berlin)  channel #data-team  handover "+devHandover()+"  pager: rotation of alice, bob, carol every 1w") {
 		t.Fatalf("teams: exit %d %q %q", code, out, errOut)
 	}
 	code, out, _ = h.starter("teams", "--json")
@@ -283,7 +296,7 @@ func TestHandoverCommandWarnsWhenNobodyIsOnCall(t *testing.T) {
 }
 
 func TestSchedulesCommands(t *testing.T) {
-	h := newHarness(t, devTeams)
+	h := newHarness(t, devTeamsFrom(t, 0))
 
 	code, out, errOut := h.starter("schedules", "apply")
 	if code != exitOK || strings.TrimSpace(out) != "created handover-data\ncreated summary-data" {
@@ -307,11 +320,11 @@ func TestSchedulesCommands(t *testing.T) {
 		list[1].ScheduleID != "summary-data" || list[1].Workflow != "WeeklySummary" {
 		t.Fatalf("applying twice must leave the two schedules: %+v", list)
 	}
-	// The server computes the next runs from its own clock: each is a
-	// Monday 09:00 in Berlin, whatever the DST offset.
+	// The server computes the next runs from its own clock: each is at the
+	// handover's weekday and hour in Berlin, whatever the DST offset.
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	for _, s := range list {
-		if !strings.Contains(s.When, "monday 09:00 (Europe/Berlin)") {
+		if !strings.Contains(s.When, devHandover()+" (Europe/Berlin)") {
 			t.Errorf("%s: when = %q", s.ScheduleID, s.When)
 		}
 		if len(s.NextRuns) == 0 {
@@ -319,8 +332,8 @@ func TestSchedulesCommands(t *testing.T) {
 		}
 		for _, next := range s.NextRuns {
 			local := next.In(berlin)
-			if local.Weekday() != time.Monday || local.Hour() != 9 || local.Minute() != 0 {
-				t.Errorf("%s: next run %s is not Monday 09:00 in Berlin", s.ScheduleID, local)
+			if local.Weekday() != devWeek.Weekday || local.Hour() != devWeek.Hour || local.Minute() != 0 {
+				t.Errorf("%s: next run %s is not %s in Berlin", s.ScheduleID, local, devHandover())
 			}
 		}
 	}
@@ -344,7 +357,7 @@ func TestSchedulesCommands(t *testing.T) {
 }
 
 func TestIncidentCommands(t *testing.T) {
-	h := newHarness(t, devTeams)
+	h := newHarness(t, devTeamsFrom(t, 0))
 
 	code, out, errOut := h.starter("incident", "open", "--team", "data", "--summary", "orders_daily DAG failed",
 		"--severity", "P1", "--service", "airflow", "--key", "orders", "--by", "carol")
@@ -445,8 +458,9 @@ func waitFor(t *testing.T, cond func() bool) {
 // incident workflows recorded: two critical incidents, both acknowledged
 // and resolved, their RCAs open.
 func TestSummaryCommand(t *testing.T) {
-	h := newHarness(t, devTeams)
-	teams, err := team.Load(devTeams)
+	file := devTeamsFrom(t, 0)
+	h := newHarness(t, file)
+	teams, err := team.Load(file)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,13 @@
-// Package testclock gives end-to-end tests their "now" and the weekly shift
-// under way at it, computed from the test's own clock and not from the
+// Package testclock gives end-to-end tests their teams' weekly handovers
+// and the shift under way, set from the test's own clock and not from the
 // calendar day the test was written on.
 package testclock
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // Weekly is a weekly handover: every Weekday at Hour:00 in Loc.
 type Weekly struct {
@@ -24,24 +28,19 @@ func (w Weekly) Start(now time.Time) time.Time {
 	return start
 }
 
-// Margin is how close to a handover a test may start: closer, and Now
-// waits for the handover to pass, so that no shift ends while a test runs.
-// It covers a whole e2e run under -race (about 7 minutes), and a
-// handover's wait for a late acceptance, which ends 5 minutes before the
-// shift does.
-const Margin = 15 * time.Minute
+// MidWeek is a weekly handover, on the hour in loc, half a week from now:
+// the latest before now was three and a half days ago, the next is as far
+// ahead. Tests that set their teams' handovers by it run clear of any
+// handover whatever the day, with nothing to wait for.
+func MidWeek(loc *time.Location, now time.Time) Weekly {
+	at := now.In(loc).Add(-84 * time.Hour)
+	return Weekly{Loc: loc, Weekday: at.Weekday(), Hour: at.Hour()}
+}
 
-// Now is the wall clock, at least Margin before the next handover of each
-// of the shifts.
-func Now(shifts ...Weekly) time.Time {
-	now := time.Now()
-	for _, w := range shifts {
-		if wait := time.Until(w.Start(now).AddDate(0, 0, 7)); wait < Margin {
-			time.Sleep(wait + time.Second)
-			now = time.Now()
-		}
-	}
-	return now
+// YAML is the handover as a team file writes it, for inside its braces:
+// weekday: thursday, time: "14:00".
+func (w Weekly) YAML() string {
+	return fmt.Sprintf(`weekday: %s, time: "%02d:00"`, strings.ToLower(w.Weekday.String()), w.Hour)
 }
 
 // MustLoad loads a time zone that a test names.

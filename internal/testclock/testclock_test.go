@@ -26,15 +26,25 @@ func TestStart(t *testing.T) {
 	}
 }
 
-func TestNowIsClearOfTheNextHandover(t *testing.T) {
-	// A shift whose handover is always more than Margin away: Now does not wait.
-	w := Weekly{Loc: time.UTC, Weekday: time.Now().UTC().Add(-48 * time.Hour).Weekday(), Hour: 12}
-	before := time.Now()
-	now := Now(w)
-	if next := w.Start(now).AddDate(0, 0, 7); next.Sub(now) < Margin {
-		t.Errorf("now %s is within %s of the handover at %s", now, Margin, next)
+func TestMidWeekIsHalfAWeekFromNow(t *testing.T) {
+	berlin := MustLoad("Europe/Berlin")
+	for _, now := range []time.Time{
+		time.Date(2026, 12, 6, 5, 53, 0, 0, time.UTC),
+		time.Date(2026, 11, 30, 8, 30, 0, 0, time.UTC), // half an hour before a Monday 09:00
+		time.Date(2026, 10, 25, 1, 30, 0, 0, time.UTC), // the night summer time ends
+	} {
+		w := MidWeek(berlin, now)
+		last := w.Start(now)
+		next := last.AddDate(0, 0, 7)
+		if d := now.Sub(last); d < 3*24*time.Hour || d > 4*24*time.Hour {
+			t.Errorf("%s: the last handover %s is %s before", now, last, d)
+		}
+		if d := next.Sub(now); d < 3*24*time.Hour || d > 4*24*time.Hour {
+			t.Errorf("%s: the next handover %s is %s after", now, next, d)
+		}
 	}
-	if now.Sub(before) > Margin+2*time.Second {
-		t.Errorf("Now waited %s", now.Sub(before))
+	w := Weekly{Loc: berlin, Weekday: time.Thursday, Hour: 7}
+	if got := w.YAML(); got != `weekday: thursday, time: "07:00"` {
+		t.Errorf("YAML: %s", got)
 	}
 }

@@ -1,16 +1,19 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"go.temporal.io/server/temporaltest"
 
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/fakeslack"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -155,6 +158,9 @@ func TestBatonPageIsLimitedAcrossGateways(t *testing.T) {
 	eventually(t, "the sixth answered", 15*time.Second, func() bool { return len(a.slack.ResponsesTo(pressHook)) == 6 })
 	if text := a.responseTexts()[5]; !strings.Contains(text, "at most 5 pages an hour from one person") {
 		t.Errorf("the sixth page was answered %q", text)
+	}
+	if *record {
+		saveHistory(t, a.client, a.client.GetWorkflow(context.Background(), contract.PageQuotaWorkflowID("UALICE"), ""), filepath.Join("..", "workflows", "testdata", "pagequota.json"))
 	}
 }
 

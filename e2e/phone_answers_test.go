@@ -5,11 +5,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/baton-oncall/baton/activities/phone/twilio"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/incidentclient"
 	"github.com/baton-oncall/baton/internal/faketwilio"
 	"github.com/baton-oncall/baton/workflows"
@@ -111,6 +113,9 @@ func TestAReplayedSMSReplyChangesNothing(t *testing.T) {
 	answer := s.replySMSAs(t, sid, alicePhone, "1")
 	if !strings.Contains(answer, "answered already") {
 		t.Errorf("the replay: %s", answer)
+	}
+	if *record {
+		saveHistory(t, s.client, s.client.GetWorkflow(context.Background(), contract.TwilioReceiptWorkflowID(sid), ""), filepath.Join("..", "workflows", "testdata", "receipt.json"))
 	}
 	if st := s.status(t, older); st.State != workflows.StateTriggered {
 		t.Errorf("the replay acted on the older page: %s by %q", st.State, st.Summary.AcknowledgedBy)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/baton-oncall/baton/activities/chat/slack"
 	"github.com/baton-oncall/baton/activities/pager/opsgenie"
+	"github.com/baton-oncall/baton/internal/activitytest"
 	"github.com/baton-oncall/baton/internal/fakeopsgenie"
 	"github.com/baton-oncall/baton/internal/fakeslack"
 	"github.com/baton-oncall/baton/team"
@@ -51,17 +52,6 @@ func execute[R any](env *testsuite.TestActivityEnvironment, activity, in any) (R
 	return r, err
 }
 
-func requireNonRetryable(t *testing.T, err error, errType string) {
-	t.Helper()
-	var ae *temporal.ApplicationError
-	if !errors.As(err, &ae) || !ae.NonRetryable() {
-		t.Fatalf("error = %v, want a non-retryable ApplicationError", err)
-	}
-	if ae.Type() != errType {
-		t.Errorf("error type = %q, want %q", ae.Type(), errType)
-	}
-}
-
 func TestSetUserGroup(t *testing.T) {
 	srv, a := newWorkspace(t)
 	env := activityEnv(a)
@@ -93,7 +83,7 @@ func TestSetUserGroup(t *testing.T) {
 	}
 
 	_, err := env.ExecuteActivity(a.SetUserGroup, SetUserGroupInput{Group: "@data-oncall"})
-	requireNonRetryable(t, err, "EmptyUserGroup")
+	activitytest.RequireOutcome(t, err, false, "EmptyUserGroup")
 	if n := len(srv.Calls("usergroups.users.update")); n != 1 {
 		t.Errorf("an empty SetUserGroup made an update call (%d calls)", n)
 	}
@@ -169,7 +159,7 @@ func TestPostMessage(t *testing.T) {
 	}
 
 	_, err = a.PostMessage(ctx, PostMessageInput{Channel: "#data", Text: "no key"})
-	requireNonRetryable(t, err, "BadInput")
+	activitytest.RequireOutcome(t, err, false, "BadInput")
 	if n := len(srv.Calls("chat.postMessage")); n != 2 {
 		t.Errorf("chat.postMessage called %d times, want 2", n)
 	}
@@ -279,5 +269,5 @@ func TestWhoIsOnCall(t *testing.T) {
 	}
 
 	_, err = (&Activities{}).WhoIsOnCall(context.Background(), WhoIsOnCallInput{Team: tm, At: at})
-	requireNonRetryable(t, err, "OpsgenieNotConfigured")
+	activitytest.RequireOutcome(t, err, false, "OpsgenieNotConfigured")
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http/httptest"
 	"regexp"
 	"slices"
@@ -17,6 +16,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/baton-oncall/baton/activities/tickets"
+	"github.com/baton-oncall/baton/internal/activitytest"
 	"github.com/baton-oncall/baton/internal/fakejira"
 )
 
@@ -45,17 +45,6 @@ func rca(key string) tickets.Issue {
 	}
 }
 
-// appError returns err's Temporal ApplicationError, failing the test when
-// there is none.
-func appError(t *testing.T, err error) *temporal.ApplicationError {
-	t.Helper()
-	var ae *temporal.ApplicationError
-	if !errors.As(err, &ae) {
-		t.Fatalf("error %v (%T) is not a Temporal ApplicationError", err, err)
-	}
-	return ae
-}
-
 // requireError checks that err is an ApplicationError of the type, as
 // retryable as wanted, that mentions every string in want and never the
 // API tokens.
@@ -65,18 +54,14 @@ func requireError(t *testing.T, err error, typ string, retryable bool, want ...s
 		t.Fatal("want an error, got nil")
 	}
 	t.Logf("error: %v", err)
-	ae := appError(t, err)
+	ae := activitytest.AppError(t, err)
 	if ae.Type() != typ {
 		t.Errorf("error type %q, want %q (%v)", ae.Type(), typ, err)
 	}
 	if ae.NonRetryable() == retryable {
 		t.Errorf("error %v: non-retryable = %v, want %v", err, ae.NonRetryable(), !retryable)
 	}
-	for _, w := range want {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("error %q does not mention %q", err, w)
-		}
-	}
+	activitytest.RequireMentions(t, err, want...)
 	for _, secret := range []string{fakejira.APIToken, wrongToken} {
 		if strings.Contains(err.Error(), secret) {
 			t.Errorf("error %q contains the token %q", err, secret)

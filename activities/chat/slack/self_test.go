@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/baton-oncall/baton/internal/activitytest"
 	"github.com/baton-oncall/baton/internal/fakeslack"
 )
 
@@ -21,7 +22,7 @@ func TestSlackSelf(t *testing.T) {
 	}
 	srv.On("auth.test").FailNext(1, http.StatusServiceUnavailable)
 	self, err = s.Self(context.Background())
-	requireRetryable(t, err)
+	activitytest.RequireRetryable(t, err)
 	if self.TeamID != "" {
 		t.Errorf("a failed auth.test named workspace %q", self.TeamID)
 	}

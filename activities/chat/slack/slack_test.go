@@ -18,6 +18,7 @@ import (
 
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/activities/chat/slack"
+	"github.com/baton-oncall/baton/internal/activitytest"
 	"github.com/baton-oncall/baton/internal/fakeslack"
 )
 
@@ -26,46 +27,6 @@ func newSlack(t *testing.T) (*fakeslack.Server, *slack.Slack) {
 	t.Helper()
 	srv := fakeslack.New(t)
 	return srv, slack.NewSlack(fakeslack.Token, srv.URL())
-}
-
-// appError returns err's Temporal ApplicationError, failing the test when
-// there is none.
-func appError(t *testing.T, err error) *temporal.ApplicationError {
-	t.Helper()
-	var ae *temporal.ApplicationError
-	if !errors.As(err, &ae) {
-		t.Fatalf("error %v (%T) is not a Temporal ApplicationError", err, err)
-	}
-	return ae
-}
-
-// requireNonRetryable checks that err stops Temporal's retries and that its
-// message holds every one of want.
-func requireNonRetryable(t *testing.T, err error, want ...string) {
-	t.Helper()
-	if err == nil {
-		t.Fatal("want an error, got nil")
-	}
-	if ae := appError(t, err); !ae.NonRetryable() {
-		t.Fatalf("error %v is retryable, want non-retryable", err)
-	}
-	for _, w := range want {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("error %q does not mention %q", err, w)
-		}
-	}
-}
-
-// requireRetryable checks that Temporal would retry err.
-func requireRetryable(t *testing.T, err error) {
-	t.Helper()
-	if err == nil {
-		t.Fatal("want an error, got nil")
-	}
-	var ae *temporal.ApplicationError
-	if errors.As(err, &ae) && ae.NonRetryable() {
-		t.Fatalf("error %v is non-retryable, want retryable", err)
-	}
 }
 
 func TestSlackLookupUserByEmail(t *testing.T) {
@@ -149,8 +110,8 @@ func TestSlackUserGroupNotFound(t *testing.T) {
 	srv.AddUserGroup("S0DATA", "data-oncall", "U0ALICE")
 
 	_, err := s.UserGroupMembers(context.Background(), "@nosuch")
-	requireNonRetryable(t, err, "@nosuch")
-	if typ := appError(t, err).Type(); typ != "SlackUserGroupNotFound" {
+	activitytest.RequireNonRetryable(t, err, "@nosuch")
+	if typ := activitytest.AppError(t, err).Type(); typ != "SlackUserGroupNotFound" {
 		t.Errorf("error type = %q", typ)
 	}
 	if n := len(srv.Calls("usergroups.users.list")); n != 0 {
@@ -178,14 +139,14 @@ func TestSlackSetUserGroupMembers(t *testing.T) {
 	}
 
 	err := s.SetUserGroupMembers(ctx, "S0DATA", nil)
-	requireNonRetryable(t, err, "S0DATA")
+	activitytest.RequireNonRetryable(t, err, "S0DATA")
 	if n := len(srv.Calls("usergroups.users.update")); n != 1 {
 		t.Errorf("emptying the group made an update call (%d calls)", n)
 	}
 
 	// Slack refuses IDs that are no member's, such as an email.
 	err = s.SetUserGroupMembers(ctx, "S0DATA", []string{"alice@example.com"})
-	requireNonRetryable(t, err, "invalid_users")
+	activitytest.RequireNonRetryable(t, err, "invalid_users")
 	if got, want := srv.GroupMembers("S0DATA"), []string{"U0BOB", "U0LEAD"}; !slices.Equal(got, want) {
 		t.Errorf("after a refused update, group members = %v, want %v", got, want)
 	}
@@ -237,8 +198,8 @@ func TestSlackChannelByName(t *testing.T) {
 	}
 
 	_, err = s.Topic(ctx, "#nosuch")
-	requireNonRetryable(t, err, "#nosuch")
-	if typ := appError(t, err).Type(); typ != "SlackChannelNotFound" {
+	activitytest.RequireNonRetryable(t, err, "#nosuch")
+	if typ := activitytest.AppError(t, err).Type(); typ != "SlackChannelNotFound" {
 		t.Errorf("error type = %q", typ)
 	}
 }
@@ -357,7 +318,7 @@ func TestSlackOpenDM(t *testing.T) {
 	}
 
 	_, err = s.OpenDM(ctx, "U0NOBODY")
-	requireNonRetryable(t, err, "user_not_found")
+	activitytest.RequireNonRetryable(t, err, "user_not_found")
 }
 
 func TestSlackErrors(t *testing.T) {
@@ -484,11 +445,11 @@ func TestSlackErrors(t *testing.T) {
 
 			err := tt.call(s)
 			if !tt.retryable {
-				requireNonRetryable(t, err, tt.want...)
+				activitytest.RequireNonRetryable(t, err, tt.want...)
 			} else {
-				requireRetryable(t, err)
+				activitytest.RequireRetryable(t, err)
 				if tt.retryAfter != 0 {
-					if d := appError(t, err).NextRetryDelay(); d != tt.retryAfter {
+					if d := activitytest.AppError(t, err).NextRetryDelay(); d != tt.retryAfter {
 						t.Errorf("NextRetryDelay = %v, want %v", d, tt.retryAfter)
 					}
 				}
@@ -635,7 +596,7 @@ func TestSlackUploadFileRefusesEmpty(t *testing.T) {
 	srv, s := newSlack(t)
 	srv.AddChannel("C0DATA", "data", "")
 	for _, f := range []chat.File{{Name: "", Data: png}, {Name: "empty.csv"}} {
-		requireNonRetryable(t, s.UploadFile(context.Background(), "C0DATA", f))
+		activitytest.RequireNonRetryable(t, s.UploadFile(context.Background(), "C0DATA", f))
 	}
 	if n := len(srv.Calls("files.getUploadURLExternal")); n != 0 {
 		t.Errorf("files.getUploadURLExternal called %d times", n)
@@ -732,7 +693,7 @@ func TestSlackReplies(t *testing.T) {
 		t.Errorf("Replies in the other thread = %+v, %v", none, err)
 	}
 	_, err = s.Replies(ctx, "#data", "1.000000")
-	requireNonRetryable(t, err, "conversations.replies", "thread_not_found")
+	activitytest.RequireNonRetryable(t, err, "conversations.replies", "thread_not_found")
 }
 
 func TestSlackPermalink(t *testing.T) {
@@ -754,7 +715,7 @@ func TestSlackPermalink(t *testing.T) {
 		t.Errorf("chat.getPermalink calls = %v", c)
 	}
 	_, err = s.Permalink(ctx, "C0DATA", "1.000000")
-	requireNonRetryable(t, err, "chat.getPermalink", "message_not_found")
+	activitytest.RequireNonRetryable(t, err, "chat.getPermalink", "message_not_found")
 }
 
 // retryAsTemporalWould runs write until it succeeds, waiting out each
@@ -864,8 +825,8 @@ func TestSlackWriteRateTooLongToWait(t *testing.T) {
 	}
 	for _, w := range writes {
 		err := w.write()
-		requireRetryable(t, err)
-		ae := appError(t, err)
+		activitytest.RequireRetryable(t, err)
+		ae := activitytest.AppError(t, err)
 		// The turn is about a minute off. Each refusal hands its turn
 		// back: were it kept, the next write's would be a minute later
 		// still.
@@ -912,8 +873,8 @@ func TestSlackWriteWaitAndContext(t *testing.T) {
 	short, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	err := post(short, "C0DATA", "deadline")
-	requireRetryable(t, err)
-	if ae := appError(t, err); ae.Type() != "SlackRateLimited" || ae.NextRetryDelay() <= 0 {
+	activitytest.RequireRetryable(t, err)
+	if ae := activitytest.AppError(t, err); ae.Type() != "SlackRateLimited" || ae.NextRetryDelay() <= 0 {
 		t.Errorf("turn after the deadline: error %v of type %q, NextRetryDelay %v; want SlackRateLimited", err, ae.Type(), ae.NextRetryDelay())
 	}
 
@@ -949,8 +910,8 @@ func TestSlackRepliesYieldToPosts(t *testing.T) {
 	}
 	// One turn is left: the reply waits, the page takes it.
 	_, err = s.Post(ctx, "C0DATA", chat.Message{Key: "line-2", Text: "line 2", ThreadTS: page})
-	requireRetryable(t, err)
-	if ae := appError(t, err); ae.Type() != "SlackRateLimited" || ae.NextRetryDelay() <= 0 {
+	activitytest.RequireRetryable(t, err)
+	if ae := activitytest.AppError(t, err); ae.Type() != "SlackRateLimited" || ae.NextRetryDelay() <= 0 {
 		t.Errorf("reply: %v, want SlackRateLimited with a delay", err)
 	}
 	if _, err := s.Post(ctx, "C0DATA", chat.Message{Key: "page-2", Text: "page 2"}); err != nil {
@@ -1059,7 +1020,7 @@ func TestSlackGroupLookupFailureIsRetried(t *testing.T) {
 	srv.AddUserGroup("S0DATA", "data-oncall")
 	srv.On("usergroups.list").FailNext(1, 503)
 	_, err := s.Post(context.Background(), "C0DATA", chat.Message{Key: "k", Text: "<!subteam^data-oncall>"})
-	requireRetryable(t, err)
+	activitytest.RequireRetryable(t, err)
 	if n := len(srv.Calls("chat.postMessage")); n != 0 {
 		t.Errorf("%d posts without the group's ID", n)
 	}

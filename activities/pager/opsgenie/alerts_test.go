@@ -2,17 +2,15 @@ package opsgenie_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
-	"go.temporal.io/sdk/temporal"
-
 	"github.com/baton-oncall/baton/activities/pager"
 	"github.com/baton-oncall/baton/activities/pager/opsgenie"
+	"github.com/baton-oncall/baton/internal/activitytest"
 	"github.com/baton-oncall/baton/internal/fakeopsgenie"
 )
 
@@ -236,7 +234,7 @@ func TestAlertErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("want an error, got nil")
 			}
-			checkAlertError(t, err, tt.retryable, tt.wantType)
+			activitytest.RequireOutcome(t, err, tt.retryable, tt.wantType)
 			for _, w := range append(tt.wantMessages, `"`+in.Alias+`"`) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not mention %s", err, w)
@@ -271,7 +269,7 @@ func TestAlertNetworkError(t *testing.T) {
 		if err == nil {
 			t.Fatalf("%s: want an error, got nil", name)
 		}
-		checkAlertError(t, err, true, "")
+		activitytest.RequireOutcome(t, err, true, "")
 		if strings.Contains(err.Error(), fakeopsgenie.APIKey) {
 			t.Errorf("%s: error %q contains the API key", name, err)
 		}
@@ -298,7 +296,7 @@ func TestOpenAlertInvalid(t *testing.T) {
 			if err == nil {
 				t.Fatal("want an error, got nil")
 			}
-			checkAlertError(t, err, false, "OpsgenieInvalidAlert")
+			activitytest.RequireOutcome(t, err, false, "OpsgenieInvalidAlert")
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %q does not mention %s", err, tt.want)
 			}
@@ -341,23 +339,5 @@ func TestOpenAlertTruncates(t *testing.T) {
 	}
 	if got := alerts[2].Message; got != "Baton incident k3" {
 		t.Errorf("empty message sent as %q, want %q", got, "Baton incident k3")
-	}
-}
-
-func checkAlertError(t *testing.T, err error, retryable bool, wantType string) {
-	t.Helper()
-	var ae *temporal.ApplicationError
-	isApp := errors.As(err, &ae)
-	if retryable {
-		if isApp && ae.NonRetryable() {
-			t.Errorf("error %v is non-retryable, want retryable", err)
-		}
-		return
-	}
-	if !isApp || !ae.NonRetryable() {
-		t.Fatalf("error %v is retryable, want non-retryable", err)
-	}
-	if ae.Type() != wantType {
-		t.Errorf("error type = %q, want %q", ae.Type(), wantType)
 	}
 }

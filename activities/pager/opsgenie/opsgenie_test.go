@@ -2,16 +2,13 @@ package opsgenie_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
-
 	"github.com/baton-oncall/baton/activities/pager/opsgenie"
+	"github.com/baton-oncall/baton/internal/activitytest"
 	"github.com/baton-oncall/baton/internal/fakeopsgenie"
 	"github.com/baton-oncall/baton/team"
 )
@@ -127,28 +124,7 @@ func TestOpsgenieErrors(t *testing.T) {
 			tm.Pager.OpsgenieSchedule = tt.schedule
 
 			_, err := og.OnCall(context.Background(), tm, time.Now())
-			if err == nil {
-				t.Fatal("want an error, got nil")
-			}
-			var ae *temporal.ApplicationError
-			isApp := errors.As(err, &ae)
-			if tt.retryable {
-				if isApp && ae.NonRetryable() {
-					t.Errorf("error %v is non-retryable, want retryable", err)
-				}
-			} else {
-				if !isApp || !ae.NonRetryable() {
-					t.Fatalf("error %v is retryable, want non-retryable", err)
-				}
-				if ae.Type() != tt.wantType {
-					t.Errorf("error type = %q, want %q", ae.Type(), tt.wantType)
-				}
-			}
-			for _, w := range tt.wantMessages {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not mention %s", err, w)
-				}
-			}
+			activitytest.RequireOutcome(t, err, tt.retryable, tt.wantType, tt.wantMessages...)
 			// Temporal owns retries: the SDK must not have retried.
 			if n := srv.Count(); n != 1 {
 				t.Errorf("fake saw %d requests, want exactly 1", n)

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/baton-oncall/baton/activities/pager/pagerduty"
+	"github.com/baton-oncall/baton/internal/activitytest"
 	"github.com/baton-oncall/baton/internal/fakepagerduty"
 	"github.com/baton-oncall/baton/team"
 )
@@ -216,30 +217,9 @@ func TestPagerDutyErrors(t *testing.T) {
 			tm.Pager.PagerDutySchedule = tt.schedule
 
 			_, err := pd.OnCall(context.Background(), tm, time.Now())
-			if err == nil {
-				t.Fatal("want an error, got nil")
-			}
-			var ae *temporal.ApplicationError
-			isApp := errors.As(err, &ae)
-			if tt.retryable {
-				if isApp && ae.NonRetryable() {
-					t.Errorf("error %v is non-retryable, want retryable", err)
-				}
-				if tt.wantDelay != 0 && (!isApp || ae.NextRetryDelay() != tt.wantDelay) {
-					t.Errorf("error %v: next retry delay is not %s", err, tt.wantDelay)
-				}
-			} else {
-				if !isApp || !ae.NonRetryable() {
-					t.Fatalf("error %v is retryable, want non-retryable", err)
-				}
-				if ae.Type() != tt.wantType {
-					t.Errorf("error type = %q, want %q", ae.Type(), tt.wantType)
-				}
-			}
-			for _, w := range tt.wantMessages {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not mention %s", err, w)
-				}
+			ae := activitytest.RequireOutcome(t, err, tt.retryable, tt.wantType, tt.wantMessages...)
+			if tt.retryable && tt.wantDelay != 0 && (ae == nil || ae.NextRetryDelay() != tt.wantDelay) {
+				t.Errorf("error %v: next retry delay is not %s", err, tt.wantDelay)
 			}
 			if strings.Contains(err.Error(), tt.token) {
 				t.Errorf("error %q gives the token away", err)

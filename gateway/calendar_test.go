@@ -153,21 +153,6 @@ type ctEvent struct {
 	Start, End                time.Time
 }
 
-// ctProp is c's only property name, read by value (icaltest.Prop.Text or
-// icaltest.Prop.UTC).
-func ctProp[T any](t *testing.T, c *icaltest.Component, name string, value func(icaltest.Prop) (T, error)) T {
-	t.Helper()
-	p, err := c.One(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := value(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 // ctStretch is an event as a test expects it.
 type ctStretch struct {
 	summary    string
@@ -192,11 +177,11 @@ func ctEvents(t *testing.T, cal *icaltest.Component) []ctEvent {
 	var out []ctEvent
 	for _, ev := range cal.Events() {
 		out = append(out, ctEvent{
-			UID:         ctProp(t, ev, "UID", icaltest.Prop.Text),
-			Summary:     ctProp(t, ev, "SUMMARY", icaltest.Prop.Text),
-			Description: ctProp(t, ev, "DESCRIPTION", icaltest.Prop.Text),
-			Start:       ctProp(t, ev, "DTSTART", icaltest.Prop.UTC),
-			End:         ctProp(t, ev, "DTEND", icaltest.Prop.UTC),
+			UID:         icaltest.Must(t, ev, "UID", icaltest.Prop.Text),
+			Summary:     icaltest.Must(t, ev, "SUMMARY", icaltest.Prop.Text),
+			Description: icaltest.Must(t, ev, "DESCRIPTION", icaltest.Prop.Text),
+			Start:       icaltest.Must(t, ev, "DTSTART", icaltest.Prop.UTC),
+			End:         icaltest.Must(t, ev, "DTEND", icaltest.Prop.UTC),
 		})
 	}
 	return out
@@ -204,7 +189,7 @@ func ctEvents(t *testing.T, cal *icaltest.Component) []ctEvent {
 
 func ctCalName(t *testing.T, cal *icaltest.Component) string {
 	t.Helper()
-	return ctProp(t, cal, "X-WR-CALNAME", icaltest.Prop.Text)
+	return icaltest.Must(t, cal, "X-WR-CALNAME", icaltest.Prop.Text)
 }
 
 // ctJSONError checks a refusal: its status and that its message holds

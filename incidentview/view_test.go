@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/baton-oncall/baton/internal/mrkdwn"
+	"github.com/baton-oncall/baton/internal/texttest"
 )
 
 func testView() View {
@@ -24,7 +25,7 @@ func testView() View {
 
 func TestTheSlackPageUsesMentionsAndLinks(t *testing.T) {
 	got := testView().Slack()
-	holdsAll(t, "Slack page", got,
+	texttest.HoldsAll(t, "Slack page", got,
 		":red_circle: *[CRITICAL] orders_daily DAG failed*",
 		"<!subteam^S0DATA>: on call <@UALICE>, bob",
 		"*Source:* <http://prometheus:9090/graph|alertmanager> · <https://wiki.example.com/rb|Runbook>",
@@ -37,8 +38,8 @@ func TestThePlainPageHasNoMarkup(t *testing.T) {
 	v := testView()
 	v.Group = "data-oncall"
 	got := v.Plain()
-	holdsAll(t, "plain page", got, "[CRITICAL] orders_daily DAG failed", "@data-oncall: on call alice, bob", "Source: alertmanager (http://prometheus:9090/graph) · Runbook (https://wiki.example.com/rb)")
-	holdsNone(t, "plain page", got, "<@", "<!", "*", "`", ":red_circle:")
+	texttest.HoldsAll(t, "plain page", got, "[CRITICAL] orders_daily DAG failed", "@data-oncall: on call alice, bob", "Source: alertmanager (http://prometheus:9090/graph) · Runbook (https://wiki.example.com/rb)")
+	texttest.HoldsNone(t, "plain page", got, "<@", "<!", "*", "`", ":red_circle:")
 }
 
 func TestThePageSaysWhileThePagerIsAsked(t *testing.T) {
@@ -77,8 +78,8 @@ func hostile() View {
 
 func TestTheSlackPageShowsAlertTextAsData(t *testing.T) {
 	got := hostile().Slack()
-	holdsNone(t, "the page", got, "<!channel>", "<https://evil.example", "<!here>", "<!everyone>", "<#C0GENERAL>", "\n*State:* resolved")
-	holdsAll(t, "the page", got,
+	texttest.HoldsNone(t, "the page", got, "<!channel>", "<https://evil.example", "<!here>", "<!everyone>", "<#C0GENERAL>", "\n*State:* resolved")
+	texttest.HoldsAll(t, "the page", got,
 		"*[CRITICAL] &lt;!channel&gt; DB down &lt;https://evil.example|Acknowledge here&gt;*",
 		"<!subteam^S0DATA>: on call <@UALICE>, &lt;!everyone&gt; bob",
 		"*State:* triggered · *Service:* db *State:* resolved &lt;#C0GENERAL&gt; ·",
@@ -228,24 +229,4 @@ func stateLines(page string) int {
 		}
 	}
 	return n
-}
-
-// holdsAll checks that text, the what, holds every one of want.
-func holdsAll(t *testing.T, what, text string, want ...string) {
-	t.Helper()
-	for _, w := range want {
-		if !strings.Contains(text, w) {
-			t.Errorf("%s lacks %q:\n%s", what, w, text)
-		}
-	}
-}
-
-// holdsNone checks that text, the what, holds none of bad.
-func holdsNone(t *testing.T, what, text string, bad ...string) {
-	t.Helper()
-	for _, b := range bad {
-		if strings.Contains(text, b) {
-			t.Errorf("%s holds %q:\n%s", what, b, text)
-		}
-	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baton-oncall/baton/internal/texttest"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -259,7 +260,7 @@ func TestComputeHandWeekText(t *testing.T) {
 	prev := Compute(Input{Team: testTeam, Shift: Shift{Start: r.Shift.Start.AddDate(0, 0, -7), End: r.Shift.Start, Week: "2026-W46"}})
 	r.CompareWith(prev)
 	text := r.Text()
-	holdsAll(t, "text", text,
+	texttest.HoldsAll(t, "text", text,
 		"On-call summary: payments, week 2026-W47\n",
 		"Warning: some incidents may be missing\n",
 		"Shift: Mon 16 Nov 09:00 to Mon 23 Nov 09:00 (Europe/Berlin), on call: alice\n",

@@ -3,6 +3,8 @@ package summary
 import (
 	"strings"
 	"testing"
+
+	"github.com/baton-oncall/baton/internal/texttest"
 )
 
 func TestSlackMarksHeadingsLinksAndEscapes(t *testing.T) {
@@ -10,7 +12,7 @@ func TestSlackMarksHeadingsLinksAndEscapes(t *testing.T) {
 	in.Incidents[0].Summary = "Primary <db> & replica down"
 	r := Compute(in)
 	text := Slack(r)
-	holdsAll(t, "Slack text", text,
+	texttest.HoldsAll(t, "Slack text", text,
 		"*On-call summary: payments, week 2026-W47*\n",
 		"*Incidents:* 8, 4 paged",
 		"  - critical <https://ui/inc-1/r1|inc-1> [db]: Primary &lt;db&gt; &amp; replica down,",
@@ -41,32 +43,12 @@ func TestSlackShowsAlertFieldsAsData(t *testing.T) {
 	in := week("db <!channel>", "<@U0ADMIN> <https://evil.example|Acknowledge>", "Replica lag\n*RCAs:* 0 open\x1b[2J")
 	clean := Slack(Compute(week("db", "DBDown", "Replica lag")))
 	text := Slack(Compute(in))
-	holdsNone(t, "the summary", text, "<!channel>", "<@U0ADMIN>", "<https://evil.example", "\n*RCAs:* 0 open", "\x1b")
-	holdsAll(t, "the summary", text, "By service: db &lt;!channel&gt; 8", "&lt;@U0ADMIN&gt; &lt;https://evil.example|Acknowledge&gt;", ": Replica lag *RCAs:* 0 open[2J,")
+	texttest.HoldsNone(t, "the summary", text, "<!channel>", "<@U0ADMIN>", "<https://evil.example", "\n*RCAs:* 0 open", "\x1b")
+	texttest.HoldsAll(t, "the summary", text, "By service: db &lt;!channel&gt; 8", "&lt;@U0ADMIN&gt; &lt;https://evil.example|Acknowledge&gt;", ": Replica lag *RCAs:* 0 open[2J,")
 	if got, want := strings.Count(text, "\n"), strings.Count(clean, "\n"); got != want {
 		t.Errorf("%d lines, want %d as with plain alerts:\n%s", got, want, text)
 	}
 	if plain := Compute(in).Text(); strings.Contains(plain, "\n*RCAs:*") || strings.Contains(plain, "\x1b") {
 		t.Errorf("the plain text holds a line of an alert's:\n%s", plain)
-	}
-}
-
-// holdsAll checks that text, the what, holds every one of want.
-func holdsAll(t *testing.T, what, text string, want ...string) {
-	t.Helper()
-	for _, w := range want {
-		if !strings.Contains(text, w) {
-			t.Errorf("%s lacks %q:\n%s", what, w, text)
-		}
-	}
-}
-
-// holdsNone checks that text, the what, holds none of bad.
-func holdsNone(t *testing.T, what, text string, bad ...string) {
-	t.Helper()
-	for _, b := range bad {
-		if strings.Contains(text, b) {
-			t.Errorf("%s holds %q:\n%s", what, b, text)
-		}
 	}
 }

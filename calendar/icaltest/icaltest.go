@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"testing"
 	"time"
 	"unicode/utf8"
 )
@@ -304,4 +305,19 @@ func Check(feed []byte) (*Component, error) {
 		}
 	}
 	return cal, nil
+}
+
+// Must is c's only property name, read by value (Prop.Text or Prop.UTC),
+// failing the test when there is not exactly one or it does not read.
+func Must[T any](t testing.TB, c *Component, name string, value func(Prop) (T, error)) T {
+	t.Helper()
+	p, err := c.One(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := value(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

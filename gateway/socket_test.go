@@ -1,6 +1,7 @@
 package gateway
 
-// Tests of Socket Mode (socket.go): the gateway's RunSocketMode against the
+// Tests of Socket Mode (socket.go): the gateway's SocketEnvelope, on the
+// connection activities/chat/slack opens, against the
 // fake Slack's Socket Mode (internal/fakeslack), which speaks Slack's
 // protocol over a real WebSocket, with a *mocks.Client standing in for
 // Temporal as in handlers_test.go, whose helpers these share.
@@ -24,6 +25,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/mocks"
 
+	"github.com/baton-oncall/baton/activities/chat/slack"
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/fakeslack"
 	"github.com/baton-oncall/baton/workflows"
@@ -86,7 +88,8 @@ func smStart(t *testing.T, c client.Client) *smFixture {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- f.g.RunSocketMode(ctx, smAppToken, fakeslack.Token, f.slack.URL()) }()
+	sm := slack.SocketMode{AppToken: smAppToken, BotToken: fakeslack.Token, APIURL: f.slack.URL(), Logger: f.g.opts.Logger}
+	go func() { done <- slack.RunSocketMode(ctx, sm, f.g.SocketEnvelope) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -379,35 +382,5 @@ func TestSocketModeReconnects(t *testing.T) {
 	}
 	if calls := f.slack.Calls("apps.connections.open"); len(calls) != 2 {
 		t.Errorf("apps.connections.open called %d times, want 2 (a URL serves one connection)", len(calls))
-	}
-}
-
-// A token Slack refuses ends RunSocketMode with an error that names the
-// setting, and not the token.
-func TestSocketModeRefusedToken(t *testing.T) {
-	srv := fakeslack.New(t)
-	srv.EnableSocketMode(smAppToken)
-	logs := &smLogs{}
-	g := New(Options{Temporal: &mocks.Client{}, Logger: slog.New(slog.NewTextHandler(logs, nil))})
-	const wrong = "xapp-1-A0BATONAPP-1-not-the-token"
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err := g.RunSocketMode(ctx, wrong, fakeslack.Token, srv.URL())
-	if err == nil || !strings.Contains(err.Error(), "invalid_auth") || !strings.Contains(err.Error(), "SLACK_APP_TOKEN") {
-		t.Fatalf("RunSocketMode: %v, want invalid_auth naming SLACK_APP_TOKEN", err)
-	}
-	if strings.Contains(err.Error(), wrong) || strings.Contains(logs.String(), wrong) {
-		t.Errorf("the token is given away: %v\n%s", err, logs)
-	}
-	if calls := srv.Calls("apps.connections.open"); len(calls) != 1 {
-		t.Errorf("apps.connections.open called %d times, want 1", len(calls))
-	}
-
-	// A bot token is not tried at all.
-	if err := g.RunSocketMode(ctx, fakeslack.Token, fakeslack.Token, srv.URL()); err == nil || !strings.Contains(err.Error(), "xapp-") {
-		t.Errorf("with a bot token: %v, want a refusal naming xapp-", err)
-	}
-	if srv.SocketConnections() != 0 {
-		t.Error("a connection was opened")
 	}
 }

@@ -241,7 +241,8 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 			// URL needed.
 			ctx, cancel := context.WithCancel(context.Background())
 			w.socketStop, w.socketDone = cancel, make(chan error, 1)
-			go func() { w.socketDone <- gw.RunSocketMode(ctx, cfg.SlackAppToken, cfg.SlackBotToken, cfg.SlackAPIURL) }()
+			sm := slack.SocketMode{AppToken: cfg.SlackAppToken, BotToken: cfg.SlackBotToken, APIURL: cfg.SlackAPIURL}
+			go func() { w.socketDone <- slack.RunSocketMode(ctx, sm, gw.SocketEnvelope) }()
 			w.Chat += " (Socket Mode)"
 		}
 	}

@@ -96,7 +96,7 @@ func TestAStrangerCannotSilenceAPage(t *testing.T) {
 	s.press(t, workflows.ActionAck, id, "UALICE")
 	eventually(t, "alice's acknowledgement", 10*time.Second, func() bool {
 		st := s.status(t, id)
-		return st.State == workflows.StateAcknowledged && st.Summary.AcknowledgedBy == "<@UALICE>"
+		return st.State == workflows.StateAcknowledged && st.Summary.AcknowledgedBy == "alice"
 	})
 	eventually(t, "the ack in the timeline, with who and how", 10*time.Second, func() bool {
 		return s.threadHas("Acknowledged by <@UALICE> via slack")

@@ -296,7 +296,7 @@ func TestAlertPagesAndASignedAckStopsEscalation(t *testing.T) {
 	if err := run.Get(context.Background(), &sum); err != nil {
 		t.Fatal(err)
 	}
-	if sum.Actionable == nil || *sum.Actionable || sum.Deliveries != 2 || sum.ResolvedBy != "<@UALICE>" || sum.Closed.IsZero() {
+	if sum.Actionable == nil || *sum.Actionable || sum.Deliveries != 2 || sum.ResolvedBy != "alice" || sum.Closed.IsZero() {
 		t.Errorf("summary %+v", sum)
 	}
 	if *record {

@@ -160,6 +160,6 @@ func TestAPressOverSocketModeAcknowledges(t *testing.T) {
 	}
 	eventually(t, "the acknowledgement", 10*time.Second, func() bool {
 		st := s.status(t, id)
-		return st.State == workflows.StateAcknowledged && st.Summary.AcknowledgedBy == "<@UALICE>"
+		return st.State == workflows.StateAcknowledged && st.Summary.AcknowledgedBy == "alice"
 	})
 }

@@ -113,7 +113,7 @@ func (z *azFixture) command(t *testing.T, text, user string) scMessage {
 // it, and says so.
 func (z *azFixture) acks(t *testing.T, id, user string) {
 	t.Helper()
-	h := scUpdate(t, z.c, id, workflows.ActionRequest{Action: workflows.ActionAck, By: user, Via: "slack"}, nil,
+	h := scUpdate(t, z.c, id, workflows.FromChat(workflows.ActionAck, user), nil,
 		workflows.ActionResult{State: workflows.StateAcknowledged, Message: "Acknowledged by <@" + user + "> via slack"}, nil)
 	z.press(t, "incident.ack", id, user)
 	if r := scReply(t, z.htSlackFixture); r.Text != "Acknowledged by <@"+user+"> via slack" {

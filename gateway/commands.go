@@ -388,7 +388,7 @@ func (g *Gateway) actCommand(cmd SlashCommand, action workflows.Action, rest str
 		if why := g.mayActOnIncident(ctx, cmd.UserID, id); why != "" {
 			return ephemeral(why)
 		}
-		res, err := incidentclient.Act(ctx, g.opts.Temporal, id, workflows.ActionRequest{Action: action, By: cmd.UserID, Via: "slack"})
+		res, err := incidentclient.Act(ctx, g.opts.Temporal, id, workflows.FromChat(action, cmd.UserID))
 		return ephemeral(inSlack.answer(err, func() string { return res.Message }))
 	}
 }

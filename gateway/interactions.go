@@ -119,9 +119,7 @@ func (g *Gateway) pressed(ctx context.Context, action workflows.Action, press Sl
 		g.respond(ctx, press.ResponseURL, why)
 		return
 	}
-	res, err := incidentclient.Act(ctx, g.opts.Temporal, press.Value, workflows.ActionRequest{
-		Action: action, By: press.UserID, Via: "slack",
-	})
+	res, err := incidentclient.Act(ctx, g.opts.Temporal, press.Value, workflows.FromChat(action, press.UserID))
 	g.respond(ctx, press.ResponseURL, inSlack.answer(err, func() string { return res.Message }))
 }
 

@@ -108,6 +108,16 @@ func (v View) summary() string {
 	return mrkdwn.CutPlain(mrkdwn.OneLine(v.Summary), maxSummary, "…")
 }
 
+// Mitigated tells stakeholders that the impact is contained at at.
+func (v View) Mitigated(team string, at time.Time) string {
+	return fmt.Sprintf(":large_yellow_circle: %s (team %s): impact contained at %s; the fix is under way.", v.SlackHeadline(), team, v.When(at))
+}
+
+// Resolved tells stakeholders that the incident was resolved at at.
+func (v View) Resolved(team string, at time.Time) string {
+	return fmt.Sprintf(":large_green_circle: %s (team %s): resolved at %s.", v.SlackHeadline(), team, v.When(at))
+}
+
 // GroupMention notifies the on-call user group, built from its ID or
 // handle (see mrkdwn.Group), never from text.
 func (v View) GroupMention() string {

@@ -213,6 +213,15 @@ func (p Person) Label() string {
 	return p.ID
 }
 
+// IDs are the people's IDs, in order.
+func IDs(people []Person) []string {
+	out := make([]string, len(people))
+	for i, p := range people {
+		out[i] = p.ID
+	}
+	return out
+}
+
 // Team returns the team with the given name.
 func (f *File) Team(name string) (Team, bool) {
 	for _, t := range f.Teams {

@@ -13,7 +13,7 @@ import (
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/contract"
-	"github.com/baton-oncall/baton/internal/mrkdwn"
+	"github.com/baton-oncall/baton/rosterview"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -113,7 +113,7 @@ func setupHandover(ctx workflow.Context, in HandoverInput) (*handover, error) {
 		}
 		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
 			"team %q: the shift from %s ended at %s; hand over the current shift, which began %s, instead",
-			in.Team.Name, formatWhen(start, loc), formatWhen(end, loc), formatWhen(current, loc)), "ShiftEnded", nil)
+			in.Team.Name, rosterview.When(start, loc), rosterview.When(end, loc), rosterview.When(current, loc)), "ShiftEnded", nil)
 	}
 	h.res = HandoverResult{Team: in.Team.Name, ShiftStart: start.In(loc), ShiftEnd: end.In(loc)}
 	h.logger = log.With(workflow.GetLogger(ctx), "team", in.Team.Name, "shift", start.UTC().Format(time.RFC3339))
@@ -137,9 +137,7 @@ func (h *handover) run(ctx workflow.Context) (HandoverResult, error) {
 	h.onCall = onCall
 	if len(onCall) == 0 {
 		h.res.Status = HandoverNobodyOnCall
-		return h.res, h.warn(ctx, "nobody", fmt.Sprintf(
-			":warning: Handover for *%s*: the pager has nobody on call for the shift from %s, so @%s was left as it was. Check the schedule.",
-			h.team.Name, h.when(h.res.ShiftStart), h.group()))
+		return h.res, h.warn(ctx, "nobody", h.view().NobodyOnCall(h.res.ShiftStart))
 	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx, contract.OnCallKey.ValueSet(strings.Join(h.res.OnCall, ","))); err != nil {
 		return h.res, err
@@ -158,7 +156,7 @@ func (h *handover) run(ctx workflow.Context) (HandoverResult, error) {
 			// Until the incoming person accepts, the outgoing one stays
 			// reachable through the group.
 			for _, o := range outgoing {
-				if !slices.Contains(ids(groupMembers), o.ID) {
+				if !slices.Contains(team.IDs(groupMembers), o.ID) {
 					groupMembers = append(groupMembers, o)
 				}
 			}
@@ -214,7 +212,7 @@ func (h *handover) whoIsOnCall(ctx workflow.Context) (outgoing, onCall, next []t
 		return nil, nil, nil, err
 	}
 	outgoing, onCall, next = r.OnCall[0], r.OnCall[1], r.OnCall[2]
-	h.res.Outgoing, h.res.OnCall, h.res.Next = ids(outgoing), ids(onCall), ids(next)
+	h.res.Outgoing, h.res.OnCall, h.res.Next = team.IDs(outgoing), team.IDs(onCall), team.IDs(next)
 	return outgoing, onCall, next, nil
 }
 
@@ -245,24 +243,22 @@ func (h *handover) updateGroup(ctx workflow.Context, members []team.Person) erro
 		if id, ok := h.chatIDs[p.ID]; ok {
 			users = append(users, id)
 		} else {
-			unmapped = append(unmapped, describe(p))
+			unmapped = append(unmapped, rosterview.Describe(p))
 		}
 	}
 	if len(unmapped) > 0 {
 		h.res.Status = HandoverUnmapped
-		return h.warn(ctx, "unmapped", fmt.Sprintf(
-			":warning: Handover for *%s*: could not find %s in Slack, so @%s was left as it was. Add their slack_id to the team file, or fix their email.",
-			h.team.Name, strings.Join(unmapped, ", "), h.group()))
+		return h.warn(ctx, "unmapped", h.view().Unmapped(unmapped))
 	}
 	var r activities.SetUserGroupResult
-	err := workflow.ExecuteActivity(withActivity(ctx, "Point @"+h.group()+" at "+strings.Join(h.res.OnCall, ", ")),
+	err := workflow.ExecuteActivity(withActivity(ctx, "Point @"+h.view().GroupName()+" at "+strings.Join(h.res.OnCall, ", ")),
 		a.SetUserGroup, activities.SetUserGroupInput{Group: h.team.Slack.UserGroup, Users: users}).Get(ctx, &r)
 	h.res.GroupChanged = r.Changed
 	return err
 }
 
 func (h *handover) setTopic(ctx workflow.Context, onCall []team.Person) error {
-	topic := fmt.Sprintf("On call: %s until %s", h.labels(onCall, "@"), h.when(h.res.ShiftEnd))
+	topic := h.view().Topic(team.IDs(onCall), h.res.ShiftEnd)
 	var r activities.SetTopicResult
 	err := workflow.ExecuteActivity(withActivity(ctx, "Set the channel topic"),
 		a.SetTopic, activities.SetTopicInput{Channel: h.team.Slack.Channel, Topic: topic}).Get(ctx, &r)
@@ -280,61 +276,28 @@ func (h *handover) postHandover(ctx workflow.Context, outgoing, onCall, next []t
 	h.res.OpenIncidents = len(open.Incidents)
 	summaryLink := h.lastSummaryLink(ctx)
 
-	var b strings.Builder
-	fmt.Fprintf(&b, "*On-call handover for %s*: %s to %s\n", h.team.Name, h.when(h.res.ShiftStart), h.when(h.res.ShiftEnd))
-	switch {
-	case len(outgoing) == 0:
-		fmt.Fprintf(&b, "%s takes the pager.\n", h.mentions(onCall))
-	case slices.Equal(ids(outgoing), ids(onCall)):
-		fmt.Fprintf(&b, "%s stays on call for another shift.\n", h.mentions(onCall))
-	default:
-		fmt.Fprintf(&b, "%s hands the pager to %s. Thank you, %s!\n", h.mentions(outgoing), h.mentions(onCall), h.labels(outgoing, ""))
+	post := rosterview.Handover{
+		Start: h.res.ShiftStart, End: h.res.ShiftEnd,
+		Outgoing: outgoing, OnCall: onCall, Next: next,
+		SummaryLink: summaryLink,
 	}
-	if len(next) > 0 {
-		fmt.Fprintf(&b, "Next: %s from %s.\n", h.mentions(next), h.when(h.res.ShiftEnd))
-	}
-	if len(open.Incidents) == 0 {
-		b.WriteString("Open incidents: none.")
-	} else {
-		fmt.Fprintf(&b, "Open incidents (%d):", len(open.Incidents))
-		for i, inc := range open.Incidents {
-			if i == handoverListed {
-				fmt.Fprintf(&b, "\n• … and %d more: %s lists them all", len(open.Incidents)-i, mrkdwn.Code("starter incident list"))
-				break
-			}
-			// An incident's summary is its alert's: text from outside.
-			summary := mrkdwn.Line(mrkdwn.CutPlain(mrkdwn.OneLine(inc.Summary), handoverSummaryMax, "…"))
-			if summary == "" {
-				summary = mrkdwn.Code(inc.WorkflowID)
-			}
-			fmt.Fprintf(&b, "\n• %s (since %s, %s)", summary, h.when(inc.Started), mrkdwn.Code(inc.WorkflowID))
-		}
-	}
-	if summaryLink != "" {
-		fmt.Fprintf(&b, "\nThe last shift in numbers: %s", summaryLink)
+	for _, inc := range open.Incidents {
+		post.Open = append(post.Open, rosterview.OpenIncident{ID: inc.WorkflowID, Summary: inc.Summary, Since: inc.Started})
 	}
 	if h.res.Acceptance == AcceptanceWaiting {
-		fmt.Fprintf(&b, "\n%s: please accept the handover by %s (reply to the test page, or press Accept in your DM).", h.mentions(h.acc.tested), h.when(h.res.AcceptBy))
+		post.Tested, post.AcceptBy = h.acc.tested, h.res.AcceptBy
 	}
 	var r activities.PostMessageResult
 	err = workflow.ExecuteActivity(withActivity(ctx, "Post the handover message"),
 		a.PostMessage, activities.PostMessageInput{
 			Channel: h.team.Slack.Channel,
 			Key:     h.key("handover"),
-			Text:    b.String(),
+			Text:    h.view().Handover(post),
 			Since:   h.since(),
 		}).Get(ctx, &r)
 	h.res.MessagePosted = err == nil && !r.AlreadyPosted
 	return err
 }
-
-// The handover message lists the first handoverListed open incidents,
-// each summary cut to handoverSummaryMax characters, so that a storm's
-// open incidents keep it within a Slack message.
-const (
-	handoverListed     = 25
-	handoverSummaryMax = 200
-)
 
 // lastSummaryLink is the link to the summary of the shift that ends at
 // this handover. Both run on schedules at the same instant and the summary
@@ -362,26 +325,16 @@ func (h *handover) lastSummaryLink(ctx workflow.Context) string {
 }
 
 func (h *handover) sendChecklist(ctx workflow.Context, onCall []team.Person) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "You are on call for *%s* until %s.", h.team.Name, h.when(h.res.ShiftEnd))
-	for _, item := range h.team.Checklist {
-		fmt.Fprintf(&b, "\n☐ %s", item)
-	}
-	if len(h.team.Runbooks) > 0 {
-		b.WriteString("\nRunbooks:")
-		for _, l := range h.team.Runbooks {
-			fmt.Fprintf(&b, "\n• <%s|%s>", l.URL, l.Title)
-		}
-	}
+	checklist := h.view().Checklist(h.res.ShiftEnd, h.team.Checklist, h.team.Runbooks)
 	for _, p := range onCall {
 		user, ok := h.chatIDs[p.ID]
 		if !ok {
 			continue
 		}
-		text := b.String()
+		text := checklist
 		var buttons []chat.Button
-		if h.res.Acceptance == AcceptanceWaiting && slices.Contains(ids(h.acc.tested), p.ID) {
-			text += fmt.Sprintf("\nPlease accept the handover by %s: reply to the test page, or press Accept.", h.when(h.res.AcceptBy))
+		if h.res.Acceptance == AcceptanceWaiting && slices.Contains(team.IDs(h.acc.tested), p.ID) {
+			text += h.view().AcceptLine(h.res.AcceptBy)
 			buttons = h.acceptButton(ctx, p)
 		}
 		if h.team.Pager.Rotation != nil {
@@ -437,58 +390,13 @@ func (h *handover) key(what string) string {
 	return fmt.Sprintf("handover/%s/%s/%s", h.team.Name, h.res.ShiftStart.UTC().Format(time.RFC3339), what)
 }
 
-func (h *handover) group() string {
-	return strings.TrimPrefix(h.team.Slack.UserGroup, "@")
+// view renders the team's posts, naming its people by their chat users.
+func (h *handover) view() rosterview.Team {
+	return rosterview.Team{Name: h.team.Name, Loc: h.loc, Group: h.team.Slack.UserGroup, ChatIDs: h.chatIDs}
 }
 
-// when formats an instant in the team's zone: "Mon 30 Nov 09:00 CET".
+// when formats an instant in the team's zone, for warnings and the
+// result, which are plain text.
 func (h *handover) when(t time.Time) string {
-	return formatWhen(t, h.loc)
-}
-
-func formatWhen(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("Mon 2 Jan 15:04 MST")
-}
-
-// mentions names people so that chat notifies them.
-func (h *handover) mentions(people []team.Person) string {
-	return mentionsOf(people, h.chatIDs)
-}
-
-// mentionsOf names people as chat mentions; people not found in chat are
-// named in plain text.
-func mentionsOf(people []team.Person, chatIDs map[string]string) string {
-	var parts []string
-	for _, p := range people {
-		if id, ok := chatIDs[p.ID]; ok {
-			parts = append(parts, mrkdwn.User(id))
-		} else {
-			parts = append(parts, mrkdwn.Line(p.Label()))
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
-// labels names people in plain text (topics do not render mentions).
-func (h *handover) labels(people []team.Person, prefix string) string {
-	var parts []string
-	for _, p := range people {
-		parts = append(parts, prefix+p.ID)
-	}
-	return strings.Join(parts, ", ")
-}
-
-func describe(p team.Person) string {
-	if p.Email != "" && p.Email != p.ID {
-		return fmt.Sprintf("%s (%s)", p.ID, p.Email)
-	}
-	return p.ID
-}
-
-func ids(people []team.Person) []string {
-	out := make([]string, len(people))
-	for i, p := range people {
-		out[i] = p.ID
-	}
-	return out
+	return h.view().When(t)
 }

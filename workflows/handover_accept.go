@@ -12,6 +12,7 @@ import (
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/contract"
+	"github.com/baton-oncall/baton/rosterview"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -104,7 +105,7 @@ func (h *handover) checkAccept(req AcceptRequest) (team.Person, error) {
 			return p, nil
 		}
 	}
-	return team.Person{}, fmt.Errorf("only %s, who takes the pager, can accept this handover", h.labels(h.acc.tested, ""))
+	return team.Person{}, fmt.Errorf("only %s, who takes the pager, can accept this handover", rosterview.Labels(team.IDs(h.acc.tested), ""))
 }
 
 func (h *handover) accept(ctx workflow.Context, req AcceptRequest) (AcceptResult, error) {
@@ -167,7 +168,7 @@ func (h *handover) startAcceptance(ctx workflow.Context, outgoing []team.Person)
 	acc := &h.res.HandoverAcceptance
 	acc.AcceptBy = start.Add(h.team.Handover.AcceptDeadline()).In(h.loc)
 	acc.Acceptance = AcceptanceWaiting
-	acc.People = ids(h.acc.tested)
+	acc.People = team.IDs(h.acc.tested)
 	for _, p := range h.acc.tested {
 		acc.TestPage = h.team.Handover.TestPageFor(p)
 		workflow.Go(ctx, func(ctx workflow.Context) { h.testPage(ctx, p) })
@@ -238,15 +239,13 @@ func (h *handover) onAccepted(ctx workflow.Context) error {
 	h.upsertAcceptance(ctx)
 	acc := h.res.HandoverAcceptance
 	p, _ := h.team.Person(acc.AcceptedBy)
-	text := fmt.Sprintf(":white_check_mark: %s accepted the handover of *%s* at %s", mentionsOf([]team.Person{p}, h.chatIDs), h.team.Name, h.when(acc.AcceptedAt))
-	if acc.AcceptedVia != "" {
-		text += " (via " + acc.AcceptedVia + ")"
-	}
+	var late time.Duration
 	if acc.Acceptance == AcceptanceLate {
-		text += fmt.Sprintf(", %s after the deadline; @%s now reaches them alone", acc.AcceptedAt.Sub(acc.AcceptBy).Round(time.Minute), h.group())
+		late = acc.AcceptedAt.Sub(acc.AcceptBy)
 	}
+	text := h.view().Accepted(p, acc.AcceptedAt, acc.AcceptedVia, late)
 	if err := workflow.ExecuteActivity(withActivity(ctx, "Post that "+p.ID+" accepted"), a.PostMessage, activities.PostMessageInput{
-		Channel: h.team.Slack.Channel, Key: h.key("accepted"), Text: text + ".", Since: h.since(),
+		Channel: h.team.Slack.Channel, Key: h.key("accepted"), Text: text, Since: h.since(),
 	}).Get(ctx, nil); err != nil {
 		return err
 	}
@@ -262,28 +261,28 @@ func (h *handover) onAccepted(ctx workflow.Context) error {
 // notAccepted tells the channel that the deadline passed, and pages the
 // fallback, or the outgoing person, who stays in the group.
 func (h *handover) notAccepted(ctx workflow.Context, outgoing []team.Person) {
-	who := h.labels(h.acc.tested, "")
+	who := rosterview.Labels(team.IDs(h.acc.tested), "")
 	h.res.Warnings = append(h.res.Warnings, fmt.Sprintf("%s did not accept the handover by %s", who, h.when(h.res.AcceptBy)))
-	keeps := ""
-	if len(outgoing) > 0 && !slices.Equal(ids(outgoing), ids(h.acc.tested)) {
-		keeps = fmt.Sprintf(" @%s keeps %s beside them until they do.", h.group(), h.labels(outgoing, ""))
+	var keeping []team.Person
+	if len(outgoing) > 0 && !slices.Equal(team.IDs(outgoing), team.IDs(h.acc.tested)) {
+		keeping = outgoing
 	}
 	backup, ok := h.team.Person(h.team.Fallback)
-	if !ok || slices.Contains(ids(h.acc.tested), backup.ID) {
+	if !ok || slices.Contains(team.IDs(h.acc.tested), backup.ID) {
 		backup, ok = team.Person{}, false
 		for _, o := range outgoing {
-			if !slices.Contains(ids(h.acc.tested), o.ID) {
+			if !slices.Contains(team.IDs(h.acc.tested), o.ID) {
 				backup, ok = o, true
 				break
 			}
 		}
 	}
 	workflow.Go(ctx, func(ctx workflow.Context) {
-		text := fmt.Sprintf(":warning: %s has not accepted the handover of *%s* (deadline %s), so their phone is not proven to ring.%s",
-			h.mentions(h.acc.tested), h.team.Name, h.when(h.res.AcceptBy), keeps)
+		var paging *team.Person
 		if ok {
-			text += " Paging " + h.mentions([]team.Person{backup}) + "."
+			paging = &backup
 		}
+		text := h.view().NotAccepted(h.acc.tested, h.res.AcceptBy, keeping, paging)
 		if err := workflow.ExecuteActivity(withActivity(ctx, "Tell the channel the handover is not accepted"), a.PostMessage, activities.PostMessageInput{
 			Channel: h.team.Slack.Channel, Key: h.key("not-accepted"), Text: text, Since: h.since(),
 		}).Get(ctx, nil); err != nil {
@@ -294,7 +293,7 @@ func (h *handover) notAccepted(ctx workflow.Context, outgoing []team.Person) {
 		return
 	}
 	text := fmt.Sprintf("Baton: %s has not accepted the %s handover, so their phone is not proven to ring. Please reach them; you stay in @%s meanwhile.",
-		who, h.team.Name, h.group())
+		who, h.team.Name, h.view().GroupName())
 	if backup.Phone != "" {
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			opts := workflow.WithTaskQueue(withQuickActivity(ctx, "Page "+backup.ID+": the handover is not accepted", time.Hour), contract.PhoneTaskQueue)

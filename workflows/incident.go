@@ -63,16 +63,27 @@ type AlertSignal struct {
 // ActionRequest is a person acting on an incident.
 type ActionRequest struct {
 	Action Action `json:"action"`
-	// By identifies who acted: a chat user ID when it came from chat, else
-	// a name.
+	// By names who acted: a team person's ID, or the name the source gave
+	// (Opsgenie, the CLI). From chat it is the chat user's ID, as ChatUser,
+	// for workers that predate ChatUser.
 	By string `json:"by"`
-	// Via is where it came from: slack, opsgenie, cli.
+	// ChatUser is the chat user who acted, when it came from chat.
+	ChatUser string `json:"chat_user,omitempty"`
+	// Via is where it came from: slack, opsgenie, phone, cli.
 	Via  string `json:"via"`
 	Note string `json:"note,omitempty"`
 	// Round, when set, is the page round the action answers (a key
 	// pressed during a call of that round): in another round it changes
 	// nothing.
 	Round *int `json:"round,omitempty"`
+}
+
+// ViaChat is the Via of an action taken in chat.
+const ViaChat = "slack"
+
+// FromChat is an action a chat user took in chat: a button, or /baton.
+func FromChat(action Action, user string) ActionRequest {
+	return ActionRequest{Action: action, By: user, ChatUser: user, Via: ViaChat}
 }
 
 // ActionResult answers an action.

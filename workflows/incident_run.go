@@ -13,6 +13,7 @@ import (
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/mrkdwn"
+	"github.com/baton-oncall/baton/rosterview"
 	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/team"
 )
@@ -221,7 +222,7 @@ func (inc *incident) findResponders(ctx workflow.Context) {
 	} else {
 		inc.recovered(ctx, vendorPager)
 		r.OnCall, r.Source = who.OnCall[0], "the pager"
-		if !slices.Equal(ids(who.OnCall[1]), ids(r.OnCall)) {
+		if !slices.Equal(team.IDs(who.OnCall[1]), team.IDs(r.OnCall)) {
 			r.Secondary = who.OnCall[1]
 		}
 	}
@@ -230,10 +231,10 @@ func (inc *incident) findResponders(ctx workflow.Context) {
 	}
 	if p, ok := inc.team.Person(inc.team.Incidents.Secondary); ok {
 		r.Secondary = []team.Person{p}
-	} else if p, ok := inc.team.Person(inc.team.Fallback); ok && len(r.Secondary) == 0 && !slices.Contains(ids(r.OnCall), p.ID) {
+	} else if p, ok := inc.team.Person(inc.team.Fallback); ok && len(r.Secondary) == 0 && !slices.Contains(team.IDs(r.OnCall), p.ID) {
 		r.Secondary = []team.Person{p}
 	}
-	inc.Summary.OnCall = ids(r.OnCall)
+	inc.Summary.OnCall = team.IDs(r.OnCall)
 	if len(r.OnCall) == 0 {
 		r.Source = "nobody"
 		inc.note(now, "Nobody could be named on call and the team has no fallback: paging the channel only")
@@ -384,8 +385,12 @@ func (inc *incident) ring(kind string, people []team.Person, why, step string, p
 func (inc *incident) remindToMitigate(ctx workflow.Context) {
 	now := workflow.Now(ctx)
 	inc.FollowUps.AckReminded = true
+	who := mrkdwn.Line(inc.Summary.AcknowledgedBy)
+	if inc.AckedBy != nil {
+		who = inc.mention(*inc.AckedBy)
+	}
 	inc.note(now, fmt.Sprintf("Reminder: acknowledged by %s %s ago and not yet mitigated",
-		inc.Summary.AcknowledgedBy, now.Sub(inc.Summary.Acknowledged).Round(time.Minute)))
+		who, now.Sub(inc.Summary.Acknowledged).Round(time.Minute)))
 	inc.dmResponder("ack-reminder", fmt.Sprintf("Reminder: %s is acknowledged but not mitigated. %s", inc.view().SlackHeadline(), inc.view().Link()), false)
 }
 
@@ -450,14 +455,12 @@ func (inc *incident) followUp(now time.Time) {
 	case StateMitigated:
 		if paging && !f.StakeholdersMitigated {
 			f.StakeholdersMitigated = true
-			inc.tellStakeholders("mitigated", fmt.Sprintf(
-				":large_yellow_circle: %s (team %s): impact contained at %s; the fix is under way.", inc.view().SlackHeadline(), inc.team.Name, inc.when(inc.Summary.Mitigated)))
+			inc.tellStakeholders("mitigated", inc.view().Mitigated(inc.team.Name, inc.Summary.Mitigated))
 		}
 	case StateResolved:
 		if paging && !f.StakeholdersResolved {
 			f.StakeholdersResolved = true
-			inc.tellStakeholders("resolved", fmt.Sprintf(
-				":large_green_circle: %s (team %s): resolved at %s.", inc.view().SlackHeadline(), inc.team.Name, inc.when(inc.Summary.Resolved)))
+			inc.tellStakeholders("resolved", inc.view().Resolved(inc.team.Name, inc.Summary.Resolved))
 		}
 		if !f.AskedActionable && inc.Outbox.WantPage {
 			f.AskedActionable = true
@@ -578,7 +581,7 @@ func names(people []team.Person) string {
 }
 
 func (inc *incident) when(t time.Time) string {
-	return formatWhen(t, inc.loc)
+	return rosterview.When(t, inc.loc)
 }
 
 // withQuickActivity is for a look-up on the incident's path: tried for at

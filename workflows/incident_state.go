@@ -1,10 +1,10 @@
 package workflows
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -59,14 +59,11 @@ type Actor struct {
 	Person string `json:"person,omitempty"`
 }
 
-// Display names the actor in messages, in mrkdwn: a mention built from
-// the chat ID, else the name as text (it came from outside: Opsgenie, the
-// CLI).
-func (a Actor) Display() string {
-	if a.ChatID != "" {
-		return mrkdwn.User(a.ChatID)
-	}
-	return mrkdwn.Line(a.Name)
+// Label names the actor in records (the memo, a refusal) as plain text,
+// never a mention: the team person's ID, else the name it came with, else
+// its chat user's ID.
+func (a Actor) Label() string {
+	return cmp.Or(a.Person, a.Name, a.ChatID)
 }
 
 // Responders are the people an incident pages, and where they came from.
@@ -308,7 +305,7 @@ func (inc *incident) publish(ctx workflow.Context) error {
 		contract.ServiceKey.ValueSet(inc.Alert.Service),
 		contract.StateKey.ValueSet(string(inc.State)),
 		contract.AlertNameKey.ValueSet(inc.Alert.AlertName),
-		contract.OnCallKey.ValueSet(strings.Join(ids(inc.Responders.OnCall), ",")),
+		contract.OnCallKey.ValueSet(strings.Join(team.IDs(inc.Responders.OnCall), ",")),
 	)
 	if err != nil {
 		return err
@@ -332,24 +329,24 @@ func (inc *incident) validate(req ActionRequest) error {
 // and the lanes do what follows from it.
 func (inc *incident) act(ctx workflow.Context, req ActionRequest) (ActionResult, error) {
 	now := workflow.Now(ctx)
-	who := inc.actor(req.By)
+	who := inc.actor(req)
 	inc.touch(touchLoop | touchMemo)
 	switch req.Action {
 	case ActionAck:
 		inc.acknowledge(now, who)
-		inc.note(now, fmt.Sprintf("Acknowledged by %s via %s", who.Display(), mrkdwn.Line(req.Via)))
+		inc.note(now, fmt.Sprintf("Acknowledged by %s via %s", inc.mention(who), mrkdwn.Line(req.Via)))
 	case ActionMitigate:
 		if inc.AckedBy == nil {
 			inc.acknowledge(now, who)
 		}
 		inc.setState(StateMitigated)
 		inc.Summary.Mitigated = now
-		inc.note(now, fmt.Sprintf("Mitigated by %s via %s: impact contained", who.Display(), mrkdwn.Line(req.Via)))
+		inc.note(now, fmt.Sprintf("Mitigated by %s via %s: impact contained", inc.mention(who), mrkdwn.Line(req.Via)))
 	case ActionResolve:
 		inc.resolve(now, &who, req.Via)
 	case ActionEscalate:
 		inc.Escalation.Manual++
-		inc.note(now, fmt.Sprintf("Escalated by hand by %s via %s", who.Display(), mrkdwn.Line(req.Via)))
+		inc.note(now, fmt.Sprintf("Escalated by hand by %s via %s", inc.mention(who), mrkdwn.Line(req.Via)))
 	case ActionActionableYes, ActionActionableNo:
 		yes := req.Action == ActionActionableYes
 		inc.Summary.Actionable = &yes
@@ -357,25 +354,30 @@ func (inc *incident) act(ctx workflow.Context, req ActionRequest) (ActionResult,
 		if !yes {
 			answer = "no, noise"
 		}
-		inc.note(now, fmt.Sprintf("Actionable? %s (answered by %s via %s)", answer, who.Display(), mrkdwn.Line(req.Via)))
+		inc.note(now, fmt.Sprintf("Actionable? %s (answered by %s via %s)", answer, inc.mention(who), mrkdwn.Line(req.Via)))
 	case ActionRCADone:
 		inc.FollowUps.RCADone = true
-		inc.note(now, fmt.Sprintf("RCA done, marked by %s via %s", who.Display(), mrkdwn.Line(req.Via)))
+		inc.note(now, fmt.Sprintf("RCA done, marked by %s via %s", inc.mention(who), mrkdwn.Line(req.Via)))
 	case ActionNote:
-		inc.note(now, fmt.Sprintf("Note from %s via %s: %s", who.Display(), mrkdwn.Line(req.Via), mrkdwn.Line(req.Note)))
+		inc.note(now, fmt.Sprintf("Note from %s via %s: %s", inc.mention(who), mrkdwn.Line(req.Via), mrkdwn.Line(req.Note)))
 		return ActionResult{State: inc.State, Message: inc.lastNote()}, nil
 	}
 	said := inc.lastNote()
 	if req.Note != "" {
-		inc.note(now, fmt.Sprintf("Note from %s: %s", who.Display(), mrkdwn.Line(req.Note)))
+		inc.note(now, fmt.Sprintf("Note from %s: %s", inc.mention(who), mrkdwn.Line(req.Note)))
 	}
 	return ActionResult{State: inc.State, Message: said}, nil
 }
 
 // actor is who a request names: a chat user, or a name, matched to the
 // team person it is where the team file or chat says so.
-func (inc *incident) actor(by string) Actor {
-	if isChatUserID(by) {
+func (inc *incident) actor(req ActionRequest) Actor {
+	by := req.ChatUser
+	if by == "" && req.Via == ViaChat {
+		// From a gateway that predates ChatUser: By is the chat user.
+		by = req.By
+	}
+	if by != "" {
 		a := Actor{ChatID: by}
 		for person, user := range inc.Responders.ChatIDs {
 			if user == by {
@@ -389,9 +391,9 @@ func (inc *incident) actor(by string) Actor {
 		}
 		return a
 	}
-	a := Actor{Name: by}
-	if _, ok := inc.team.Person(by); ok {
-		a.Person = by
+	a := Actor{Name: req.By}
+	if _, ok := inc.team.Person(req.By); ok {
+		a.Person = req.By
 	}
 	return a
 }
@@ -399,7 +401,7 @@ func (inc *incident) actor(by string) Actor {
 func (inc *incident) acknowledge(now time.Time, who Actor) {
 	inc.setState(StateAcknowledged)
 	inc.AckedBy = &who
-	inc.Summary.Acknowledged, inc.Summary.AcknowledgedBy = now, who.Display()
+	inc.Summary.Acknowledged, inc.Summary.AcknowledgedBy = now, who.Label()
 }
 
 // resolve records the resolution; by is nil when the source resolved it.
@@ -410,12 +412,17 @@ func (inc *incident) resolve(now time.Time, by *Actor, via string) {
 	inc.setState(StateResolved)
 	inc.ResolvedBy = by
 	inc.Summary.Resolved, inc.Summary.ResolvedBy = now, inc.resolvedBy()
-	inc.note(now, fmt.Sprintf("Resolved by %s via %s", inc.resolvedBy(), mrkdwn.Line(via)))
+	who := "the source"
+	if by != nil {
+		who = inc.mention(*by)
+	}
+	inc.note(now, fmt.Sprintf("Resolved by %s via %s", who, mrkdwn.Line(via)))
 }
 
+// resolvedBy names who resolved it, as the memo keeps it.
 func (inc *incident) resolvedBy() string {
 	if inc.ResolvedBy != nil {
-		return inc.ResolvedBy.Display()
+		return inc.ResolvedBy.Label()
 	}
 	return "the source"
 }
@@ -526,10 +533,4 @@ func (inc *incident) people(personIDs []string) []team.Person {
 		out = append(out, p)
 	}
 	return out
-}
-
-func isChatUserID(s string) bool {
-	return len(s) > 1 && (s[0] == 'U' || s[0] == 'W') && !slices.ContainsFunc([]byte(s[1:]), func(c byte) bool {
-		return !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')
-	})
 }

@@ -154,9 +154,10 @@ func at(env *testsuite.TestWorkflowEnvironment, d time.Duration, f func()) {
 	env.RegisterDelayedCallback(f, d)
 }
 
+// act is a press in chat by the chat user by.
 func act(t *testing.T, env *testsuite.TestWorkflowEnvironment, action Action, by string) func() {
 	return func() {
-		env.UpdateWorkflow(contract.IncidentActionUpdate, "", &updateCallback{t: t}, ActionRequest{Action: action, By: by, Via: "slack"})
+		env.UpdateWorkflow(contract.IncidentActionUpdate, "", &updateCallback{t: t}, FromChat(action, by))
 	}
 }
 
@@ -216,6 +217,28 @@ func ackedIncident(t *testing.T, severity Severity, ack time.Duration, by string
 	return runIncident(t, env, alertOf(severity, AlertFiring)), s
 }
 
+// A press from a gateway that predates ChatUser names the chat user in By
+// alone; it is still the chat user's, as it was when it was recorded.
+func TestPressFromAnOlderGatewayIsTheChatUsers(t *testing.T) {
+	env, _ := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
+	at(env, time.Minute, func() {
+		env.UpdateWorkflow(contract.IncidentActionUpdate, "", &updateCallback{t: t}, ActionRequest{Action: ActionAck, By: "UALICE", Via: "slack"})
+	})
+	resolveAndFinish(t, env, time.Hour)
+	sum := runIncident(t, env, alertOf(SeverityCritical, AlertFiring))
+	require.Equal(t, "alice", sum.AcknowledgedBy)
+
+	// The same ID typed as a name elsewhere is a name, not a chat user.
+	env, s := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
+	at(env, time.Minute, func() {
+		env.UpdateWorkflow(contract.IncidentActionUpdate, "", &updateCallback{t: t}, ActionRequest{Action: ActionAck, By: "UALICE", Via: "cli"})
+	})
+	resolveAndFinish(t, env, time.Hour)
+	sum = runIncident(t, env, alertOf(SeverityCritical, AlertFiring))
+	require.Equal(t, "UALICE", sum.AcknowledgedBy, "a name from the CLI was taken for a chat user")
+	require.NotEmpty(t, s.postsWith("Acknowledged by UALICE via cli"), "the timeline mentions a chat user for a name")
+}
+
 func TestAckAtFiveMinutesSendsNoSMS(t *testing.T) {
 	sum, s := ackedIncident(t, SeverityCritical, 5*time.Minute, "UALICE", 30*time.Minute)
 
@@ -223,7 +246,7 @@ func TestAckAtFiveMinutesSendsNoSMS(t *testing.T) {
 	require.Empty(t, s.calls)
 	require.Equal(t, 0, sum.EscalationStep)
 	require.Equal(t, incidentStart.Add(5*time.Minute), sum.Acknowledged.In(berlin))
-	require.Equal(t, "<@UALICE>", sum.AcknowledgedBy)
+	require.Equal(t, "alice", sum.AcknowledgedBy)
 	// The page went to the channel at once with the on-call group tagged,
 	// was updated to name the person once the pager said, and a DM.
 	pages := s.postsWith("*[CRITICAL] orders_daily DAG failed*")
@@ -350,9 +373,9 @@ func TestAckAfterResolveIsRefused(t *testing.T) {
 	sum := runIncident(t, env, alertOf(SeverityCritical, AlertFiring))
 
 	require.Error(t, late.rejected)
-	require.Equal(t, "already resolved by <@UBOB>", late.rejected.Error())
-	require.Equal(t, "<@UALICE>", sum.AcknowledgedBy)
-	require.Equal(t, "<@UBOB>", sum.ResolvedBy)
+	require.Equal(t, "already resolved by bob", late.rejected.Error())
+	require.Equal(t, "alice", sum.AcknowledgedBy)
+	require.Equal(t, "bob", sum.ResolvedBy)
 	require.Empty(t, s.postsWith("UCAROL"), "the refused ack left no trace")
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/baton-oncall/baton/activities/tickets"
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/mrkdwn"
+	"github.com/baton-oncall/baton/rosterview"
 	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/team"
 )
@@ -96,7 +97,7 @@ func (inc *incidentV1) publish(ctx workflow.Context) error {
 		contract.ServiceKey.ValueSet(inc.alert.Service),
 		contract.StateKey.ValueSet(string(inc.state)),
 		contract.AlertNameKey.ValueSet(inc.alert.AlertName),
-		contract.OnCallKey.ValueSet(strings.Join(ids(inc.onCall), ",")),
+		contract.OnCallKey.ValueSet(strings.Join(team.IDs(inc.onCall), ",")),
 	)
 	if err != nil {
 		return err
@@ -374,10 +375,10 @@ func (inc *incidentV1) findResponders(ctx workflow.Context) error {
 	inc.onCall = who.OnCall[0]
 	if p, ok := inc.team.Person(inc.team.Incidents.Secondary); ok {
 		inc.secondary = []team.Person{p}
-	} else if !slices.Equal(ids(who.OnCall[1]), ids(inc.onCall)) {
+	} else if !slices.Equal(team.IDs(who.OnCall[1]), team.IDs(inc.onCall)) {
 		inc.secondary = who.OnCall[1]
 	}
-	inc.sum.OnCall = ids(inc.onCall)
+	inc.sum.OnCall = team.IDs(inc.onCall)
 
 	var users activities.ResolveChatUsersResult
 	err = workflow.ExecuteActivity(withActivity(ctx, "Find the responders in chat"),
@@ -938,5 +939,13 @@ func (inc *incidentV1) mentions(people []team.Person) string {
 	if len(people) == 0 {
 		return "nobody"
 	}
-	return mentionsOf(people, inc.chatIDs)
+	return rosterview.Team{ChatIDs: inc.chatIDs}.Mentions(people)
+}
+
+// isChatUserID: v1 tells a chat user from a name by the shape of a Slack
+// user ID.
+func isChatUserID(s string) bool {
+	return len(s) > 1 && (s[0] == 'U' || s[0] == 'W') && !slices.ContainsFunc([]byte(s[1:]), func(c byte) bool {
+		return !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')
+	})
 }

@@ -27,6 +27,12 @@ func (inc *incident) view() incidentview.View {
 	return v
 }
 
+// mention names the actor in the timeline and posts, as the view does:
+// their chat user, else their name as text.
+func (inc *incident) mention(a Actor) string {
+	return inc.viewPerson(a).Mention()
+}
+
 func (inc *incident) viewPerson(a Actor) *incidentview.Person {
 	name := a.Name
 	if p, ok := inc.team.Person(a.Person); ok && name == "" {

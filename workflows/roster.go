@@ -3,7 +3,6 @@ package workflows
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/log"
@@ -12,7 +11,7 @@ import (
 
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/contract"
-	"github.com/baton-oncall/baton/internal/mrkdwn"
+	"github.com/baton-oncall/baton/rosterview"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -172,7 +171,7 @@ func (r *roster) register(ctx workflow.Context) error {
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req AddOverride) error {
 			if !req.To.After(workflow.Now(ctx)) {
-				return fmt.Errorf("the override ends at %s, which is past", formatWhen(req.To, r.loc))
+				return fmt.Errorf("the override ends at %s, which is past", rosterview.When(req.To, r.loc))
 			}
 			return r.team.CheckOverride(team.Override{Person: req.Person, From: req.From, To: req.To}, r.overrides)
 		}}); err != nil {
@@ -270,25 +269,21 @@ func (r *roster) follow(ctx workflow.Context) bool {
 		r.logger.Warn("someone is not in chat: the group is left as it is", "person", holder.ID)
 		return true
 	}
-	group := strings.TrimPrefix(r.team.Slack.UserGroup, "@")
-	if err := workflow.ExecuteActivity(rosterActivity(ctx, "Point @"+group+" at "+holder.ID), a.SetUserGroup,
+	if err := workflow.ExecuteActivity(rosterActivity(ctx, "Point @"+r.view().GroupName()+" at "+holder.ID), a.SetUserGroup,
 		activities.SetUserGroupInput{Group: r.team.Slack.UserGroup, Users: users}).Get(ctx, nil); err != nil {
 		r.logger.Warn("could not point the group at the holder", "error", err)
 		return false
 	}
 	if err := workflow.ExecuteActivity(rosterActivity(ctx, "Set the channel topic"), a.SetTopic, activities.SetTopicInput{
-		Channel: r.team.Slack.Channel, Topic: fmt.Sprintf("On call: @%s until %s", holder.ID, formatWhen(until, r.loc)),
+		Channel: r.team.Slack.Channel, Topic: r.view().Topic([]string{holder.ID}, until),
 	}).Get(ctx, nil); err != nil {
 		r.logger.Warn("could not set the topic", "error", err)
 	}
-	text := fmt.Sprintf("%s is on call for *%s* again until %s.", r.mention(holder.ID), r.team.Name, formatWhen(until, r.loc))
-	if cur.Override != "" {
-		text = fmt.Sprintf("%s covers *%s* until %s.", r.mention(holder.ID), r.team.Name, formatWhen(until, r.loc))
-		if o, ok := team.OverrideAt(r.overrides, now); ok && o.Note != "" {
-			// Typed in Slack or the CLI: text, on the post's line.
-			text += " (" + mrkdwn.Line(mrkdwn.CutPlain(mrkdwn.OneLine(o.Note), maxCoverNote, "…")) + ")"
-		}
+	var overrideNote string
+	if o, ok := team.OverrideAt(r.overrides, now); ok && cur.Override != "" {
+		overrideNote = o.Note
 	}
+	text := r.view().Holder(holder.ID, until, cur.Override != "", overrideNote)
 	if err := workflow.ExecuteActivity(rosterActivity(ctx, "Say who holds the pager now"), a.PostMessage, activities.PostMessageInput{
 		Channel: r.team.Slack.Channel, Text: text, Since: now.Add(-time.Hour),
 		Key: fmt.Sprintf("roster/%s/%s/%s", r.team.Name, now.UTC().Format(time.RFC3339), holder.ID),

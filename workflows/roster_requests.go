@@ -11,7 +11,7 @@ import (
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/contract"
-	"github.com/baton-oncall/baton/internal/mrkdwn"
+	"github.com/baton-oncall/baton/rosterview"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -210,7 +210,7 @@ func (r *roster) checkCoverAsk(now time.Time, req AskCover, maybeChat bool) erro
 		return errors.New("the cover ends before it starts")
 	}
 	if !req.To.After(now) {
-		return fmt.Errorf("the cover would end at %s, which is past", formatWhen(req.To, r.loc))
+		return fmt.Errorf("the cover would end at %s, which is past", rosterview.When(req.To, r.loc))
 	}
 	if !ok {
 		return nil
@@ -222,7 +222,7 @@ func (r *roster) checkCoverAsk(now time.Time, req AskCover, maybeChat bool) erro
 	for _, s := range segs {
 		if s.Person != p.ID {
 			return fmt.Errorf("%s is not on call from %s to %s (%s is, from %s)", p.ID,
-				formatWhen(req.From, r.loc), formatWhen(req.To, r.loc), s.Person, formatWhen(s.From, r.loc))
+				rosterview.When(req.From, r.loc), rosterview.When(req.To, r.loc), s.Person, rosterview.When(s.From, r.loc))
 		}
 	}
 	return nil
@@ -275,10 +275,10 @@ func (r *roster) checkSwapAsk(now time.Time, req AskSwap) (mine, theirs team.Shi
 	}
 	var ok bool
 	if mine, ok, err = rot.ShiftAt(r.loc, req.Shift); err != nil || !ok || mine.Member != req.Person {
-		return mine, theirs, fmt.Errorf("%s holds no shift at %s", req.Person, formatWhen(req.Shift, r.loc))
+		return mine, theirs, fmt.Errorf("%s holds no shift at %s", req.Person, rosterview.When(req.Shift, r.loc))
 	}
 	if theirs, ok, err = rot.ShiftAt(r.loc, req.WithShift); err != nil || !ok || theirs.Member != req.With {
-		return mine, theirs, fmt.Errorf("%s holds no shift at %s", req.With, formatWhen(req.WithShift, r.loc))
+		return mine, theirs, fmt.Errorf("%s holds no shift at %s", req.With, rosterview.When(req.WithShift, r.loc))
 	}
 	if !mine.End.After(now) || !theirs.End.After(now) {
 		return mine, theirs, errors.New("a shift that is over cannot be swapped")
@@ -336,15 +336,11 @@ func (r *roster) notify(ctx workflow.Context) {
 	}
 }
 
-func (r *roster) mention(id string) string {
-	if chatID, ok := r.chatIDs[id]; ok {
-		return mrkdwn.User(chatID)
-	}
-	return mrkdwn.Line(id)
+// view renders the roster's posts, naming the team's people by their
+// chat users.
+func (r *roster) view() rosterview.Team {
+	return rosterview.Team{Name: r.team.Name, Loc: r.loc, Group: r.team.Slack.UserGroup, ChatIDs: r.chatIDs}
 }
-
-// maxCoverNote bounds a cover request's note in its post, in characters.
-const maxCoverNote = 300
 
 func (r *roster) button(action, text, style string, rq *Request, command string) chat.Button {
 	return chat.Button{ActionID: action, Text: text, Style: style, Value: contract.RequestButtonValue(r.team.Name, rq.ID), Command: command}
@@ -355,11 +351,7 @@ func (r *roster) ask(ctx workflow.Context, rq *Request) {
 	var res activities.PostMessageResult
 	var err error
 	if rq.Kind == RequestCover {
-		text := fmt.Sprintf(":raising_hand: %s needs cover for *%s* from %s to %s.", r.mention(rq.By), r.team.Name, formatWhen(rq.From, r.loc), formatWhen(rq.To, r.loc))
-		if rq.Note != "" {
-			// Typed in Slack or the CLI: text, on the post's line.
-			text += " (" + mrkdwn.Line(mrkdwn.CutPlain(mrkdwn.OneLine(rq.Note), maxCoverNote, "…")) + ")"
-		}
+		text := r.view().CoverAsked(rq.By, rq.From, rq.To, rq.Note)
 		err = workflow.ExecuteActivity(rosterActivity(ctx, "Ask the channel to cover "+rq.By), a.PostMessage, activities.PostMessageInput{
 			Channel: r.team.Slack.Channel, Key: key, Text: text, Since: rq.From.Add(-30 * 24 * time.Hour),
 			Buttons: []chat.Button{r.button(contract.CoverTakeAction, "I'll cover", "primary", rq,
@@ -372,8 +364,7 @@ func (r *roster) ask(ctx workflow.Context, rq *Request) {
 			rq.Asked = true
 			return
 		}
-		text := fmt.Sprintf("%s asks to swap shifts with you on *%s*: you take theirs, %s to %s, and they take yours, %s to %s.",
-			r.mention(rq.By), r.team.Name, formatWhen(rq.From, r.loc), formatWhen(rq.To, r.loc), formatWhen(rq.WithFrom, r.loc), formatWhen(rq.WithTo, r.loc))
+		text := r.view().SwapAsked(rq.By, rq.From, rq.To, rq.WithFrom, rq.WithTo)
 		err = workflow.ExecuteActivity(rosterActivity(ctx, "Ask "+rq.With+" to swap"), a.SendDM, activities.SendDMInput{
 			User: user, Key: key, Text: text, Since: workflow.Now(ctx).Add(-30 * 24 * time.Hour),
 			Buttons: []chat.Button{
@@ -395,16 +386,15 @@ func (r *roster) tell(ctx workflow.Context, rq *Request) {
 	var outcome string
 	switch {
 	case rq.Kind == RequestCover:
-		outcome = fmt.Sprintf("%s covers %s for *%s* from %s to %s.", r.mention(rq.TakenBy), r.mention(rq.By), r.team.Name, formatWhen(rq.From, r.loc), formatWhen(rq.To, r.loc))
+		outcome = r.view().Covered(rq.TakenBy, rq.By, rq.From, rq.To)
 	case rq.State == RequestDone:
-		outcome = fmt.Sprintf("%s and %s swapped shifts on *%s*: %s holds %s to %s, %s holds %s to %s.", r.mention(rq.By), r.mention(rq.With), r.team.Name,
-			rq.With, formatWhen(rq.From, r.loc), formatWhen(rq.To, r.loc), rq.By, formatWhen(rq.WithFrom, r.loc), formatWhen(rq.WithTo, r.loc))
+		outcome = r.view().Swapped(rq.By, rq.With, rq.From, rq.To, rq.WithFrom, rq.WithTo)
 	default:
-		outcome = fmt.Sprintf("%s declined the swap of *%s* shifts.", r.mention(rq.With), r.team.Name)
+		outcome = r.view().SwapDeclined(rq.With)
 	}
 	if rq.PostTS != "" {
 		if err := workflow.ExecuteActivity(rosterActivity(ctx, "Close the request "+rq.ID), a.UpdateMessage, activities.UpdateMessageInput{
-			Channel: rq.PostChannel, TS: rq.PostTS, Text: ":white_check_mark: " + outcome,
+			Channel: rq.PostChannel, TS: rq.PostTS, Text: rosterview.Closed(outcome),
 		}).Get(ctx, nil); err != nil {
 			r.logger.Warn("could not close the request's post", "request", rq.ID, "error", err)
 			return

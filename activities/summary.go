@@ -16,6 +16,7 @@ import (
 
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/contract"
+	"github.com/baton-oncall/baton/internal/visibility"
 	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/summary/chart"
 	"github.com/baton-oncall/baton/team"
@@ -135,27 +136,20 @@ func (a *Activities) shiftReport(ctx context.Context, in SummaryInput, shift sum
 // what visibility knows of it, rather than dropped.
 func (a *Activities) listIncidents(ctx context.Context, memoKey, query string) ([]summary.Record, error) {
 	var out []summary.Record
-	var token []byte
-	for {
-		resp, err := a.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, PageSize: listPageSize, NextPageToken: token})
+	for e, err := range visibility.Runs(ctx, a.Temporal, query, listPageSize) {
 		if err != nil {
 			return nil, fmt.Errorf("list incidents (%s): %w", query, err)
 		}
-		for _, e := range resp.GetExecutions() {
-			r := summary.Record{WorkflowID: e.GetExecution().GetWorkflowId(), RunID: e.GetExecution().GetRunId()}
-			if p, ok := e.GetMemo().GetFields()[memoKey]; ok {
-				_ = converter.GetDefaultDataConverter().FromPayload(p, &r.Incident)
-			}
-			if r.Triggered.IsZero() {
-				r.Triggered = e.GetStartTime().AsTime()
-			}
-			out = append(out, r)
+		r := summary.Record{WorkflowID: e.GetExecution().GetWorkflowId(), RunID: e.GetExecution().GetRunId()}
+		if p, ok := e.GetMemo().GetFields()[memoKey]; ok {
+			_ = converter.GetDefaultDataConverter().FromPayload(p, &r.Incident)
 		}
-		token = resp.GetNextPageToken()
-		if len(token) == 0 {
-			return out, nil
+		if r.Triggered.IsZero() {
+			r.Triggered = e.GetStartTime().AsTime()
 		}
+		out = append(out, r)
 	}
+	return out, nil
 }
 
 // shiftOnCall is who was on call in a shift: from its handover's result,

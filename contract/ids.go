@@ -156,11 +156,7 @@ func RosterWorkflowID(team string) string { return "roster-" + team }
 
 // ParseRosterWorkflowID reads back a roster's team.
 func ParseRosterWorkflowID(s string) (string, error) {
-	team, ok := strings.CutPrefix(s, "roster-")
-	if !ok || !teamName.MatchString(team) {
-		return "", fmt.Errorf("%q is not a roster ID (roster-<team>)", s)
-	}
-	return team, nil
+	return parseOnePartID(s, "roster-", "roster", "team", teamName.MatchString)
 }
 
 // PageQuotaWorkflowID names the /baton page quota of a chat user. Slack's
@@ -170,11 +166,7 @@ func PageQuotaWorkflowID(chatUser string) string { return "pagequota-" + chatUse
 
 // ParsePageQuotaWorkflowID reads back the chat user of a page quota.
 func ParsePageQuotaWorkflowID(s string) (string, error) {
-	user, ok := strings.CutPrefix(s, "pagequota-")
-	if !ok || user == "" {
-		return "", fmt.Errorf("%q is not a page quota ID (pagequota-<chat user>)", s)
-	}
-	return user, nil
+	return parseOnePartID(s, "pagequota-", "page quota", "chat user", nonEmpty)
 }
 
 // TwilioReceiptWorkflowID names the receipt of one Twilio request, by its
@@ -183,9 +175,19 @@ func TwilioReceiptWorkflowID(sid string) string { return "twilio-receipt-" + sid
 
 // ParseTwilioReceiptWorkflowID reads back the Twilio request of a receipt.
 func ParseTwilioReceiptWorkflowID(s string) (string, error) {
-	sid, ok := strings.CutPrefix(s, "twilio-receipt-")
-	if !ok || sid == "" {
-		return "", fmt.Errorf("%q is not a Twilio receipt ID (twilio-receipt-<sid>)", s)
-	}
-	return sid, nil
+	return parseOnePartID(s, "twilio-receipt-", "Twilio receipt", "sid", nonEmpty)
 }
+
+// parseOnePartID reads back the one part of an ID made as prefix+part,
+// which valid must take; the error names the ID's kind (what) and its
+// form, "<prefix><part>".
+func parseOnePartID(s, prefix, what, part string, valid func(string) bool) (string, error) {
+	rest, ok := strings.CutPrefix(s, prefix)
+	if !ok || !valid(rest) {
+		return "", fmt.Errorf("%q is not a %s ID (%s<%s>)", s, what, prefix, part)
+	}
+	return rest, nil
+}
+
+// nonEmpty is the check of a part that any non-empty text may be.
+func nonEmpty(part string) bool { return part != "" }

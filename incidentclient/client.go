@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/baton-oncall/baton/contract"
+	"github.com/baton-oncall/baton/internal/visibility"
 	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
@@ -221,30 +222,23 @@ func List(ctx context.Context, c client.Client, teamName, state string, limit in
 		query += fmt.Sprintf(" AND %s = %q", contract.StateKey.GetName(), state)
 	}
 	var out []Listed
-	var token []byte
-	for {
-		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, PageSize: 100, NextPageToken: token})
+	for e, err := range visibility.Runs(ctx, c, query, 100) {
 		if err != nil {
 			return nil, fmt.Errorf("list incidents: %w", err)
 		}
-		for _, e := range resp.GetExecutions() {
-			l := Listed{WorkflowID: e.GetExecution().GetWorkflowId(), RunID: e.GetExecution().GetRunId(), Started: e.GetStartTime().AsTime()}
-			// An attribute a run lacks leaves its field empty: a list line
-			// is still useful without it.
-			attrs := e.GetSearchAttributes().GetIndexedFields()
-			dc := converter.GetDefaultDataConverter()
-			_ = dc.FromPayload(attrs[contract.TeamKey.GetName()], &l.Team)
-			_ = dc.FromPayload(attrs[contract.SeverityKey.GetName()], &l.Severity)
-			_ = dc.FromPayload(attrs[contract.StateKey.GetName()], &l.State)
-			_ = dc.FromPayload(e.GetMemo().GetFields()[contract.IncidentSummaryMemoKey], &l.Summary)
-			out = append(out, l)
-			if limit > 0 && len(out) >= limit {
-				return out, nil
-			}
-		}
-		token = resp.GetNextPageToken()
-		if len(token) == 0 {
-			return out, nil
+		l := Listed{WorkflowID: e.GetExecution().GetWorkflowId(), RunID: e.GetExecution().GetRunId(), Started: e.GetStartTime().AsTime()}
+		// An attribute a run lacks leaves its field empty: a list line
+		// is still useful without it.
+		attrs := e.GetSearchAttributes().GetIndexedFields()
+		dc := converter.GetDefaultDataConverter()
+		_ = dc.FromPayload(attrs[contract.TeamKey.GetName()], &l.Team)
+		_ = dc.FromPayload(attrs[contract.SeverityKey.GetName()], &l.Severity)
+		_ = dc.FromPayload(attrs[contract.StateKey.GetName()], &l.State)
+		_ = dc.FromPayload(e.GetMemo().GetFields()[contract.IncidentSummaryMemoKey], &l.Summary)
+		out = append(out, l)
+		if limit > 0 && len(out) >= limit {
+			break
 		}
 	}
+	return out, nil
 }

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/baton-oncall/baton/contract"
+	"github.com/baton-oncall/baton/internal/visibility"
 )
 
 // Incidents opened before the colon ID scheme (contract.IncidentID) keep
@@ -94,27 +95,21 @@ type LegacyRun struct {
 func OpenLegacy(ctx context.Context, c client.Client) ([]LegacyRun, error) {
 	query := fmt.Sprintf("WorkflowType = %q AND ExecutionStatus = 'Running'", contract.IncidentWorkflowName)
 	var out []LegacyRun
-	var token []byte
-	for {
-		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, PageSize: 100, NextPageToken: token})
+	for e, err := range visibility.Runs(ctx, c, query, 100) {
 		if err != nil {
 			return nil, fmt.Errorf("list open incidents: %w", err)
 		}
-		for _, e := range resp.GetExecutions() {
-			id := e.GetExecution().GetWorkflowId()
-			if !contract.IsLegacyIncidentID(id) {
-				continue
-			}
-			v1, err := startedUnderV1(ctx, c, id, e.GetExecution().GetRunId())
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, LegacyRun{WorkflowID: id, V1: v1})
+		id := e.GetExecution().GetWorkflowId()
+		if !contract.IsLegacyIncidentID(id) {
+			continue
 		}
-		if token = resp.GetNextPageToken(); len(token) == 0 {
-			return out, nil
+		v1, err := startedUnderV1(ctx, c, id, e.GetExecution().GetRunId())
+		if err != nil {
+			return nil, err
 		}
+		out = append(out, LegacyRun{WorkflowID: id, V1: v1})
 	}
+	return out, nil
 }
 
 // startedUnderV1 reads the start of a run's history for the marker of

@@ -89,35 +89,36 @@ func (r Rotation) ShiftAt(loc *time.Location, t time.Time) (s Shift, ok bool, er
 
 // Previous returns the latest handover at or before t.
 func (h HandoverTime) Previous(loc *time.Location, t time.Time) (time.Time, error) {
-	wd, hour, minute, err := h.parse()
-	if err != nil {
-		return time.Time{}, err
-	}
-	local := t.In(loc)
-	for d := 0; d <= 7; d++ {
-		c := time.Date(local.Year(), local.Month(), local.Day()-d, hour, minute, 0, 0, loc)
-		if c.Weekday() == wd && !c.After(t) {
-			return c, nil
-		}
-	}
-	// Unreachable: one of eight consecutive days is the weekday and not after t.
-	return time.Time{}, fmt.Errorf("no handover found before %s", t)
+	return h.nearest(loc, t, -1)
 }
 
 // Next returns the earliest handover strictly after t.
 func (h HandoverTime) Next(loc *time.Location, t time.Time) (time.Time, error) {
+	return h.nearest(loc, t, +1)
+}
+
+// nearest walks from t's day in loc one day at a time, backwards (step
+// -1) to the first handover at or before t, or forwards (step +1) to the
+// first one strictly after it.
+func (h HandoverTime) nearest(loc *time.Location, t time.Time, step int) (time.Time, error) {
 	wd, hour, minute, err := h.parse()
 	if err != nil {
 		return time.Time{}, err
 	}
 	local := t.In(loc)
 	for d := 0; d <= 7; d++ {
-		c := time.Date(local.Year(), local.Month(), local.Day()+d, hour, minute, 0, 0, loc)
-		if c.Weekday() == wd && c.After(t) {
+		c := time.Date(local.Year(), local.Month(), local.Day()+step*d, hour, minute, 0, 0, loc)
+		if c.Weekday() == wd && (step < 0 && !c.After(t) || step > 0 && c.After(t)) {
 			return c, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("no handover found after %s", t)
+	// Unreachable: one of eight consecutive days is the weekday and on the
+	// wanted side of t.
+	side := "after"
+	if step < 0 {
+		side = "before"
+	}
+	return time.Time{}, fmt.Errorf("no handover found %s %s", side, t)
 }
 
 func (h HandoverTime) parse() (time.Weekday, int, int, error) {

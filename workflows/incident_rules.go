@@ -3,27 +3,39 @@ package workflows
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/baton-oncall/baton/activities/chat"
 )
 
-// The incident's rules, state by state: what a person may do, and whether
-// the page offers it as buttons. Both versions of the workflow read them.
-// Notes are taken in every state.
+// The incident's rules, state by state: what a person may do, whether the
+// page offers it as buttons, which timed steps wait, and whether the
+// incident may close. Both versions of the workflow read the actions and
+// the buttons; the steps and the closing are the current version's
+// (incident_run.go). Notes are taken in every state.
 type stateRule struct {
 	actions []Action
 	// onPage: the page shows the actions that have a button (a held
 	// incident has no page yet).
 	onPage bool
+	// steps arms the state's timed steps; nil: none wait.
+	steps func(*incident, armStep)
+	// mayClose says whether the incident may close now; nil: never in
+	// this state.
+	mayClose func(*incident, time.Time) bool
 }
 
 var stateRules = map[State]stateRule{
-	StateHeld:         {actions: []Action{ActionAck, ActionMitigate, ActionResolve}},
-	StateTriggered:    {actions: []Action{ActionAck, ActionMitigate, ActionResolve, ActionEscalate}, onPage: true},
-	StateAcknowledged: {actions: []Action{ActionMitigate, ActionResolve}, onPage: true},
-	StateMitigated:    {actions: []Action{ActionResolve}, onPage: true},
-	StateResolved:     {actions: []Action{ActionActionableYes, ActionActionableNo, ActionRCADone}},
-	StateClosed:       {actions: []Action{ActionActionableYes, ActionActionableNo}},
+	StateHeld: {actions: []Action{ActionAck, ActionMitigate, ActionResolve},
+		steps: (*incident).heldSteps},
+	StateTriggered: {actions: []Action{ActionAck, ActionMitigate, ActionResolve, ActionEscalate}, onPage: true,
+		steps: (*incident).triggeredSteps},
+	StateAcknowledged: {actions: []Action{ActionMitigate, ActionResolve}, onPage: true,
+		steps: (*incident).acknowledgedSteps},
+	StateMitigated: {actions: []Action{ActionResolve}, onPage: true},
+	StateResolved: {actions: []Action{ActionActionableYes, ActionActionableNo, ActionRCADone},
+		steps: (*incident).resolvedSteps, mayClose: (*incident).resolvedMayClose},
+	StateClosed: {actions: []Action{ActionActionableYes, ActionActionableNo}},
 }
 
 // known reports whether any state takes the action.

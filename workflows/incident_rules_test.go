@@ -2,8 +2,12 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/baton-oncall/baton/team"
 )
 
 // Every state against every action, as the rules were written before the
@@ -72,5 +76,51 @@ func TestPageButtonsFitTheState(t *testing.T) {
 		if strings.Join(got, " ") != tc.want {
 			t.Errorf("%s (paged %v): %q, want %q", tc.state, tc.paged, strings.Join(got, " "), tc.want)
 		}
+	}
+}
+
+// Each state waits for its own timed steps, and only a resolved incident
+// whose follow-ups are done may close: the table's rows, read through the
+// loop's steps and readyToClose.
+func TestStateRulesTimedStepsAndClosing(t *testing.T) {
+	t0 := time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC)
+	inc := &incident{team: incidentTeam(), loc: time.UTC}
+	inc.Summary.Paged = true
+	inc.Summary.Acknowledged, inc.Summary.Resolved = t0, t0
+	inc.HoldUntil = t0.Add(18 * time.Hour)
+	inc.Escalation = Escalation{Base: t0, Plan: []team.EscalationAt{{Offset: 10 * time.Minute, Action: "sms"}}, Manual: 1}
+	inc.FollowUps.NextRCAReminder = t0.Add(20 * time.Hour)
+	want := map[State][]string{
+		StateHeld:         {"Hold until the working morning"},
+		StateTriggered:    {"Escalate by hand", "Escalation step 1: sms"},
+		StateAcknowledged: {"Remind the responder to mitigate"},
+		StateMitigated:    nil,
+		StateResolved:     {"RCA reminder"},
+		StateClosed:       nil,
+	}
+	for state, summaries := range want {
+		inc.State = state
+		var got []string
+		for _, s := range inc.steps() {
+			got = append(got, s.summary)
+		}
+		if !slices.Equal(got, summaries) {
+			t.Errorf("%s waits for %q, want %q", state, got, summaries)
+		}
+		if state != StateResolved && inc.readyToClose(t0.Add(30*24*time.Hour)) {
+			t.Errorf("%s may close", state)
+		}
+	}
+
+	inc.State = StateResolved
+	if inc.readyToClose(t0.Add(30 * 24 * time.Hour)) {
+		t.Error("closes before its RCA is done")
+	}
+	inc.FollowUps.RCADone = true
+	if !inc.readyToClose(t0) {
+		t.Error("does not close once its RCA is done")
+	}
+	if len(inc.steps()) != 0 {
+		t.Errorf("waits for %d steps once its RCA is done", len(inc.steps()))
 	}
 }

@@ -118,39 +118,57 @@ type timedStep struct {
 	run     func(workflow.Context)
 }
 
-// steps is the table of the timed steps armed in the incident's state: the
-// loop waits for the earliest and runs it. Each step reads its deadline
-// and its action from the same row.
+// steps are the timed steps armed in the incident's state, as its row of
+// stateRules says: the loop waits for the earliest and runs it. Each step
+// reads its deadline and its action from the same row.
 func (inc *incident) steps() []timedStep {
 	var steps []timedStep
-	arm := func(at time.Time, summary string, run func(workflow.Context)) {
-		steps = append(steps, timedStep{at: at, summary: summary, run: run})
-	}
-	e, f := inc.Escalation, inc.FollowUps
-	switch inc.State {
-	case StateHeld:
-		arm(inc.HoldUntil, "Hold until the working morning", inc.endHold)
-	case StateTriggered:
-		if e.ManualDone < e.Manual {
-			arm(time.Time{}, "Escalate by hand", inc.escalateByHand)
-		}
-		if inc.Summary.Paged && e.Next < len(e.Plan) {
-			step := e.Plan[e.Next]
-			arm(e.Base.Add(step.Offset), fmt.Sprintf("Escalation step %d: %s", e.Next+1, step.Action), inc.escalateDue)
-		}
-	case StateAcknowledged:
-		if !f.AckReminded {
-			arm(inc.Summary.Acknowledged.Add(inc.team.AckReminderAfter()), "Remind the responder to mitigate", inc.remindToMitigate)
-		}
-	case StateResolved:
-		switch {
-		case inc.needsRCA() && !f.RCADone && !f.NextRCAReminder.IsZero():
-			arm(f.NextRCAReminder, "RCA reminder", inc.remindRCA)
-		case !inc.needsRCA() && !f.GraceOver:
-			arm(inc.Summary.Resolved.Add(actionableGrace), "Wait for the actionable answer", func(workflow.Context) { inc.FollowUps.GraceOver = true })
-		}
+	if arm := stateRules[inc.State].steps; arm != nil {
+		arm(inc, func(at time.Time, summary string, run func(workflow.Context)) {
+			steps = append(steps, timedStep{at: at, summary: summary, run: run})
+		})
 	}
 	return steps
+}
+
+// armStep arms one timed step: run at at, the Web UI showing summary.
+type armStep func(at time.Time, summary string, run func(workflow.Context))
+
+// heldSteps: a held low-severity alert waits for the working morning.
+func (inc *incident) heldSteps(arm armStep) {
+	arm(inc.HoldUntil, "Hold until the working morning", inc.endHold)
+}
+
+// triggeredSteps: an escalation asked by hand at once, and the policy's
+// next step of an unacknowledged page.
+func (inc *incident) triggeredSteps(arm armStep) {
+	e := inc.Escalation
+	if e.ManualDone < e.Manual {
+		arm(time.Time{}, "Escalate by hand", inc.escalateByHand)
+	}
+	if inc.Summary.Paged && e.Next < len(e.Plan) {
+		step := e.Plan[e.Next]
+		arm(e.Base.Add(step.Offset), fmt.Sprintf("Escalation step %d: %s", e.Next+1, step.Action), inc.escalateDue)
+	}
+}
+
+// acknowledgedSteps: the responder is reminded to mitigate, once.
+func (inc *incident) acknowledgedSteps(arm armStep) {
+	if !inc.FollowUps.AckReminded {
+		arm(inc.Summary.Acknowledged.Add(inc.team.AckReminderAfter()), "Remind the responder to mitigate", inc.remindToMitigate)
+	}
+}
+
+// resolvedSteps: the RCA's reminders, or the wait for the actionable
+// answer where no RCA is due.
+func (inc *incident) resolvedSteps(arm armStep) {
+	f := inc.FollowUps
+	switch {
+	case inc.needsRCA() && !f.RCADone && !f.NextRCAReminder.IsZero():
+		arm(f.NextRCAReminder, "RCA reminder", inc.remindRCA)
+	case !inc.needsRCA() && !f.GraceOver:
+		arm(inc.Summary.Resolved.Add(actionableGrace), "Wait for the actionable answer", func(workflow.Context) { inc.FollowUps.GraceOver = true })
+	}
 }
 
 func (inc *incident) nextStep() (timedStep, bool) {
@@ -511,9 +529,15 @@ func (inc *incident) linkRecurrence(ctx workflow.Context) {
 }
 
 func (inc *incident) readyToClose(now time.Time) bool {
+	mayClose := stateRules[inc.State].mayClose
+	return mayClose != nil && mayClose(inc, now)
+}
+
+// resolvedMayClose: a resolved incident closes once its follow-ups are
+// done: the RCA where one is due, else the actionable answer or the wait
+// for it.
+func (inc *incident) resolvedMayClose(now time.Time) bool {
 	switch {
-	case inc.State != StateResolved:
-		return false
 	case !inc.Outbox.WantPage && !inc.Summary.Paged:
 		return true // resolved while held: never posted
 	case inc.needsRCA():

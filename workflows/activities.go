@@ -13,6 +13,7 @@ import (
 
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/contract"
+	"github.com/baton-oncall/baton/team"
 )
 
 // a is never called: its method values name activities, so that every
@@ -70,4 +71,22 @@ func errorText(err error) string {
 		return app.Message()
 	}
 	return err.Error()
+}
+
+// badTeam is a team file a workflow cannot run on: no retry can fix it, so
+// the run fails at once and says why.
+func badTeam(err error) error {
+	return temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
+}
+
+// teamLocation is the team's time zone, once the team is checked valid.
+func teamLocation(t team.Team) (*time.Location, error) {
+	if err := t.Validate(); err != nil {
+		return nil, badTeam(err)
+	}
+	loc, err := t.Location()
+	if err != nil {
+		return nil, badTeam(err)
+	}
+	return loc, nil
 }

@@ -85,23 +85,20 @@ type handover struct {
 }
 
 func setupHandover(ctx workflow.Context, in HandoverInput) (*handover, error) {
-	if err := in.Team.Validate(); err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
-	}
-	loc, err := in.Team.Location()
+	loc, err := teamLocation(in.Team)
 	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
+		return nil, err
 	}
 	h := &handover{team: in.Team, loc: loc, now: workflow.Now(ctx)}
 	start := in.ShiftStart
 	if start.IsZero() {
 		if start, err = in.Team.Handover.Previous(loc, h.now); err != nil {
-			return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
+			return nil, badTeam(err)
 		}
 	}
 	end, err := in.Team.Handover.Next(loc, start)
 	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
+		return nil, badTeam(err)
 	}
 	// A handover points the group at whoever holds the pager now, so one
 	// for a shift that is over would hand a past week's pager to someone
@@ -109,7 +106,7 @@ func setupHandover(ctx workflow.Context, in HandoverInput) (*handover, error) {
 	if !h.now.Before(end) {
 		current, err := in.Team.Handover.Previous(loc, h.now)
 		if err != nil {
-			return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
+			return nil, badTeam(err)
 		}
 		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
 			"team %q: the shift from %s ended at %s; hand over the current shift, which began %s, instead",

@@ -184,7 +184,7 @@ func (inc *incident) nextStep() (timedStep, bool) {
 func (inc *incident) planEscalation() error {
 	plan, err := inc.team.EscalationFor(string(inc.Alert.Severity)).Plan()
 	if err != nil {
-		return temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
+		return badTeam(err)
 	}
 	inc.Escalation.Plan = plan
 	return nil

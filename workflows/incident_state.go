@@ -222,12 +222,9 @@ func (inc *incident) touch(t touched) {
 }
 
 func setupIncident(ctx workflow.Context, in IncidentInput) (*incident, error) {
-	if err := in.Team.Validate(); err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
-	}
-	loc, err := in.Team.Location()
+	loc, err := teamLocation(in.Team)
 	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
+		return nil, err
 	}
 	info := workflow.GetInfo(ctx)
 	inc := &incident{

@@ -29,12 +29,9 @@ import (
 )
 
 func setupIncidentV1(ctx workflow.Context, in IncidentInput) (*incidentV1, error) {
-	if err := in.Team.Validate(); err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
-	}
-	loc, err := in.Team.Location()
+	loc, err := teamLocation(in.Team)
 	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
+		return nil, err
 	}
 	inc := &incidentV1{
 		team:    in.Team,

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/baton-oncall/baton/activities"
@@ -70,12 +69,9 @@ type roster struct {
 
 // Roster runs a team's overrides.
 func Roster(ctx workflow.Context, in RosterInput) error {
-	if err := in.Team.Validate(); err != nil {
-		return temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
-	}
-	loc, err := in.Team.Location()
+	loc, err := teamLocation(in.Team)
 	if err != nil {
-		return temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
+		return err
 	}
 	r := &roster{team: in.Team, loc: loc, overrides: in.Overrides, requests: in.Requests, seq: in.Seq,
 		logger: log.With(workflow.GetLogger(ctx), "team", in.Team.Name)}

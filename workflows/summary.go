@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/baton-oncall/baton/activities"
@@ -101,22 +100,19 @@ func ShiftEndOfWeek(t team.Team, week string) (time.Time, error) {
 // and files the summary and the notes as the retrospective.
 func WeeklySummary(ctx workflow.Context, in SummaryInput) (SummaryResult, error) {
 	var res SummaryResult
-	if err := in.Team.Validate(); err != nil {
-		return res, temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
-	}
-	loc, err := in.Team.Location()
+	loc, err := teamLocation(in.Team)
 	if err != nil {
-		return res, temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
+		return res, err
 	}
 	end := in.ShiftEnd
 	if end.IsZero() {
 		if end, err = in.Team.Handover.Previous(loc, workflow.Now(ctx)); err != nil {
-			return res, temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
+			return res, badTeam(err)
 		}
 	}
 	req, err := SummaryRequest(in.Team, end)
 	if err != nil {
-		return res, temporal.NewNonRetryableApplicationError(err.Error(), "BadTeamConfig", nil)
+		return res, badTeam(err)
 	}
 	logger := log.With(workflow.GetLogger(ctx), "team", in.Team.Name, "week", req.Shift.Week)
 	if err := workflow.SetQueryHandler(ctx, contract.SummaryReportQuery, func() (SummaryResult, error) { return res, nil }); err != nil {

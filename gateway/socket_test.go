@@ -17,7 +17,6 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +27,7 @@ import (
 	"github.com/baton-oncall/baton/activities/chat/slack"
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/fakeslack"
+	"github.com/baton-oncall/baton/internal/texttest"
 	"github.com/baton-oncall/baton/workflows"
 )
 
@@ -35,22 +35,7 @@ import (
 const smAppToken = "xapp-1-A0BATONAPP-1-s3cret-app-token"
 
 // smLogs is the gateway's log, as text, attributes included.
-type smLogs struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *smLogs) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *smLogs) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+type smLogs struct{ texttest.Log }
 
 // waitFor waits until the log says want n times.
 func (l *smLogs) waitFor(t *testing.T, want string, n int) {

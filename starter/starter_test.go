@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,34 +19,17 @@ import (
 	"github.com/baton-oncall/baton/config"
 	"github.com/baton-oncall/baton/internal/localphone"
 	"github.com/baton-oncall/baton/internal/testclock"
+	"github.com/baton-oncall/baton/internal/texttest"
 	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/temporaladmin"
 	"github.com/baton-oncall/baton/worker"
 )
 
-// syncBuffer is a buffer the worker writes to while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type harness struct {
 	t       *testing.T
 	cfg     config.Config
-	console *syncBuffer
+	console *texttest.Log
 	now     time.Time
 	// devDir is where the worker's console phone left its gateway, as the
 	// dev stack does, for `starter phone`.
@@ -66,7 +48,7 @@ func newHarness(t *testing.T, teamsFile string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := &syncBuffer{}
+	out := &texttest.Log{}
 	cfg := config.Config{
 		TemporalAddress:   ts.GetFrontendHostPort(),
 		TemporalNamespace: ts.GetDefaultNamespace(),

@@ -1,37 +1,17 @@
 package slack_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/activities/chat/slack"
 	"github.com/baton-oncall/baton/internal/fakeslack"
+	"github.com/baton-oncall/baton/internal/texttest"
 )
-
-// lockedLog is a log the connection's goroutines may write to while the
-// test reads it.
-type lockedLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
 
 // A token Slack refuses ends RunSocketMode with an error that names the
 // setting, and not the token; nothing is handed to the handler.
@@ -39,7 +19,7 @@ func TestSocketModeRefusedToken(t *testing.T) {
 	srv := fakeslack.New(t)
 	const appToken = "xapp-1-A0BATONAPP-1-s3cret-app-token"
 	srv.EnableSocketMode(appToken)
-	logs := &lockedLog{}
+	logs := &texttest.Log{}
 	handled := func(context.Context, chat.Envelope, func(any) error) { t.Error("an envelope was handled") }
 	const wrong = "xapp-1-A0BATONAPP-1-not-the-token"
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

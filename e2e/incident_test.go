@@ -283,7 +283,7 @@ func TestAlertPagesAndASignedAckStopsEscalation(t *testing.T) {
 	s.press(t, workflows.ActionAck, id, "UALICE")
 	eventually(t, "the refusal", 10*time.Second, func() bool {
 		r := s.slack.Responses()
-		return len(r) == 2 && r[1]["text"] == "already acknowledged by <@UALICE>"
+		return len(r) == 2 && r[1]["text"] == "already acknowledged by alice"
 	})
 
 	// Resolve, answer the question and close the RCA: the workflow ends.

@@ -214,34 +214,43 @@ func (p *People) chatUsers(ctx context.Context, t team.Team, refresh bool) (map[
 // isPerson says why user may not act as a person of teams, for doing
 // what; "" when they may. who names the people allowed, for the answer.
 func (g *Gateway) isPerson(ctx context.Context, user string, teams []team.Team, who, what string) string {
-	_, ok, err := g.opts.People.find(ctx, user, teams)
-	switch {
-	case ok:
-		return ""
-	case err != nil:
-		g.opts.Logger.Warn("could not look a Slack user up in chat", "user", user, "error", err)
-		return fmt.Sprintf("Baton could not look you up in Slack to check that you are one of %s: nothing changed. Try again.", who)
-	}
-	return fmt.Sprintf("Only %s may %s, and Baton's team file does not list you (by slack_id, or by your Slack email): nothing changed.", who, what)
+	_, why := g.personOf(ctx, user, teams, who, what)
+	return why
 }
 
-// mayActOnIncident says why user may not act on the incident id; "" when
-// they may: they are a person of its team, or of any team when the team
-// takes responders from all teams.
-func (g *Gateway) mayActOnIncident(ctx context.Context, user, id string) string {
+// personOf is the person of teams that user is, or why they are none, as
+// isPerson says it.
+func (g *Gateway) personOf(ctx context.Context, user string, teams []team.Team, who, what string) (team.Person, string) {
+	p, ok, err := g.opts.People.find(ctx, user, teams)
+	switch {
+	case ok:
+		return p, ""
+	case err != nil:
+		g.opts.Logger.Warn("could not look a Slack user up in chat", "user", user, "error", err)
+		return p, fmt.Sprintf("Baton could not look you up in Slack to check that you are one of %s: nothing changed. Try again.", who)
+	}
+	return p, fmt.Sprintf("Only %s may %s, and Baton's team file does not list you (by slack_id, or by your Slack email): nothing changed.", who, what)
+}
+
+// mayActOnIncident is the person user is, who may act on the incident id,
+// or why they may not: they must be a person of its team, or of any team
+// when the team takes responders from all teams.
+func (g *Gateway) mayActOnIncident(ctx context.Context, user, id string) (person, why string) {
 	name, err := incidentclient.TeamOf(ctx, g.opts.Temporal, id)
 	switch {
 	case errors.Is(err, contract.ErrNotIncidentID):
-		return "no such incident: " + escapeMrkdwn(id)
+		return "", "no such incident: " + escapeMrkdwn(id)
 	case err != nil:
-		return "Baton could not reach the incident to check who may act on it: nothing changed. Try again."
+		return "", "Baton could not reach the incident to check who may act on it: nothing changed. Try again."
 	}
 	t, ok := g.teams().Team(name)
 	if !ok {
-		return fmt.Sprintf("The incident's team %q is not in Baton's team file: nobody may act on it from Slack. Use the starter.", name)
+		return "", fmt.Sprintf("The incident's team %q is not in Baton's team file: nobody may act on it from Slack. Use the starter.", name)
 	}
+	teams, who, what := []team.Team{t}, "people of team "+t.Name, "act on its incidents"
 	if t.Incidents.Responders == team.RespondersAllTeams {
-		return g.isPerson(ctx, user, g.teams().Teams, "people of Baton's teams", "act on the incidents of "+t.Name)
+		teams, who, what = g.teams().Teams, "people of Baton's teams", "act on the incidents of "+t.Name
 	}
-	return g.isPerson(ctx, user, []team.Team{t}, "people of team "+t.Name, "act on its incidents")
+	p, why := g.personOf(ctx, user, teams, who, what)
+	return p.ID, why
 }

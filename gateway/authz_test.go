@@ -110,10 +110,10 @@ func (z *azFixture) command(t *testing.T, text, user string) scMessage {
 }
 
 // acks checks that user's press of Ack on the incident id acknowledges
-// it, and says so.
+// it as the person the gateway found (U0ALICE is alice), and says so.
 func (z *azFixture) acks(t *testing.T, id, user string) {
 	t.Helper()
-	h := scUpdate(t, z.c, id, workflows.FromChat(workflows.ActionAck, user), nil,
+	h := scUpdate(t, z.c, id, workflows.FromChat(workflows.ActionAck, user, strings.ToLower(strings.TrimPrefix(user, "U0"))), nil,
 		workflows.ActionResult{State: workflows.StateAcknowledged, Message: "Acknowledged by <@" + user + "> via slack"}, nil)
 	z.press(t, "incident.ack", id, user)
 	if r := scReply(t, z.htSlackFixture); r.Text != "Acknowledged by <@"+user+"> via slack" {

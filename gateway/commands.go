@@ -385,10 +385,11 @@ func (g *Gateway) actCommand(cmd SlashCommand, action workflows.Action, rest str
 			cmd.name(), action, cmd.name(), action, exampleIncident)))
 	}
 	return func(ctx context.Context) slackMessage {
-		if why := g.mayActOnIncident(ctx, cmd.UserID, id); why != "" {
+		person, why := g.mayActOnIncident(ctx, cmd.UserID, id)
+		if why != "" {
 			return ephemeral(why)
 		}
-		res, err := incidentclient.Act(ctx, g.opts.Temporal, id, workflows.FromChat(action, cmd.UserID))
+		res, err := incidentclient.Act(ctx, g.opts.Temporal, id, workflows.FromChat(action, cmd.UserID, person))
 		return ephemeral(inSlack.answer(err, func() string { return res.Message }))
 	}
 }

@@ -710,7 +710,7 @@ func TestSlashCommandAckAndResolve(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newHTSlackFixture(t)
 			c := &mocks.Client{}
-			h := scUpdate(t, c, id, workflows.FromChat(tc.action, "U0ALICE"), tc.getErr, tc.result, nil)
+			h := scUpdate(t, c, id, workflows.FromChat(tc.action, "U0ALICE", "alice"), tc.getErr, tc.result, nil)
 			m := scAnswer(t, htServe(t, f.scGateway(t, c, htSecret, scOnCall), scRequest(htSecret, scNow, scForm(tc.text, f.responseURL()))))
 			if m.Text != tc.want {
 				t.Errorf("answer %q, want %q", m.Text, tc.want)
@@ -732,7 +732,7 @@ func scSlowAck(t *testing.T, c *mocks.Client) (id string, hold chan struct{}, h 
 
 	id = contract.IncidentWorkflowID("data", "orders_daily")
 	hold = make(chan struct{})
-	h = scUpdate(t, c, id, workflows.FromChat(workflows.ActionAck, "U0ALICE"), nil,
+	h = scUpdate(t, c, id, workflows.FromChat(workflows.ActionAck, "U0ALICE", "alice"), nil,
 		workflows.ActionResult{State: workflows.StateAcknowledged, Message: "Acknowledged by <@U0ALICE> via slack"}, hold)
 	return id, hold, h
 }

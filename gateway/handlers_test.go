@@ -1007,7 +1007,7 @@ func TestSlackInteractionActs(t *testing.T) {
 			if opts.WorkflowID != id || opts.UpdateName != "incident.action" {
 				t.Errorf("UpdateWorkflow on %q, update %q; want %q, incident.action", opts.WorkflowID, opts.UpdateName, id)
 			}
-			wantReq := workflows.FromChat(tc.action, "U123")
+			wantReq := workflows.FromChat(tc.action, "U123", "alice")
 			if len(opts.Args) != 1 || !reflect.DeepEqual(opts.Args[0], wantReq) {
 				t.Errorf("UpdateWorkflow args %#v, want [%#v]", opts.Args, wantReq)
 			}
@@ -1051,7 +1051,7 @@ func TestSlackInteractionUntrustedResponseURL(t *testing.T) {
 			c := &mocks.Client{}
 			c.On("UpdateWorkflow", mock.Anything, mock.MatchedBy(func(o client.UpdateWorkflowOptions) bool {
 				return o.WorkflowID == contract.IncidentWorkflowID("data", "x") && len(o.Args) == 1 &&
-					o.Args[0] == any(workflows.FromChat(workflows.ActionAck, "U123"))
+					o.Args[0] == any(workflows.FromChat(workflows.ActionAck, "U123", "alice"))
 			})).Run(func(mock.Arguments) { acted <- struct{}{} }).Return(h, nil).Once()
 
 			body := htSlackPayload(t, "incident.ack", contract.IncidentWorkflowID("data", "x"), responseURL)

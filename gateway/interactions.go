@@ -115,11 +115,12 @@ func (g *Gateway) buttonWork(press SlackAction) (func(ctx context.Context), erro
 func (g *Gateway) pressed(ctx context.Context, action workflows.Action, press SlackAction) {
 	ctx, cancel := context.WithTimeout(ctx, slackWorkTimeout)
 	defer cancel()
-	if why := g.mayActOnIncident(ctx, press.UserID, press.Value); why != "" {
+	person, why := g.mayActOnIncident(ctx, press.UserID, press.Value)
+	if why != "" {
 		g.respond(ctx, press.ResponseURL, why)
 		return
 	}
-	res, err := incidentclient.Act(ctx, g.opts.Temporal, press.Value, workflows.FromChat(action, press.UserID))
+	res, err := incidentclient.Act(ctx, g.opts.Temporal, press.Value, workflows.FromChat(action, press.UserID, person))
 	g.respond(ctx, press.ResponseURL, inSlack.answer(err, func() string { return res.Message }))
 }
 

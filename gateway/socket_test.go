@@ -188,7 +188,7 @@ func TestSocketModePressActs(t *testing.T) {
 	if opts.WorkflowID != id || opts.UpdateName != "incident.action" {
 		t.Errorf("UpdateWorkflow on %q, update %q; want %q, incident.action", opts.WorkflowID, opts.UpdateName, id)
 	}
-	wantReq := workflows.FromChat(workflows.ActionAck, "U0ALICE")
+	wantReq := workflows.FromChat(workflows.ActionAck, "U0ALICE", "alice")
 	if len(opts.Args) != 1 || !reflect.DeepEqual(opts.Args[0], wantReq) {
 		t.Errorf("UpdateWorkflow args %#v, want [%#v]", opts.Args, wantReq)
 	}

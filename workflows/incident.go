@@ -64,8 +64,9 @@ type AlertSignal struct {
 type ActionRequest struct {
 	Action Action `json:"action"`
 	// By names who acted: a team person's ID, or the name the source gave
-	// (Opsgenie, the CLI). From chat it is the chat user's ID, as ChatUser,
-	// for workers that predate ChatUser.
+	// (Opsgenie, the CLI). From chat, it is the person the gateway found
+	// the chat user to be (a gateway from before ChatUser put the chat
+	// user's ID here).
 	By string `json:"by"`
 	// ChatUser is the chat user who acted, when it came from chat.
 	ChatUser string `json:"chat_user,omitempty"`
@@ -81,9 +82,10 @@ type ActionRequest struct {
 // ViaChat is the Via of an action taken in chat.
 const ViaChat = "slack"
 
-// FromChat is an action a chat user took in chat: a button, or /baton.
-func FromChat(action Action, user string) ActionRequest {
-	return ActionRequest{Action: action, By: user, ChatUser: user, Via: ViaChat}
+// FromChat is an action that the chat user took in chat (a button, or
+// /baton), who the gateway found to be person.
+func FromChat(action Action, user, person string) ActionRequest {
+	return ActionRequest{Action: action, By: person, ChatUser: user, Via: ViaChat}
 }
 
 // ActionResult answers an action.

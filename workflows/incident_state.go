@@ -369,12 +369,14 @@ func (inc *incident) act(ctx workflow.Context, req ActionRequest) (ActionResult,
 // actor is who a request names: a chat user, or a name, matched to the
 // team person it is where the team file or chat says so.
 func (inc *incident) actor(req ActionRequest) Actor {
-	by := req.ChatUser
-	if by == "" && req.Via == ViaChat {
-		// From a gateway that predates ChatUser: By is the chat user.
-		by = req.By
+	if req.ChatUser != "" {
+		// The gateway found the chat user to be the person By.
+		return Actor{ChatID: req.ChatUser, Person: req.By}
 	}
-	if by != "" {
+	if req.Via == ViaChat {
+		// From a gateway that predates ChatUser, By is the chat user:
+		// the person is found from the team file or chat.
+		by := req.By
 		a := Actor{ChatID: by}
 		for person, user := range inc.Responders.ChatIDs {
 			if user == by {

@@ -154,10 +154,11 @@ func at(env *testsuite.TestWorkflowEnvironment, d time.Duration, f func()) {
 	env.RegisterDelayedCallback(f, d)
 }
 
-// act is a press in chat by the chat user by.
+// act is a press in chat by the chat user by, who the gateway found to be
+// the person of the same name: UALICE is alice.
 func act(t *testing.T, env *testsuite.TestWorkflowEnvironment, action Action, by string) func() {
 	return func() {
-		env.UpdateWorkflow(contract.IncidentActionUpdate, "", &updateCallback{t: t}, FromChat(action, by))
+		env.UpdateWorkflow(contract.IncidentActionUpdate, "", &updateCallback{t: t}, FromChat(action, by, strings.ToLower(strings.TrimPrefix(by, "U"))))
 	}
 }
 

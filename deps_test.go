@@ -15,7 +15,7 @@ const module = "github.com/baton-oncall/baton"
 // network client, and the pure packages they decide and render with. They
 // see vendors only through the interfaces of activities/chat, pager and
 // phone, whose adapters are sub-packages for that reason.
-var vendorFree = []string{"workflows", "incidentview", "rosterview", "team", "summary", "contract"}
+var vendorFree = []string{"workflows", "incidentview", "rosterview", "phoneline", "team", "summary", "contract"}
 
 // sdkFree are the packages that take requests from outside: they may use
 // Baton's own code of a vendor's protocol (Twilio's signature in

@@ -50,8 +50,7 @@ type Activities struct {
 	// ("slack" or "console", "twilio" or "console").
 	Metrics                     *metrics.Metrics
 	ChatProvider, PhoneProvider string
-
-	// lines keep each person's phone from ringing once per incident in a
-	// storm.
-	lines phoneLines
+	// Lines keep each person's phone from ringing once per incident in a
+	// storm (phonelines.go).
+	Lines Lines
 }

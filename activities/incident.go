@@ -16,6 +16,7 @@ import (
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/incidentview"
 	"github.com/baton-oncall/baton/metrics"
+	"github.com/baton-oncall/baton/phoneline"
 )
 
 // UpdateMessageInput replaces a post's text and buttons.
@@ -62,27 +63,48 @@ type PhoneResult struct {
 
 // SendSMS sends an SMS unless one with the same key went out since Since.
 // In a storm, an SMS from another incident within a minute of the last is
-// held and goes with the next (phonelines.go). The text is bounded to what
+// held and goes with the next (the phone's line, phonelines.go). The text is bounded to what
 // Twilio takes (smsText).
 func (a *Activities) SendSMS(ctx context.Context, in SendSMSInput) (PhoneResult, error) {
-	if a.Phone == nil {
-		return PhoneResult{}, temporal.NewNonRetryableApplicationError("no phone provider configured", "PhoneNotConfigured", nil)
+	if a.Phone == nil || a.Lines == nil {
+		return PhoneResult{}, temporal.NewNonRetryableApplicationError("no phone provider, or no phone lines, configured", "PhoneNotConfigured", nil)
 	}
 	info := activity.GetInfo(ctx)
-	turn := a.lines.smsTurn(in, asker{run: info.WorkflowExecution.RunID, activity: info.ActivityID})
+	turn, err := a.Lines.SMS(ctx, in.To, phoneline.SMSRequest{
+		Key: in.Key, Incident: in.Incident, Headline: in.Headline,
+		Asker: phoneline.Asker{Run: info.WorkflowExecution.RunID, Activity: info.ActivityID},
+	})
 	switch {
-	case turn.done != nil:
+	case err != nil:
+		return PhoneResult{}, err
+	case turn.CarriedBy != nil:
 		a.Metrics.Notified("sms", a.PhoneProvider, metrics.Deduplicated)
-		return PhoneResult{SID: turn.done.sid, With: turn.done.incident}, nil
-	case turn.wait > 0:
-		return PhoneResult{}, errHeld(turn.wait)
+		return PhoneResult{SID: turn.CarriedBy.SID, With: turn.CarriedBy.Incident}, nil
+	case !turn.Send:
+		return PhoneResult{}, errHeld(turn.Wait)
 	}
-	turn.send = a.lines.drop(in.To, turn.send, a.overSteps(ctx, turn.send[1:]))
-	body := smsText(in.Body, turn.send, a.howToAnswer(in.Incident, in.Handover, len(turn.send)))
+	over := a.overSteps(ctx, turn.Carry)
+	sent := phoneline.SMSSent{Incident: in.Incident}
+	var carry []phoneline.Held
+	for _, h := range turn.Carry {
+		if over[h.Key] {
+			sent.Dropped = append(sent.Dropped, h.Key)
+		} else {
+			carry = append(carry, h)
+			sent.Carried = append(sent.Carried, h.Key)
+		}
+	}
+	body := smsText(in.Body, carry, a.howToAnswer(in.Incident, in.Handover, 1+len(carry)))
 	a.recordLateness(ctx, in.Incident, in.Since)
 	sid, err := a.Phone.SMS(ctx, in.To, body, in.Key, lookBackFrom(ctx, in.Since))
-	a.lines.smsSent(in.To, turn, sid, err)
 	a.Metrics.Notified("sms", a.PhoneProvider, outcome(err, false))
+	sent.SID, sent.Failed = sid, err != nil
+	// The line must hear how it went, or what this SMS carried would be
+	// sent again on its own: when it cannot, the activity is tried again,
+	// and the retry finds its SMS sent (by its key) and tells the line.
+	if lerr := a.Lines.Sent(ctx, in.To, sent); lerr != nil && err == nil {
+		return PhoneResult{}, lerr
+	}
 	return PhoneResult{SID: sid}, err
 }
 
@@ -132,12 +154,16 @@ type PlaceCallInput struct {
 // Since. In a storm, a call within two minutes of another incident's call
 // to the same person is covered by it and not placed.
 func (a *Activities) PlaceCall(ctx context.Context, in PlaceCallInput) (PhoneResult, error) {
-	if a.Phone == nil {
-		return PhoneResult{}, temporal.NewNonRetryableApplicationError("no phone provider configured", "PhoneNotConfigured", nil)
+	if a.Phone == nil || a.Lines == nil {
+		return PhoneResult{}, temporal.NewNonRetryableApplicationError("no phone provider, or no phone lines, configured", "PhoneNotConfigured", nil)
 	}
-	if with := a.lines.callCovered(in); with != "" {
+	turn, err := a.Lines.Call(ctx, in.To, phoneline.CallRequest{Incident: in.Incident})
+	if err != nil {
+		return PhoneResult{}, err
+	}
+	if turn.CoveredBy != "" {
 		a.Metrics.Notified("call", a.PhoneProvider, metrics.Deduplicated)
-		return PhoneResult{With: with}, nil
+		return PhoneResult{With: turn.CoveredBy}, nil
 	}
 	// A call that names no incident (from incidents started before the
 	// phone could be answered) carries its own instructions.

@@ -1,10 +1,12 @@
 package activities
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/baton-oncall/baton/activities/phone"
 	"github.com/baton-oncall/baton/activities/phone/twilio"
 	"github.com/baton-oncall/baton/internal/faketwilio"
+	"github.com/baton-oncall/baton/phoneline"
 )
 
 // plStart is when the phone lines' tests start.
@@ -22,27 +25,51 @@ var plStart = time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
 // plAlice is the number of the person they page.
 const plAlice = "+4915100000001"
 
-// plActivities are Activities on a fake Twilio, on a clock that the test
-// moves by setting *now, and the environment to run them in.
+// plActivities are Activities on a fake Twilio, with lines on a clock that
+// the test moves by setting *now, and the environment to run them in.
 func plActivities(t *testing.T) (*faketwilio.Server, *Activities, *testsuite.TestActivityEnvironment, *time.Time) {
 	tw := faketwilio.New(t)
-	now := plStart
-	a := &Activities{Phone: twilio.NewTwilio(faketwilio.AccountSID, faketwilio.AuthToken, "+15005550006", tw.URL(), nil)}
-	a.lines.now = func() time.Time { return now }
-	return tw, a, activityEnv(a), &now
+	lines := &memLines{now: plStart}
+	a := &Activities{Phone: twilio.NewTwilio(faketwilio.AccountSID, faketwilio.AuthToken, "+15005550006", tw.URL(), nil), Lines: lines}
+	return tw, a, activityEnv(a), &lines.now
 }
 
-// plLines are phone lines on a clock that the test moves by setting *now.
-func plLines() (*phoneLines, *time.Time) {
-	now := plStart
-	p := &phoneLines{}
-	p.now = func() time.Time { return now }
-	return p, &now
+// memLines keep the lines in this process, on the test's clock, with the
+// rule the PhoneLine workflow keeps them by; the workflow itself is tested
+// in package workflows and end to end.
+type memLines struct {
+	mu    sync.Mutex
+	now   time.Time
+	lines map[string]*phoneline.Line
 }
 
-// plSMS is an SMS to alice for incident, which is also its headline.
-func plSMS(incident string) SendSMSInput {
-	return SendSMSInput{To: plAlice, Key: incident + "/sms", Incident: incident, Headline: incident}
+func (m *memLines) line(number string) *phoneline.Line {
+	if m.lines == nil {
+		m.lines = map[string]*phoneline.Line{}
+	}
+	if m.lines[number] == nil {
+		m.lines[number] = &phoneline.Line{}
+	}
+	return m.lines[number]
+}
+
+func (m *memLines) SMS(_ context.Context, number string, req phoneline.SMSRequest) (phoneline.SMSTurn, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.line(number).SMS(m.now, req), nil
+}
+
+func (m *memLines) Sent(_ context.Context, number string, req phoneline.SMSSent) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.line(number).Sent(m.now, req)
+	return nil
+}
+
+func (m *memLines) Call(_ context.Context, number string, req phoneline.CallRequest) (phoneline.CallTurn, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.line(number).Call(m.now, req), nil
 }
 
 // A storm: three incidents page alice within seconds. She gets one SMS at
@@ -129,42 +156,6 @@ func TestAStormRingsAPersonOncePerGap(t *testing.T) {
 	}
 }
 
-// While the bundle carrying an SMS is on its way, that SMS's own retry is
-// neither held for another minute nor carried twice: it asks again in a
-// moment, and then finds the bundle that took it.
-func TestARetryDuringItsBundlesFlightWaitsForIt(t *testing.T) {
-	p, now := plLines()
-	if turn := p.smsTurn(plSMS("a"), asker{}); len(turn.send) != 1 {
-		t.Fatalf("first: %+v", turn)
-	}
-	p.smsSent(plAlice, smsTurn{send: []heldSMS{{key: "a/sms", incident: "a"}}}, "SM1", nil)
-	*now = now.Add(10 * time.Second)
-	if turn := p.smsTurn(plSMS("b"), asker{}); turn.wait == 0 {
-		t.Fatalf("b not held: %+v", turn)
-	}
-	if turn := p.smsTurn(plSMS("c"), asker{}); turn.wait == 0 {
-		t.Fatalf("c not held: %+v", turn)
-	}
-	*now = now.Add(time.Minute)
-	bundle := p.smsTurn(plSMS("b"), asker{})
-	if len(bundle.send) != 2 || bundle.send[1].incident != "c" {
-		t.Fatalf("b's bundle: %+v", bundle)
-	}
-	// c retries while b's bundle is being sent.
-	if turn := p.smsTurn(plSMS("c"), asker{}); turn.wait != bundleInFlightWait || turn.done != nil || len(turn.send) != 0 {
-		t.Errorf("c during the flight: %+v, want to ask again in %s", turn, bundleInFlightWait)
-	}
-	p.smsSent(plAlice, bundle, "SM2", nil)
-	if turn := p.smsTurn(plSMS("c"), asker{}); turn.done == nil || turn.done.incident != "b" || turn.done.sid != "SM2" {
-		t.Errorf("c after the bundle: %+v, want carried by b", turn)
-	}
-	// Nothing is left held to ride along a later SMS again.
-	*now = now.Add(2 * time.Minute)
-	if turn := p.smsTurn(plSMS("d"), asker{}); len(turn.send) != 1 {
-		t.Errorf("d carries %d, want only itself", len(turn.send))
-	}
-}
-
 // A storm of long summaries: one SMS never exceeds Twilio's 1,600
 // characters, it lists what fits and counts the rest; and an SMS Twilio
 // refuses leaves nothing on the line for the next one to that person.
@@ -226,22 +217,5 @@ func TestAStormOfLongSummariesFitsOneSMSAndARefusalBlocksNothing(t *testing.T) {
 	last := tw.Messages()[len(tw.Messages())-1].Body
 	if !strings.HasPrefix(last, "Baton: forty-two.") || strings.Contains(last, "Also firing") {
 		t.Errorf("the SMS after a refusal: %q", last)
-	}
-}
-
-// A held SMS whose activity stops asking (its step is over: done, timed
-// out, or cancelled by an ack) leaves the line: no later SMS carries it.
-func TestAHeldSMSWhoseStepIsOverLeavesTheLine(t *testing.T) {
-	p, now := plLines()
-	turn := p.smsTurn(plSMS("a"), asker{})
-	p.smsSent(plAlice, turn, "SM1", nil)
-	*now = now.Add(10 * time.Second)
-	if turn := p.smsTurn(plSMS("b"), asker{}); turn.wait == 0 {
-		t.Fatalf("b not held: %+v", turn)
-	}
-	// b never asks again; a's next step comes after b's retry was due.
-	*now = now.Add(smsGap + heldGrace)
-	if turn := p.smsTurn(plSMS("a"), asker{}); len(turn.send) != 1 {
-		t.Errorf("a's SMS carries %d, want only itself", len(turn.send)-1)
 	}
 }

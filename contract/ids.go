@@ -7,6 +7,7 @@
 package contract
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -167,6 +168,30 @@ func PageQuotaWorkflowID(chatUser string) string { return "pagequota-" + chatUse
 // ParsePageQuotaWorkflowID reads back the chat user of a page quota.
 func ParsePageQuotaWorkflowID(s string) (string, error) {
 	return parseOnePartID(s, "pagequota-", "page quota", "chat user", nonEmpty)
+}
+
+// PhoneLineWorkflowID names the line of one phone, by a keyed hash of its
+// number (PhoneLineKey), so that the ID, shown in the Web UI and in every
+// history, does not give the number away.
+func PhoneLineWorkflowID(lineKey string) string { return "phoneline-" + lineKey }
+
+// ParsePhoneLineWorkflowID reads back the line key of a phone line.
+func ParsePhoneLineWorkflowID(s string) (string, error) {
+	return parseOnePartID(s, "phoneline-", "phone line", "line key", isLineKey)
+}
+
+// PhoneLineKey is the line key of a phone number: HMAC-SHA256 of the
+// number under secret, in hex. A hash without a secret would not hide a
+// number, as phone numbers are few enough to try them all.
+func PhoneLineKey(secret []byte, number string) string {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(number))
+	return hex.EncodeToString(mac.Sum(nil)[:16])
+}
+
+func isLineKey(s string) bool {
+	b, err := hex.DecodeString(s)
+	return err == nil && len(b) == 16
 }
 
 // TwilioReceiptWorkflowID names the receipt of one Twilio request, by its

@@ -101,4 +101,22 @@ func TestShiftIDsReadBack(t *testing.T) {
 	if _, err := ParseRosterWorkflowID("roster-"); err == nil {
 		t.Error("an empty roster team parsed")
 	}
+
+	// A phone line's ID gives away nothing of the number, differs by
+	// number and by secret, and reads back.
+	const number = "+4915100000001"
+	key := PhoneLineKey([]byte("s3cret"), number)
+	id := PhoneLineWorkflowID(key)
+	if strings.Contains(id, "15100000001") || strings.Contains(id, "0001") {
+		t.Errorf("the line's ID %q shows the number", id)
+	}
+	if got, err := ParsePhoneLineWorkflowID(id); err != nil || got != key {
+		t.Errorf("phone line: %q %v", got, err)
+	}
+	if key == PhoneLineKey([]byte("s3cret"), "+4915100000002") || key == PhoneLineKey([]byte("other"), number) {
+		t.Error("two numbers, or two secrets, share a line")
+	}
+	if _, err := ParsePhoneLineWorkflowID("phoneline-" + number); err == nil {
+		t.Error("a number parsed as a line key")
+	}
 }

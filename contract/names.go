@@ -30,6 +30,9 @@ const (
 	TeamsWorkflowName = "Teams"
 	// PageQuotaWorkflowName counts a person's /baton pages.
 	PageQuotaWorkflowName = "PageQuota"
+	// PhoneLineWorkflowName keeps one phone's line: what was sent to it
+	// lately, and what waits to go with the next SMS.
+	PhoneLineWorkflowName = "PhoneLine"
 	// ReceiptWorkflowName is the type of a receipt: a workflow that does
 	// nothing, started once per request that must be taken once across
 	// gateways, restarts and incidents (a Twilio MessageSid). Temporal
@@ -73,6 +76,20 @@ const SummaryReportQuery = "summary.report"
 // PageQuotaTakeUpdate takes a TakePage and answers a PageQuotaResult, or
 // refuses the page over the limit.
 const PageQuotaTakeUpdate = "pagequota.take"
+
+// The phone line's updates, which the SMS and call activities send with
+// update-with-start.
+const (
+	// PhoneLineSMSUpdate takes a phoneline.SMSRequest and answers its
+	// phoneline.SMSTurn.
+	PhoneLineSMSUpdate = "phoneline.sms"
+	// PhoneLineSentUpdate takes a phoneline.SMSSent: how an SMS that had
+	// its turn went.
+	PhoneLineSentUpdate = "phoneline.sent"
+	// PhoneLineCallUpdate takes a phoneline.CallRequest and answers its
+	// phoneline.CallTurn.
+	PhoneLineCallUpdate = "phoneline.call"
+)
 
 // The roster's updates and queries.
 const (

@@ -140,7 +140,12 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 		}
 		acts.Chat = console
 	}
+	// The console's lines are keyed by a fixed secret: its numbers ring
+	// nobody. Twilio's auth token is a secret every worker of a
+	// deployment shares.
+	acts.Lines = activities.TemporalLines{Client: c, Secret: []byte("baton console phone")}
 	if cfg.TwilioAccountSID != "" {
+		acts.Lines = activities.TemporalLines{Client: c, Secret: []byte(cfg.TwilioAuthToken)}
 		acts.Phone = twilio.NewTwilio(cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFromNumber, cfg.TwilioAPIURL, nil)
 		acts.PublicURL = cfg.PublicURL
 		w.Phone = "twilio"

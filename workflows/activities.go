@@ -43,6 +43,7 @@ func RegisterWorkflows(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(Teams, workflow.RegisterOptions{Name: contract.TeamsWorkflowName})
 	r.RegisterWorkflowWithOptions(Roster, workflow.RegisterOptions{Name: contract.RosterWorkflowName})
 	r.RegisterWorkflowWithOptions(PageQuota, workflow.RegisterOptions{Name: contract.PageQuotaWorkflowName})
+	r.RegisterWorkflowWithOptions(PhoneLine, workflow.RegisterOptions{Name: contract.PhoneLineWorkflowName})
 	r.RegisterWorkflowWithOptions(Receipt, workflow.RegisterOptions{Name: contract.ReceiptWorkflowName})
 }
 

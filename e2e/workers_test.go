@@ -1,0 +1,66 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/baton-oncall/baton/contract"
+)
+
+// Two workers, each with its gateway, share one Temporal server. A storm
+// sent through both gives alice what one worker gives her: one SMS at
+// once, one bundle a minute later carrying the rest, one call for all. The
+// worker that took the first steps dies mid-storm and nothing is lost or
+// doubled: each phone's line is kept in Temporal, not in either process.
+func TestTwoWorkersRingAPersonAsOne(t *testing.T) {
+	// The bundle waits out the per-person SMS gap of a minute: run beside
+	// the other tests.
+	t.Parallel()
+	s := newIncidentStack(t, badNightTeam(`{steps: [{after: 1s, action: sms}, {after: 3s, action: call}]}`))
+	stopFirst := s.stop
+	gateways := []string{s.gateway, s.startWorker(t)}
+	var ids []string
+	for i := range 6 {
+		s.gateway = gateways[i%2]
+		ids = append(ids, s.fireAlertmanager(t, fmt.Sprintf("fp-workers-%d", i)))
+	}
+	eventually(t, "the first SMS and call", 30*time.Second, func() bool {
+		return len(s.twilio.Messages()) > 0 && len(s.twilio.Calls()) > 0
+	})
+	stopFirst()
+	s.gateway = gateways[1]
+
+	recorded := func(id string) bool {
+		return s.timelineHas(id, "SMS sent to alice", "SMS to alice went with") && s.timelineHas(id, "Called alice", "call to alice went with")
+	}
+	eventually(t, "every incident's SMS and call recorded", 120*time.Second, func() bool {
+		for _, id := range ids {
+			if !recorded(id) {
+				return false
+			}
+		}
+		return true
+	})
+	msgs, calls := s.twilio.Messages(), s.twilio.Calls()
+	if len(msgs) != 2 || len(calls) != 1 {
+		t.Fatalf("%d SMS and %d calls to alice for a storm of %d, want 2 and 1, as one worker sends", len(msgs), len(calls), len(ids))
+	}
+	if !strings.Contains(msgs[1].Body, fmt.Sprintf("Also firing (%d more)", len(ids)-2)) {
+		t.Errorf("the bundle does not carry the other held pages: %q", msgs[1].Body)
+	}
+	carried := 0
+	for _, id := range ids {
+		carried += len(s.status(t, id).SMSWith)
+	}
+	if carried != len(ids)-2 {
+		t.Errorf("%d pages noted as carried by a bundle, want %d", carried, len(ids)-2)
+	}
+	if *record {
+		line := contract.PhoneLineWorkflowID(contract.PhoneLineKey([]byte(s.cfg.TwilioAuthToken), alicePhone))
+		saveHistory(t, s.client, s.client.GetWorkflow(context.Background(), line, ""), filepath.Join("..", "workflows", "testdata", "phoneline.json"))
+	}
+}

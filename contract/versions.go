@@ -8,6 +8,10 @@ const (
 	// runs started before it carry no marker of it and run
 	// workflows/incident_v1.go.
 	IncidentV2Change = "incident-v2-independent-paths"
+	// IncidentAskPagerAgainChange: when the pager failed as the incident
+	// named its responders, it is asked again before each later
+	// escalation step.
+	IncidentAskPagerAgainChange = "ask-pager-again"
 	// The handover's link to the summary of the shift it ends.
 	HandoverSummaryLinkChange = "summary-link"
 	// The handover waits for the incoming person to accept.

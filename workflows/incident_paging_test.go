@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
@@ -109,7 +110,14 @@ func mockOpsgenieAlerts(env *testsuite.TestWorkflowEnvironment) {
 func TestPagerDownPagesTheLastKnownOnCall(t *testing.T) {
 	env, s := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
 	mockOpsgenieAlerts(env)
-	env.OnActivity(a.WhoIsOnCall, mock.Anything, mock.Anything).Return(activities.WhoIsOnCallResult{}, errors.New("Opsgenie GET /v2/schedules/data_schedule/on-calls: HTTP 503"))
+	asked := 0
+	env.OnActivity(a.WhoIsOnCall, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, _ activities.WhoIsOnCallInput) (activities.WhoIsOnCallResult, error) {
+			if activity.GetInfo(ctx).Attempt == 1 {
+				asked++
+			}
+			return activities.WhoIsOnCallResult{}, errors.New("Opsgenie GET /v2/schedules/data_schedule/on-calls: HTTP 503")
+		})
 	handover := time.Date(2026, 11, 23, 9, 0, 3, 0, berlin)
 	s.lastKnown = activities.LastKnownOnCallResult{Found: true, People: []string{"carol"}, At: handover}
 	at(env, 12*time.Minute, act(t, env, ActionAck, "UCAROL"))
@@ -123,6 +131,46 @@ func TestPagerDownPagesTheLastKnownOnCall(t *testing.T) {
 	require.NotEmpty(t, s.postsWith("The pager is failing (ask who is on call: Opsgenie GET /v2/schedules/data_schedule/on-calls: HTTP 503)"))
 	require.NotEmpty(t, s.postsWith("(on call: carol, from the handover of Mon 23 Nov 09:00 CET)"))
 	require.Equal(t, "UCAROL", s.dms[0].In.User)
+	// Asked again before the step, it failed again: the step kept its time.
+	require.Equal(t, 2, asked, "asks of the pager")
+}
+
+// The pager fails as the page goes out, and answers again before the first
+// escalation step: that step pages whom it names, and the timeline says
+// why; the page DMs them too.
+func TestThePagerAnsweringAgainPagesWhomItNames(t *testing.T) {
+	env, s := newIncidentEnv(t, incidentStart, activities.PreviousIncidentResult{})
+	mockOpsgenieAlerts(env)
+	tm := opsgenieTeam()
+	bob, _ := tm.Person("bob")
+	asked := 0
+	env.OnActivity(a.WhoIsOnCall, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, _ activities.WhoIsOnCallInput) (activities.WhoIsOnCallResult, error) {
+			if activity.GetInfo(ctx).Attempt == 1 {
+				asked++
+			}
+			if asked == 1 {
+				return activities.WhoIsOnCallResult{}, errors.New("Opsgenie: HTTP 503")
+			}
+			return activities.WhoIsOnCallResult{OnCall: [][]team.Person{{bob}, {bob}}}, nil
+		})
+	s.lastKnown = activities.LastKnownOnCallResult{Found: true, People: []string{"carol"}, At: time.Date(2026, 11, 23, 9, 0, 3, 0, berlin)}
+	at(env, 12*time.Minute, act(t, env, ActionAck, "UBOB"))
+	resolveAndFinish(t, env, 30*time.Minute)
+	sum := runTeamIncident(t, env, tm, alertOf(SeverityCritical, AlertFiring))
+
+	require.Equal(t, 2, asked, "asks of the pager: at the page, and once before the first step, after which it answered")
+	require.Len(t, s.sms, 1)
+	require.Equal(t, bob.Phone, s.sms[0].In.To, "the step pages bob, whom the pager names now")
+	require.Equal(t, incidentStart.Add(10*time.Minute), s.sms[0].At.In(berlin), "the step kept its time")
+	require.Equal(t, []string{"bob"}, sum.OnCall)
+	require.NotEmpty(t, s.postsWith("The pager names bob on call, not carol (from the handover of Mon 23 Nov 09:00 CET): escalation step 1 on pages them"))
+	require.NotEmpty(t, s.postsWith("The pager answers again"))
+	var dmTo []string
+	for _, dm := range s.dms {
+		dmTo = append(dmTo, dm.In.User)
+	}
+	require.Contains(t, dmTo, "UBOB", "bob gets the page's DM")
 }
 
 func TestNobodyKnownPagesTheTeamsFallback(t *testing.T) {

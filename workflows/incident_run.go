@@ -73,6 +73,7 @@ func (inc *incident) run(ctx workflow.Context) (IncidentSummary, error) {
 // actions as they come, run each timed step when it falls due, until the
 // incident closes.
 func (inc *incident) follow(ctx workflow.Context) (IncidentSummary, error) {
+	inc.asksPagerAgain = workflow.GetVersion(ctx, contract.IncidentAskPagerAgainChange, workflow.DefaultVersion, 1) >= 1
 	for {
 		inc.drainAlerts(ctx)
 		inc.followUp(workflow.Now(ctx))
@@ -148,7 +149,11 @@ func (inc *incident) triggeredSteps(arm armStep) {
 	}
 	if inc.Summary.Paged && e.Next < len(e.Plan) {
 		step := e.Plan[e.Next]
-		arm(e.Base.Add(step.Offset), fmt.Sprintf("Escalation step %d: %s", e.Next+1, step.Action), inc.escalateDue)
+		at := e.Base.Add(step.Offset)
+		if inc.asksPagerAgain && inc.Responders.PagerFailed && inc.Responders.AskedBefore <= e.Next {
+			arm(at.Add(-pagerWithin), fmt.Sprintf("Ask the pager again before escalation step %d", e.Next+1), inc.askPagerAgain)
+		}
+		arm(at, fmt.Sprintf("Escalation step %d: %s", e.Next+1, step.Action), inc.escalateDue)
 	}
 }
 
@@ -220,15 +225,9 @@ func (inc *incident) findResponders(ctx workflow.Context) {
 		inc.touch(touchMemo | touchPage)
 		inc.recordPage(workflow.Now(ctx))
 	}()
-	shiftEnd, err := inc.team.Handover.Next(inc.loc, now)
+	who, err := inc.askPager(ctx, now, pagerWithin)
 	if err != nil {
-		shiftEnd = now
-	}
-	var who activities.WhoIsOnCallResult
-	err = workflow.ExecuteActivity(withQuickActivity(ctx, "Ask the pager who is on call", pagerWithin),
-		a.WhoIsOnCall, activities.WhoIsOnCallInput{Team: inc.team, At: []time.Time{now, shiftEnd}}).Get(ctx, &who)
-	if err != nil {
-		inc.failed(ctx, vendorPager, "ask who is on call", err)
+		r.PagerFailed = true
 		var last activities.LastKnownOnCallResult
 		err := workflow.ExecuteActivity(withQuickActivity(ctx, "Ask the last handover who is on call", pagerWithin),
 			a.LastKnownOnCall, activities.LastKnownOnCallInput{
@@ -238,25 +237,93 @@ func (inc *incident) findResponders(ctx workflow.Context) {
 			r.OnCall, r.Source = inc.people(last.People), "the handover of "+inc.when(last.At)
 		}
 	} else {
-		inc.recovered(ctx, vendorPager)
-		r.OnCall, r.Source = who.OnCall[0], "the pager"
-		if !slices.Equal(team.IDs(who.OnCall[1]), team.IDs(r.OnCall)) {
-			r.Secondary = who.OnCall[1]
-		}
+		inc.namedByPager(who)
 	}
 	if p, ok := inc.team.Person(inc.team.Fallback); ok && len(r.OnCall) == 0 {
 		r.OnCall, r.Source = []team.Person{p}, "the team's fallback"
 	}
-	if p, ok := inc.team.Person(inc.team.Incidents.Secondary); ok {
-		r.Secondary = []team.Person{p}
-	} else if p, ok := inc.team.Person(inc.team.Fallback); ok && len(r.Secondary) == 0 && !slices.Contains(team.IDs(r.OnCall), p.ID) {
-		r.Secondary = []team.Person{p}
-	}
+	inc.secondaryByPolicy()
 	inc.Summary.OnCall = team.IDs(r.OnCall)
 	if len(r.OnCall) == 0 {
 		r.Source = "nobody"
 		inc.note(now, "Nobody could be named on call and the team has no fallback: paging the channel only")
 	}
+}
+
+// askPager asks the pager who is on call now and at the shift's end, for
+// at most within.
+func (inc *incident) askPager(ctx workflow.Context, now time.Time, within time.Duration) (activities.WhoIsOnCallResult, error) {
+	shiftEnd, err := inc.team.Handover.Next(inc.loc, now)
+	if err != nil {
+		shiftEnd = now
+	}
+	var who activities.WhoIsOnCallResult
+	err = workflow.ExecuteActivity(withQuickActivity(ctx, "Ask the pager who is on call", within),
+		a.WhoIsOnCall, activities.WhoIsOnCallInput{Team: inc.team, At: []time.Time{now, shiftEnd}}).Get(ctx, &who)
+	if err != nil {
+		inc.failed(ctx, vendorPager, "ask who is on call", err)
+		return who, err
+	}
+	inc.recovered(ctx, vendorPager)
+	return who, nil
+}
+
+// namedByPager takes the pager's answer: who is on call now, and, as
+// second, who is on call next when that is someone else.
+func (inc *incident) namedByPager(who activities.WhoIsOnCallResult) {
+	r := &inc.Responders
+	r.OnCall, r.Source, r.Secondary, r.PagerFailed = who.OnCall[0], "the pager", nil, false
+	if !slices.Equal(team.IDs(who.OnCall[1]), team.IDs(r.OnCall)) {
+		r.Secondary = who.OnCall[1]
+	}
+}
+
+// secondaryByPolicy is the team's own secondary when it names one, else
+// its fallback when the pager named no second and the fallback is not on
+// call.
+func (inc *incident) secondaryByPolicy() {
+	r := &inc.Responders
+	if p, ok := inc.team.Person(inc.team.Incidents.Secondary); ok {
+		r.Secondary = []team.Person{p}
+	} else if p, ok := inc.team.Person(inc.team.Fallback); ok && len(r.Secondary) == 0 && !slices.Contains(team.IDs(r.OnCall), p.ID) {
+		r.Secondary = []team.Person{p}
+	}
+}
+
+// askPagerAgain asks the pager, which failed when the responders were
+// named, who is on call, before the next escalation step: if it answers,
+// that step and those after it page whom it names. It asks no longer than
+// the step is away, so that the step keeps its time.
+func (inc *incident) askPagerAgain(ctx workflow.Context) {
+	r, e := &inc.Responders, &inc.Escalation
+	r.AskedBefore = e.Next + 1
+	now := workflow.Now(ctx)
+	within := min(pagerWithin, e.Base.Add(e.Plan[e.Next].Offset).Sub(now))
+	if within < time.Second {
+		return
+	}
+	who, err := inc.askPager(ctx, now, within)
+	if err != nil {
+		return
+	}
+	before, source := team.IDs(r.OnCall), r.Source
+	inc.namedByPager(who)
+	inc.secondaryByPolicy()
+	if len(r.OnCall) == 0 {
+		// The pager names nobody: whom the incident had stays paged.
+		r.OnCall, r.Source = inc.people(before), source
+		return
+	}
+	inc.Summary.OnCall = team.IDs(r.OnCall)
+	if slices.Equal(team.IDs(r.OnCall), before) {
+		inc.note(workflow.Now(ctx), fmt.Sprintf("The pager names %s on call, as %s did", names(r.OnCall), source))
+		return
+	}
+	inc.note(workflow.Now(ctx), fmt.Sprintf("The pager names %s on call, not %s (from %s): escalation step %d on pages them",
+		names(r.OnCall), names(inc.people(before)), source, e.Next+1))
+	r.ChatKnown = false // the new responders are found in chat for their DMs and mentions
+	inc.queuePageDMs()
+	inc.touch(touchMemo | touchPage)
 }
 
 // queuePageDMs DMs each person on call the page.

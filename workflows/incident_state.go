@@ -78,6 +78,12 @@ type Responders struct {
 	// ChatIDs maps person IDs to chat users, once ChatKnown.
 	ChatIDs   map[string]string `json:"chat_ids,omitempty"`
 	ChatKnown bool              `json:"chat_known,omitempty"`
+	// PagerFailed: the pager did not answer when they were named, and is
+	// asked again before each later escalation step, until it answers.
+	// AskedBefore is the escalation step (Escalation.Next) it was last
+	// asked before, plus one.
+	PagerFailed bool `json:"pager_failed,omitempty"`
+	AskedBefore int  `json:"asked_before,omitempty"`
 }
 
 // Escalation is the plan of timed steps of an unacknowledged page.
@@ -188,6 +194,8 @@ type incident struct {
 	// owes next, read by idle when the incident closes.
 	busy  int
 	lanes []lane
+	// asksPagerAgain: this run started after IncidentAskPagerAgainChange.
+	asksPagerAgain bool
 }
 
 // touched says what a change leaves behind the state, for touch.

@@ -6,6 +6,7 @@ package devstack
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -28,6 +29,7 @@ import (
 	uiserver "github.com/temporalio/ui-server/v2/server"
 	uiconfig "github.com/temporalio/ui-server/v2/server/config"
 	"github.com/temporalio/ui-server/v2/server/server_options"
+	_ "modernc.org/sqlite" // the driver of the server's SQLite plugin
 )
 
 // Options say where the embedded server keeps its data and listens.
@@ -99,6 +101,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if _, err := os.Stat(sqlCfg.DatabaseName); !opts.InMemory && errors.Is(err, os.ErrNotExist) {
 		if err := sqlite.SetupSchema(sqlCfg); err != nil {
 			return nil, fmt.Errorf("create the database schema: %w", err)
+		}
+	}
+
+	if !opts.InMemory {
+		if err := forgetMembership(sqlCfg.DatabaseName); err != nil {
+			return nil, err
 		}
 	}
 
@@ -217,6 +225,24 @@ func serverConfig(ip string, frontendPort int, sqlCfg *config.SQL) (*config.Conf
 		}},
 		PublicClient: config.PublicClient{HostPort: net.JoinHostPort(ip, strconv.Itoa(frontendPort))},
 	}, nil
+}
+
+// forgetMembership clears the cluster's membership records. This server
+// is the whole cluster, so every record it finds at start is its own past:
+// a run that was killed leaves its records behind, and the new run would
+// wait for them to expire (about 40 s) before it took its shards back, and
+// with them every timer that fell due meanwhile. The frontend's port,
+// taken above, keeps a second stack off the same data directory.
+func forgetMembership(db string) error {
+	conn, err := sql.Open("sqlite", "file:"+db+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		return fmt.Errorf("open the database to clear its membership: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.Exec("DELETE FROM cluster_membership"); err != nil {
+		return fmt.Errorf("clear the membership of the last run: %w", err)
+	}
+	return nil
 }
 
 // portOrFree returns port, or a free one when port is 0, and checks that it

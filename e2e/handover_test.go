@@ -158,11 +158,17 @@ func platformShift() time.Time { return platformWeek.Start(time.Now()) }
 // ${data_rotation_start} for a rotation start on one of data's, weeks ago.
 func parseTeams(t *testing.T, yaml string) (*team.File, error) {
 	t.Helper()
-	return team.Parse([]byte(strings.NewReplacer(
+	return team.Parse([]byte(teamsOnTheTestsClock(yaml)))
+}
+
+// teamsOnTheTestsClock is a team file with its placeholders filled in
+// from the test's own clock.
+func teamsOnTheTestsClock(yaml string) string {
+	return strings.NewReplacer(
 		"${data_handover}", dataWeek.YAML(),
 		"${platform_handover}", platformWeek.YAML(),
 		"${data_rotation_start}", dataShift().AddDate(0, 0, -35).Format("2006-01-02T15:04"),
-	).Replace(yaml)))
+	).Replace(yaml)
 }
 
 func TestHandoverEndToEnd(t *testing.T) {

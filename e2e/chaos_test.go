@@ -223,20 +223,19 @@ func TestChaosWorkerKilledAtRandom(t *testing.T) {
 }
 
 func smsTo(tw *faketwilio.Server, phone string) []faketwilio.Message {
-	var out []faketwilio.Message
-	for _, m := range tw.Messages() {
-		if m.To == phone {
-			out = append(out, m)
-		}
-	}
-	return out
+	return sentTo(tw.Messages(), func(m faketwilio.Message) string { return m.To }, phone)
 }
 
 func callsTo(tw *faketwilio.Server, phone string) []faketwilio.Call {
-	var out []faketwilio.Call
-	for _, c := range tw.Calls() {
-		if c.To == phone {
-			out = append(out, c)
+	return sentTo(tw.Calls(), func(c faketwilio.Call) string { return c.To }, phone)
+}
+
+// sentTo keeps what went to phone.
+func sentTo[T any](all []T, to func(T) string, phone string) []T {
+	var out []T
+	for _, x := range all {
+		if to(x) == phone {
+			out = append(out, x)
 		}
 	}
 	return out

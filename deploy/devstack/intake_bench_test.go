@@ -105,11 +105,17 @@ func BenchmarkFloor(b *testing.B) {
 		b.Fatal(err)
 	}
 
+	timed(b, "starts/s", execute)
+}
+
+// timed runs do for b.N items from benchConcurrency goroutines, under the
+// timer, and reports the rate (per unit) and each item's p50 and p99.
+func timed(b *testing.B, unit string, do func(i int) (time.Duration, error)) {
 	lat := make([]time.Duration, b.N)
 	b.ResetTimer()
 	start := time.Now()
 	fanOut(b.N, benchConcurrency, func(i int) {
-		d, err := execute(i)
+		d, err := do(i)
 		if err != nil {
 			b.Error(err)
 			return
@@ -121,7 +127,7 @@ func BenchmarkFloor(b *testing.B) {
 	if b.Failed() {
 		return
 	}
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "starts/s")
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), unit)
 	b.ReportMetric(ms(quantile(lat, 0.50)), "p50-ms")
 	b.ReportMetric(ms(quantile(lat, 0.99)), "p99-ms")
 }

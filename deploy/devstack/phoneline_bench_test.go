@@ -63,25 +63,7 @@ func BenchmarkPhoneLine(b *testing.B) {
 			if _, err := sms(-1); err != nil {
 				b.Fatal(err)
 			}
-			lat := make([]time.Duration, b.N)
-			b.ResetTimer()
-			start := time.Now()
-			fanOut(b.N, benchConcurrency, func(i int) {
-				d, err := sms(i)
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				lat[i] = d
-			})
-			elapsed := time.Since(start)
-			b.StopTimer()
-			if b.Failed() {
-				return
-			}
-			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "sms/s")
-			b.ReportMetric(ms(quantile(lat, 0.50)), "p50-ms")
-			b.ReportMetric(ms(quantile(lat, 0.99)), "p99-ms")
+			timed(b, "sms/s", sms)
 		})
 	}
 }

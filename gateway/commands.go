@@ -38,7 +38,6 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/incidentclient"
@@ -305,7 +304,7 @@ func (g *Gateway) whoIsOnCall(ctx context.Context, t team.Team) string {
 	current, err := g.opts.OnCall(ctx, t, at)
 	next := <-later
 	if err != nil {
-		return oneLine(fmt.Sprintf("Could not ask %s's pager who is on call: %s", t.Name, escapeMrkdwn(errText(err))))
+		return oneLine(fmt.Sprintf("Could not ask %s's pager who is on call: %s", t.Name, escapeMrkdwn(workflowerr.Message(err))))
 	}
 
 	when := until.In(loc).Format("Mon 2 Jan 15:04 MST")
@@ -317,7 +316,7 @@ func (g *Gateway) whoIsOnCall(ctx context.Context, t team.Team) string {
 	}
 	switch {
 	case next.err != nil:
-		fmt.Fprintf(&b, "unknown (the pager did not say: %s).", escapeMrkdwn(errText(next.err)))
+		fmt.Fprintf(&b, "unknown (the pager did not say: %s).", escapeMrkdwn(workflowerr.Message(next.err)))
 	case len(next.people) == 0:
 		b.WriteString("nobody.")
 	case len(current) > 0 && slices.Equal(personIDs(current), personIDs(next.people)):
@@ -768,16 +767,6 @@ func shortenRunes(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n-1]) + "…"
-}
-
-// errText is an error for a person to read: a Temporal application
-// error's message (the pager's errors are), without its type.
-func errText(err error) string {
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		return appErr.Message()
-	}
-	return err.Error()
 }
 
 // oneLine keeps an answer on one line: errors may carry newlines.

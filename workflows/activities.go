@@ -4,7 +4,6 @@
 package workflows
 
 import (
-	"errors"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -63,15 +62,6 @@ func withActivity(ctx workflow.Context, summary string) workflow.Context {
 		},
 		Summary: summary,
 	})
-}
-
-// errorText is an activity error's message without the retry wrapping.
-func errorText(err error) string {
-	var app *temporal.ApplicationError
-	if errors.As(err, &app) {
-		return app.Message()
-	}
-	return err.Error()
 }
 
 // badTeam is a team file a workflow cannot run on: no retry can fix it, so

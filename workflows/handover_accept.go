@@ -12,6 +12,7 @@ import (
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/contract"
+	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/rosterview"
 	"github.com/baton-oncall/baton/team"
 )
@@ -205,7 +206,7 @@ func (h *handover) testPage(ctx workflow.Context, p team.Person) {
 		}).Get(ctx, nil)
 	}
 	if err != nil {
-		h.res.Warnings = append(h.res.Warnings, fmt.Sprintf("the test %s to %s could not be sent: %s", kind, p.ID, errorText(err)))
+		h.res.Warnings = append(h.res.Warnings, fmt.Sprintf("the test %s to %s could not be sent: %s", kind, p.ID, workflowerr.Message(err)))
 		h.logger.Warn("handover test page failed", "person", p.ID, "error", err)
 	}
 }
@@ -300,7 +301,7 @@ func (h *handover) notAccepted(ctx workflow.Context, outgoing []team.Person) {
 			if err := workflow.ExecuteActivity(opts, a.SendSMS, activities.SendSMSInput{
 				To: backup.Phone, Key: h.key("not-accepted/" + backup.ID), Since: h.since(), Body: text,
 			}).Get(ctx, nil); err != nil {
-				h.res.Warnings = append(h.res.Warnings, fmt.Sprintf("could not page %s that the handover is not accepted: %s", backup.ID, errorText(err)))
+				h.res.Warnings = append(h.res.Warnings, fmt.Sprintf("could not page %s that the handover is not accepted: %s", backup.ID, workflowerr.Message(err)))
 			}
 		})
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/baton-oncall/baton/activities/tickets"
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/mrkdwn"
+	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/summary"
 )
 
@@ -183,11 +184,11 @@ func (inc *incident) idle(now time.Time) bool {
 // failed notes a vendor's failure: in the timeline when it starts, in the
 // memo (the Web UI) for as long as it lasts.
 func (inc *incident) failed(ctx workflow.Context, vendor, what string, err error) {
-	msg := what + ": " + errorText(err)
+	msg := what + ": " + workflowerr.Message(err)
 	if inc.Failing[vendor] == "" {
 		// A vendor's error may quote what was sent to it: text from outside.
 		inc.note(workflow.Now(ctx), fmt.Sprintf("%s is failing (%s: %s). Baton keeps trying; escalation goes on regardless.",
-			vendorNames[vendor], what, mrkdwn.Line(errorText(err))))
+			vendorNames[vendor], what, mrkdwn.Line(workflowerr.Message(err))))
 	}
 	inc.logger.Warn("vendor failing", "vendor", vendor, "what", what, "error", err)
 	inc.Failing[vendor] = msg

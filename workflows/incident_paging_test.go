@@ -16,6 +16,7 @@ import (
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/activities/pager"
 	"github.com/baton-oncall/baton/contract"
+	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -55,7 +56,7 @@ func TestChatDownStillEscalatesOnTime(t *testing.T) {
 			require.Positive(t, s.chatTries, "chat was tried while it was down")
 
 			require.Equal(t, StateTriggered, during.State)
-			require.Contains(t, during.Failing[vendorChat], errorText(chatErr), "the status says chat is failing")
+			require.Contains(t, during.Failing[vendorChat], workflowerr.Message(chatErr), "the status says chat is failing")
 			require.Contains(t, timelineTexts(during.Timeline), "SMS sent to alice (escalation step 1)")
 
 			// Once chat answers, the page and its thread catch up, and say

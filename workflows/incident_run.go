@@ -13,6 +13,7 @@ import (
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/mrkdwn"
+	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/rosterview"
 	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/team"
@@ -446,7 +447,7 @@ func (inc *incident) ring(kind string, people []team.Person, why, step string, p
 				inc.note(at, fmt.Sprintf("%s to %s called off: %s meanwhile", what, p.ID, inc.State))
 			case err != nil:
 				inc.failed(ctx, vendorPhone, "send "+what+" to "+p.ID, err)
-				inc.note(at, fmt.Sprintf("Could not send %s to %s (%s): %s", what, p.ID, why, mrkdwn.Line(errorText(err))))
+				inc.note(at, fmt.Sprintf("Could not send %s to %s (%s): %s", what, p.ID, why, mrkdwn.Line(workflowerr.Message(err))))
 			case r.With != "":
 				// A storm: another incident's SMS carried this one, or its
 				// call rang the person a moment ago.

@@ -23,6 +23,7 @@ import (
 	"github.com/baton-oncall/baton/activities/tickets"
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/mrkdwn"
+	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/rosterview"
 	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/team"
@@ -443,7 +444,7 @@ func (inc *incidentV1) ringOpsgenie(ctx workflow.Context) {
 			Entity: inc.alert.Service, Details: map[string]string{"baton_incident": inc.id},
 		}).Get(ctx, nil)
 	if err != nil {
-		inc.note(workflow.Now(ctx), "Could not open the Opsgenie alert: "+mrkdwn.Line(errorText(err)))
+		inc.note(workflow.Now(ctx), "Could not open the Opsgenie alert: "+mrkdwn.Line(workflowerr.Message(err)))
 		return
 	}
 	inc.opsgenieAlert = true
@@ -457,7 +458,7 @@ func (inc *incidentV1) closeOpsgenie(ctx workflow.Context) {
 			Alias: contract.IncidentKey(inc.alert.DedupKey), Note: "Resolved in Baton by " + cmp.Or(inc.sum.ResolvedBy, "the source"),
 		}).Get(ctx, nil)
 	if err != nil {
-		inc.note(workflow.Now(ctx), "Could not close the Opsgenie alert: "+mrkdwn.Line(errorText(err)))
+		inc.note(workflow.Now(ctx), "Could not close the Opsgenie alert: "+mrkdwn.Line(workflowerr.Message(err)))
 		return
 	}
 	inc.note(workflow.Now(ctx), "Opsgenie alert closed")
@@ -484,7 +485,7 @@ func (inc *incidentV1) fileRCATicket(ctx workflow.Context) {
 			Summary: "RCA: " + inc.headline(), Description: b.String(), Labels: []string{"baton", "rca"},
 		}).Get(ctx, &t)
 	if err != nil {
-		inc.note(workflow.Now(ctx), "Could not file the RCA ticket: "+mrkdwn.Line(errorText(err)))
+		inc.note(workflow.Now(ctx), "Could not file the RCA ticket: "+mrkdwn.Line(workflowerr.Message(err)))
 		return
 	}
 	inc.sum.RCATicket = t.Key

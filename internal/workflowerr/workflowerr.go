@@ -25,6 +25,17 @@ func Refused(err error) error {
 	return err
 }
 
+// Message is err's own message: an application error's without the
+// wrapping Temporal puts around an activity's failure ("activity error
+// (type: ..., scheduledEventID: ...)").
+func Message(err error) string {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return app.Message()
+	}
+	return err.Error()
+}
+
 // Reason is a refusal's reason, without the ErrRefused prefix, for a
 // person to read.
 func Reason(err error) string {

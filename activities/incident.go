@@ -193,8 +193,9 @@ func (a *Activities) PlaceCall(ctx context.Context, in PlaceCallInput) (PhoneRes
 // phone step whose worker dies is tried again elsewhere within its
 // heartbeat timeout (the SDK sends at most one heartbeat in 80% of it).
 func alive(ctx context.Context) (stop func()) {
-	done := make(chan struct{})
+	done, exited := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(exited)
 		tick := time.NewTicker(500 * time.Millisecond)
 		defer tick.Stop()
 		for {
@@ -208,7 +209,8 @@ func alive(ctx context.Context) (stop func()) {
 			}
 		}
 	}()
-	return func() { close(done) }
+	// No heartbeat may follow the activity's end.
+	return func() { close(done); <-exited }
 }
 
 // recordLateness times an incident's escalation step against its planned

@@ -199,7 +199,7 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 	w.Role = local.Role
 
 	if local.Role != RoleGateway {
-		w.temporal = sdkworker.New(c, contract.TaskQueue, sdkworker.Options{StickyScheduleToStartTimeout: stickyFallback})
+		w.temporal = sdkworker.New(c, contract.TaskQueue, sdkworker.Options{})
 		workflows.Register(w.temporal, acts)
 		w.phone = sdkworker.New(c, contract.PhoneTaskQueue, sdkworker.Options{})
 		workflows.RegisterPhone(w.phone, acts)
@@ -259,15 +259,6 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 	}
 	return w, nil
 }
-
-// stickyFallback is how long a workflow's next task waits for the worker
-// that ran its last one before any worker may take it (the SDK's default is
-// 5 s). When a worker dies, each of its workflows loses this much once: an
-// escalation step whose timer fires then, and the phone line its SMS or
-// call asks, lose it one after the other, so the default made a step 10 s
-// late (seen in the chaos run). Shorter costs a replay elsewhere when a
-// busy worker is slow to take a task.
-const stickyFallback = 2 * time.Second
 
 // scheduleWithoutKey refuses, at start rather than at the team's first
 // page, a team whose pager is a vendor's schedule when the vendor's key is

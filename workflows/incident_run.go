@@ -690,16 +690,8 @@ func withQuickActivity(ctx workflow.Context, summary string, within time.Duratio
 
 // withPhoneActivity is for an SMS or a call: on the phone's own task
 // queue, retried for five minutes, past which the next step of the
-// escalation is the better try. The activity heartbeats while it runs, so
-// that a worker that dies mid-step has it tried again elsewhere within
-// phoneHeartbeat, not once its start-to-close timeout is over.
+// escalation is the better try.
 func withPhoneActivity(ctx workflow.Context, summary string) workflow.Context {
 	ctx = withQuickActivity(ctx, summary, 5*time.Minute)
-	opts := workflow.GetActivityOptions(ctx)
-	opts.HeartbeatTimeout = phoneHeartbeat
-	return workflow.WithTaskQueue(workflow.WithActivityOptions(ctx, opts), contract.PhoneTaskQueue)
+	return workflow.WithTaskQueue(ctx, contract.PhoneTaskQueue)
 }
-
-// phoneHeartbeat is how soon Temporal gives up on a phone step whose
-// worker stopped heartbeating.
-const phoneHeartbeat = 3 * time.Second

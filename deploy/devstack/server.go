@@ -15,12 +15,14 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
 	"go.temporal.io/server/common/log"
+	"go.temporal.io/server/common/log/tag"
 	"go.temporal.io/server/common/metrics"
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
 	"go.temporal.io/server/schema/sqlite"
@@ -69,10 +71,13 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if opts.Namespace == "" {
 		opts.Namespace = "default"
 	}
-	frontendPort, err := portOrFree(opts.IP, opts.FrontendPort)
+	// The frontend's port and the eight others the server's services
+	// listen on (gRPC, membership, metrics).
+	ports, err := pickPorts(opts.IP, "frontend port", opts.FrontendPort, 8)
 	if err != nil {
-		return nil, fmt.Errorf("frontend port: %w", err)
+		return nil, err
 	}
+	frontendPort := ports[0]
 	s := &Server{FrontendAddr: net.JoinHostPort(opts.IP, strconv.Itoa(frontendPort))}
 
 	sqlCfg := &config.SQL{
@@ -110,10 +115,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		}
 	}
 
-	cfg, err := serverConfig(opts.IP, frontendPort, sqlCfg)
-	if err != nil {
-		return nil, err
-	}
+	cfg := serverConfig(opts.IP, ports, sqlCfg)
 	ns, err := sqlite.NewNamespaceConfig(cfg.ClusterMetadata.CurrentClusterName, opts.Namespace, false, nil)
 	if err != nil {
 		return nil, err
@@ -125,7 +127,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s.server, err = temporal.NewServer(
 		temporal.WithConfig(cfg),
 		temporal.ForServices(temporal.DefaultServices),
-		temporal.WithLogger(logger),
+		temporal.WithLogger(fatalAloud{logger}),
 		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
 			// Search attributes added at start are usable at once.
 			dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
@@ -139,11 +141,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 
 	if opts.UIPort >= 0 {
-		uiPort, err := portOrFree(opts.IP, opts.UIPort)
+		ui, err := pickPorts(opts.IP, "web UI port", opts.UIPort, 0)
 		if err != nil {
 			s.Stop()
-			return nil, fmt.Errorf("web UI port: %w", err)
+			return nil, err
 		}
+		uiPort := ui[0]
 		s.ui = uiserver.NewServer(server_options.WithConfigProvider(&uiconfig.Config{
 			TemporalGRPCAddress: s.FrontendAddr,
 			Host:                opts.IP,
@@ -173,15 +176,10 @@ func (s *Server) Stop() {
 	_ = s.server.Stop()
 }
 
-func serverConfig(ip string, frontendPort int, sqlCfg *config.SQL) (*config.Config, error) {
-	var ports [8]int
-	for i := range ports {
-		p, err := portOrFree(ip, 0)
-		if err != nil {
-			return nil, err
-		}
-		ports[i] = p
-	}
+// serverConfig is the server's configuration on the nine ports picked:
+// the frontend's first.
+func serverConfig(ip string, ports []int, sqlCfg *config.SQL) *config.Config {
+	frontendPort, ports := ports[0], ports[1:]
 	service := func(grpcPort, membershipPort int) config.Service {
 		return config.Service{RPC: config.RPC{GRPCPort: grpcPort, MembershipPort: membershipPort, BindOnIP: ip}}
 	}
@@ -224,7 +222,21 @@ func serverConfig(ip string, frontendPort int, sqlCfg *config.SQL) (*config.Conf
 			Visibility: config.VisibilityArchivalNamespaceDefaults{State: "disabled"},
 		}},
 		PublicClient: config.PublicClient{HostPort: net.JoinHostPort(ip, strconv.Itoa(frontendPort))},
-	}, nil
+	}
+}
+
+// fatalAloud also writes the server's fatal errors to standard error: the
+// server exits the process on them, and without this the only word of why
+// would be in a log file, or nowhere when the server runs in memory.
+type fatalAloud struct{ log.Logger }
+
+func (l fatalAloud) Fatal(msg string, tags ...tag.Tag) {
+	var b strings.Builder
+	for _, t := range tags {
+		fmt.Fprintf(&b, " %s=%v", t.Key(), t.Value())
+	}
+	fmt.Fprintf(os.Stderr, "Temporal server: %s%s\n", msg, b.String())
+	l.Logger.Fatal(msg, tags...)
 }
 
 // forgetMembership clears the cluster's membership records. This server
@@ -245,10 +257,39 @@ func forgetMembership(db string) error {
 	return nil
 }
 
-// portOrFree returns port, or a free one when port is 0, and checks that it
-// can be bound so that a busy port is reported clearly instead of deep in
-// the server's start.
-func portOrFree(ip string, port int) (int, error) {
+// pickPorts returns the port called name (a free one when port is 0)
+// followed by n other free ports, and checks that each can be bound, so that a busy
+// port is reported clearly instead of deep in the server's start: the
+// server exits the process when it cannot listen. Every port is held
+// until all are picked, so that no two of them are the same.
+func pickPorts(ip, name string, port, n int) ([]int, error) {
+	var held []net.Listener
+	defer func() {
+		for _, l := range held {
+			l.Close()
+		}
+	}()
+	l, err := listenOrFree(ip, port)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	held = append(held, l)
+	for range n {
+		l, err := listenOrFree(ip, 0)
+		if err != nil {
+			return nil, fmt.Errorf("a port for the server's services: %w", err)
+		}
+		held = append(held, l)
+	}
+	ports := make([]int, len(held))
+	for i, l := range held {
+		ports[i] = l.Addr().(*net.TCPAddr).Port
+	}
+	return ports, nil
+}
+
+// listenOrFree listens on port, or on a free one when port is 0.
+func listenOrFree(ip string, port int) (net.Listener, error) {
 	if port == 0 {
 		// The server binds the ports it is given a moment after they are
 		// picked. A port the kernel hands out for :0 comes from the
@@ -258,17 +299,11 @@ func portOrFree(ip string, port int) (int, error) {
 		for range 50 {
 			p := belowEphemeral + rand.IntN(belowEphemeralSpan)
 			if l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(p))); err == nil {
-				l.Close()
-				return p, nil
+				return l, nil
 			}
 		}
 	}
-	l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
 }
 
 // Ports 20000 to 31999 lie below Linux's default ephemeral range

@@ -121,3 +121,21 @@ func TestBusyPortIsReported(t *testing.T) {
 		t.Fatalf("a second server on the same port must fail clearly, got %v", err)
 	}
 }
+
+// The server is given nine ports at once; a port given twice makes it
+// exit when its second service cannot listen.
+func TestPickedPortsDiffer(t *testing.T) {
+	for range 300 {
+		ports, err := pickPorts("127.0.0.1", "frontend port", 0, 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[int]bool{}
+		for _, p := range ports {
+			if seen[p] {
+				t.Fatalf("port %d picked twice: %v", p, ports)
+			}
+			seen[p] = true
+		}
+	}
+}

@@ -11,10 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/server/temporaltest"
-
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/fakeslack"
+	"github.com/baton-oncall/baton/internal/testserver"
 	"github.com/baton-oncall/baton/workflows"
 )
 
@@ -111,7 +110,7 @@ func TestAStrangerCannotSilenceAPage(t *testing.T) {
 // /baton page takes five pages an hour from one person, counted in
 // Temporal: the sixth is refused though it goes through another gateway.
 func TestBatonPageIsLimitedAcrossGateways(t *testing.T) {
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	ts := testserver.New(t)
 	a := startIncidentStack(t, ts, incidentTeamYAML("1h", "2h"))
 	b := startIncidentStack(t, ts, incidentTeamYAML("1h", "2h"), func(s *incidentStack) {
 		s.slack = a.slack

@@ -23,6 +23,7 @@ import (
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/incidentclient"
 	"github.com/baton-oncall/baton/internal/fakeopsgenie"
+	"github.com/baton-oncall/baton/internal/testserver"
 	"github.com/baton-oncall/baton/workflows"
 )
 
@@ -335,7 +336,7 @@ func TestFlappingAlertIsOneIncidentContinuedAsNew(t *testing.T) {
 	// alert) cross it several times in a test that runs under the race
 	// detector; BenchmarkFlapping sends 20,000 at the default.
 	const deliveries = 1500
-	ts := temporaltest.NewServer(temporaltest.WithT(t), temporaltest.WithBaseServerOptions(temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
+	ts := testserver.New(t, temporaltest.WithBaseServerOptions(temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
 		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
 		dynamicconfig.HistoryCountSuggestContinueAsNew.Key():        []dynamicconfig.ConstrainedValue{{Value: 300}},
 	})))

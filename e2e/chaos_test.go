@@ -30,11 +30,10 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/server/temporaltest"
-
 	"github.com/baton-oncall/baton/config"
 	"github.com/baton-oncall/baton/internal/fakeslack"
 	"github.com/baton-oncall/baton/internal/faketwilio"
+	"github.com/baton-oncall/baton/internal/testserver"
 	"github.com/baton-oncall/baton/internal/texttest"
 	"github.com/baton-oncall/baton/temporaladmin"
 	"github.com/baton-oncall/baton/worker"
@@ -117,7 +116,7 @@ func TestChaosWorkerKilledAtRandom(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/worker").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	ts := testserver.New(t)
 	c := ts.GetDefaultClient()
 	if _, err := temporaladmin.EnsureNamespace(context.Background(), c, ts.GetDefaultNamespace()); err != nil {
 		t.Fatal(err)

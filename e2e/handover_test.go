@@ -21,7 +21,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
-	"go.temporal.io/server/temporaltest"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/baton-oncall/baton/config"
@@ -29,6 +28,7 @@ import (
 	"github.com/baton-oncall/baton/internal/fakeopsgenie"
 	"github.com/baton-oncall/baton/internal/fakeslack"
 	"github.com/baton-oncall/baton/internal/testclock"
+	"github.com/baton-oncall/baton/internal/testserver"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/temporaladmin"
 	"github.com/baton-oncall/baton/worker"
@@ -76,7 +76,7 @@ type stack struct {
 // newStack starts a Temporal server, the fakes and Baton's worker.
 func newStack(t *testing.T, opsgenieKey string) *stack {
 	t.Helper()
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	ts := testserver.New(t)
 	c := ts.GetDefaultClient()
 	ctx := context.Background()
 	if _, err := temporaladmin.EnsureNamespace(ctx, c, ts.GetDefaultNamespace()); err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/fakeslack"
 	"github.com/baton-oncall/baton/internal/faketwilio"
+	"github.com/baton-oncall/baton/internal/testserver"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/temporaladmin"
 	"github.com/baton-oncall/baton/worker"
@@ -68,7 +69,7 @@ type incidentStack struct {
 // Twilio are fakes; options change the stack before the worker starts.
 func newIncidentStack(t *testing.T, teamsYAML string, options ...func(*incidentStack)) *incidentStack {
 	t.Helper()
-	return startIncidentStack(t, temporaltest.NewServer(temporaltest.WithT(t)), teamsYAML, options...)
+	return startIncidentStack(t, testserver.New(t), teamsYAML, options...)
 }
 
 // startIncidentStack is newIncidentStack on a server of the test's own.

@@ -168,19 +168,26 @@ func TestAStormsBundledSMSIsAnsweredAtOnce(t *testing.T) {
 		t.Errorf("%d held pages noted as carried, want 1", n)
 	}
 
-	code, answer := s.replySMS(t, alicePhone, "1")
-	if code != http.StatusOK || !strings.Contains(answer, "all 2 pages of that SMS") || !strings.Contains(answer, second) || !strings.Contains(answer, third) {
-		t.Fatalf("reply to the bundle: %d %s", code, answer)
-	}
-	if strings.Contains(answer, "could not reach") {
-		// An incident too busy to answer in Twilio's time is told as such,
-		// and the person replies again, as the answer asks.
-		t.Logf("reply to the bundle: %s", answer)
-		_, answer = s.replySMS(t, alicePhone, "1")
+	// An incident too busy to answer in Twilio's time is told as such, and
+	// the person replies again, as the answer asks: on a loaded machine
+	// (CI's, under the race detector) that has taken more than one retry.
+	// Whatever reply first reaches the bundle answers for both its pages.
+	var answers []string
+	eventually(t, "a reply that reaches every page of the bundle", 30*time.Second, func() bool {
+		code, answer := s.replySMS(t, alicePhone, "1")
+		if code != http.StatusOK {
+			t.Fatalf("reply to the bundle: %d %s", code, answer)
+		}
+		answers = append(answers, answer)
+		return !strings.Contains(answer, "could not reach")
+	})
+	replies := strings.Join(answers, "\n")
+	if !strings.Contains(replies, "all 2 pages of that SMS") || !strings.Contains(replies, second) || !strings.Contains(replies, third) {
+		t.Errorf("no reply answered for both pages of the bundle:\n%s", replies)
 	}
 	for _, id := range []string{second, third} {
 		if st := s.status(t, id); st.State != workflows.StateAcknowledged || st.Summary.AcknowledgedBy != "alice" {
-			t.Errorf("%s: %s by %q (the reply said: %s)", id, st.State, st.Summary.AcknowledgedBy, answer)
+			t.Errorf("%s: %s by %q (the replies said:\n%s)", id, st.State, st.Summary.AcknowledgedBy, replies)
 		}
 	}
 	if st := s.status(t, first); st.State != workflows.StateTriggered {

@@ -14,9 +14,9 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/server/temporaltest"
 
 	"github.com/baton-oncall/baton/contract"
+	"github.com/baton-oncall/baton/internal/testserver"
 	"github.com/baton-oncall/baton/metrics"
 	"github.com/baton-oncall/baton/worker"
 	"github.com/baton-oncall/baton/workflows"
@@ -46,10 +46,10 @@ func sample(text, series string) float64 {
 // A page, its SMS and its call show in /metrics as Baton's own series,
 // and the SDK's metrics beside them.
 func TestMetricsCountThePageAndTheEscalation(t *testing.T) {
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	ts := testserver.New(t)
 	m := metrics.New()
 	s := startIncidentStack(t, ts, incidentTeamYAML("1s", "2s"), func(s *incidentStack) {
-		c, err := client.Dial(client.Options{HostPort: ts.GetFrontendHostPort(), Namespace: ts.GetDefaultNamespace(), MetricsHandler: m.SDKHandler()})
+		c, err := client.Dial(testserver.Patient(client.Options{HostPort: ts.GetFrontendHostPort(), Namespace: ts.GetDefaultNamespace(), MetricsHandler: m.SDKHandler()}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +91,7 @@ func TestMetricsCountThePageAndTheEscalation(t *testing.T) {
 // A worker-only process takes no webhooks; a gateway-only one runs no
 // workflows; both answer the probes.
 func TestRolesSplitTheWorkerAndTheGateway(t *testing.T) {
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	ts := testserver.New(t)
 	gw := startIncidentStack(t, ts, incidentTeamYAML("1s", "30s"), func(s *incidentStack) { s.opts.Role = worker.RoleGateway })
 	// With no worker yet, an alert is taken, and nothing runs it: nobody
 	// polls Baton's task queues, and the incident's first task waits.

@@ -8,9 +8,9 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
-	"go.temporal.io/server/temporaltest"
 
 	"github.com/baton-oncall/baton/contract"
+	"github.com/baton-oncall/baton/internal/testserver"
 	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -35,7 +35,7 @@ func (busyWorker) UpdateWorkflow(context.Context, client.UpdateWorkflowOptions) 
 // open, and answers nothing.
 func runningIncident(t *testing.T) (client.Client, string) {
 	t.Helper()
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	ts := testserver.New(t)
 	c := ts.GetDefaultClient()
 	id := contract.IncidentWorkflowID("data", "fp-busy")
 	if _, err := c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: id, TaskQueue: "nobody-polls"},

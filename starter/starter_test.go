@@ -14,11 +14,11 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/server/temporaltest"
 
 	"github.com/baton-oncall/baton/config"
 	"github.com/baton-oncall/baton/internal/localphone"
 	"github.com/baton-oncall/baton/internal/testclock"
+	"github.com/baton-oncall/baton/internal/testserver"
 	"github.com/baton-oncall/baton/internal/texttest"
 	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/team"
@@ -39,7 +39,7 @@ type harness struct {
 // newHarness runs a Temporal server and Baton's worker on the console, with
 // the team file the dev stack ships.
 func newHarness(t *testing.T, teamsFile string) *harness {
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	ts := testserver.New(t)
 	c := ts.GetDefaultClient()
 	if _, err := temporaladmin.EnsureNamespace(context.Background(), c, ts.GetDefaultNamespace()); err != nil {
 		t.Fatal(err)
@@ -75,7 +75,7 @@ func (h *harness) starter(args ...string) (int, string, string) {
 		stdout: &stdout, stderr: &stderr, cfg: h.cfg,
 		now: func() time.Time { return h.now },
 		dial: func() (client.Client, error) {
-			return client.Dial(client.Options{HostPort: h.cfg.TemporalAddress, Namespace: h.cfg.TemporalNamespace})
+			return client.Dial(testserver.Patient(client.Options{HostPort: h.cfg.TemporalAddress, Namespace: h.cfg.TemporalNamespace}))
 		},
 	}
 	code := a.run(context.Background(), args)
@@ -254,7 +254,7 @@ func TestTeamsComeFromTheWorker(t *testing.T) {
 }
 
 func TestTheStarterSaysWhenNoWorkerAnswers(t *testing.T) {
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	ts := testserver.New(t)
 	if _, err := temporaladmin.EnsureNamespace(context.Background(), ts.GetDefaultClient(), ts.GetDefaultNamespace()); err != nil {
 		t.Fatal(err)
 	}

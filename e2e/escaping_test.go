@@ -32,7 +32,7 @@ func TestAHostileAlertPagesAsText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp := s.post(t, "/webhooks/alertmanager", http.Header{"Authorization": {"Bearer " + webhookToken}, "Content-Type": {"application/json"}}, body)
+	resp := s.sendAlerts(t, "/webhooks/alertmanager", body)
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("webhook: %s", resp.Status)
 	}

@@ -50,7 +50,7 @@ func withEngTeam(s *incidentStack) {
 func (s *incidentStack) fireGeneric(t *testing.T, teamName, key, summary string) string {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"team": teamName, "dedup_key": key, "summary": summary, "severity": "critical"})
-	resp := s.post(t, "/webhooks/generic", http.Header{"Authorization": {"Bearer " + webhookToken}, "Content-Type": {"application/json"}}, body)
+	resp := s.sendAlerts(t, "/webhooks/generic", body)
 	var res struct{ Incidents []string }
 	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil || resp.StatusCode != http.StatusAccepted || len(res.Incidents) != 1 {
 		t.Fatalf("webhook: %s %+v %v", resp.Status, res, err)

@@ -144,7 +144,7 @@ func (s *incidentStack) fireAlertmanager(t *testing.T, fingerprint string) strin
 "alerts":[{"status":"firing","labels":{"alertname":"DagFailed","team":"data","severity":"critical","service":"airflow"},
 "annotations":{"summary":"orders_daily DAG failed","runbook_url":"https://wiki.example.com/rb"},
 "startsAt":"2026-11-24T02:00:00Z","endsAt":"0001-01-01T00:00:00Z","generatorURL":"http://prometheus:9090/graph","fingerprint":"%s"}]}`, fingerprint)
-	resp := s.post(t, "/webhooks/alertmanager", http.Header{"Authorization": {"Bearer " + webhookToken}, "Content-Type": {"application/json"}}, []byte(body))
+	resp := s.sendAlerts(t, "/webhooks/alertmanager", []byte(body))
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("webhook: %s", resp.Status)
 	}
@@ -153,6 +153,22 @@ func (s *incidentStack) fireAlertmanager(t *testing.T, fingerprint string) strin
 		t.Fatalf("webhook answer %+v %v", res, err)
 	}
 	return res.Incidents[0]
+}
+
+// sendAlerts posts alerts to a webhook with the token. As Alertmanager
+// and the other senders do, a 5xx is sent again, with a growing pause: a
+// gateway whose Temporal did not answer in time asks for that (seen on a
+// loaded CI machine, under the race detector).
+func (s *incidentStack) sendAlerts(t *testing.T, path string, body []byte) *http.Response {
+	t.Helper()
+	header := http.Header{"Authorization": {"Bearer " + webhookToken}, "Content-Type": {"application/json"}}
+	resp := s.post(t, path, header, body)
+	for pause := time.Second; resp.StatusCode >= 500 && pause < time.Minute; pause *= 2 {
+		t.Logf("webhook: %s; sent again in %s", resp.Status, pause)
+		time.Sleep(pause)
+		resp = s.post(t, path, header, body)
+	}
+	return resp
 }
 
 // press sends a signed block_actions payload, as Slack does for a button.

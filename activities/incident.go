@@ -69,6 +69,7 @@ func (a *Activities) SendSMS(ctx context.Context, in SendSMSInput) (PhoneResult,
 	if a.Phone == nil || a.Lines == nil {
 		return PhoneResult{}, temporal.NewNonRetryableApplicationError("no phone provider, or no phone lines, configured", "PhoneNotConfigured", nil)
 	}
+	defer alive(ctx)()
 	info := activity.GetInfo(ctx)
 	turn, err := a.Lines.SMS(ctx, in.To, phoneline.SMSRequest{
 		Key: in.Key, Incident: in.Incident, Headline: in.Headline,
@@ -157,6 +158,7 @@ func (a *Activities) PlaceCall(ctx context.Context, in PlaceCallInput) (PhoneRes
 	if a.Phone == nil || a.Lines == nil {
 		return PhoneResult{}, temporal.NewNonRetryableApplicationError("no phone provider, or no phone lines, configured", "PhoneNotConfigured", nil)
 	}
+	defer alive(ctx)()
 	turn, err := a.Lines.Call(ctx, in.To, phoneline.CallRequest{Incident: in.Incident})
 	if err != nil {
 		return PhoneResult{}, err
@@ -185,6 +187,34 @@ func (a *Activities) PlaceCall(ctx context.Context, in PlaceCallInput) (PhoneRes
 	sid, err := a.Phone.Call(ctx, in.To, say, answer, in.Key, lookBackFrom(ctx, in.Since))
 	a.Metrics.Notified("call", a.PhoneProvider, outcome(err, false))
 	return PhoneResult{SID: sid}, err
+}
+
+// alive heartbeats the activity until the returned stop is called, when
+// its worker is set to have phone steps heartbeat (BATON_PHONE_HEARTBEAT):
+// a phone step whose worker dies is then tried again elsewhere within its
+// heartbeat timeout (the SDK sends at most one heartbeat in 80% of it).
+func alive(ctx context.Context) (stop func()) {
+	if activity.GetInfo(ctx).HeartbeatTimeout == 0 {
+		return func() {}
+	}
+	done, exited := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(exited)
+		tick := time.NewTicker(500 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			activity.RecordHeartbeat(ctx)
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	// No heartbeat may follow the activity's end.
+	return func() { close(done); <-exited }
 }
 
 // recordLateness times an incident's escalation step against its planned

@@ -12,8 +12,10 @@ import (
 	"net"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/kelseyhightower/envconfig"
 	"go.temporal.io/sdk/client"
@@ -64,6 +66,22 @@ type Config struct {
 	PublicURL string `envconfig:"BATON_PUBLIC_URL" desc:"the gateway's public base URL, such as https://baton.example.com; set: SMS can be answered by reply"`
 
 	CalendarToken string `envconfig:"BATON_CALENDAR_TOKEN" desc:"token the calendar feeds (/calendar/<team>.ics?token=...) ask for; unset: the feeds are off"`
+
+	// The worker's capacity. The cache is the SDK's sticky cache, one per
+	// process: a workflow kept there takes its next step from memory, one
+	// not kept replays its history first (README, "More than one
+	// machine").
+	WorkflowCache   Count `envconfig:"BATON_WORKFLOW_CACHE" default:"2000" desc:"workflows (open incidents, handovers) the worker keeps in memory between their steps; fewer: less memory, and a step of one not kept replays its history first"`
+	WorkflowPollers Count `envconfig:"BATON_WORKFLOW_POLLERS" default:"2" desc:"requests the worker keeps open to Temporal for workflow steps, on each of its task queues"`
+	ActivityPollers Count `envconfig:"BATON_ACTIVITY_POLLERS" default:"2" desc:"requests the worker keeps open to Temporal for activities (posts, SMS, calls), on each of its task queues"`
+
+	// How soon the work of a worker that died goes on elsewhere: the SDK's
+	// defaults (5 s, and a phone step's 10 s attempt) can make an
+	// escalation step 10-20 s late; shorter settings cost a busy worker
+	// replays and retries it did not need (README, "More than one
+	// machine").
+	StickyWait     Duration `envconfig:"BATON_STICKY_WAIT" default:"5s" desc:"how long a workflow's next step waits for the worker that ran its last one before any worker may take it; shorter: a dead worker holds its workflows up less, a busy one sees more of them replayed elsewhere"`
+	PhoneHeartbeat Duration `envconfig:"BATON_PHONE_HEARTBEAT" desc:"how soon an SMS or call whose worker stopped mid-step is tried elsewhere, such as 3s; unset: once its 10 s attempt is over"`
 
 	LogFormat string `envconfig:"BATON_LOG_FORMAT" default:"text" desc:"log format of the worker: text or json"`
 	LogLevel  string `envconfig:"BATON_LOG_LEVEL" default:"info" desc:"least log level of the worker: debug, info, warn or error"`
@@ -190,10 +208,50 @@ func together(pairs ...string) error {
 func emptyMeansDefault(c *Config) {
 	v := reflect.ValueOf(c).Elem()
 	for i := 0; i < v.NumField(); i++ {
-		if def, ok := v.Type().Field(i).Tag.Lookup("default"); ok && v.Field(i).String() == "" {
-			v.Field(i).SetString(def)
+		def, ok := v.Type().Field(i).Tag.Lookup("default")
+		switch f := v.Field(i); {
+		case !ok:
+		case f.Kind() == reflect.String && f.String() == "":
+			f.SetString(def)
+		case f.CanInt() && f.Int() == 0:
+			// A Count or a Duration; the defaults are well formed.
+			_ = f.Addr().Interface().(envconfig.Decoder).Decode(def)
 		}
 	}
+}
+
+// Duration is a setting that is a span of time, more than zero, such as
+// 3s. Empty means its default, as for every setting.
+type Duration time.Duration
+
+// Decode is how envconfig reads a Duration.
+func (d *Duration) Decode(value string) error {
+	if value == "" {
+		return nil
+	}
+	v, err := time.ParseDuration(value)
+	if err != nil || v <= 0 {
+		return fmt.Errorf("want a span of time such as 3s or 500ms, not %q", value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Count is a setting that counts something: a whole number, at least 1.
+// Empty means its default, as for every setting.
+type Count int
+
+// Decode is how envconfig reads a Count.
+func (n *Count) Decode(value string) error {
+	if value == "" {
+		return nil
+	}
+	v, err := strconv.Atoi(value)
+	if err != nil || v < 1 {
+		return fmt.Errorf("want a whole number, at least 1, not %q", value)
+	}
+	*n = Count(v)
+	return nil
 }
 
 // PrintUsage writes every variable with its default and meaning.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/baton-oncall/baton/team"
 )
@@ -16,6 +17,7 @@ var names = []string{
 	"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_API_URL",
 	"JIRA_URL", "JIRA_USER", "JIRA_API_TOKEN", "BATON_WEBHOOK_TOKEN", "BATON_PUBLIC_URL",
 	"BATON_LOG_FORMAT", "BATON_LOG_LEVEL", "BATON_CALENDAR_TOKEN", "BATON_METRICS_ADDR",
+	"BATON_WORKFLOW_CACHE", "BATON_WORKFLOW_POLLERS", "BATON_ACTIVITY_POLLERS", "BATON_STICKY_WAIT", "BATON_PHONE_HEARTBEAT",
 }
 
 // load loads the configuration from vars alone, given as name and value
@@ -41,6 +43,7 @@ func TestDefaults(t *testing.T) {
 		SlackAPIURL: "https://slack.com/api/", OpsgenieAPIURL: "api.opsgenie.com", PagerDutyAPIURL: "https://api.pagerduty.com",
 		TeamsFile: "teams.yaml", HTTPAddr: "127.0.0.1:8080", TwilioAPIURL: "https://api.twilio.com",
 		LogFormat: "text", LogLevel: "info",
+		WorkflowCache: 2000, WorkflowPollers: 2, ActivityPollers: 2, StickyWait: Duration(5 * time.Second),
 	}
 	if c != want {
 		t.Errorf("got %+v\nwant %+v", c, want)
@@ -131,6 +134,31 @@ func TestLogSettingsAreChecked(t *testing.T) {
 	if got := out.String(); strings.Contains(got, "not shown") ||
 		!strings.Contains(got, `"msg":"handover incomplete","team":"data","incident":"incident-data-x"`) {
 		t.Errorf("logged %q", got)
+	}
+}
+
+func TestCountsAreChecked(t *testing.T) {
+	for _, v := range []string{"0", "-3", "many", "1.5"} {
+		if _, err := load(t, "BATON_WORKFLOW_CACHE", v); err == nil || !strings.Contains(err.Error(), "BATON_WORKFLOW_CACHE") ||
+			!strings.Contains(err.Error(), "want a whole number, at least 1") {
+			t.Errorf("BATON_WORKFLOW_CACHE=%s: %v", v, err)
+		}
+	}
+	for _, v := range []string{"0s", "-1s", "3", "soon"} {
+		if _, err := load(t, "BATON_PHONE_HEARTBEAT", v); err == nil || !strings.Contains(err.Error(), "BATON_PHONE_HEARTBEAT") ||
+			!strings.Contains(err.Error(), "want a span of time such as 3s") {
+			t.Errorf("BATON_PHONE_HEARTBEAT=%s: %v", v, err)
+		}
+	}
+	c, err := load(t, "BATON_WORKFLOW_CACHE", "2000", "BATON_ACTIVITY_POLLERS", "8", "BATON_STICKY_WAIT", "2s", "BATON_PHONE_HEARTBEAT", "1500ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.WorkflowCache != 2000 || c.ActivityPollers != 8 || c.WorkflowPollers != 2 {
+		t.Errorf("got cache %d, pollers %d and %d", c.WorkflowCache, c.WorkflowPollers, c.ActivityPollers)
+	}
+	if c.StickyWait != Duration(2*time.Second) || c.PhoneHeartbeat != Duration(1500*time.Millisecond) {
+		t.Errorf("got sticky wait %v, phone heartbeat %v", time.Duration(c.StickyWait), time.Duration(c.PhoneHeartbeat))
 	}
 }
 

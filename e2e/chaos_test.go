@@ -7,8 +7,8 @@ package e2e
 // gateway-only Baton stay up, as they do when only a worker pod dies.
 // Nothing may be lost or doubled: each incident has exactly one page in
 // the channel, its person exactly one SMS and one call, each at most
-// chaosLate after its planned instant, and every incident ends resolved. The instants come from a seed, so a failure
-// replays:
+// chaosLate (10 s) after its planned instant, and every incident ends
+// resolved. The instants come from a seed, so a failure replays:
 //
 //	go test ./e2e -run TestChaos -chaos.lifecycles 100 -chaos.seed 7
 //
@@ -68,10 +68,16 @@ func chaosTeams(n int) string {
 	return b.String()
 }
 
-// chaosLate bounds how late a step may be. With the SDK's defaults a
-// workflow waits 5 s for a dead worker's sticky queue, and a phone step in
-// flight on it 10 s for its start-to-close timeout, one after the other.
-const chaosLate = 30 * time.Second
+// chaosLate bounds how late a step may be. The worker runs with a 2 s
+// sticky wait and a 3 s heartbeat on its phone steps (chaosSettings): with
+// the SDK's defaults a workflow waits 5 s for a dead worker's sticky
+// queue, and a phone step in flight on it 10 s for its start-to-close
+// timeout, one after the other.
+const chaosLate = 10 * time.Second
+
+// chaosSettings are what the README tells a team that wants a dead
+// worker's steps on time.
+var chaosSettings = []string{"BATON_STICKY_WAIT=2s", "BATON_PHONE_HEARTBEAT=3s"}
 
 func chaosPhone(i int) string { return fmt.Sprintf("+49151009%05d", i) }
 
@@ -153,6 +159,7 @@ func TestChaosWorkerKilledAtRandom(t *testing.T) {
 		"TWILIO_ACCOUNT_SID="+faketwilio.AccountSID, "TWILIO_AUTH_TOKEN="+faketwilio.AuthToken,
 		"TWILIO_FROM_NUMBER="+fromNumber, "TWILIO_API_URL="+tw.URL(),
 		"OPSGENIE_API_KEY=", "PAGERDUTY_API_TOKEN=", "JIRA_URL=", "BATON_PUBLIC_URL=", "BATON_LOG_LEVEL=warn")}
+	w.env = append(w.env, chaosSettings...)
 	w.start(t)
 	t.Cleanup(w.kill)
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/baton-oncall/baton/activities"
@@ -199,9 +200,23 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 	w.Role = local.Role
 
 	if local.Role != RoleGateway {
-		w.temporal = sdkworker.New(c, contract.TaskQueue, sdkworker.Options{})
+		if cfg.WorkflowCache > 0 {
+			// The cache is the process's, sized when its first worker
+			// starts: a size set while a worker runs waits for them all
+			// to stop.
+			sdkworker.SetStickyWorkflowCacheSize(int(cfg.WorkflowCache))
+		}
+		opts := sdkworker.Options{
+			MaxConcurrentWorkflowTaskPollers: int(cfg.WorkflowPollers),
+			MaxConcurrentActivityTaskPollers: int(cfg.ActivityPollers),
+			StickyScheduleToStartTimeout:     time.Duration(cfg.StickyWait),
+		}
+		if cfg.PhoneHeartbeat > 0 {
+			opts.Interceptors = []interceptor.WorkerInterceptor{&phoneHeartbeats{timeout: time.Duration(cfg.PhoneHeartbeat)}}
+		}
+		w.temporal = sdkworker.New(c, contract.TaskQueue, opts)
 		workflows.Register(w.temporal, acts)
-		w.phone = sdkworker.New(c, contract.PhoneTaskQueue, sdkworker.Options{})
+		w.phone = sdkworker.New(c, contract.PhoneTaskQueue, opts)
 		workflows.RegisterPhone(w.phone, acts)
 		for _, tw := range []sdkworker.Worker{w.temporal, w.phone} {
 			if err := tw.Start(); err != nil {

@@ -46,6 +46,13 @@ const (
 // startBenchServer starts an in-memory embedded server with Baton's
 // namespace setup, and a client of it; both stop when the benchmark ends.
 func startBenchServer(b *testing.B) client.Client {
+	c, _ := startBenchServerAt(b)
+	return c
+}
+
+// startBenchServerAt is startBenchServer that also gives the server's
+// frontend address, for a worker of its own process.
+func startBenchServerAt(b *testing.B) (client.Client, string) {
 	b.Helper()
 	ctx := context.Background()
 	srv, err := devstack.Start(ctx, devstack.Options{InMemory: true, UIPort: -1})
@@ -64,7 +71,7 @@ func startBenchServer(b *testing.B) client.Client {
 	if _, err := temporaladmin.EnsureNamespace(ctx, c, "default"); err != nil {
 		b.Fatal(err)
 	}
-	return c
+	return c, srv.FrontendAddr
 }
 
 const floorQueue = "bench-floor"

@@ -55,17 +55,33 @@ import (
 // teams t0, t1, ...: team i posts in channel C<i>, and its person p<i>
 // alone holds the pager, with an SMS `smsAfter` after the page.
 type loadStack struct {
-	c       client.Client
-	slack   *fakeslack.Server
-	twilio  *faketwilio.Server
-	teams   *team.File
-	webhook string
-	hc      *http.Client
+	c      client.Client
+	slack  *fakeslack.Server
+	twilio *faketwilio.Server
+	teams  *team.File
+	// teamsYAML is the team file the teams were read from.
+	teamsYAML string
+	webhook   string
+	hc        *http.Client
 }
 
 func newLoadStack(b *testing.B, teams int, smsAfter string) *loadStack {
 	b.Helper()
 	c := startBenchServer(b)
+	s := newLoadFakes(b, c, teams, smsAfter)
+	w, err := worker.Start(s.config(), c, s.teams, worker.Options{Out: io.Discard})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = w.Stop(context.Background()) })
+	s.webhook = "http://" + w.GatewayAddr + "/webhooks/generic"
+	return s
+}
+
+// newLoadFakes is a load stack without its worker: the fakes, the team
+// file and the HTTP client of the senders.
+func newLoadFakes(b *testing.B, c client.Client, teams int, smsAfter string) *loadStack {
+	b.Helper()
 	sl := fakeslack.New(b)
 	tw := faketwilio.New(b)
 	var yaml strings.Builder
@@ -91,20 +107,20 @@ func newLoadStack(b *testing.B, teams int, smsAfter string) *loadStack {
 	if err != nil {
 		b.Fatal(err)
 	}
-	w, err := worker.Start(config.Config{
-		SlackBotToken: fakeslack.Token, SlackAPIURL: sl.URL(),
-		TwilioAccountSID: faketwilio.AccountSID, TwilioAuthToken: faketwilio.AuthToken,
-		TwilioFromNumber: "+15005550006", TwilioAPIURL: tw.URL(),
-		WebhookToken: benchToken, HTTPAddr: "127.0.0.1:0",
-	}, c, tf, worker.Options{Out: io.Discard})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = w.Stop(context.Background()) })
 	transport := &http.Transport{MaxIdleConnsPerHost: benchConcurrency}
 	b.Cleanup(transport.CloseIdleConnections)
-	return &loadStack{c: c, slack: sl, twilio: tw, teams: tf, webhook: "http://" + w.GatewayAddr + "/webhooks/generic",
+	return &loadStack{c: c, slack: sl, twilio: tw, teams: tf, teamsYAML: yaml.String(),
 		hc: &http.Client{Transport: transport, Timeout: 30 * time.Second}}
+}
+
+// config is the worker's configuration on the stack's fakes.
+func (s *loadStack) config() config.Config {
+	return config.Config{
+		SlackBotToken: fakeslack.Token, SlackAPIURL: s.slack.URL(),
+		TwilioAccountSID: faketwilio.AccountSID, TwilioAuthToken: faketwilio.AuthToken,
+		TwilioFromNumber: "+15005550006", TwilioAPIURL: s.twilio.URL(),
+		WebhookToken: benchToken, HTTPAddr: "127.0.0.1:0",
+	}
 }
 
 // deliver posts one firing alert; it returns the incident, or an error for

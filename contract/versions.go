@@ -12,6 +12,9 @@ const (
 	// named its responders, it is asked again before each later
 	// escalation step.
 	IncidentAskPagerAgainChange = "ask-pager-again"
+	// IncidentRecurrenceApartChange: the look-up of an earlier incident of
+	// the same key runs beside the escalation instead of before it.
+	IncidentRecurrenceApartChange = "recurrence-apart"
 	// The handover's link to the summary of the shift it ends.
 	HandoverSummaryLinkChange = "summary-link"
 	// The handover waits for the incoming person to accept.

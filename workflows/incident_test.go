@@ -95,13 +95,21 @@ func withText[T any](list []timed[T], substr string, text func(T) string) []time
 }
 
 func newIncidentEnv(t *testing.T, start time.Time, prev activities.PreviousIncidentResult) (*testsuite.TestWorkflowEnvironment, *sent) {
+	return newIncidentEnvLookingUp(t, start, func(env *testsuite.TestWorkflowEnvironment) {
+		env.OnActivity(a.PreviousIncident, mock.Anything, mock.Anything).Return(prev, nil).Maybe()
+	})
+}
+
+// newIncidentEnvLookingUp is newIncidentEnv with the look-up of an
+// earlier incident mocked by previous.
+func newIncidentEnvLookingUp(t *testing.T, start time.Time, previous func(*testsuite.TestWorkflowEnvironment)) (*testsuite.TestWorkflowEnvironment, *sent) {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: contract.IncidentWorkflowID("data", "fp1")})
 	Register(env, &activities.Activities{})
 	s := &sent{env: env}
-	env.OnActivity(a.PreviousIncident, mock.Anything, mock.Anything).Return(prev, nil).Maybe()
+	previous(env)
 	env.OnActivity(a.ResolveChatUsers, mock.Anything, mock.Anything).Return(
 		func(ctx context.Context, in activities.ResolveChatUsersInput) (activities.ResolveChatUsersResult, error) {
 			if err := s.chatFails(); err != nil {
@@ -360,6 +368,32 @@ func TestRecurrenceIsLinked(t *testing.T) {
 
 	require.Equal(t, "run-1", sum.RecurrenceOf)
 	require.NotEmpty(t, s.postsWith("Recurrence of the incident closed at Tue 24 Nov 12:00 CET (run run-1)"))
+}
+
+// Visibility slow to answer (as the embedded SQLite store was with
+// 10,000 incidents open) holds up the recurrence note, never the
+// escalation: the SMS goes at its 10 minutes, and the note follows.
+func TestASlowRecurrenceLookUpDoesNotHoldTheEscalation(t *testing.T) {
+	closed := incidentStart.Add(-2 * time.Hour)
+	env, s := newIncidentEnvLookingUp(t, incidentStart, func(env *testsuite.TestWorkflowEnvironment) {
+		env.OnActivity(a.PreviousIncident, mock.Anything, mock.Anything).After(25*time.Second).
+			Return(activities.PreviousIncidentResult{Found: true, RunID: "run-1", ClosedAt: closed}, nil)
+	})
+	at(env, 20*time.Minute, act(t, env, ActionAck, "UALICE"))
+	resolveAndFinish(t, env, 30*time.Minute)
+	sum := runTeamIncident(t, env, smsAtOnceTeam(), alertOf(SeverityCritical, AlertFiring))
+
+	require.NotEmpty(t, s.sms)
+	require.Equal(t, incidentStart.Add(time.Second), s.sms[0].At.In(berlin), "the SMS went at its second, not after the look-up")
+	require.Equal(t, "run-1", sum.RecurrenceOf, "the look-up's answer is still noted")
+}
+
+// smsAtOnceTeam pages by SMS a second after the page, well inside the
+// recurrence look-up's time.
+func smsAtOnceTeam() team.Team {
+	tm := incidentTeam()
+	tm.Incidents.Escalation = map[string]team.Escalation{"default": {Steps: []team.EscalationStep{{After: "1s", Action: team.ActionSMS}}}}
+	return tm
 }
 
 func TestAckAfterResolveIsRefused(t *testing.T) {

@@ -41,19 +41,27 @@ func (w wording) answer(err error, ok func() string) string {
 // inSlack words an answer in Slack to a press or a command: an incident's
 // or a handover's refusal as the workflow gives it, which says what
 // stands ("already resolved by <@U0BOB>").
-var inSlack = wording{refused: asGiven, failed: couldNotRecord}
+func (g *Gateway) inSlack() wording {
+	return wording{refused: asGiven, failed: g.couldNotRecord}
+}
 
 // rosterInSlack words a roster request's answer in Slack: its refusals
 // ("already taken by bob") are told as changing nothing.
-var rosterInSlack = wording{
-	refused: func(reason string) string { return "Nothing changed: " + reason },
-	failed:  couldNotRecord,
+func (g *Gateway) rosterInSlack() wording {
+	return wording{
+		refused: func(reason string) string { return "Nothing changed: " + reason },
+		failed:  g.couldNotRecord,
+	}
 }
 
 func asGiven(reason string) string { return reason }
 
-func couldNotRecord(err error) string {
-	return "Baton could not record that: " + err.Error() + ". Try again, or use the starter."
+// couldNotRecord logs a failure and tells the person only that it did not
+// go through: Temporal's and the network's words are for whoever runs
+// Baton, not for a Slack channel.
+func (g *Gateway) couldNotRecord(err error) string {
+	g.opts.Logger.Error("Slack: a change could not be recorded", "error", err)
+	return "Baton could not record that. Try again, or use the starter."
 }
 
 // sayRefused words a refusal read out in a call.

@@ -3,11 +3,14 @@ package gateway
 import (
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/baton-oncall/baton/incidentclient"
+	"github.com/baton-oncall/baton/internal/texttest"
 	"github.com/baton-oncall/baton/internal/workflowerr"
 )
 
@@ -17,6 +20,8 @@ func TestWordingAnswer(t *testing.T) {
 	refused := workflowerr.Refused(temporal.NewApplicationError("already taken by bob", ""))
 	silent := fmt.Errorf("%w: incident:data:x: deadline exceeded", incidentclient.ErrUnreachable)
 	failed := errors.New("connection refused")
+	var log texttest.Log
+	g := New(Options{Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	said := wording{
 		refused:     func(r string) string { return "refused: " + r },
 		unreachable: func(error) string { return "silent" },
@@ -33,10 +38,10 @@ func TestWordingAnswer(t *testing.T) {
 		{"unreachable", said, silent, "silent"},
 		{"unreachable without its words", wording{failed: said.failed}, silent, "failed: " + silent.Error()},
 		{"failed", said, failed, "failed: connection refused"},
-		{"in Slack, refused", inSlack, refused, "already taken by bob"},
-		{"in Slack, failed", inSlack, failed, "Baton could not record that: connection refused. Try again, or use the starter."},
-		{"a roster in Slack, refused", rosterInSlack, refused, "Nothing changed: already taken by bob"},
-		{"a roster in Slack, unreachable", rosterInSlack, silent, "Baton could not record that: " + silent.Error() + ". Try again, or use the starter."},
+		{"in Slack, refused", g.inSlack(), refused, "already taken by bob"},
+		{"in Slack, failed", g.inSlack(), failed, "Baton could not record that. Try again, or use the starter."},
+		{"a roster in Slack, refused", g.rosterInSlack(), refused, "Nothing changed: already taken by bob"},
+		{"a roster in Slack, unreachable", g.rosterInSlack(), silent, "Baton could not record that. Try again, or use the starter."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := tc.w.answer(tc.err, func() string {
@@ -49,5 +54,11 @@ func TestWordingAnswer(t *testing.T) {
 				t.Errorf("answer %q, want %q", got, tc.want)
 			}
 		})
+	}
+	// What Slack was not told is in the log.
+	for _, err := range []error{failed, silent} {
+		if !strings.Contains(log.String(), err.Error()) {
+			t.Errorf("the log lacks %q:\n%s", err, log.String())
+		}
 	}
 }

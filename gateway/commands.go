@@ -389,7 +389,7 @@ func (g *Gateway) actCommand(cmd SlashCommand, action workflows.Action, rest str
 			return ephemeral(why)
 		}
 		res, err := incidentclient.Act(ctx, g.opts.Temporal, id, workflows.FromChat(action, cmd.UserID, person))
-		return ephemeral(inSlack.answer(err, func() string { return res.Message }))
+		return ephemeral(g.inSlack().answer(err, func() string { return res.Message }))
 	}
 }
 

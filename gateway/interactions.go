@@ -121,7 +121,7 @@ func (g *Gateway) pressed(ctx context.Context, action workflows.Action, press Sl
 		return
 	}
 	res, err := incidentclient.Act(ctx, g.opts.Temporal, press.Value, workflows.FromChat(action, press.UserID, person))
-	g.respond(ctx, press.ResponseURL, inSlack.answer(err, func() string { return res.Message }))
+	g.respond(ctx, press.ResponseURL, g.inSlack().answer(err, func() string { return res.Message }))
 }
 
 // acceptPressed accepts a handover for the presser, who must be the
@@ -130,7 +130,7 @@ func (g *Gateway) acceptPressed(ctx context.Context, press SlackAction) {
 	ctx, cancel := context.WithTimeout(ctx, slackWorkTimeout)
 	defer cancel()
 	msg, err := handoverclient.Accept(ctx, g.opts.Temporal, press.Value, press.UserID, "slack")
-	g.respond(ctx, press.ResponseURL, inSlack.answer(err, func() string { return msg }))
+	g.respond(ctx, press.ResponseURL, g.inSlack().answer(err, func() string { return msg }))
 }
 
 // respond posts an ephemeral reply to a press's response_url (see

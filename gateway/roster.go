@@ -27,7 +27,7 @@ func (g *Gateway) needCoverPress(press SlackAction) (func(ctx context.Context), 
 			from = now
 		}
 		rq, err := rosterclient.AskCover(ctx, g.opts.Temporal, t, workflows.AskCover{Person: press.UserID, From: from, To: end})
-		return rosterInSlack.answer(err, func() string {
+		return g.rosterInSlack().answer(err, func() string {
 			return fmt.Sprintf("Asked the team to cover you from %s to %s (%s).", rq.From.In(loc).Format(whenLayout), rq.To.In(loc).Format(whenLayout), rq.ID)
 		})
 	})
@@ -48,7 +48,7 @@ func (g *Gateway) rosterPress(press SlackAction) (func(ctx context.Context), err
 		} else {
 			rq, err = rosterclient.ReplySwap(ctx, g.opts.Temporal, teamName, workflows.ReplySwap{ID: id, By: press.UserID, Accept: press.ActionID == contract.SwapAcceptAction})
 		}
-		return rosterInSlack.answer(err, func() string {
+		return g.rosterInSlack().answer(err, func() string {
 			switch {
 			case rq.Kind == workflows.RequestCover:
 				return fmt.Sprintf("Thank you: you hold the pager of %s from %s to %s.", teamName, rq.From.In(loc).Format(whenLayout), rq.To.In(loc).Format(whenLayout))
@@ -110,7 +110,7 @@ func (g *Gateway) coverCommand(cmd SlashCommand, rest string) commandWork {
 			return ephemeral(why)
 		}
 		rq, err := rosterclient.AskCover(ctx, g.opts.Temporal, t, workflows.AskCover{Person: cmd.UserID, From: from, To: to, Note: note})
-		return ephemeral(rosterInSlack.answer(err, func() string {
+		return ephemeral(g.rosterInSlack().answer(err, func() string {
 			return fmt.Sprintf("Asked %s to cover you from %s to %s (%s).", channelRef(t.Slack.Channel), from.Format(whenLayout), to.Format(whenLayout), rq.ID)
 		}))
 	}

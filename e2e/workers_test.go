@@ -45,19 +45,30 @@ func TestTwoWorkersRingAPersonAsOne(t *testing.T) {
 		}
 		return true
 	})
+	// One SMS at once and one bundle a minute later carrying the rest, as
+	// one worker sends. When the first SMS's own try is cut short and
+	// tried again (a loaded machine), the retry carries what was held by
+	// then, and the storm may take one SMS: never more than two.
 	msgs, calls := s.twilio.Messages(), s.twilio.Calls()
-	if len(msgs) != 2 || len(calls) != 1 {
-		t.Fatalf("%d SMS and %d calls to alice for a storm of %d, want 2 and 1, as one worker sends", len(msgs), len(calls), len(ids))
+	if len(msgs) < 1 || len(msgs) > 2 || len(calls) != 1 {
+		t.Fatalf("%d SMS and %d calls to alice for a storm of %d, want 1 or 2, and 1, as one worker sends", len(msgs), len(calls), len(ids))
 	}
-	if !strings.Contains(msgs[1].Body, fmt.Sprintf("Also firing (%d more)", len(ids)-2)) {
-		t.Errorf("the bundle does not carry the other held pages: %q", msgs[1].Body)
+	named := 0
+	for _, m := range msgs {
+		const intro = "Also firing ("
+		if i := strings.Index(m.Body, intro); i >= 0 {
+			var n int
+			if _, err := fmt.Sscanf(m.Body[i+len(intro):], "%d more", &n); err == nil {
+				named += n
+			}
+		}
 	}
 	carried := 0
 	for _, id := range ids {
 		carried += len(s.status(t, id).SMSWith)
 	}
-	if carried != len(ids)-2 {
-		t.Errorf("%d pages noted as carried by a bundle, want %d", carried, len(ids)-2)
+	if carried != len(ids)-len(msgs) || named != carried {
+		t.Errorf("%d pages noted as carried and %d named in the SMS, want each %d: every page in an SMS of its own or carried by one", carried, named, len(ids)-len(msgs))
 	}
 	if *record {
 		line := contract.PhoneLineWorkflowID(contract.PhoneLineKey([]byte(s.cfg.TwilioAuthToken), alicePhone))

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -18,35 +17,21 @@ import (
 	"github.com/baton-oncall/baton/workflows"
 )
 
-// replySMSAs sends an SMS reply with a MessageSid of the test's choosing,
-// signed as Twilio signs it; sending the same one twice is a replay.
-func (s *incidentStack) replySMSAs(t *testing.T, sid, from, body string) string {
+// replay posts a captured SMS reply again, its MessageSid and all, and
+// posts it again for as long as the gateway answers that it could not
+// reach Temporal in Twilio's time (a loaded CI machine has needed that).
+func (s *incidentStack) replay(t *testing.T, sid, from, body string) string {
 	t.Helper()
-	form := url.Values{"From": {from}, "To": {fromNumber}, "Body": {body}, "MessageSid": {sid}, "AccountSid": {faketwilio.AccountSID}}
-	resp := s.post(t, "/twilio/sms", http.Header{
-		"Content-Type":       {"application/x-www-form-urlencoded"},
-		"X-Twilio-Signature": {twilio.Signature(faketwilio.AuthToken, publicURL+"/twilio/sms", form)},
-	}, []byte(form.Encode()))
-	text, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("SMS reply: %s %s", resp.Status, text)
-	}
-	return string(text)
-}
-
-// replyUntilReached sends the reply as a new SMS (a SID of its own) for as
-// long as the gateway answers that it could not reach the incident in
-// Twilio's time, as that answer asks the person to (a loaded CI machine,
-// under the race detector, has needed it); it returns the SID and the
-// answer of the reply that got through.
-func (s *incidentStack) replyUntilReached(t *testing.T, from, body string) (sid, answer string) {
-	t.Helper()
-	eventually(t, "a reply that reaches the incident", 30*time.Second, func() bool {
-		sid = fmt.Sprintf("SM%032x", replies.Add(1))
-		answer = s.replySMSAs(t, sid, from, body)
+	var answer string
+	eventually(t, "the replay read", 30*time.Second, func() bool {
+		var code int
+		code, answer = s.postSMS(t, sid, from, body)
+		if code != http.StatusOK {
+			t.Fatalf("SMS reply: %d %s", code, answer)
+		}
 		return !strings.Contains(answer, "could not reach")
 	})
-	return sid, answer
+	return answer
 }
 
 // keyPress is a key pressed during a call, as Twilio posts it to the
@@ -102,7 +87,7 @@ func TestTheSecondaryAcknowledgesByReplyingToTheirSMS(t *testing.T) {
 		}
 		return false
 	})
-	answer := s.replySMSAs(t, "SM"+strings.Repeat("b", 32), bobPhone, "1")
+	_, answer := s.replySMS(t, bobPhone, "1")
 	if !strings.Contains(answer, "Acknowledged by bob via phone ("+id+")") {
 		t.Fatalf("bob's reply: %s", answer)
 	}
@@ -122,12 +107,11 @@ func TestAReplayedSMSReplyChangesNothing(t *testing.T) {
 	newer := s.fireAlertmanager(t, "fp-replay-sms-2")
 	eventually(t, "the second page", 10*time.Second, func() bool { return len(s.status(t, newer).Summary.OnCall) == 1 })
 
-	sid := "SM" + strings.Repeat("1", 32)
-	if answer := s.replySMSAs(t, sid, alicePhone, "1"); !strings.Contains(answer, "Acknowledged by alice via phone ("+newer+")") {
+	sid, _, answer := s.reply(t, alicePhone, "1")
+	if !strings.Contains(answer, "Acknowledged by alice via phone ("+newer+")") {
 		t.Fatalf("the reply: %s", answer)
 	}
-	answer := s.replySMSAs(t, sid, alicePhone, "1")
-	if !strings.Contains(answer, "answered already") {
+	if answer := s.replay(t, sid, alicePhone, "1"); !strings.Contains(answer, "answered already") {
 		t.Errorf("the replay: %s", answer)
 	}
 	if *record {
@@ -137,7 +121,7 @@ func TestAReplayedSMSReplyChangesNothing(t *testing.T) {
 		t.Errorf("the replay acted on the older page: %s by %q", st.State, st.Summary.AcknowledgedBy)
 	}
 	// A new message is a new answer.
-	if answer := s.replySMSAs(t, "SM"+strings.Repeat("2", 32), alicePhone, "1"); !strings.Contains(answer, "("+older+")") {
+	if _, answer := s.replySMS(t, alicePhone, "1"); !strings.Contains(answer, "("+older+")") {
 		t.Errorf("a new reply: %s", answer)
 	}
 }
@@ -150,7 +134,7 @@ func TestAReplayedSMSReplyDoesNotAnswerALaterIncident(t *testing.T) {
 	})
 	first := s.fireAlertmanager(t, "fp-replay-later-1")
 	eventually(t, "alice's SMS", 20*time.Second, func() bool { return len(s.smsTo(alicePhone)) == 1 })
-	sid, answer := s.replyUntilReached(t, alicePhone, "1")
+	sid, _, answer := s.reply(t, alicePhone, "1")
 	if !strings.Contains(answer, "Acknowledged by alice via phone") {
 		t.Fatalf("the reply: %s", answer)
 	}
@@ -162,14 +146,7 @@ func TestAReplayedSMSReplyDoesNotAnswerALaterIncident(t *testing.T) {
 	// Alice is on call for it, so a reply without a code would answer it.
 	eventually(t, "the later page", 10*time.Second, func() bool { return len(s.status(t, later).Summary.OnCall) == 1 })
 
-	// A gateway too busy to reach Temporal in Twilio's time says so, and the
-	// replay is posted again until it is read (a loaded CI machine has
-	// needed that).
-	eventually(t, "the replay read", 30*time.Second, func() bool {
-		answer = s.replySMSAs(t, sid, alicePhone, "1")
-		return !strings.Contains(answer, "could not reach")
-	})
-	if !strings.Contains(answer, "answered already") {
+	if answer := s.replay(t, sid, alicePhone, "1"); !strings.Contains(answer, "answered already") {
 		t.Errorf("the replay: %s", answer)
 	}
 	if st := s.status(t, later); st.State != workflows.StateTriggered {

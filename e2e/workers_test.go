@@ -55,10 +55,8 @@ func TestTwoWorkersRingAPersonAsOne(t *testing.T) {
 	}
 	named := 0
 	for _, m := range msgs {
-		const intro = "Also firing ("
-		if i := strings.Index(m.Body, intro); i >= 0 {
-			var n int
-			if _, err := fmt.Sscanf(m.Body[i+len(intro):], "%d more", &n); err == nil {
+		for n := 1; n < len(ids); n++ {
+			if strings.Contains(m.Body, fmt.Sprintf("Also firing (%d more)", n)) {
 				named += n
 			}
 		}

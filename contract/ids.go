@@ -216,3 +216,44 @@ func parseOnePartID(s, prefix, what, part string, valid func(string) bool) (stri
 
 // nonEmpty is the check of a part that any non-empty text may be.
 func nonEmpty(part string) bool { return part != "" }
+
+// heartbeatName is what a heartbeat may be called: fit for a URL path
+// segment, and colon-free, so that its ID reads back.
+var heartbeatName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+
+// ValidHeartbeatName reports whether name may name a heartbeat; the team
+// file is held to it.
+func ValidHeartbeatName(name string) bool { return heartbeatName.MatchString(name) }
+
+// HeartbeatID names one team's heartbeat. Its string form, the workflow ID
+// of the heartbeat's monitor, is "heartbeat:<team>:<name>".
+type HeartbeatID struct {
+	Team string
+	Name string
+}
+
+const heartbeatPrefix = "heartbeat:"
+
+// String is the heartbeat's workflow ID.
+func (id HeartbeatID) String() string { return heartbeatPrefix + id.Team + ":" + id.Name }
+
+// Path is where the heartbeat's job pings: POST <gateway><Path>. The
+// gateway's route is HeartbeatRoute.
+func (id HeartbeatID) Path() string { return "/heartbeat/" + id.Team + "/" + id.Name }
+
+// HeartbeatRoute is the gateway's pattern for HeartbeatID.Path.
+const HeartbeatRoute = "POST /heartbeat/{team}/{name}"
+
+// DedupKey is the dedup key of the incident a missed heartbeat opens: one
+// incident per heartbeat, reopened if it stops again before it closes.
+func (id HeartbeatID) DedupKey() string { return "heartbeat-" + id.Name }
+
+// ParseHeartbeatID reads back a heartbeat's workflow ID.
+func ParseHeartbeatID(s string) (HeartbeatID, error) {
+	rest, ok := strings.CutPrefix(s, heartbeatPrefix)
+	team, name, cut := strings.Cut(rest, ":")
+	if !ok || !cut || !teamName.MatchString(team) || !heartbeatName.MatchString(name) {
+		return HeartbeatID{}, fmt.Errorf("%q is not a heartbeat ID (heartbeat:<team>:<name>)", s)
+	}
+	return HeartbeatID{Team: team, Name: name}, nil
+}

@@ -120,3 +120,28 @@ func TestShiftIDsReadBack(t *testing.T) {
 		t.Error("a number parsed as a line key")
 	}
 }
+
+// A heartbeat's ID reads back to its team and name, whatever dots, dashes
+// and underscores either holds; a name fit for no URL or a colon-split
+// text is refused.
+func TestHeartbeatIDsReadBack(t *testing.T) {
+	for _, id := range []HeartbeatID{{"data", "orders_etl"}, {"data-eng", "x.y-z"}, {"a", "A1"}} {
+		got, err := ParseHeartbeatID(id.String())
+		if err != nil || got != id {
+			t.Errorf("%+v: %+v %v", id, got, err)
+		}
+	}
+	if a, b := (HeartbeatID{"data", "eng-x"}), (HeartbeatID{"data-eng", "x"}); a.String() == b.String() || a.Path() == b.Path() {
+		t.Error("two teams' heartbeats share an ID or a path")
+	}
+	for _, s := range []string{"heartbeat:data", "heartbeat:data:", "heartbeat:Data:x", "heartbeat:data:a:b", "heartbeat:data:a/b", "incident:data:x"} {
+		if _, err := ParseHeartbeatID(s); err == nil {
+			t.Errorf("ParseHeartbeatID(%q) took it", s)
+		}
+	}
+	for _, name := range []string{"", "a/b", "a b", "a:b", "-a", strings.Repeat("a", 101)} {
+		if ValidHeartbeatName(name) {
+			t.Errorf("%q may name a heartbeat", name)
+		}
+	}
+}

@@ -39,6 +39,31 @@ const (
 	// refuses a second start of its ID, running or closed, for the
 	// namespace's retention, which is what makes a replay change nothing.
 	ReceiptWorkflowName = "Receipt"
+	// HeartbeatWorkflowName watches one heartbeat (HeartbeatID): each
+	// ping re-arms its deadline, and a missed deadline opens an incident.
+	HeartbeatWorkflowName = "Heartbeat"
+)
+
+// DeliverAlertActivity is the activity by which a workflow (a heartbeat's
+// monitor) delivers an alert to its incident, as the gateway does. It is
+// registered by name because it lives beside the client code it shares
+// with the gateway, which the workflows cannot import.
+const DeliverAlertActivity = "DeliverAlert"
+
+// The heartbeat monitor's signals and query.
+const (
+	// HeartbeatPingSignal carries a workflows.HeartbeatPing. The gateway
+	// sends it with SignalWithStart, so a ping also starts a monitor that
+	// is not running yet.
+	HeartbeatPingSignal = "heartbeat.ping"
+	// HeartbeatConfigureSignal carries a workflows.HeartbeatInput's team
+	// and heartbeat as the team file now has them.
+	HeartbeatConfigureSignal = "heartbeat.configure"
+	// HeartbeatStopSignal ends the monitor of a heartbeat taken out of the
+	// team file; its string says why.
+	HeartbeatStopSignal = "heartbeat.stop"
+	// HeartbeatStatusQuery returns a workflows.HeartbeatStatus.
+	HeartbeatStatusQuery = "heartbeat.status"
 )
 
 // TeamsWorkflowID is the one run of the Teams workflow the starter asks:

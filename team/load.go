@@ -282,10 +282,11 @@ func (t Team) Validate() error {
 		bad("fallback", "%q is not a person of this team (people[].id)", t.Fallback)
 	}
 	for i, l := range t.Runbooks {
-		if u, err := url.Parse(l.URL); err != nil || u.Scheme == "" || u.Host == "" {
+		if !absoluteURL(l.URL) {
 			bad(fmt.Sprintf("runbooks[%d].url", i), "%q is not an absolute URL", l.URL)
 		}
 	}
+	t.validateHeartbeats(bad)
 	inc := t.Incidents
 	for _, sev := range inc.PageSeverities {
 		if !severities[sev] {
@@ -332,4 +333,10 @@ func (t Team) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// absoluteURL reports whether s is a URL with a scheme and a host.
+func absoluteURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme != "" && u.Host != ""
 }

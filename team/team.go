@@ -37,6 +37,9 @@ type Team struct {
 	// the pager cannot be asked and no handover recorded who holds it, or
 	// the pager names nobody. A team lead, usually.
 	Fallback string `yaml:"fallback,omitempty" json:"fallback,omitempty"`
+	// Heartbeats are the team's dead man's switches: jobs that ping Baton
+	// while they run well, so that their silence opens an incident.
+	Heartbeats []Heartbeat `yaml:"heartbeats,omitempty" json:"heartbeats,omitempty"`
 }
 
 // Slack says where the team is reached. Channels may be given as IDs

@@ -22,7 +22,7 @@ var vendorFree = []string{"workflows", "incidentview", "rosterview", "phoneline"
 // activities/phone/twilio) but link no vendor's SDK, so that the gateway
 // answers whatever a vendor's client library does, and Socket Mode, which
 // needs slack-go, is wired in by the worker (chat.EnvelopeHandler).
-var sdkFree = []string{"gateway", "incidentclient", "handoverclient", "rosterclient"}
+var sdkFree = []string{"gateway", "incidentclient", "handoverclient", "rosterclient", "heartbeatclient"}
 
 // vendorSDKs are the adapters' SDKs; logrus comes with Opsgenie's.
 var vendorSDKs = []string{

@@ -100,6 +100,7 @@ func New(opts Options) *Gateway {
 	g.mux.HandleFunc("POST /webhooks/alertmanager", g.webhook(g.alertmanager))
 	g.mux.HandleFunc("POST /webhooks/opsgenie", g.webhook(g.opsgenie))
 	g.mux.HandleFunc("POST /webhooks/generic", g.webhook(g.generic))
+	g.mux.HandleFunc(contract.HeartbeatRoute, g.heartbeat)
 	g.mux.HandleFunc("POST /slack/interactions", g.timed(g.slackInteraction))
 	g.mux.HandleFunc("POST /slack/commands", g.timed(g.slackCommand))
 	g.mux.HandleFunc("POST /twilio/sms", g.twilioSMS)
@@ -352,20 +353,30 @@ func (g *Gateway) admit(who caller, i int, p ParsedAlert) (team.Team, *refusal) 
 	if p.Err != nil {
 		return team.Team{}, ref(reasonInvalid, p.Err.Error())
 	}
-	t, ok := g.opts.Teams.Team(p.Alert.Team)
+	if r := g.admitTeam(who, p.Alert.Team); r != nil {
+		return team.Team{}, ref(r.Reason, r.Error)
+	}
+	t, _ := g.opts.Teams.Team(p.Alert.Team)
+	return t, nil
+}
+
+// admitTeam checks that a team is known and that the caller may act for
+// it; the refusal it returns has a reason and an error only.
+func (g *Gateway) admitTeam(who caller, name string) *refusal {
+	t, ok := g.opts.Teams.Team(name)
 	switch {
 	case !ok && who.all:
-		return team.Team{}, ref(reasonUnknownTeam, fmt.Sprintf("unknown team %q: the team file has %s",
-			p.Alert.Team, strings.Join(g.opts.Teams.Names(), ", ")))
+		return &refusal{Reason: reasonUnknownTeam, Error: fmt.Sprintf("unknown team %q: the team file has %s",
+			name, strings.Join(g.opts.Teams.Names(), ", "))}
 	case !ok:
 		// A team's own token learns no other team's name.
-		return team.Team{}, ref(reasonUnknownTeam, fmt.Sprintf("unknown team %q: this token delivers for %s",
-			p.Alert.Team, strings.Join(slices.Sorted(maps.Keys(who.teams)), ", ")))
+		return &refusal{Reason: reasonUnknownTeam, Error: fmt.Sprintf("unknown team %q: this token delivers for %s",
+			name, strings.Join(slices.Sorted(maps.Keys(who.teams)), ", "))}
 	case !who.mayActFor(t.Name):
-		return team.Team{}, ref(reasonForbiddenTeam, fmt.Sprintf("team %q: this token delivers for %s only",
-			t.Name, strings.Join(slices.Sorted(maps.Keys(who.teams)), ", ")))
+		return &refusal{Reason: reasonForbiddenTeam, Error: fmt.Sprintf("team %q: this token delivers for %s only",
+			t.Name, strings.Join(slices.Sorted(maps.Keys(who.teams)), ", "))}
 	}
-	return t, nil
+	return nil
 }
 
 // maxParallelDeliveries bounds how many alerts of one request go to

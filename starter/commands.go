@@ -66,10 +66,13 @@ func (a *app) commands() []command {
 				run: withSub(a.swap, "reply")},
 		}},
 		{name: "schedules", subs: []command{
-			{name: "apply", args: "[--team NAME] [--json]", help: "create or update each team's weekly handover and summary schedules",
+			{name: "apply", args: "[--team NAME] [--json]", help: "create or update each team's weekly handover and summary schedules, and match the heartbeats to the team file",
 				run: a.schedulesApply},
 			{name: "list", args: "[--json]", help: "show the schedules and their next runs", run: a.schedulesList},
 			{name: "delete", args: "--team NAME|--all", help: "delete a team's schedules, or all of them", run: a.schedulesDelete},
+		}},
+		{name: "heartbeat", subs: []command{
+			{name: "list", args: "[--team NAME] [--json]", help: "each heartbeat's state, last ping and next deadline", run: a.heartbeatList},
 		}},
 		{name: "incident", subs: []command{
 			{name: "open", args: "--team NAME --summary TEXT --severity SEV", help: "declare an incident by hand", run: a.incidentOpen},

@@ -233,7 +233,7 @@ func (a *app) loadTeams() (*team.File, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), workflows.TeamsWithin)
 	defer cancel()
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       "baton-teams",
+		ID:                       contract.TeamsWorkflowID,
 		TaskQueue:                contract.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/baton-oncall/baton/contract"
+	"github.com/baton-oncall/baton/heartbeatclient"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -71,17 +72,18 @@ func teamSchedules(t team.Team) ([]teamSchedule, error) {
 	}, nil
 }
 
-// applied is what `schedules apply` did to one schedule: created or
-// updated it.
+// applied is what `schedules apply` did to one schedule (created or
+// updated it) or to one heartbeat's monitor (watched or stopped it).
 type applied struct {
-	ScheduleID string `json:"schedule_id"`
+	ScheduleID string `json:"schedule_id,omitempty"`
+	WorkflowID string `json:"workflow_id,omitempty"`
 	Team       string `json:"team"`
 	Action     string `json:"action"`
 }
 
 func (a *app) schedulesApply(ctx context.Context, args []string) error {
-	fs := a.flags("schedules apply", "Creates each team's weekly handover and summary schedules, or updates them to match the team file.\n"+
-		"Applying twice creates nothing new.")
+	fs := a.flags("schedules apply", "Creates each team's weekly handover and summary schedules, or updates them to match the team file,\n"+
+		"and starts, reconfigures or stops the heartbeat monitors to match it. Applying twice creates nothing new.")
 	only := fs.String("team", "", "only this team")
 	asJSON := fs.Bool("json", false, "print what was done as JSON")
 	if err := parse(fs, args); err != nil {
@@ -116,7 +118,15 @@ func (a *app) schedulesApply(ctx context.Context, args []string) error {
 			done = append(done, applied{ScheduleID: sc.ID, Team: t.Name, Action: what})
 		}
 	}
-	return printList(a, *asJSON, done, "", func(d applied) string { return d.Action + " " + d.ScheduleID })
+	synced, err := heartbeatclient.Sync(ctx, c, teams, *only)
+	for _, s := range synced {
+		hb, _ := contract.ParseHeartbeatID(s.WorkflowID)
+		done = append(done, applied{WorkflowID: s.WorkflowID, Team: hb.Team, Action: s.Action})
+	}
+	if err != nil {
+		return fmt.Errorf("heartbeats: %w", err)
+	}
+	return printList(a, *asJSON, done, "", func(d applied) string { return d.Action + " " + d.ScheduleID + d.WorkflowID })
 }
 
 // applySchedule creates a schedule, or updates it to match.

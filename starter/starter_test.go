@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/baton-oncall/baton/config"
+	"github.com/baton-oncall/baton/heartbeatclient"
 	"github.com/baton-oncall/baton/internal/localphone"
 	"github.com/baton-oncall/baton/internal/testclock"
 	"github.com/baton-oncall/baton/internal/testserver"
@@ -281,11 +282,11 @@ func TestSchedulesCommands(t *testing.T) {
 	h := newHarness(t, devTeamsFrom(t, 0))
 
 	code, out, errOut := h.starter("schedules", "apply")
-	if code != exitOK || strings.TrimSpace(out) != "created handover-data\ncreated summary-data" {
+	if code != exitOK || strings.TrimSpace(out) != "created handover-data\ncreated summary-data\nwatched heartbeat:data:nightly_orders" {
 		t.Fatalf("apply: exit %d %q %q", code, out, errOut)
 	}
 	code, out, _ = h.starter("schedules", "apply")
-	if code != exitOK || strings.TrimSpace(out) != "updated handover-data\nupdated summary-data" {
+	if code != exitOK || strings.TrimSpace(out) != "updated handover-data\nupdated summary-data\nwatched heartbeat:data:nightly_orders" {
 		t.Fatalf("second apply: exit %d %q", code, out)
 	}
 
@@ -544,5 +545,44 @@ func TestOverrideAndOncallCommands(t *testing.T) {
 	}
 	if code, _, errOut = h.starter("override", "remove", "--team", "data", "o1"); code != exitFailed || !strings.Contains(errOut, `no override "o1"`) {
 		t.Errorf("remove again: %d %q", code, errOut)
+	}
+}
+
+// The worker watches the team file's heartbeats from its start: the
+// starter lists each one's state, and its JSON the deadline, a day and the
+// grace after the watch began.
+func TestHeartbeatListCommand(t *testing.T) {
+	h := newHarness(t, devTeamsFrom(t, 0))
+	deadline := time.Now().Add(30 * time.Second)
+	var out string
+	for {
+		code, o, errOut := h.starter("heartbeat", "list")
+		if code != exitOK {
+			t.Fatalf("list: exit %d %q %q", code, o, errOut)
+		}
+		if strings.HasPrefix(o, "waiting ") {
+			out = o
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the worker does not watch the heartbeat:\n%s", o)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	for _, want := range []string{"data/nightly_orders  every 1d, grace 2h", "last ping: never", "deadline:  "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("list lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, errOut := h.starter("heartbeat", "list", "--team", "data", "--json")
+	var list []heartbeatclient.Listed
+	if err := json.Unmarshal([]byte(out), &list); code != exitOK || err != nil || len(list) != 1 {
+		t.Fatalf("json: exit %d %v %q %q", code, err, out, errOut)
+	}
+	if got := list[0].Deadline.Sub(list[0].Since); got != 26*time.Hour || list[0].State != "waiting" {
+		t.Errorf("%+v: want waiting, due 26h after the watch began", list[0])
+	}
+	if code, _, errOut := h.starter("heartbeat", "list", "--team", "nope"); code == exitOK || !strings.Contains(errOut, `the worker has no team "nope"`) {
+		t.Errorf("unknown team: exit %d %q", code, errOut)
 	}
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/baton-oncall/baton/config"
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/gateway"
+	"github.com/baton-oncall/baton/incidentclient"
 	"github.com/baton-oncall/baton/metrics"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
@@ -52,6 +53,9 @@ type Worker struct {
 	socketDone chan error
 	// workspaceStop ends the retries of auth.test, when they run.
 	workspaceStop context.CancelFunc
+	// heartbeatsStop ends the sync of the heartbeat monitors, when it
+	// runs, and waits for it.
+	heartbeatsStop func()
 	// GatewayAddr is where the gateway listens (host:port).
 	GatewayAddr string
 	// MetricsAddr is where /metrics and the probes listen apart from the
@@ -216,6 +220,7 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 		}
 		w.temporal = sdkworker.New(c, contract.TaskQueue, opts)
 		workflows.Register(w.temporal, acts)
+		incidentclient.Deliverer{Client: c}.Register(w.temporal)
 		w.phone = sdkworker.New(c, contract.PhoneTaskQueue, opts)
 		workflows.RegisterPhone(w.phone, acts)
 		for _, tw := range []sdkworker.Worker{w.temporal, w.phone} {
@@ -228,6 +233,7 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 				return nil, fmt.Errorf("start the Temporal worker: %w", err)
 			}
 		}
+		w.watchHeartbeats(c, teams)
 	}
 
 	mux := http.NewServeMux()
@@ -361,6 +367,9 @@ func readyz(c client.Client) http.Handler {
 func (w *Worker) Stop(ctx context.Context) error {
 	if w.workspaceStop != nil {
 		w.workspaceStop()
+	}
+	if w.heartbeatsStop != nil {
+		w.heartbeatsStop()
 	}
 	if w.socketStop != nil {
 		w.socketStop()

@@ -44,6 +44,7 @@ func RegisterWorkflows(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(PageQuota, workflow.RegisterOptions{Name: contract.PageQuotaWorkflowName})
 	r.RegisterWorkflowWithOptions(PhoneLine, workflow.RegisterOptions{Name: contract.PhoneLineWorkflowName})
 	r.RegisterWorkflowWithOptions(Receipt, workflow.RegisterOptions{Name: contract.ReceiptWorkflowName})
+	r.RegisterWorkflowWithOptions(HeartbeatMonitor, workflow.RegisterOptions{Name: contract.HeartbeatWorkflowName})
 }
 
 // withActivity returns ctx with Baton's activity options and a summary that

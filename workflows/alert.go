@@ -60,6 +60,8 @@ const (
 	SourceOpsgenie     = "opsgenie"
 	SourceGeneric      = "generic"
 	SourceManual       = "manual"
+	// SourceHeartbeat: a heartbeat's deadline passed without a ping.
+	SourceHeartbeat = "heartbeat"
 )
 
 // OpsgenieAlertSource is the source of the Opsgenie alerts Baton opens for

@@ -22,13 +22,15 @@ var vendorFree = []string{"workflows", "incidentview", "rosterview", "phoneline"
 // activities/phone/twilio) but link no vendor's SDK, so that the gateway
 // answers whatever a vendor's client library does, and Socket Mode, which
 // needs slack-go, is wired in by the worker (chat.EnvelopeHandler).
-var sdkFree = []string{"gateway", "incidentclient", "handoverclient", "rosterclient", "heartbeatclient"}
+var sdkFree = []string{"gateway", "incidentclient", "handoverclient", "rosterclient", "heartbeatclient", "checkclient"}
 
-// vendorSDKs are the adapters' SDKs; logrus comes with Opsgenie's.
+// vendorSDKs are the adapters' SDKs; logrus comes with Opsgenie's, pgx is the
+// checks' SQL adapter's.
 var vendorSDKs = []string{
 	"github.com/slack-go/slack",
 	"github.com/opsgenie/opsgenie-go-sdk-v2",
 	"github.com/sirupsen/logrus",
+	"github.com/jackc/pgx",
 }
 
 // isVendor reports whether pkg is a vendor's SDK or one of Baton's adapters:

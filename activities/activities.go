@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/baton-oncall/baton/activities/chat"
+	"github.com/baton-oncall/baton/activities/checks"
 	"github.com/baton-oncall/baton/activities/pager"
 	"github.com/baton-oncall/baton/activities/phone"
 	"github.com/baton-oncall/baton/activities/tickets"
@@ -53,4 +54,6 @@ type Activities struct {
 	// Lines keep each person's phone from ringing once per incident in a
 	// storm (phonelines.go).
 	Lines Lines
+	// SQL runs the queries of freshness and query checks.
+	SQL checks.SQL
 }

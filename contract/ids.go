@@ -217,13 +217,13 @@ func parseOnePartID(s, prefix, what, part string, valid func(string) bool) (stri
 // nonEmpty is the check of a part that any non-empty text may be.
 func nonEmpty(part string) bool { return part != "" }
 
-// heartbeatName is what a heartbeat may be called: fit for a URL path
-// segment, and colon-free, so that its ID reads back.
-var heartbeatName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+// probeName is what a heartbeat or a check may be called: fit for a URL
+// path segment, and colon-free, so that its ID reads back.
+var probeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
 
-// ValidHeartbeatName reports whether name may name a heartbeat; the team
-// file is held to it.
-func ValidHeartbeatName(name string) bool { return heartbeatName.MatchString(name) }
+// ValidProbeName reports whether name may name a heartbeat or a check;
+// the team file is held to it.
+func ValidProbeName(name string) bool { return probeName.MatchString(name) }
 
 // HeartbeatID names one team's heartbeat. Its string form, the workflow ID
 // of the heartbeat's monitor, is "heartbeat:<team>:<name>".
@@ -252,8 +252,39 @@ func (id HeartbeatID) DedupKey() string { return "heartbeat-" + id.Name }
 func ParseHeartbeatID(s string) (HeartbeatID, error) {
 	rest, ok := strings.CutPrefix(s, heartbeatPrefix)
 	team, name, cut := strings.Cut(rest, ":")
-	if !ok || !cut || !teamName.MatchString(team) || !heartbeatName.MatchString(name) {
+	if !ok || !cut || !teamName.MatchString(team) || !probeName.MatchString(name) {
 		return HeartbeatID{}, fmt.Errorf("%q is not a heartbeat ID (heartbeat:<team>:<name>)", s)
 	}
 	return HeartbeatID{Team: team, Name: name}, nil
+}
+
+// CheckID names one team's check. Its string form, "check:<team>:<name>",
+// is the ID of the check's schedule; each run's workflow ID is that with
+// the run's time appended, as Temporal Schedules do.
+type CheckID struct {
+	Team string
+	Name string
+}
+
+const checkPrefix = "check:"
+
+// String is the check's schedule ID.
+func (id CheckID) String() string { return checkPrefix + id.Team + ":" + id.Name }
+
+// DedupKey is the dedup key of the incident of a failing check.
+func (id CheckID) DedupKey() string { return "check-" + id.Name }
+
+// CannotRunKey is the dedup key of the incident of a check that cannot
+// run (bad credentials, a query error): its own, so that it never reads
+// as the check failing.
+func (id CheckID) CannotRunKey() string { return "check-" + id.Name + "-cannot-run" }
+
+// ParseCheckID reads back a check's schedule ID.
+func ParseCheckID(s string) (CheckID, error) {
+	rest, ok := strings.CutPrefix(s, checkPrefix)
+	team, name, cut := strings.Cut(rest, ":")
+	if !ok || !cut || !teamName.MatchString(team) || !probeName.MatchString(name) {
+		return CheckID{}, fmt.Errorf("%q is not a check ID (check:<team>:<name>)", s)
+	}
+	return CheckID{Team: team, Name: name}, nil
 }

@@ -140,8 +140,23 @@ func TestHeartbeatIDsReadBack(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"", "a/b", "a b", "a:b", "-a", strings.Repeat("a", 101)} {
-		if ValidHeartbeatName(name) {
+		if ValidProbeName(name) {
 			t.Errorf("%q may name a heartbeat", name)
+		}
+	}
+}
+
+func TestCheckIDsReadBack(t *testing.T) {
+	id := CheckID{Team: "data-eng", Name: "orders_fresh"}
+	if got, err := ParseCheckID(id.String()); err != nil || got != id {
+		t.Errorf("%+v: %+v %v", id, got, err)
+	}
+	if id.DedupKey() == id.CannotRunKey() || IncidentKey(id.CannotRunKey()) != id.CannotRunKey() {
+		t.Error("a check's two incidents share a key, or a key is not fit for an ID")
+	}
+	for _, s := range []string{"check:data", "check:data:a:b", "heartbeat:data:x", "check:data:"} {
+		if _, err := ParseCheckID(s); err == nil {
+			t.Errorf("ParseCheckID(%q) took it", s)
 		}
 	}
 }

@@ -42,6 +42,9 @@ const (
 	// HeartbeatWorkflowName watches one heartbeat (HeartbeatID): each
 	// ping re-arms its deadline, and a missed deadline opens an incident.
 	HeartbeatWorkflowName = "Heartbeat"
+	// CheckWorkflowName is one run of a check, started by the check's
+	// schedule (CheckID); each run reads the last one's result.
+	CheckWorkflowName = "Check"
 )
 
 // DeliverAlertActivity is the activity by which a workflow (a heartbeat's

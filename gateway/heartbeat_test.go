@@ -40,7 +40,7 @@ func TestAHeartbeatPingIsRefusedAloudAndChangesNothing(t *testing.T) {
 		code                    int
 		wantErr                 string
 	}{
-		{"heartbeats off", "", "Bearer " + htToken, "/heartbeat/data/orders_etl", http.StatusServiceUnavailable, "BATON_WEBHOOK_TOKEN is not set"},
+		{"webhooks off", "", "Bearer " + htToken, "/heartbeat/data/orders_etl", http.StatusServiceUnavailable, "BATON_WEBHOOK_TOKEN is not set"},
 		{"no token", htToken, "", "/heartbeat/data/orders_etl", http.StatusUnauthorized, "bearer token"},
 		{"wrong token", htToken, "Bearer nope", "/heartbeat/data/orders_etl", http.StatusUnauthorized, "bearer token"},
 		{"unknown team", htToken, "Bearer " + htToken, "/heartbeat/nope/orders_etl", http.StatusNotFound, `unknown team "nope": the team file has data, platform`},

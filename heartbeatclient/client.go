@@ -68,10 +68,7 @@ type Synced struct {
 func Sync(ctx context.Context, c client.Client, file *team.File, only string) ([]Synced, error) {
 	var done []Synced
 	watched := map[string]bool{}
-	for _, t := range file.Teams {
-		if only != "" && t.Name != only {
-			continue
-		}
+	for _, t := range file.Only(only) {
 		for _, h := range t.Heartbeats {
 			opts := startOptions(t, h)
 			_, err := c.SignalWithStartWorkflow(ctx, opts.ID, contract.HeartbeatConfigureSignal,
@@ -119,10 +116,7 @@ type Listed struct {
 // only is set) for its state.
 func List(ctx context.Context, c client.Client, file *team.File, only string) []Listed {
 	var out []Listed
-	for _, t := range file.Teams {
-		if only != "" && t.Name != only {
-			continue
-		}
+	for _, t := range file.Only(only) {
 		for _, h := range t.Heartbeats {
 			l := Listed{HeartbeatStatus: workflows.HeartbeatStatus{Team: t.Name, Name: h.Name, Every: h.Every}}
 			id := contract.HeartbeatID{Team: t.Name, Name: h.Name}.String()

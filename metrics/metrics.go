@@ -32,6 +32,9 @@ type Metrics struct {
 	pageLatency        prometheus.Histogram
 	escalationLateness prometheus.Histogram
 	slackInteraction   prometheus.Histogram
+	checkUp            *prometheus.GaugeVec
+	checkValue         *prometheus.GaugeVec
+	checkAge           *prometheus.GaugeVec
 	sdk                *sdkMetrics
 }
 
@@ -67,9 +70,22 @@ func New() *Metrics {
 			Help:    "How long the gateway took to answer a Slack button press or slash command (Slack allows 3 s).",
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2, 3, 5},
 		}),
+		checkUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "baton_check_up",
+			Help: "1 when a check's last run on this worker passed, 0 when it failed or could not run, by team and check.",
+		}, []string{"team", "check"}),
+		checkValue: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "baton_check_value",
+			Help: "A query check's last number, or an http check's last status, by team and check.",
+		}, []string{"team", "check"}),
+		checkAge: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "baton_check_age_seconds",
+			Help: "How old a freshness check's newest row was at its last run, by team and check.",
+		}, []string{"team", "check"}),
 		sdk: newSDKMetrics(),
 	}
-	m.registry.MustRegister(m.alertsReceived, m.alertsRejected, m.notifications, m.pageLatency, m.escalationLateness, m.slackInteraction, m.sdk,
+	m.registry.MustRegister(m.alertsReceived, m.alertsRejected, m.notifications, m.pageLatency, m.escalationLateness, m.slackInteraction,
+		m.checkUp, m.checkValue, m.checkAge, m.sdk,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -123,5 +139,24 @@ func (m *Metrics) EscalationLateness(d time.Duration) {
 func (m *Metrics) SlackInteraction(d time.Duration) {
 	if m != nil {
 		m.slackInteraction.Observe(d.Seconds())
+	}
+}
+
+// CheckRan records a check's run: whether it passed, and its value or age
+// when it found one.
+func (m *Metrics) CheckRan(team, check string, up bool, value *float64, age *time.Duration) {
+	if m == nil {
+		return
+	}
+	u := 0.0
+	if up {
+		u = 1
+	}
+	m.checkUp.WithLabelValues(team, check).Set(u)
+	if value != nil {
+		m.checkValue.WithLabelValues(team, check).Set(*value)
+	}
+	if age != nil {
+		m.checkAge.WithLabelValues(team, check).Set(age.Seconds())
 	}
 }

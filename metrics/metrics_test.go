@@ -29,6 +29,9 @@ func TestBatonMetricsAreServed(t *testing.T) {
 	m.PageLatency(300 * time.Millisecond)
 	m.EscalationLateness(-time.Second) // a clock ahead: on time
 	m.SlackInteraction(20 * time.Millisecond)
+	value, age := 0.0, 26*time.Hour
+	m.CheckRan("data", "running", false, &value, nil)
+	m.CheckRan("data", "orders_fresh", true, nil, &age)
 	text := scrape(t, m)
 	for _, want := range []string{
 		`baton_alerts_received_total{source="alertmanager",team="data"} 2`,
@@ -38,6 +41,10 @@ func TestBatonMetricsAreServed(t *testing.T) {
 		`baton_page_latency_seconds_bucket{le="0.5"} 1`,
 		`baton_escalation_lateness_seconds_bucket{le="0.1"} 1`,
 		`baton_slack_interaction_seconds_count 1`,
+		`baton_check_up{check="running",team="data"} 0`,
+		`baton_check_value{check="running",team="data"} 0`,
+		`baton_check_up{check="orders_fresh",team="data"} 1`,
+		`baton_check_age_seconds{check="orders_fresh",team="data"} 93600`,
 		"go_goroutines ",
 	} {
 		if !strings.Contains(text, want) {
@@ -79,6 +86,7 @@ func TestANilMetricsRecordsNothing(t *testing.T) {
 	m.AlertRejected("generic", "invalid")
 	m.Notified("page", "slack", Sent)
 	m.PageLatency(time.Second)
+	m.CheckRan("data", "x", true, nil, nil)
 	m.SDKHandler().Counter("x").Inc(1)
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))

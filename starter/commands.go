@@ -71,6 +71,9 @@ func (a *app) commands() []command {
 			{name: "list", args: "[--json]", help: "show the schedules and their next runs", run: a.schedulesList},
 			{name: "delete", args: "--team NAME|--all", help: "delete a team's schedules, or all of them", run: a.schedulesDelete},
 		}},
+		{name: "check", subs: []command{
+			{name: "list", args: "[--team NAME] [--json]", help: "each check's state, what its last run found, and its next run", run: a.checkList},
+		}},
 		{name: "heartbeat", subs: []command{
 			{name: "list", args: "[--team NAME] [--json]", help: "each heartbeat's state, last ping and next deadline", run: a.heartbeatList},
 		}},

@@ -12,19 +12,7 @@ func (a *app) heartbeatList(ctx context.Context, args []string) error {
 	fs := a.flags("heartbeat list", "Lists the heartbeats of the worker's team file: each one's state, last ping and next deadline.")
 	only := fs.String("team", "", "only this team")
 	asJSON := jsonFlag(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	teams, err := a.loadTeams()
-	if err != nil {
-		return err
-	}
-	if *only != "" {
-		if _, ok := teams.Team(*only); !ok {
-			return fmt.Errorf("heartbeat list: the worker has no team %q", *only)
-		}
-	}
-	c, err := a.connect()
+	teams, c, err := a.teamsAndClient(fs, args, only)
 	if err != nil {
 		return err
 	}

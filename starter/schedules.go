@@ -7,13 +7,14 @@ import (
 	"strings"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/baton-oncall/baton/checkclient"
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/heartbeatclient"
+	"github.com/baton-oncall/baton/internal/schedules"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -22,18 +23,11 @@ import (
 // the hour) still runs once they are back.
 const catchupWindow = 24 * time.Hour
 
-// teamSchedule is one of a team's Temporal Schedules.
-type teamSchedule struct {
-	ID     string
-	Spec   client.ScheduleSpec
-	Action *client.ScheduleWorkflowAction
-}
-
 // teamSchedules are a team's weekly handover and weekly summary, both at
 // the team's handover weekday and time, in the team's own zone, so that
 // DST moves them with the team's clock. The summary sums up the shift that
 // ends at that instant; the handover links it.
-func teamSchedules(t team.Team) ([]teamSchedule, error) {
+func teamSchedules(t team.Team) ([]schedules.Schedule, error) {
 	wd, err := team.ParseWeekday(t.Handover.Weekday)
 	if err != nil {
 		return nil, err
@@ -44,9 +38,11 @@ func teamSchedules(t team.Team) ([]teamSchedule, error) {
 	}
 	// The schedule appends the nominal time to the workflow ID it starts:
 	// handover-data-2026-11-30T08:00:00Z.
-	schedule := func(id, what, workflow string, input any) teamSchedule {
-		return teamSchedule{
-			ID: id,
+	schedule := func(id, what, workflow string, input any) schedules.Schedule {
+		return schedules.Schedule{
+			ID:            id,
+			CatchupWindow: catchupWindow,
+			Note:          "managed by starter schedules apply",
 			Spec: client.ScheduleSpec{
 				Calendars: []client.ScheduleCalendarSpec{{
 					DayOfWeek: []client.ScheduleRange{{Start: int(wd)}},
@@ -66,7 +62,7 @@ func teamSchedules(t team.Team) ([]teamSchedule, error) {
 			},
 		}
 	}
-	return []teamSchedule{
+	return []schedules.Schedule{
 		schedule(contract.HandoverScheduleID(t.Name), "handover", contract.HandoverWorkflowName, workflows.HandoverInput{Team: t}),
 		schedule(contract.SummaryScheduleID(t.Name), "on-call summary", contract.SummaryWorkflowName, workflows.SummaryInput{Team: t}),
 	}, nil
@@ -82,8 +78,9 @@ type applied struct {
 }
 
 func (a *app) schedulesApply(ctx context.Context, args []string) error {
-	fs := a.flags("schedules apply", "Creates each team's weekly handover and summary schedules, or updates them to match the team file,\n"+
-		"and starts, reconfigures or stops the heartbeat monitors to match it. Applying twice creates nothing new.")
+	fs := a.flags("schedules apply", "Creates each team's weekly handover and summary schedules and its checks' schedules, or updates them to match the team file\n"+
+		"(deleting those of checks it no longer has), and starts, reconfigures or stops the heartbeat monitors to match it.\n"+
+		"Applying twice creates nothing new.")
 	only := fs.String("team", "", "only this team")
 	asJSON := fs.Bool("json", false, "print what was done as JSON")
 	if err := parse(fs, args); err != nil {
@@ -111,12 +108,20 @@ func (a *app) schedulesApply(ctx context.Context, args []string) error {
 			return fmt.Errorf("team %q: %w", t.Name, err)
 		}
 		for _, sc := range scheds {
-			what, err := applySchedule(ctx, c, sc)
+			what, err := schedules.Apply(ctx, c, sc)
 			if err != nil {
 				return fmt.Errorf("schedule %s: %w", sc.ID, err)
 			}
 			done = append(done, applied{ScheduleID: sc.ID, Team: t.Name, Action: what})
 		}
+	}
+	checks, err := checkclient.Sync(ctx, c, teams, *only)
+	for _, s := range checks {
+		id, _ := contract.ParseCheckID(s.ScheduleID)
+		done = append(done, applied{ScheduleID: s.ScheduleID, Team: id.Team, Action: s.Action})
+	}
+	if err != nil {
+		return fmt.Errorf("checks: %w", err)
 	}
 	synced, err := heartbeatclient.Sync(ctx, c, teams, *only)
 	for _, s := range synced {
@@ -127,34 +132,6 @@ func (a *app) schedulesApply(ctx context.Context, args []string) error {
 		return fmt.Errorf("heartbeats: %w", err)
 	}
 	return printList(a, *asJSON, done, "", func(d applied) string { return d.Action + " " + d.ScheduleID + d.WorkflowID })
-}
-
-// applySchedule creates a schedule, or updates it to match.
-func applySchedule(ctx context.Context, c client.Client, sc teamSchedule) (string, error) {
-	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
-		ID:            sc.ID,
-		Spec:          sc.Spec,
-		Action:        sc.Action,
-		Overlap:       enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
-		CatchupWindow: catchupWindow,
-		Note:          "managed by starter schedules apply",
-	})
-	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
-		return "created", err
-	}
-	return "updated", c.ScheduleClient().GetHandle(ctx, sc.ID).Update(ctx, client.ScheduleUpdateOptions{
-		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
-			s := in.Description.Schedule
-			s.Spec = &sc.Spec
-			s.Action = sc.Action
-			if s.Policy == nil {
-				s.Policy = &client.SchedulePolicies{}
-			}
-			s.Policy.Overlap = enumspb.SCHEDULE_OVERLAP_POLICY_SKIP
-			s.Policy.CatchupWindow = catchupWindow
-			return &client.ScheduleUpdate{Schedule: &s}, nil
-		},
-	})
 }
 
 // scheduleInfo is one schedule as `schedules list` shows it.
@@ -183,13 +160,16 @@ func (a *app) schedulesList(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("list schedules: %w", err)
 		}
-		if !strings.HasPrefix(e.ID, contract.HandoverScheduleID("")) && !strings.HasPrefix(e.ID, contract.SummaryScheduleID("")) {
+		if _, err := contract.ParseCheckID(e.ID); err != nil && !strings.HasPrefix(e.ID, contract.HandoverScheduleID("")) && !strings.HasPrefix(e.ID, contract.SummaryScheduleID("")) {
 			continue
 		}
 		info := scheduleInfo{ScheduleID: e.ID, Workflow: e.WorkflowType.Name, Paused: e.Paused, NextRuns: e.NextActionTimes}
 		if e.Spec != nil {
 			for _, cal := range e.Spec.Calendars {
 				info.When = strings.TrimSpace(info.When + " " + cal.Comment)
+			}
+			for _, iv := range e.Spec.Intervals {
+				info.When = strings.TrimSpace(info.When + " every " + iv.Every.String())
 			}
 			if e.Spec.TimeZoneName != "" {
 				info.When += " (" + e.Spec.TimeZoneName + ")"

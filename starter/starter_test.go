@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +17,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/baton-oncall/baton/checkclient"
 	"github.com/baton-oncall/baton/config"
 	"github.com/baton-oncall/baton/heartbeatclient"
 	"github.com/baton-oncall/baton/internal/localphone"
@@ -584,5 +587,53 @@ func TestHeartbeatListCommand(t *testing.T) {
 	}
 	if code, _, errOut := h.starter("heartbeat", "list", "--team", "nope"); code == exitOK || !strings.Contains(errOut, `the worker has no team "nope"`) {
 		t.Errorf("unknown team: exit %d %q", code, errOut)
+	}
+}
+
+// A check of the worker's team file runs on its schedule from the worker's
+// start; the starter lists what its last run found, and `schedules apply`
+// keeps its schedule.
+func TestCheckListCommand(t *testing.T) {
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	defer down.Close()
+	file := devTeamsFrom(t, 0)
+	f, err := os.OpenFile(file, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(f, "    checks:\n      - {name: api_up, kind: http, url: %q, every: 1s, fail_after: 1, severity: low}\n", down.URL)
+	f.Close()
+	h := newHarness(t, file)
+
+	deadline := time.Now().Add(60 * time.Second)
+	var out string
+	for {
+		code, o, errOut := h.starter("check", "list")
+		if code != exitOK {
+			t.Fatalf("list: exit %d %q %q", code, o, errOut)
+		}
+		if strings.HasPrefix(o, "failing ") && strings.Contains(o, "incident:") {
+			out = o
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the check did not fail with its incident:\n%s", o)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	for _, want := range []string{"data/api_up  http, every 1s", "api_up answered 503, expected 200", "incident:  incident:data:check-api_up", "next run:  "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("list lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, errOut := h.starter("check", "list", "--json")
+	var list []checkclient.Listed
+	if err := json.Unmarshal([]byte(out), &list); code != exitOK || err != nil || len(list) != 1 || list[0].Last.Last.Value == nil || *list[0].Last.Last.Value != 503 {
+		t.Fatalf("json: exit %d %v %q %q", code, err, out, errOut)
+	}
+	if code, out, _ := h.starter("schedules", "apply"); code != exitOK || !strings.Contains(out, "updated check:data:api_up") {
+		t.Errorf("apply: exit %d %q, want the check's schedule updated", code, out)
 	}
 }

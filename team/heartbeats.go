@@ -110,7 +110,7 @@ func (t Team) validateHeartbeats(bad func(field, format string, args ...any)) {
 		switch {
 		case h.Name == "":
 			bad(field+".name", "missing")
-		case !contract.ValidHeartbeatName(h.Name):
+		case !contract.ValidProbeName(h.Name):
 			bad(field+".name", "%q must be letters, digits, dots, dashes or underscores (it is part of a URL)", h.Name)
 		case seen[h.Name]:
 			bad(field+".name", "%q is used by more than one heartbeat", h.Name)

@@ -287,6 +287,7 @@ func (t Team) Validate() error {
 		}
 	}
 	t.validateHeartbeats(bad)
+	t.validateChecks(bad)
 	inc := t.Incidents
 	for _, sev := range inc.PageSeverities {
 		if !severities[sev] {

@@ -40,6 +40,9 @@ type Team struct {
 	// Heartbeats are the team's dead man's switches: jobs that ping Baton
 	// while they run well, so that their silence opens an incident.
 	Heartbeats []Heartbeat `yaml:"heartbeats,omitempty" json:"heartbeats,omitempty"`
+	// Checks are probes Baton runs itself on a schedule: a table's
+	// freshness, a query's number, an HTTP endpoint.
+	Checks []Check `yaml:"checks,omitempty" json:"checks,omitempty"`
 }
 
 // Slack says where the team is reached. Channels may be given as IDs
@@ -242,4 +245,16 @@ func (f *File) Names() []string {
 		names[i] = t.Name
 	}
 	return names
+}
+
+// Only is the file's teams, or the one named when name is set (none when
+// the file has no team of that name).
+func (f *File) Only(name string) []Team {
+	if name == "" {
+		return f.Teams
+	}
+	if t, ok := f.Team(name); ok {
+		return []Team{t}
+	}
+	return nil
 }

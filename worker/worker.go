@@ -23,6 +23,7 @@ import (
 	"github.com/baton-oncall/baton/activities"
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/activities/chat/slack"
+	"github.com/baton-oncall/baton/activities/checks/pgsql"
 	"github.com/baton-oncall/baton/activities/pager/opsgenie"
 	"github.com/baton-oncall/baton/activities/pager/pagerduty"
 	"github.com/baton-oncall/baton/activities/phone"
@@ -53,9 +54,9 @@ type Worker struct {
 	socketDone chan error
 	// workspaceStop ends the retries of auth.test, when they run.
 	workspaceStop context.CancelFunc
-	// heartbeatsStop ends the sync of the heartbeat monitors, when it
-	// runs, and waits for it.
-	heartbeatsStop func()
+	// syncStop ends the sync of the heartbeat monitors and the checks'
+	// schedules with the team file, when it runs, and waits for it.
+	syncStop func()
 	// GatewayAddr is where the gateway listens (host:port).
 	GatewayAddr string
 	// MetricsAddr is where /metrics and the probes listen apart from the
@@ -111,7 +112,8 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 	default:
 		return nil, fmt.Errorf("role %q: want all, worker or gateway", local.Role)
 	}
-	acts := &activities.Activities{Temporal: c, Namespace: cfg.TemporalNamespace, UIURL: cfg.TemporalUIURL, Metrics: local.Metrics, Teams: teams}
+	acts := &activities.Activities{Temporal: c, Namespace: cfg.TemporalNamespace, UIURL: cfg.TemporalUIURL, Metrics: local.Metrics, Teams: teams,
+		SQL: pgsql.PgSQL{}}
 	w := &Worker{Chat: "console", Pager: "team file", Phone: "console", Tickets: "console", served: make(chan error, 1),
 		Answers: "in Slack or with the starter (set BATON_PUBLIC_URL to answer SMS and calls from the phone)"}
 
@@ -233,7 +235,7 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 				return nil, fmt.Errorf("start the Temporal worker: %w", err)
 			}
 		}
-		w.watchHeartbeats(c, teams)
+		w.syncTeamFile(c, teams)
 	}
 
 	mux := http.NewServeMux()
@@ -368,8 +370,8 @@ func (w *Worker) Stop(ctx context.Context) error {
 	if w.workspaceStop != nil {
 		w.workspaceStop()
 	}
-	if w.heartbeatsStop != nil {
-		w.heartbeatsStop()
+	if w.syncStop != nil {
+		w.syncStop()
 	}
 	if w.socketStop != nil {
 		w.socketStop()

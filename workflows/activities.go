@@ -45,6 +45,7 @@ func RegisterWorkflows(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(PhoneLine, workflow.RegisterOptions{Name: contract.PhoneLineWorkflowName})
 	r.RegisterWorkflowWithOptions(Receipt, workflow.RegisterOptions{Name: contract.ReceiptWorkflowName})
 	r.RegisterWorkflowWithOptions(HeartbeatMonitor, workflow.RegisterOptions{Name: contract.HeartbeatWorkflowName})
+	r.RegisterWorkflowWithOptions(Check, workflow.RegisterOptions{Name: contract.CheckWorkflowName})
 }
 
 // withActivity returns ctx with Baton's activity options and a summary that

@@ -62,6 +62,8 @@ const (
 	SourceManual       = "manual"
 	// SourceHeartbeat: a heartbeat's deadline passed without a ping.
 	SourceHeartbeat = "heartbeat"
+	// SourceCheck: a check Baton runs failed, or could not run.
+	SourceCheck = "check"
 )
 
 // OpsgenieAlertSource is the source of the Opsgenie alerts Baton opens for

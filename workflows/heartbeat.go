@@ -152,7 +152,9 @@ func HeartbeatMonitor(ctx workflow.Context, in HeartbeatInput) error {
 			// Every signal received so far is taken into the state first:
 			// one left in the channel would be lost with this run.
 			m.drain(ctx, pings, configs)
-			if stops.ReceiveAsync(&stopped) {
+			var why string
+			if stops.ReceiveAsync(&why) {
+				stopped = m.stop(ctx, why)
 				continue
 			}
 			return workflow.NewContinueAsNewError(ctx, contract.HeartbeatWorkflowName,
@@ -190,11 +192,9 @@ func HeartbeatMonitor(ctx workflow.Context, in HeartbeatInput) error {
 			m.reconfigure(ctx, cfg)
 		})
 		sel.AddReceive(stops, func(c workflow.ReceiveChannel, _ bool) {
-			c.Receive(ctx, &stopped)
-			if stopped == "" {
-				stopped = "stopped"
-			}
-			m.stop(ctx, stopped)
+			var why string
+			c.Receive(ctx, &why)
+			stopped = m.stop(ctx, why)
 		})
 		sel.Select(ctx)
 
@@ -288,13 +288,17 @@ func (m *heartbeatMonitor) miss(ctx workflow.Context, deadline time.Time) {
 }
 
 // stop ends the watch: an open incident is resolved, since no ping will
-// ever resolve it now.
-func (m *heartbeatMonitor) stop(ctx workflow.Context, why string) {
+// ever resolve it now. It returns why the watch stops, never empty.
+func (m *heartbeatMonitor) stop(ctx workflow.Context, why string) string {
+	if why == "" {
+		why = "stopped"
+	}
 	if !m.state.Missed.IsZero() {
 		a := m.alert(AlertResolved, workflow.Now(ctx))
 		a.Description = fmt.Sprintf("Baton no longer watches %s: %s.", m.id.Name, why)
 		m.outbox = append(m.outbox, a)
 	}
+	return why
 }
 
 // send delivers the next alert of the outbox, unless one is on its way.

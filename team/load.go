@@ -288,6 +288,7 @@ func (t Team) Validate() error {
 	}
 	t.validateHeartbeats(bad)
 	t.validateChecks(bad)
+	t.validateRetries(bad)
 	inc := t.Incidents
 	for _, sev := range inc.PageSeverities {
 		if !severities[sev] {

@@ -148,6 +148,9 @@ type Incidents struct {
 	// BATON_WEBHOOK_TOKEN, which delivers for every team). The token itself
 	// never appears in the team file.
 	WebhookTokenEnv string `yaml:"webhook_token_env,omitempty" json:"webhook_token_env,omitempty"`
+	// Retries are rules by which an alert is retried (its job re-run)
+	// before anyone is paged; the first that matches is taken.
+	Retries []Retry `yaml:"retries,omitempty" json:"retries,omitempty"`
 }
 
 // Who may act on a team's incidents (Incidents.Responders).

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baton-oncall/baton/internal/fakeairflow"
 	"github.com/baton-oncall/baton/internal/fakejira"
 	"github.com/baton-oncall/baton/internal/fakeopsgenie"
 	"github.com/baton-oncall/baton/internal/fakepagerduty"
@@ -67,6 +68,14 @@ func TestEveryFakeAnswersTheKitsFaults(t *testing.T) {
 				return s, "http://" + s.Host() + "/v2/alerts/a1?identifierType=alias", fakeopsgenie.GetAlertEndpoint
 			},
 			errorBody: `"message":"Internal Server Error"`, waitHeader: "X-RateLimit-State", wait: "THROTTLED",
+		},
+		{
+			name: "Airflow",
+			start: func(t *testing.T) (fake, string, string) {
+				s := fakeairflow.New(t)
+				return s, s.URL() + "/dags/orders_daily", fakeairflow.DagEndpoint
+			},
+			errorBody: `"status":500`, waitHeader: "Retry-After", wait: "2",
 		},
 		{
 			name: "PagerDuty",

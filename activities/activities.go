@@ -12,6 +12,7 @@ import (
 	"github.com/baton-oncall/baton/activities/checks"
 	"github.com/baton-oncall/baton/activities/pager"
 	"github.com/baton-oncall/baton/activities/phone"
+	"github.com/baton-oncall/baton/activities/retries"
 	"github.com/baton-oncall/baton/activities/tickets"
 	"github.com/baton-oncall/baton/metrics"
 	"github.com/baton-oncall/baton/team"
@@ -56,4 +57,8 @@ type Activities struct {
 	Lines Lines
 	// SQL runs the queries of freshness and query checks.
 	SQL checks.SQL
+	// Retriers makes the retrier of a team's retry rule, with its
+	// credentials from the environment; an error wrapping
+	// retries.ErrCannotRetry when they are not set.
+	Retriers func(team.Retry) (retries.Retrier, error)
 }

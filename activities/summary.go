@@ -126,9 +126,34 @@ func (a *Activities) shiftReport(ctx context.Context, in SummaryInput, shift sum
 			return summary.Report{}, err
 		}
 	}
+	retried, err := a.listRetries(ctx, fmt.Sprintf("WorkflowType = %q AND %s = %q AND StartTime >= %q AND StartTime < %q",
+		contract.RetryWorkflowName, contract.TeamKey.GetName(), in.Team.Name, shift.Start.UTC().Format(time.RFC3339), shift.End.UTC().Format(time.RFC3339)))
+	if err != nil {
+		return summary.Report{}, err
+	}
 	return summary.Compute(summary.Input{
-		Team: in.Team, Shift: shift, Incidents: incidents, OpenRCAs: rcas, Holdings: holdings, Now: now, UILink: a.uiLink(),
+		Team: in.Team, Shift: shift, Incidents: incidents, OpenRCAs: rcas, Holdings: holdings, Retries: retried, Now: now, UILink: a.uiLink(),
 	}), nil
+}
+
+// listRetries reads every retry before paging the query matches, as its
+// memo keeps it.
+func (a *Activities) listRetries(ctx context.Context, query string) ([]summary.Retried, error) {
+	var out []summary.Retried
+	for e, err := range visibility.Runs(ctx, a.Temporal, query, listPageSize) {
+		if err != nil {
+			return nil, fmt.Errorf("list retries (%s): %w", query, err)
+		}
+		var r summary.Retried
+		if p, ok := e.GetMemo().GetFields()[contract.RetryMemoKey]; ok {
+			_ = converter.GetDefaultDataConverter().FromPayload(p, &r)
+		}
+		if r.Alert == "" {
+			r.Alert = e.GetExecution().GetWorkflowId()
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // listIncidents reads every incident run the query matches, with the

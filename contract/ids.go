@@ -288,3 +288,30 @@ func ParseCheckID(s string) (CheckID, error) {
 	}
 	return CheckID{Team: team, Name: name}, nil
 }
+
+// RetryID names the retry of one team's alert: "retry:<team>:<key>", the
+// key made fit for an ID as the incident's is (IncidentKey).
+type RetryID struct {
+	Team string
+	Key  string
+}
+
+const retryPrefix = "retry:"
+
+// String is the retry's workflow ID.
+func (id RetryID) String() string { return retryPrefix + id.Team + ":" + id.Key }
+
+// RetryWorkflowID names the retry of a team's dedup key.
+func RetryWorkflowID(team, dedupKey string) string {
+	return RetryID{Team: team, Key: IncidentKey(dedupKey)}.String()
+}
+
+// ParseRetryID reads back a retry's workflow ID.
+func ParseRetryID(s string) (RetryID, error) {
+	rest, ok := strings.CutPrefix(s, retryPrefix)
+	team, key, cut := strings.Cut(rest, ":")
+	if !ok || !cut || !teamName.MatchString(team) || key == "" || IncidentKey(key) != key {
+		return RetryID{}, fmt.Errorf("%q is not a retry ID (retry:<team>:<key>)", s)
+	}
+	return RetryID{Team: team, Key: key}, nil
+}

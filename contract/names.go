@@ -45,7 +45,14 @@ const (
 	// CheckWorkflowName is one run of a check, started by the check's
 	// schedule (CheckID); each run reads the last one's result.
 	CheckWorkflowName = "Check"
+	// RetryWorkflowName retries an alert's job before anyone is paged
+	// (RetryID), and hands the alert to its incident if it still fires.
+	RetryWorkflowName = "Retry"
 )
+
+// RetryAlertSignal carries an AlertSignal to a retry: the first alert
+// (intake starts the retry with it), a repeat, or its resolution.
+const RetryAlertSignal = "retry.alert"
 
 // DeliverAlertActivity is the activity by which a workflow (a heartbeat's
 // monitor) delivers an alert to its incident, as the gateway does. It is
@@ -148,6 +155,9 @@ const (
 	// SummaryLinkMemoKey holds the summary post's link, which the next
 	// handover message shows.
 	SummaryLinkMemoKey = "summary_link"
+	// RetryMemoKey holds a retry's summary.Retried, which the weekly
+	// summary counts.
+	RetryMemoKey = "retry"
 )
 
 // Search attributes, so that the Web UI can filter runs by team, person on

@@ -48,7 +48,6 @@ func (s *incidentStack) heartbeat(t *testing.T) heartbeatclient.Listed {
 // pages; its next ping resolves it; taken out of the team file, the
 // heartbeat is no longer watched.
 func TestAHeartbeatThatStopsPagesAndItsNextPingResolves(t *testing.T) {
-	t.Parallel()
 	s := newIncidentStack(t, heartbeatTeamYAML())
 	hbID := contract.HeartbeatID{Team: "data", Name: "orders_etl"}
 	incidentID := contract.IncidentWorkflowID("data", hbID.DedupKey())
@@ -84,7 +83,9 @@ func TestAHeartbeatThatStopsPagesAndItsNextPingResolves(t *testing.T) {
 	eventually(t, "the incident resolved by the ping", 15*time.Second, func() bool {
 		return s.status(t, incidentID).State == workflows.StateResolved
 	})
-	if hb := s.heartbeat(t); hb.State != workflows.HeartbeatUp || hb.Incident != "" {
+	// The ping counted (the heartbeat may be late again already: 8 s pass
+	// quickly on a loaded machine, so its state is not asked here).
+	if hb := s.heartbeat(t); hb.Pings != 2 || !hb.LastPing.After(pinged) {
 		t.Errorf("after the ping: %+v", hb)
 	}
 

@@ -420,7 +420,7 @@ func (g *Gateway) deliverAll(ctx context.Context, who caller, source string, ale
 				out[i].err = ctx.Err()
 				return
 			}
-			out[i].id, out[i].err = incidentclient.Deliver(ctx, g.opts.Temporal, t, p.Alert)
+			out[i].id, out[i].err = incidentclient.Intake(ctx, g.opts.Temporal, t, p.Alert)
 		}()
 	}
 	wg.Wait()

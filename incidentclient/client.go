@@ -52,25 +52,33 @@ func Deliver(ctx context.Context, c client.Client, t team.Team, alert workflows.
 		return id, nil
 	}
 	_, err = c.SignalWithStartWorkflow(ctx, id, contract.IncidentAlertSignal, workflows.AlertSignal{Alert: alert},
-		client.StartWorkflowOptions{
-			ID:                       id,
-			TaskQueue:                contract.TaskQueue,
-			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-			TypedSearchAttributes: temporal.NewSearchAttributes(
-				contract.TeamKey.ValueSet(t.Name),
-				contract.SeverityKey.ValueSet(string(alert.Severity)),
-				contract.ServiceKey.ValueSet(alert.Service),
-				contract.AlertNameKey.ValueSet(alert.AlertName),
-				contract.StateKey.ValueSet(string(workflows.StateTriggered)),
-			),
-			Memo:          map[string]any{contract.IncidentSummaryMemoKey: alert.Summary},
-			StaticSummary: fmt.Sprintf("[%s] %s", strings.ToUpper(string(alert.Severity)), alert.Summary),
-		}, contract.IncidentWorkflowName, workflows.IncidentInput{Team: t})
+		startOptions(id, t, alert, string(workflows.StateTriggered),
+			map[string]any{contract.IncidentSummaryMemoKey: alert.Summary}, ""), contract.IncidentWorkflowName, workflows.IncidentInput{Team: t})
 	if err != nil {
 		return "", fmt.Errorf("deliver alert to %s: %w", id, err)
 	}
 	return id, nil
+}
+
+// startOptions start the workflow that takes an alert first, an incident
+// or a retry, or reach the one running: its search attributes are the
+// alert's, so that the Web UI filters both alike.
+func startOptions(id string, t team.Team, alert workflows.Alert, state string, memo map[string]any, what string) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID:                       id,
+		TaskQueue:                contract.TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			contract.TeamKey.ValueSet(t.Name),
+			contract.SeverityKey.ValueSet(string(alert.Severity)),
+			contract.ServiceKey.ValueSet(alert.Service),
+			contract.AlertNameKey.ValueSet(alert.AlertName),
+			contract.StateKey.ValueSet(state),
+		),
+		Memo:          memo,
+		StaticSummary: fmt.Sprintf("%s[%s] %s", what, strings.ToUpper(string(alert.Severity)), alert.Summary),
+	}
 }
 
 // ErrNoOpenIncident: a resolution or an action for an incident that is not

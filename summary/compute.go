@@ -31,6 +31,8 @@ type Input struct {
 	// Holdings are who held the pager when in the shift, overrides
 	// included, for Report.OnCallHours; they are clipped to the shift.
 	Holdings []Holding
+	// Retries are the retries before paging started in the shift.
+	Retries []Retried
 	// Now is when the summary is computed; zero means Shift.End.
 	Now time.Time
 	// UILink, when set, turns a workflow ID and run ID into a link (the
@@ -58,9 +60,12 @@ type Report struct {
 	Actionable        ActionableStats `json:"actionable"`
 	// HeldOvernightResolved counts low-severity alerts that were held for
 	// the working morning and resolved themselves before it.
-	HeldOvernightResolved int      `json:"held_overnight_resolved"`
-	RCAs                  RCAStats `json:"rcas"`
-	Load                  Load     `json:"load"`
+	HeldOvernightResolved int `json:"held_overnight_resolved"`
+	// Retries counts the alerts retried before paging, and those the
+	// retry resolved with nobody paged.
+	Retries RetryStats `json:"retries"`
+	RCAs    RCAStats   `json:"rcas"`
+	Load    Load       `json:"load"`
 	// OnCallHours are the hours each person held the pager, by bucket in
 	// their own zone, from Input.Holdings.
 	OnCallHours OnCallHours `json:"oncall_hours"`
@@ -291,6 +296,7 @@ func Compute(in Input) Report {
 		},
 		PagesByDayHour: newDayHourGrid(in.Shift.Start, teamLoc),
 		NoisiestAlerts: []AlertNoise{},
+		Retries:        retryStats(in.Retries),
 		Trend:          []TrendItem{},
 	}
 	r.Shift.OnCall = slices.Clone(in.Shift.OnCall)

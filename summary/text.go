@@ -139,6 +139,14 @@ func (r Report) render(st style) string {
 	if r.HeldOvernightResolved > 0 {
 		fmt.Fprintf(&b, "Held overnight and resolved by themselves: %d\n", r.HeldOvernightResolved)
 	}
+	if rt := r.Retries; rt.Retried > 0 {
+		var needed []string
+		for _, a := range rt.Alerts {
+			needed = append(needed, fmt.Sprintf("%s (%d)", st.text(short(a.Alert)), a.Retried))
+		}
+		fmt.Fprintf(&b, "Retried before paging: %d, resolved by the retry with nobody paged: %d; the jobs that needed one: %s\n",
+			rt.Retried, rt.ResolvedByRetry, strings.Join(needed, ", "))
+	}
 
 	if len(r.NoisiestAlerts) > 0 {
 		b.WriteString("\n" + st.heading("Noisiest alerts:") + "\n")

@@ -113,7 +113,7 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 		return nil, fmt.Errorf("role %q: want all, worker or gateway", local.Role)
 	}
 	acts := &activities.Activities{Temporal: c, Namespace: cfg.TemporalNamespace, UIURL: cfg.TemporalUIURL, Metrics: local.Metrics, Teams: teams,
-		SQL: pgsql.PgSQL{}}
+		SQL: pgsql.PgSQL{}, Retriers: retrierFor}
 	w := &Worker{Chat: "console", Pager: "team file", Phone: "console", Tickets: "console", served: make(chan error, 1),
 		Answers: "in Slack or with the starter (set BATON_PUBLIC_URL to answer SMS and calls from the phone)"}
 

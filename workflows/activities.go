@@ -46,6 +46,7 @@ func RegisterWorkflows(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(Receipt, workflow.RegisterOptions{Name: contract.ReceiptWorkflowName})
 	r.RegisterWorkflowWithOptions(HeartbeatMonitor, workflow.RegisterOptions{Name: contract.HeartbeatWorkflowName})
 	r.RegisterWorkflowWithOptions(Check, workflow.RegisterOptions{Name: contract.CheckWorkflowName})
+	r.RegisterWorkflowWithOptions(RetryBeforePaging, workflow.RegisterOptions{Name: contract.RetryWorkflowName})
 }
 
 // withActivity returns ctx with Baton's activity options and a summary that

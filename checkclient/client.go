@@ -34,7 +34,7 @@ func schedule(t team.Team, c team.Check) schedules.Schedule {
 		Action: &client.ScheduleWorkflowAction{
 			ID:        id,
 			Workflow:  contract.CheckWorkflowName,
-			Args:      []any{workflows.CheckInput{Team: t, Check: c}},
+			Args:      []any{workflows.CheckInput{Team: t.Slim(), Check: c}},
 			TaskQueue: contract.TaskQueue,
 			TypedSearchAttributes: temporal.NewSearchAttributes(
 				contract.TeamKey.ValueSet(t.Name),

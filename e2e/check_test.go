@@ -17,16 +17,19 @@ import (
 	"github.com/baton-oncall/baton/workflows"
 )
 
-// checkTeamYAML is the incident team with two checks on Temporal
-// Schedules every 2 s: the freshness of a real PostgreSQL table, and a
-// query whose database variable is not set, which cannot run.
+// checkTeamYAML is the incident team with three checks on Temporal
+// Schedules every 2 s, on a real PostgreSQL: a table's freshness, a count
+// with its minimum, and a query whose URL has a wrong password, which
+// cannot run.
 func checkTeamYAML() string {
 	return incidentTeamYAML("60s", "90s") + `
     checks:
       - {name: orders_fresh, kind: freshness, every: 2s, database_url_env: BATON_E2E_WAREHOUSE_URL,
          query: "select max(loaded_at) from orders", max_age: 1h, fail_after: 2, service: warehouse}
-      - {name: running_tasks, kind: query, every: 2s, database_url_env: BATON_E2E_UNSET_URL,
+      - {name: running_tasks, kind: query, every: 2s, database_url_env: BATON_E2E_WRONG_PASSWORD_URL,
          query: "select count(*) from orders", min: 1, fail_after: 1}
+      - {name: orders_count, kind: query, every: 2s, database_url_env: BATON_E2E_WAREHOUSE_URL,
+         query: "select count(*) from orders", min: 5, fail_after: 1, severity: critical}
 `
 }
 
@@ -40,15 +43,17 @@ func (s *incidentStack) postedWith(text string) (fakeslack.Message, bool) {
 	return fakeslack.Message{}, false
 }
 
-// A stale table pages after two failed runs of its schedule; the load
-// that makes it fresh resolves the incident; a check whose database is not
-// set opens its own low incident, which says so; taken out of the team
-// file, the checks' schedules are deleted.
+// A stale table pages once, after two failed runs of its schedule; the
+// load that makes it fresh resolves the incident; a count below its
+// minimum pages; a wrong password opens the check's own low incident,
+// which says so, never the check's; taken out of the team file, the
+// checks' schedules are deleted.
 func TestAStaleTablePagesAndTheNextLoadResolvesIt(t *testing.T) {
 	pg := pgtest.Start(t)
 	pg.Exec(t, `CREATE TABLE orders (id bigint, loaded_at timestamptz)`)
 	pg.Exec(t, `INSERT INTO orders VALUES (1, now() - interval '2 days')`)
 	t.Setenv("BATON_E2E_WAREHOUSE_URL", pg.URL)
+	t.Setenv("BATON_E2E_WRONG_PASSWORD_URL", strings.Replace(pg.URL, pgtest.Password, "wrong-"+pgtest.Password, 1))
 	s := newIncidentStack(t, checkTeamYAML())
 	fresh := contract.CheckID{Team: "data", Name: "orders_fresh"}
 	incidentID := contract.IncidentWorkflowID("data", fresh.DedupKey())
@@ -72,16 +77,34 @@ func TestAStaleTablePagesAndTheNextLoadResolvesIt(t *testing.T) {
 		return err == nil
 	})
 	cannot := s.status(t, cannotID)
-	if cannot.Alert.Severity != workflows.SeverityLow || cannot.Alert.Summary != "running_tasks could not run: BATON_E2E_UNSET_URL is not set where the worker runs" {
-		t.Errorf("cannot-run incident %+v: want low, saying why", cannot.Alert)
+	if cannot.Alert.Severity != workflows.SeverityLow || !strings.Contains(cannot.Alert.Summary, "running_tasks could not run: connect:") ||
+		!strings.Contains(cannot.Alert.Summary, "password authentication failed") || strings.Contains(cannot.Alert.Summary, pgtest.Password) {
+		t.Errorf("cannot-run incident %+v: want low, saying why, without the password", cannot.Alert)
 	}
+	if _, err := s.client.DescribeWorkflowExecution(context.Background(), contract.IncidentWorkflowID("data", "check-running_tasks"), ""); err == nil {
+		t.Error("a check that cannot run opened the check's own incident, as if what it watches failed")
+	}
+	eventually(t, "the page of the count below its minimum", 30*time.Second, func() bool {
+		_, ok := s.postedWith("orders_count is 1, below its minimum 5")
+		return ok
+	})
 
 	var listed []checkclient.Listed
-	eventually(t, "the list says failing, with the incident", 20*time.Second, func() bool {
+	eventually(t, "the list says failing, with the incident, after more runs", 20*time.Second, func() bool {
 		listed = checkclient.List(context.Background(), s.client, s.teams, "data")
-		return len(listed) == 2 && listed[0].State == workflows.CheckStateFailing && listed[0].Last.Incident == incidentID &&
-			listed[1].State == workflows.CheckStateCannotRun
+		return len(listed) == 3 && listed[0].State == workflows.CheckStateFailing && listed[0].Last.Incident == incidentID &&
+			listed[0].Last.Failures >= 4 && listed[1].State == workflows.CheckStateCannotRun
 	})
+	// Four failed runs, one page.
+	stale := 0
+	for _, m := range s.slack.Messages("C0DATA") {
+		if m.ThreadTS == "" && strings.Contains(m.Text, "orders_fresh is stale") {
+			stale++
+		}
+	}
+	if stale != 1 {
+		t.Errorf("%d pages of the stale table, want 1", stale)
+	}
 
 	pg.Exec(t, `INSERT INTO orders VALUES (2, now())`)
 	eventually(t, "the incident resolved by the fresh load", 30*time.Second, func() bool {
@@ -94,15 +117,15 @@ func TestAStaleTablePagesAndTheNextLoadResolvesIt(t *testing.T) {
 	var deleted []checkclient.Synced
 	// The schedules reach the list through visibility, a moment after
 	// they are made.
-	eventually(t, "both schedules deleted", 20*time.Second, func() bool {
+	eventually(t, "the three schedules deleted", 20*time.Second, func() bool {
 		synced, err := checkclient.Sync(context.Background(), s.client, &without, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		deleted = append(deleted, synced...)
-		return len(deleted) == 2
+		return len(deleted) == 3
 	})
-	for _, id := range []string{fresh.String(), contract.CheckID{Team: "data", Name: "running_tasks"}.String()} {
+	for _, id := range []string{fresh.String(), contract.CheckID{Team: "data", Name: "running_tasks"}.String(), contract.CheckID{Team: "data", Name: "orders_count"}.String()} {
 		_, err := s.client.ScheduleClient().GetHandle(context.Background(), id).Describe(context.Background())
 		var notFound *serviceerror.NotFound
 		if !errors.As(err, &notFound) {

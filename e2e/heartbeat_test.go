@@ -45,8 +45,8 @@ func (s *incidentStack) heartbeat(t *testing.T) heartbeatclient.Listed {
 }
 
 // A job pings; when it stops, the incident opens at the deadline and
-// pages; its next ping resolves it; taken out of the team file, the
-// heartbeat is no longer watched.
+// pages; its next ping resolves it; the watch goes on with a new worker;
+// taken out of the team file, the heartbeat is no longer watched.
 func TestAHeartbeatThatStopsPagesAndItsNextPingResolves(t *testing.T) {
 	s := newIncidentStack(t, heartbeatTeamYAML())
 	hbID := contract.HeartbeatID{Team: "data", Name: "orders_etl"}
@@ -88,6 +88,14 @@ func TestAHeartbeatThatStopsPagesAndItsNextPingResolves(t *testing.T) {
 	if hb := s.heartbeat(t); hb.Pings != 2 || !hb.LastPing.After(pinged) {
 		t.Errorf("after the ping: %+v", hb)
 	}
+
+	// A new worker takes over the watch: the monitor lives in Temporal.
+	s.stop()
+	s.gateway = s.startWorker(t)
+	s.pingHeartbeat(t, "orders_etl")
+	eventually(t, "the third ping, taken through the new worker", 15*time.Second, func() bool {
+		return s.heartbeat(t).Pings == 3
+	})
 
 	// The heartbeat taken out of the team file: the sync stops its
 	// monitor, and the monitor ends.

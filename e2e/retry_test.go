@@ -106,4 +106,20 @@ func TestAFailedRunIsRetriedBeforeAnyoneIsPaged(t *testing.T) {
 	if got := s.fireDAG(t, "users_daily", "r1", "firing"); got != incident {
 		t.Errorf("a repeat went to %s, not to the open incident", got)
 	}
+
+	// Airflow down: the page goes out at once, saying so.
+	af.AddRun("events_daily", "r1", map[string]string{"load": "failed"})
+	af.Down(http.StatusServiceUnavailable)
+	s.fireDAG(t, "events_daily", "r1", "firing")
+	down := contract.IncidentWorkflowID("data", "events_daily")
+	eventually(t, "the page while Airflow is down", 20*time.Second, func() bool {
+		_, err := s.client.DescribeWorkflowExecution(context.Background(), down, "")
+		return err == nil
+	})
+	if st := s.status(t, down); !strings.Contains(st.Alert.Details["retry"], "airflow answered 503") {
+		t.Errorf("the page does not say Airflow was down: %q", st.Alert.Details["retry"])
+	}
+	if af.TaskState("events_daily", "r1", "load") != "failed" {
+		t.Error("a run was cleared while Airflow was down")
+	}
 }

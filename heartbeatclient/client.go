@@ -39,13 +39,21 @@ func startOptions(t team.Team, h team.Heartbeat) client.StartWorkflowOptions {
 	}
 }
 
+// monitored is the team as a heartbeat's monitor keeps it: slim, with this
+// heartbeat alone.
+func monitored(t team.Team, h team.Heartbeat) team.Team {
+	t = t.Slim()
+	t.Heartbeats = []team.Heartbeat{h}
+	return t
+}
+
 // Ping hands one ping, taken at at, to the heartbeat's monitor, starting
 // the monitor if it is not running. It returns the monitor's workflow ID
 // once Temporal holds the ping.
 func Ping(ctx context.Context, c client.Client, t team.Team, h team.Heartbeat, p workflows.HeartbeatPing) (string, error) {
 	opts := startOptions(t, h)
 	_, err := c.SignalWithStartWorkflow(ctx, opts.ID, contract.HeartbeatPingSignal, p, opts,
-		contract.HeartbeatWorkflowName, workflows.HeartbeatInput{Team: t, Heartbeat: h})
+		contract.HeartbeatWorkflowName, workflows.HeartbeatInput{Team: monitored(t, h), Heartbeat: h})
 	if err != nil {
 		return "", fmt.Errorf("ping %s: %w", opts.ID, err)
 	}
@@ -72,8 +80,8 @@ func Sync(ctx context.Context, c client.Client, file *team.File, only string) ([
 		for _, h := range t.Heartbeats {
 			opts := startOptions(t, h)
 			_, err := c.SignalWithStartWorkflow(ctx, opts.ID, contract.HeartbeatConfigureSignal,
-				workflows.HeartbeatConfig{Team: t, Heartbeat: h}, opts,
-				contract.HeartbeatWorkflowName, workflows.HeartbeatInput{Team: t, Heartbeat: h})
+				workflows.HeartbeatConfig{Team: monitored(t, h), Heartbeat: h}, opts,
+				contract.HeartbeatWorkflowName, workflows.HeartbeatInput{Team: monitored(t, h), Heartbeat: h})
 			if err != nil {
 				return done, fmt.Errorf("watch %s: %w", opts.ID, err)
 			}

@@ -53,7 +53,7 @@ func Deliver(ctx context.Context, c client.Client, t team.Team, alert workflows.
 	}
 	_, err = c.SignalWithStartWorkflow(ctx, id, contract.IncidentAlertSignal, workflows.AlertSignal{Alert: alert},
 		startOptions(id, t, alert, string(workflows.StateTriggered),
-			map[string]any{contract.IncidentSummaryMemoKey: alert.Summary}, ""), contract.IncidentWorkflowName, workflows.IncidentInput{Team: t})
+			map[string]any{contract.IncidentSummaryMemoKey: alert.Summary}, ""), contract.IncidentWorkflowName, workflows.IncidentInput{Team: t.Slim()})
 	if err != nil {
 		return "", fmt.Errorf("deliver alert to %s: %w", id, err)
 	}

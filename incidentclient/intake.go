@@ -54,7 +54,7 @@ func Intake(ctx context.Context, c client.Client, t team.Team, alert workflows.A
 	_, err = c.SignalWithStartWorkflow(ctx, id, contract.RetryAlertSignal, workflows.AlertSignal{Alert: alert},
 		startOptions(id, t, alert, workflows.RetryStateRetrying,
 			map[string]any{contract.RetryMemoKey: summary.Retried{Alert: cmp.Or(alert.AlertName, alert.Summary)}},
-			"Retry before paging: "), contract.RetryWorkflowName, workflows.RetryInput{Team: t, Rule: rule})
+			"Retry before paging: "), contract.RetryWorkflowName, workflows.RetryInput{Team: t.Slim(), Rule: rule})
 	if err != nil {
 		return "", fmt.Errorf("deliver alert to %s: %w", id, err)
 	}

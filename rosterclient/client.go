@@ -68,7 +68,7 @@ func withStart[T any](ctx context.Context, c client.Client, t team.Team, name st
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		TypedSearchAttributes:    temporal.NewSearchAttributes(contract.TeamKey.ValueSet(t.Name)),
 		StaticSummary:            "Overrides of " + t.Name,
-	}, contract.RosterWorkflowName, workflows.RosterInput{Team: t})
+	}, contract.RosterWorkflowName, workflows.RosterInput{Team: t.Slim()})
 	handle, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted},

@@ -46,7 +46,7 @@ func (a *app) handover(ctx context.Context, args []string) error {
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		TypedSearchAttributes:    temporal.NewSearchAttributes(contract.TeamKey.ValueSet(t.Name)),
 		StaticSummary:            fmt.Sprintf("Handover of %s, shift from %s (started by hand)", t.Name, shift.In(loc).Format("Mon 2 Jan 15:04 MST")),
-	}, contract.HandoverWorkflowName, workflows.HandoverInput{Team: t, ShiftStart: shift})
+	}, contract.HandoverWorkflowName, workflows.HandoverInput{Team: t.Slim(), ShiftStart: shift})
 	if err != nil {
 		return fmt.Errorf("start handover of %s: %w", t.Name, err)
 	}

@@ -63,8 +63,8 @@ func teamSchedules(t team.Team) ([]schedules.Schedule, error) {
 		}
 	}
 	return []schedules.Schedule{
-		schedule(contract.HandoverScheduleID(t.Name), "handover", contract.HandoverWorkflowName, workflows.HandoverInput{Team: t}),
-		schedule(contract.SummaryScheduleID(t.Name), "on-call summary", contract.SummaryWorkflowName, workflows.SummaryInput{Team: t}),
+		schedule(contract.HandoverScheduleID(t.Name), "handover", contract.HandoverWorkflowName, workflows.HandoverInput{Team: t.Slim()}),
+		schedule(contract.SummaryScheduleID(t.Name), "on-call summary", contract.SummaryWorkflowName, workflows.SummaryInput{Team: t.Slim()}),
 	}, nil
 }
 

@@ -261,3 +261,13 @@ func (f *File) Only(name string) []Team {
 	}
 	return nil
 }
+
+// Slim is the team without its heartbeats and checks, which only the
+// worker's sync with the team file reads. A workflow started for the team
+// carries it in its input and history: a team of a thousand heartbeats
+// would make each of its incidents, monitors and check runs a thousand
+// heartbeats larger.
+func (t Team) Slim() Team {
+	t.Heartbeats, t.Checks = nil, nil
+	return t
+}

@@ -19,7 +19,9 @@ import (
 // backing off, while Temporal does not answer. Nothing waits for it: a
 // monitor not yet started is started by its job's first ping too.
 const (
-	teamSyncTimeout  = 30 * time.Second
+	// teamSyncTimeout bounds one whole sync: a file of a thousand
+	// heartbeats takes a call each.
+	teamSyncTimeout  = 5 * time.Minute
 	teamSyncRetryMin = 2 * time.Second
 	teamSyncRetryMax = 2 * time.Minute
 )
@@ -50,16 +52,18 @@ func (w *Worker) syncTeamFile(c client.Client, teams *team.File) {
 	}()
 }
 
+// syncOnce syncs the checks' schedules, which are few, before the
+// heartbeats, which may be a thousand.
 func syncOnce(ctx context.Context, c client.Client, teams *team.File) error {
-	beats, herr := heartbeatclient.Sync(ctx, c, teams, "")
-	for _, s := range beats {
-		slog.Info("heartbeat "+s.Action, "workflow_id", s.WorkflowID)
-	}
 	checks, cerr := checkclient.Sync(ctx, c, teams, "")
 	for _, s := range checks {
 		slog.Info("check schedule "+s.Action, "schedule_id", s.ScheduleID)
 	}
-	return errors.Join(herr, cerr)
+	beats, herr := heartbeatclient.Sync(ctx, c, teams, "")
+	for _, s := range beats {
+		slog.Info("heartbeat "+s.Action, "workflow_id", s.WorkflowID)
+	}
+	return errors.Join(cerr, herr)
 }
 
 // warnUnsetDatabases says at start which checks will not run for want of

@@ -56,6 +56,10 @@ type RetryResult struct {
 	CannotRetry string `json:"cannot_retry,omitempty"`
 }
 
+// retryTries is how often one retry is tried against a system that
+// fails, before the alert pages.
+const retryTries = 3
+
 // The BatonState of a retry.
 const (
 	RetryStateRetrying = "retrying"
@@ -129,11 +133,10 @@ func (r *retrying) attempts(ctx workflow.Context) bool {
 			summary, n, tries, spanText(rule.WaitFor())))
 		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 			StartToCloseTimeout: 30 * time.Second,
-			// A system that does not answer for two minutes does not get
-			// to hold the page back longer: it pages, saying so.
-			ScheduleToCloseTimeout: 2 * time.Minute,
-			RetryPolicy:            &temporal.RetryPolicy{InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second},
-			Summary:                fmt.Sprintf("Retry %s (attempt %d of %d)", r.res.Alert.Summary, n, tries),
+			// A system that is down does not get to hold the page back:
+			// three tries a few seconds apart, then it pages, saying so.
+			RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumAttempts: retryTries},
+			Summary:     fmt.Sprintf("Retry %s (attempt %d of %d)", r.res.Alert.Summary, n, tries),
 		})
 		job := retries.Job{Team: r.in.Team.Name, DedupKey: r.res.Alert.DedupKey, Summary: r.res.Alert.Summary,
 			AlertName: r.res.Alert.AlertName, Service: r.res.Alert.Service, Details: r.res.Alert.Details, Attempt: n}

@@ -85,7 +85,7 @@ func (a *Activities) SendSMS(ctx context.Context, in SendSMSInput) (PhoneResult,
 		return PhoneResult{}, errHeld(turn.Wait)
 	}
 	over := a.overSteps(ctx, turn.Carry)
-	sent := phoneline.SMSSent{Incident: in.Incident}
+	sent := phoneline.SMSSent{Key: in.Key, Incident: in.Incident}
 	var carry []phoneline.Held
 	for _, h := range turn.Carry {
 		if over[h.Key] {

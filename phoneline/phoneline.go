@@ -58,6 +58,10 @@ type Line struct {
 	// Sending are the held SMS a bundle on its way carries, by key, until
 	// it is sent or has failed.
 	Sending map[string]Sending `json:"sending,omitempty"`
+	// InFlight are the SMS that had their turn, by key, with when, until
+	// the line hears how they went: one asking again meanwhile is its own
+	// retry.
+	InFlight map[string]time.Time `json:"in_flight,omitempty"`
 }
 
 // Sending is a held SMS that a bundle on its way carries.
@@ -117,6 +121,8 @@ type SMSTurn struct {
 // SMS it took with it, Dropped those it left out because their step was
 // over; SID names it, Failed says it was not sent.
 type SMSSent struct {
+	// Key is the SMS's own key.
+	Key      string   `json:"key,omitempty"`
 	Incident string   `json:"incident,omitempty"`
 	Carried  []string `json:"carried,omitempty"`
 	Dropped  []string `json:"dropped,omitempty"`
@@ -157,6 +163,18 @@ func (l *Line) SMS(now time.Time, in SMSRequest) SMSTurn {
 		}
 	}
 	slices.SortFunc(again, func(a, b Held) int { return cmp.Or(a.Until.Compare(b.Until), strings.Compare(a.Key, b.Key)) })
+	if _, retried := l.InFlight[in.Key]; retried || len(again) > 0 {
+		// Its earlier try had the turn, and may have reached the phone:
+		// a retry finds that SMS by its key and sends nothing new. So it
+		// carries what it carried then, and no more, lest a page held
+		// since be recorded as carried by an SMS that never named it;
+		// those wait for the next SMS.
+		for _, h := range again {
+			l.Sending[h.Key] = Sending{Held: h, By: in.Key, Since: now}
+		}
+		l.turn(now, in)
+		return SMSTurn{Send: true, Carry: again}
+	}
 	if in.Incident != "" && in.Incident != l.LastSMSFrom && now.Sub(l.LastSMS) < SMSGap {
 		retry := l.LastSMS.Add(SMSGap)
 		me := Held{Key: in.Key, Incident: in.Incident, Headline: in.Headline, Asker: in.Asker, Until: retry.Add(heldGrace)}
@@ -176,8 +194,17 @@ func (l *Line) SMS(now time.Time, in SMSRequest) SMSTurn {
 		}
 		l.Sending[h.Key] = Sending{Held: h, By: in.Key, Since: now}
 	}
-	l.LastSMS, l.LastSMSFrom = now, in.Incident
+	l.turn(now, in)
 	return SMSTurn{Send: true, Carry: carry}
+}
+
+// turn gives the line to an SMS at now, until it says how it went.
+func (l *Line) turn(now time.Time, in SMSRequest) {
+	if l.InFlight == nil {
+		l.InFlight = map[string]time.Time{}
+	}
+	l.InFlight[in.Key] = now
+	l.LastSMS, l.LastSMSFrom = now, in.Incident
 }
 
 // Sent records at now how an SMS that had its turn went: the held ones it
@@ -186,6 +213,7 @@ func (l *Line) SMS(now time.Time, in SMSRequest) SMSTurn {
 // a number that opted out) weighs on no later SMS, and one that failed for
 // a moment is sent again, by its own activity, with what is held then.
 func (l *Line) Sent(now time.Time, in SMSSent) {
+	delete(l.InFlight, in.Key)
 	for _, k := range slices.Concat(in.Carried, in.Dropped) {
 		delete(l.Sending, k)
 	}
@@ -225,6 +253,11 @@ func (l *Line) prune(now time.Time) {
 			delete(l.Sending, k)
 		}
 	}
+	for k, since := range l.InFlight {
+		if now.Sub(since) > sendingFor {
+			delete(l.InFlight, k)
+		}
+	}
 	l.Held = slices.DeleteFunc(l.Held, func(h Held) bool { return now.After(h.Until) })
 }
 
@@ -243,6 +276,9 @@ func (l *Line) Forgotten(now time.Time) time.Time {
 	}
 	for _, s := range l.Sending {
 		end = later(end, s.Since.Add(sendingFor))
+	}
+	for _, since := range l.InFlight {
+		end = later(end, since.Add(sendingFor))
 	}
 	return end
 }

@@ -44,8 +44,9 @@ func (s *incidentStack) fireDAG(t *testing.T, key, run, status string) string {
 
 // A failed DAG run is retried on Airflow before anyone is paged: the
 // channel hears of it, Airflow clears the run for real, the alert resolves
-// and nobody is paged. A run Airflow does not know cannot be retried: it
-// pages at once, saying why.
+// and nobody is paged. One still firing after the wait pages then, saying
+// what the retry did. A run Airflow does not know cannot be retried, nor
+// one while Airflow is down: each pages at once, saying why.
 func TestAFailedRunIsRetriedBeforeAnyoneIsPaged(t *testing.T) {
 	af := fakeairflow.New(t)
 	af.AddRun("orders_daily", "scheduled__2026-12-01", map[string]string{"extract": "success", "load": "failed"})
@@ -84,6 +85,21 @@ func TestAFailedRunIsRetriedBeforeAnyoneIsPaged(t *testing.T) {
 	}
 	if _, ok := s.postedWith("resolved after the retry: nobody was paged"); !ok {
 		t.Error("the channel was not told that the retry fixed it")
+	}
+
+	// A retry that does not fix it: the page goes out once the wait is
+	// over, with what the retry did.
+	af.AddRun("sales_daily", "r1", map[string]string{"load": "failed"})
+	fired := time.Now()
+	s.fireDAG(t, "sales_daily", "r1", "firing")
+	stillFiring := contract.IncidentWorkflowID("data", "sales_daily")
+	eventually(t, "the page after the wait", 20*time.Second, func() bool {
+		_, err := s.client.DescribeWorkflowExecution(context.Background(), stillFiring, "")
+		return err == nil
+	})
+	notBefore(t, "the page of an alert still firing", time.Now(), fired.Add(4*time.Second))
+	if st := s.status(t, stillFiring); !strings.Contains(st.Alert.Details["retry"], "Baton retried it first: cleared 1 failed task instance(s) of sales_daily, run r1: load. It still fired 4s later.") {
+		t.Errorf("the page does not say what the retry did: %q", st.Alert.Details["retry"])
 	}
 
 	// A run Airflow does not know: the retry cannot be made.

@@ -87,8 +87,9 @@ func Check(ctx workflow.Context, in CheckInput) (CheckState, error) {
 	}
 	next, alerts := stepCheck(prev, res, in, loc)
 	for _, d := range alerts {
-		id, err := deliverCheckAlert(ctx, in.Team, d.alert, c.Interval())
-		if err != nil {
+		// Tried for at most one period: the next run tries again after.
+		var id string
+		if err := deliverAlert(ctx, in.Team, d.alert, max(c.Interval(), time.Minute)).Get(ctx, &id); err != nil {
 			// Left as it was: the next run delivers it again.
 			workflow.GetLogger(ctx).Error("check alert not delivered; the next run tries again", "check", c.Name, "status", d.alert.Status, "error", err)
 			continue
@@ -164,18 +165,4 @@ func stepCheck(prev CheckState, res activities.CheckResult, in CheckInput, loc *
 		out = append(out, checkAlert{alert: a, delivered: func(s *CheckState, _ string) { s.CannotRunIncident = "" }})
 	}
 	return next, out
-}
-
-// deliverCheckAlert delivers an alert as the gateway does, retrying for
-// at most one period of the check: the next run tries again after that.
-func deliverCheckAlert(ctx workflow.Context, t team.Team, a Alert, within time.Duration) (string, error) {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout:    30 * time.Second,
-		ScheduleToCloseTimeout: max(within, time.Minute),
-		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second},
-		Summary:                fmt.Sprintf("%s: %s", a.Status, a.Summary),
-	})
-	var id string
-	err := workflow.ExecuteActivity(actx, contract.DeliverAlertActivity, DeliverRequest{Team: t, Alert: a}).Get(ctx, &id)
-	return id, err
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/baton-oncall/baton/contract"
@@ -83,13 +82,6 @@ type HeartbeatStatus struct {
 	// Deadline is when the next ping is due at the latest.
 	Deadline time.Time `json:"deadline"`
 	Incident string    `json:"incident,omitempty"`
-}
-
-// DeliverRequest is the input of contract.DeliverAlertActivity: an alert
-// for one team, delivered as a webhook's alert is.
-type DeliverRequest struct {
-	Team  team.Team `json:"team"`
-	Alert Alert     `json:"alert"`
 }
 
 // heartbeatRunPings is how many pings one run takes before it continues as
@@ -308,13 +300,7 @@ func (m *heartbeatMonitor) send(ctx workflow.Context) {
 	if m.sending != nil || len(m.outbox) == 0 {
 		return
 	}
-	a := m.outbox[0]
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
-		Summary:             fmt.Sprintf("%s: %s", a.Status, a.Summary),
-	})
-	m.sending = workflow.ExecuteActivity(actx, contract.DeliverAlertActivity, DeliverRequest{Team: m.cfg.Team, Alert: a})
+	m.sending = deliverAlert(ctx, m.cfg.Team, m.outbox[0], 0)
 }
 
 // sent takes the outcome of a delivery. Only an alert refused for good

@@ -102,7 +102,7 @@ func (r *retrying) finish(ctx workflow.Context) error {
 		if r.res.ResolvedByRetry && sig.Alert.Status == AlertResolved {
 			continue
 		}
-		if _, err := deliverForRetry(ctx, r.in.Team, sig.Alert); err != nil {
+		if err := deliverAlert(ctx, r.in.Team, sig.Alert, 0).Get(ctx, nil); err != nil {
 			return err
 		}
 	}
@@ -211,26 +211,13 @@ func (r *retrying) page(ctx workflow.Context) error {
 	}
 	a.Details["retry"] = note
 	a.Description = strings.TrimSpace(a.Description + "\n\n" + note)
-	id, err := deliverForRetry(ctx, r.in.Team, a)
-	if err != nil {
+	var id string
+	if err := deliverAlert(ctx, r.in.Team, a, 0).Get(ctx, &id); err != nil {
 		return err
 	}
 	r.res.Incident = id
 	r.upsert(ctx, RetryStatePaged)
 	return nil
-}
-
-// deliverForRetry delivers an alert to its incident as the gateway does,
-// retried until Temporal takes it: a page is never dropped.
-func deliverForRetry(ctx workflow.Context, t team.Team, a Alert) (string, error) {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second},
-		Summary:             fmt.Sprintf("Page: %s", a.Summary),
-	})
-	var id string
-	err := workflow.ExecuteActivity(actx, contract.DeliverAlertActivity, DeliverRequest{Team: t, Alert: a}).Get(ctx, &id)
-	return id, err
 }
 
 // post tells the channel, without mentioning anyone; the retry and the

@@ -29,6 +29,12 @@ type retryEnv struct {
 }
 
 func newRetryEnv(t *testing.T, retry func(n int) (string, error)) *retryEnv {
+	return newRetryEnvChat(t, retry, nil)
+}
+
+// newRetryEnvChat is newRetryEnv whose chat answers every post with
+// chatErr when set.
+func newRetryEnvChat(t *testing.T, retry func(n int) (string, error), chatErr error) *retryEnv {
 	var s testsuite.WorkflowTestSuite
 	r := &retryEnv{env: s.NewTestWorkflowEnvironment()}
 	r.env.SetStartTime(hbStart)
@@ -44,7 +50,7 @@ func newRetryEnv(t *testing.T, retry func(n int) (string, error)) *retryEnv {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		r.posts = append(r.posts, in.Text)
-		return activities.PostMessageResult{TS: "1.0"}, nil
+		return activities.PostMessageResult{TS: "1.0"}, chatErr
 	}, activity.RegisterOptions{Name: "PostMessage"})
 	r.env.RegisterActivityWithOptions(func(_ context.Context, req DeliverRequest) (string, error) {
 		r.mu.Lock()
@@ -132,4 +138,19 @@ func TestARetryThatCannotBeMadePagesAtOnce(t *testing.T) {
 	require.Len(t, r.delivered, 1)
 	requireAt(t, hbStart, r.delivered[0].at)
 	require.Contains(t, r.delivered[0].alert.Details["retry"], "Baton could not retry it first, so it pages at once: could not be made: the retry cannot be made: AIRFLOW_TOKEN is not set")
+}
+
+// Slack down holds back no page: the retry is made and the page goes out
+// at the end of the wait, while every post in the channel fails.
+func TestARetryPagesOnTimeWhileChatIsDown(t *testing.T) {
+	r := newRetryEnvChat(t, func(int) (string, error) { return "cleared 1 failed task instance(s)", nil },
+		temporal.NewNonRetryableApplicationError("channel_not_found", "SlackError", nil))
+	r.signal(0, dagAlert(AlertFiring))
+	res := r.run(t, airflowRule)
+	require.Len(t, r.attempts, 1)
+	requireAt(t, hbStart, r.attempts[0])
+	require.Len(t, r.delivered, 1)
+	requireAt(t, hbStart.Add(20*time.Minute), r.delivered[0].at)
+	require.Equal(t, contract.IncidentWorkflowID("data", "orders_daily"), res.Incident)
+	require.NotEmpty(t, r.posts, "the posts were tried, and failed")
 }

@@ -15,14 +15,14 @@ const module = "github.com/baton-oncall/baton"
 // network client, and the pure packages they decide and render with. They
 // see vendors only through the interfaces of activities/chat, pager and
 // phone, whose adapters are sub-packages for that reason.
-var vendorFree = []string{"workflows", "incidentview", "rosterview", "phoneline", "team", "summary", "contract"}
+var vendorFree = []string{"workflows", "incidentview", "rosterview", "phoneline", "team", "summary", "contract", "statuspage", "support", "silence"}
 
 // sdkFree are the packages that take requests from outside: they may use
 // Baton's own code of a vendor's protocol (Twilio's signature in
 // activities/phone/twilio) but link no vendor's SDK, so that the gateway
 // answers whatever a vendor's client library does, and Socket Mode, which
 // needs slack-go, is wired in by the worker (chat.EnvelopeHandler).
-var sdkFree = []string{"gateway", "incidentclient", "handoverclient", "rosterclient", "heartbeatclient", "checkclient"}
+var sdkFree = []string{"gateway", "incidentclient", "handoverclient", "rosterclient", "heartbeatclient", "checkclient", "supportclient", "silenceclient"}
 
 // vendorSDKs are the adapters' SDKs; logrus comes with Opsgenie's, pgx is the
 // checks' SQL adapter's.

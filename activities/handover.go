@@ -29,6 +29,10 @@ type WhoIsOnCallInput struct {
 // WhoIsOnCallResult holds, for each instant asked, the people on call.
 type WhoIsOnCallResult struct {
 	OnCall [][]team.Person
+	// Why says, for each instant, where its people came from, in words
+	// (an override, the rotation's shift, the vendor's schedule): an
+	// incident records it for explain. Empty from workers before it.
+	Why []string
 }
 
 // WhoIsOnCall asks the team's pager, and the team's overrides.
@@ -37,14 +41,14 @@ func (a *Activities) WhoIsOnCall(ctx context.Context, in WhoIsOnCallInput) (WhoI
 	if err != nil {
 		return WhoIsOnCallResult{}, err
 	}
-	res := WhoIsOnCallResult{OnCall: make([][]team.Person, len(in.At))}
+	res := WhoIsOnCallResult{OnCall: make([][]team.Person, len(in.At)), Why: make([]string, len(in.At))}
 	overrides := a.overridesOf(ctx, in.Team)
 	for i, at := range in.At {
 		people, err := p.OnCall(ctx, in.Team, at)
 		if err != nil {
 			return WhoIsOnCallResult{}, err
 		}
-		res.OnCall[i] = withOverrides(in.Team, overrides, at, people)
+		res.OnCall[i], res.Why[i] = withOverrides(in.Team, overrides, at, people), onCallWhy(in.Team, overrides, at)
 	}
 	return res, nil
 }
@@ -268,7 +272,8 @@ type OpenIncidentsResult struct {
 const maxOpenIncidents = 50
 
 // OpenIncidents lists the team's running incident workflows from Temporal
-// visibility.
+// visibility, drills left out: a drill does not pass to the incoming
+// person.
 func (a *Activities) OpenIncidents(ctx context.Context, in OpenIncidentsInput) (OpenIncidentsResult, error) {
 	query := fmt.Sprintf("WorkflowType = %q AND %s = %q AND ExecutionStatus = 'Running'", contract.IncidentWorkflowName, contract.TeamKey.GetName(), in.Team)
 	resp, err := a.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, PageSize: maxOpenIncidents})
@@ -277,6 +282,9 @@ func (a *Activities) OpenIncidents(ctx context.Context, in OpenIncidentsInput) (
 	}
 	var res OpenIncidentsResult
 	for _, e := range resp.GetExecutions() {
+		if id, err := contract.ParseIncidentID(e.GetExecution().GetWorkflowId()); err == nil && id.Drill() {
+			continue
+		}
 		inc := OpenIncident{WorkflowID: e.GetExecution().GetWorkflowId(), Started: e.GetStartTime().AsTime()}
 		if p, ok := e.GetMemo().GetFields()[contract.IncidentSummaryMemoKey]; ok {
 			// A memo that is not a string only costs the list its summary

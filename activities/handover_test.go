@@ -9,11 +9,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
+	commonpb "go.temporal.io/api/common/v1"
+	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/mocks"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/baton-oncall/baton/activities/chat/slack"
 	"github.com/baton-oncall/baton/activities/pager/opsgenie"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/activitytest"
 	"github.com/baton-oncall/baton/internal/fakeopsgenie"
 	"github.com/baton-oncall/baton/internal/fakeslack"
@@ -267,7 +274,60 @@ func TestWhoIsOnCall(t *testing.T) {
 	if n := og.Count(); n != len(at) {
 		t.Errorf("Opsgenie asked %d times, want %d", n, len(at))
 	}
+	for i, why := range res.Why {
+		if want := "the Opsgenie schedule Data On-Call"; why != want {
+			t.Errorf("why %d = %q, want %q", i, why, want)
+		}
+	}
 
 	_, err = (&Activities{}).WhoIsOnCall(context.Background(), WhoIsOnCallInput{Team: tm, At: at})
 	activitytest.RequireOutcome(t, err, false, "OpsgenieNotConfigured")
+}
+
+// Where the people on call came from, in words: the override holding
+// the pager, else the rotation's shift, in the team's zone.
+func TestOnCallWhy(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	tm := team.Team{
+		Name: "data", TimeZone: "Europe/Berlin",
+		Pager:  team.Pager{Rotation: &team.Rotation{Members: []string{"alice", "bob"}, Shift: "1w", Start: "2026-11-23T09:00"}},
+		People: []team.Person{{ID: "alice"}, {ID: "bob"}, {ID: "carol"}},
+	}
+	o := team.Override{ID: "o3", Person: "carol", From: time.Date(2026, 11, 25, 14, 0, 0, 0, berlin), To: time.Date(2026, 11, 25, 18, 0, 0, 0, berlin), By: "alice", Note: "dentist"}
+	for _, c := range []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Date(2026, 11, 25, 15, 0, 0, 0, berlin), "override o3 for carol, Wed 25 Nov 14:00 CET to Wed 25 Nov 18:00 CET, set by alice: dentist"},
+		{time.Date(2026, 11, 25, 18, 0, 0, 0, berlin), "the team's rotation: alice's shift, Mon 23 Nov 09:00 CET to Mon 30 Nov 09:00 CET"},
+		{time.Date(2026, 12, 1, 3, 0, 0, 0, berlin), "the team's rotation: bob's shift, Mon 30 Nov 09:00 CET to Mon 7 Dec 09:00 CET"},
+		{time.Date(2026, 11, 1, 3, 0, 0, 0, berlin), "the team's rotation, which names nobody then"},
+	} {
+		if got := onCallWhy(tm, []team.Override{o}, c.at); got != c.want {
+			t.Errorf("at %s: %q, want %q", c.at, got, c.want)
+		}
+	}
+}
+
+// The handover lists the team's open incidents, oldest first, and leaves
+// a drill out: it does not pass to the incoming person.
+func TestOpenIncidentsLeaveDrillsOut(t *testing.T) {
+	start := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	c := &mocks.Client{}
+	c.On("ListWorkflow", mock.Anything, mock.Anything).Return(&workflowservice.ListWorkflowExecutionsResponse{Executions: []*workflowpb.WorkflowExecutionInfo{
+		{Execution: &commonpb.WorkflowExecution{WorkflowId: contract.IncidentWorkflowID("data", "late")}, StartTime: timestamppb.New(start.Add(time.Hour))},
+		{Execution: &commonpb.WorkflowExecution{WorkflowId: contract.DrillIncidentWorkflowID("data", "2026-11-30T08:30:00Z")}, StartTime: timestamppb.New(start.Add(30 * time.Minute))},
+		{Execution: &commonpb.WorkflowExecution{WorkflowId: contract.IncidentWorkflowID("data", "early")}, StartTime: timestamppb.New(start)},
+	}}, nil)
+	res, err := (&Activities{Temporal: c}).OpenIncidents(context.Background(), OpenIncidentsInput{Team: "data"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, inc := range res.Incidents {
+		got = append(got, inc.WorkflowID)
+	}
+	if want := []string{contract.IncidentWorkflowID("data", "early"), contract.IncidentWorkflowID("data", "late")}; !slices.Equal(got, want) {
+		t.Errorf("open incidents %q, want %q", got, want)
+	}
 }

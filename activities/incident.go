@@ -59,6 +59,9 @@ type PhoneResult struct {
 	// With is set when another incident's SMS carried this one, or its
 	// call covered this one: that incident's ID.
 	With string
+	// Carried are the incidents whose held pages this SMS carried (a
+	// storm's bundle), for explain.
+	Carried []string
 }
 
 // SendSMS sends an SMS unless one with the same key went out since Since.
@@ -70,6 +73,7 @@ func (a *Activities) SendSMS(ctx context.Context, in SendSMSInput) (PhoneResult,
 		return PhoneResult{}, temporal.NewNonRetryableApplicationError("no phone provider, or no phone lines, configured", "PhoneNotConfigured", nil)
 	}
 	defer alive(ctx)()
+	a.recordLateness(ctx, in.Incident, in.Since)
 	info := activity.GetInfo(ctx)
 	turn, err := a.Lines.SMS(ctx, in.To, phoneline.SMSRequest{
 		Key: in.Key, Incident: in.Incident, Headline: in.Headline,
@@ -96,17 +100,34 @@ func (a *Activities) SendSMS(ctx context.Context, in SendSMSInput) (PhoneResult,
 		}
 	}
 	body := smsText(in.Body, carry, a.howToAnswer(in.Incident, in.Handover, 1+len(carry)))
-	a.recordLateness(ctx, in.Incident, in.Since)
 	sid, err := a.Phone.SMS(ctx, in.To, body, in.Key, lookBackFrom(ctx, in.Since))
 	a.Metrics.Notified("sms", a.PhoneProvider, outcome(err, false))
 	sent.SID, sent.Failed = sid, err != nil
 	// The line must hear how it went, or what this SMS carried would be
 	// sent again on its own: when it cannot, the activity is tried again,
 	// and the retry finds its SMS sent (by its key) and tells the line.
-	if lerr := a.Lines.Sent(ctx, in.To, sent); lerr != nil && err == nil {
+	if lerr := a.tellLine(ctx, in.To, sent); lerr != nil && err == nil {
 		return PhoneResult{}, lerr
 	}
-	return PhoneResult{SID: sid}, err
+	res := PhoneResult{SID: sid}
+	for _, h := range carry {
+		res.Carried = append(res.Carried, h.Incident)
+	}
+	return res, err
+}
+
+// lineTellWithin bounds telling the line how an SMS went, once the
+// activity itself may have been cancelled.
+const lineTellWithin = 10 * time.Second
+
+// tellLine tells the line of number how an SMS that had its turn went,
+// even when the step was cancelled meanwhile (its page acknowledged): a
+// line never told would hold the person's next SMS, another incident's,
+// until it gave this one up.
+func (a *Activities) tellLine(ctx context.Context, number string, sent phoneline.SMSSent) error {
+	tell, cancel := context.WithTimeout(context.WithoutCancel(ctx), lineTellWithin)
+	defer cancel()
+	return a.Lines.Sent(tell, number, sent)
 }
 
 // howToAnswer ends an SMS: by reply when Twilio's webhook reaches the
@@ -159,6 +180,7 @@ func (a *Activities) PlaceCall(ctx context.Context, in PlaceCallInput) (PhoneRes
 		return PhoneResult{}, temporal.NewNonRetryableApplicationError("no phone provider, or no phone lines, configured", "PhoneNotConfigured", nil)
 	}
 	defer alive(ctx)()
+	a.recordLateness(ctx, in.Incident, in.Since)
 	turn, err := a.Lines.Call(ctx, in.To, phoneline.CallRequest{Incident: in.Incident})
 	if err != nil {
 		return PhoneResult{}, err
@@ -183,7 +205,6 @@ func (a *Activities) PlaceCall(ctx context.Context, in PlaceCallInput) (PhoneRes
 	default:
 		say += " Please acknowledge it in Slack."
 	}
-	a.recordLateness(ctx, in.Incident, in.Since)
 	sid, err := a.Phone.Call(ctx, in.To, say, answer, in.Key, lookBackFrom(ctx, in.Since))
 	a.Metrics.Notified("call", a.PhoneProvider, outcome(err, false))
 	return PhoneResult{SID: sid}, err
@@ -218,7 +239,10 @@ func alive(ctx context.Context) (stop func()) {
 }
 
 // recordLateness times an incident's escalation step against its planned
-// instant, on the step's first try: a retry's delay is the vendor's.
+// instant, as its first try starts: a retry's delay is the vendor's, and
+// a first try that the line holds or that fails later is still a step
+// that started (a CI run under load counted one step of two, its first
+// try having failed at the line before it was timed).
 func (a *Activities) recordLateness(ctx context.Context, incident string, planned time.Time) {
 	if incident != "" && !planned.IsZero() && activity.GetInfo(ctx).Attempt == 1 {
 		a.Metrics.EscalationLateness(time.Since(planned))

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -77,4 +78,41 @@ func withOverrides(t team.Team, overrides []team.Override, at time.Time, people 
 		}
 	}
 	return people
+}
+
+// onCallWhy says where the people on call at the instant came from, as
+// withOverrides and the pager decided it: the override holding the pager
+// (its ID, who set it and why), else the rotation's shift, else the
+// vendor's schedule.
+func onCallWhy(t team.Team, overrides []team.Override, at time.Time) string {
+	loc, err := t.Location()
+	if err != nil {
+		loc = time.UTC
+	}
+	when := func(at time.Time) string { return at.In(loc).Format("Mon 2 Jan 15:04 MST") }
+	if o, ok := team.OverrideAt(overrides, at); ok {
+		if _, found := t.Person(o.Person); found {
+			why := fmt.Sprintf("override %s for %s, %s to %s", o.ID, o.Person, when(o.From), when(o.To))
+			if o.By != "" {
+				why += ", set by " + o.By
+			}
+			if o.Note != "" {
+				why += ": " + o.Note
+			}
+			return why
+		}
+	}
+	switch {
+	case t.Pager.Rotation != nil:
+		shift, ok, err := t.Pager.Rotation.ShiftAt(loc, at)
+		if err != nil || !ok {
+			return "the team's rotation, which names nobody then"
+		}
+		return fmt.Sprintf("the team's rotation: %s's shift, %s to %s", shift.Member, when(shift.Start), when(shift.End))
+	case t.Pager.PagerDutySchedule != "":
+		return "the PagerDuty schedule " + t.Pager.PagerDutySchedule
+	case t.Pager.OpsgenieSchedule != "":
+		return "the Opsgenie schedule " + t.Pager.OpsgenieSchedule
+	}
+	return ""
 }

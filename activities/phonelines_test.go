@@ -219,3 +219,37 @@ func TestAStormOfLongSummariesFitsOneSMSAndARefusalBlocksNothing(t *testing.T) {
 		t.Errorf("the SMS after a refusal: %q", last)
 	}
 }
+
+// rpcLines are memLines that, like the PhoneLine workflow reached over
+// RPC, cannot be told anything on a context that is done.
+type rpcLines struct{ *memLines }
+
+func (r rpcLines) Sent(ctx context.Context, number string, req phoneline.SMSSent) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return r.memLines.Sent(ctx, number, req)
+}
+
+// An SMS stopped after it had its turn (its page acknowledged meanwhile)
+// still tells the line that it was not sent: the person's next SMS,
+// another incident's, goes at once instead of waiting a minute behind one
+// that never went.
+func TestAnSMSStoppedAfterItsTurnFreesTheLine(t *testing.T) {
+	lines := rpcLines{&memLines{now: plStart}}
+	a := &Activities{Lines: lines}
+	first := phoneline.SMSRequest{Key: "incident-data-a/run/step1/sms/alice", Incident: "incident-data-a", Headline: "disk full"}
+	if turn, _ := lines.SMS(context.Background(), plAlice, first); !turn.Send {
+		t.Fatalf("the first SMS has no turn: %+v", turn)
+	}
+	stopped, stop := context.WithCancel(context.Background())
+	stop()
+	if err := a.tellLine(stopped, plAlice, phoneline.SMSSent{Key: first.Key, Incident: first.Incident, Failed: true}); err != nil {
+		t.Fatalf("the line was not told: %v", err)
+	}
+	lines.now = lines.now.Add(5 * time.Second)
+	turn, _ := lines.SMS(context.Background(), plAlice, phoneline.SMSRequest{Key: "incident-data-b/run/step1/sms/alice", Incident: "incident-data-b", Headline: "DAG failed"})
+	if !turn.Send {
+		t.Errorf("the next incident's SMS is held (%+v): the line never heard the stopped one fail", turn)
+	}
+}

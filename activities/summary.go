@@ -19,6 +19,7 @@ import (
 	"github.com/baton-oncall/baton/internal/visibility"
 	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/summary/chart"
+	"github.com/baton-oncall/baton/support"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -113,15 +114,13 @@ func (a *Activities) holdings(ctx context.Context, t team.Team, shift summary.Sh
 // lists for it and who held the pager, with the team's open RCAs when
 // asked.
 func (a *Activities) shiftReport(ctx context.Context, in SummaryInput, shift summary.Shift, holdings []summary.Holding, now time.Time, withRCAs bool) (summary.Report, error) {
-	base := fmt.Sprintf("WorkflowType = %q AND %s = %q", contract.IncidentWorkflowName, contract.TeamKey.GetName(), in.Team.Name)
-	incidents, err := a.listIncidents(ctx, contract.IncidentMemoKey, fmt.Sprintf("%s AND StartTime >= %q AND StartTime < %q",
-		base, shift.Start.UTC().Format(time.RFC3339), shift.End.UTC().Format(time.RFC3339)))
+	incidents, err := TeamIncidents(ctx, a, in.Team.Name, shift.Start, shift.End)
 	if err != nil {
 		return summary.Report{}, err
 	}
 	var rcas []summary.Record
 	if withRCAs {
-		rcas, err = a.listIncidents(ctx, contract.IncidentMemoKey, fmt.Sprintf("%s AND ExecutionStatus = 'Running' AND %s = %q", base, contract.StateKey.GetName(), contract.StateResolved))
+		rcas, err = a.listIncidents(ctx, contract.IncidentMemoKey, fmt.Sprintf("%s AND ExecutionStatus = 'Running' AND %s = %q", teamIncidents(in.Team.Name), contract.StateKey.GetName(), contract.StateResolved))
 		if err != nil {
 			return summary.Report{}, err
 		}
@@ -131,9 +130,42 @@ func (a *Activities) shiftReport(ctx context.Context, in SummaryInput, shift sum
 	if err != nil {
 		return summary.Report{}, err
 	}
+	requests, err := a.listSupport(ctx, fmt.Sprintf("WorkflowType = %q AND %s = %q AND StartTime >= %q AND StartTime < %q",
+		contract.SupportWorkflowName, contract.TeamKey.GetName(), in.Team.Name, shift.Start.UTC().Format(time.RFC3339), shift.End.UTC().Format(time.RFC3339)))
+	if err != nil {
+		return summary.Report{}, err
+	}
 	return summary.Compute(summary.Input{
-		Team: in.Team, Shift: shift, Incidents: incidents, OpenRCAs: rcas, Holdings: holdings, Retries: retried, Now: now, UILink: a.uiLink(),
+		Team: in.Team, Shift: shift, Incidents: incidents, OpenRCAs: rcas, Holdings: holdings, Retries: retried, Support: requests,
+		Now: now, UILink: a.uiLink(),
 	}), nil
+}
+
+// TeamIncidents are a team's incidents started in [from, to), each with
+// the record its memo keeps: what the weekly summary sums up and what a
+// simulation replays. A function, not a method, so that it is not
+// registered as an activity.
+func TeamIncidents(ctx context.Context, a *Activities, teamName string, from, to time.Time) ([]summary.Record, error) {
+	return a.listIncidents(ctx, contract.IncidentMemoKey, fmt.Sprintf("%s AND StartTime >= %q AND StartTime < %q",
+		teamIncidents(teamName), from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339)))
+}
+
+// teamIncidents is the visibility query of a team's incident runs.
+func teamIncidents(teamName string) string {
+	return fmt.Sprintf("WorkflowType = %q AND %s = %q", contract.IncidentWorkflowName, contract.TeamKey.GetName(), teamName)
+}
+
+// listSupport reads every support request the query matches, as its memo
+// keeps it.
+func (a *Activities) listSupport(ctx context.Context, query string) ([]support.Request, error) {
+	var out []support.Request
+	for e, err := range visibility.Runs(ctx, a.Temporal, query, listPageSize) {
+		if err != nil {
+			return nil, fmt.Errorf("list support requests (%s): %w", query, err)
+		}
+		out = append(out, SupportRecord(e.GetExecution().GetWorkflowId(), e.GetStartTime().AsTime(), e.GetMemo().GetFields()[contract.SupportMemoKey]))
+	}
+	return out, nil
 }
 
 // listRetries reads every retry before paging the query matches, as its
@@ -240,6 +272,13 @@ func (a *Activities) lateHandover(ctx context.Context, handoverID, memoKey strin
 		return nil, nil
 	}
 	return &summary.HandoverCheck{People: acc.People, AcceptBy: acc.AcceptBy, AcceptedAt: acc.AcceptedAt, AcceptedBy: acc.AcceptedBy}, nil
+}
+
+// RetentionWarning is retentionWarning for callers outside a workflow
+// (starter simulate). A function, not a method, so that it is not
+// registered as an activity.
+func RetentionWarning(ctx context.Context, a *Activities, oldest, now time.Time) string {
+	return a.retentionWarning(ctx, oldest, now)
 }
 
 // retentionWarning says when the namespace may already have deleted runs

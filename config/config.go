@@ -66,6 +66,9 @@ type Config struct {
 	PublicURL string `envconfig:"BATON_PUBLIC_URL" desc:"the gateway's public base URL, such as https://baton.example.com; set: SMS can be answered by reply"`
 
 	CalendarToken string `envconfig:"BATON_CALENDAR_TOKEN" desc:"token the calendar feeds (/calendar/<team>.ics?token=...) ask for; unset: the feeds are off"`
+	// StatusToken guards the status page; unset, the page is public and
+	// shows what each team's status_page allows.
+	StatusToken string `envconfig:"BATON_STATUS_TOKEN" desc:"token the status page (/status, /status/<team>, and their .json) asks for, as ?token=... or Authorization: Bearer; unset: the page is public"`
 
 	// The worker's capacity. The cache is the SDK's sticky cache, one per
 	// process: a workflow kept there takes its next step from memory, one

@@ -24,6 +24,31 @@ func ParseIncidentButtonID(id string) (action string, ok bool) {
 	return action, ok && action != ""
 }
 
+// StormAckAllAction is the action_id of a storm group's Acknowledge all;
+// its value is StormGroupValue.
+const StormAckAllAction = "storm.ack-all"
+
+// StormGroupValue names a group of a team's storm desk: the desk's
+// workflow ID and the group's number.
+func StormGroupValue(team string, group int) string {
+	return fmt.Sprintf("%s/%d", StormDeskWorkflowID(team), group)
+}
+
+// ParseStormGroupValue is StormGroupValue's inverse.
+func ParseStormGroupValue(v string) (team string, group int, err error) {
+	desk, n, ok := strings.Cut(v, "/")
+	if ok {
+		team, err = ParseStormDeskWorkflowID(desk)
+	}
+	if ok && err == nil {
+		_, err = fmt.Sscanf(n, "%d", &group)
+	}
+	if !ok || err != nil || group < 1 || fmt.Sprint(group) != n {
+		return "", 0, fmt.Errorf("%q names no storm group (storm-<team>/<number>)", v)
+	}
+	return team, group, nil
+}
+
 // HandoverAcceptAction is the action_id of the handover DM's Accept button;
 // its value is the handover's workflow ID.
 const HandoverAcceptAction = "handover.accept"
@@ -73,3 +98,15 @@ func ParseNeedCoverValue(v string) (team string, start, end time.Time, err error
 	}
 	return parts[0], time.Unix(s, 0), time.Unix(e, 0), nil
 }
+
+// A support request's buttons, Take and Done; their value is the
+// request's workflow ID (SupportID).
+const (
+	SupportTakeAction = "support.take"
+	SupportDoneAction = "support.done"
+)
+
+// SupportShortcutCallbackID is the callback_id of the message shortcut
+// "Ask on-call" (deploy/slack/manifest.yaml): Slack sends it back in the
+// message_action payload of each use.
+const SupportShortcutCallbackID = "baton.ask_oncall"

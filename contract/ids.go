@@ -27,7 +27,8 @@ func ValidTeamName(name string) bool { return teamName.MatchString(name) }
 
 // IncidentID names one team's incident of one dedup key. Its string form
 // is "incident:<team>:<key>": neither a team name nor a key (see
-// IncidentKey) holds a colon, so every ID reads back to the one team and
+// IncidentKey) holds a colon (a drill's key holds one, after "drill":
+// DrillIncidentWorkflowID), so every ID reads back to the one team and
 // key it was made of. Team "data" with key "eng-x" and team "data-eng"
 // with key "x" are two incidents.
 type IncidentID struct {
@@ -58,10 +59,45 @@ func ParseIncidentID(s string) (IncidentID, error) {
 		return IncidentID{}, fmt.Errorf("%w: %q does not start with %q", ErrNotIncidentID, s, incidentPrefix)
 	}
 	team, key, ok := strings.Cut(rest, ":")
-	if !ok || !teamName.MatchString(team) || key == "" || IncidentKey(key) != key {
+	if !ok || !teamName.MatchString(team) || key == "" || IncidentKey(key) != key && !isDrillKey(key) {
 		return IncidentID{}, fmt.Errorf("%w: %q is not incident:<team>:<key>", ErrNotIncidentID, s)
 	}
 	return IncidentID{Team: team, Key: key}, nil
+}
+
+// drillKeyPrefix starts the key of a drill's incident: "drill:<name>".
+// IncidentKey never keeps a colon, so no alert's dedup key maps to a
+// drill's ID: a real alert never lands in a drill, nor a drill in a real
+// incident.
+const drillKeyPrefix = "drill:"
+
+// DrillIncidentWorkflowID names a team's drill incident; name is the
+// drill's own (its start time, say), made fit for an ID like a dedup key.
+func DrillIncidentWorkflowID(team, name string) string {
+	return IncidentID{Team: team, Key: drillKeyPrefix + IncidentKey(name)}.String()
+}
+
+// Drill reports whether the incident is a drill.
+func (id IncidentID) Drill() bool { return isDrillKey(id.Key) }
+
+func isDrillKey(key string) bool {
+	name, ok := strings.CutPrefix(key, drillKeyPrefix)
+	return ok && name != "" && IncidentKey(name) == name
+}
+
+const drillSchedulePrefix = "drills-"
+
+// DrillScheduleID names a team's drill schedule; each run it starts is a
+// DrillWorkflowName run that picks the drill's instant and starts it.
+func DrillScheduleID(team string) string { return drillSchedulePrefix + team }
+
+// ParseDrillScheduleID reads back the team of a drill schedule.
+func ParseDrillScheduleID(s string) (team string, err error) {
+	team, ok := strings.CutPrefix(s, drillSchedulePrefix)
+	if !ok || !teamName.MatchString(team) {
+		return "", fmt.Errorf("%q is not a drill schedule ID (drills-<team>)", s)
+	}
+	return team, nil
 }
 
 // legacyIncidentPrefix starts the incident IDs that Baton made before the
@@ -158,6 +194,24 @@ func RosterWorkflowID(team string) string { return "roster-" + team }
 // ParseRosterWorkflowID reads back a roster's team.
 func ParseRosterWorkflowID(s string) (string, error) {
 	return parseOnePartID(s, "roster-", "roster", "team", teamName.MatchString)
+}
+
+// StormDeskWorkflowID names a team's storm desk: the workflow that groups
+// the team's alerts into one channel message when more arrive than the
+// channel can take, or by the labels the team groups by.
+func StormDeskWorkflowID(team string) string { return "storm-" + team }
+
+// ParseStormDeskWorkflowID reads back a storm desk's team.
+func ParseStormDeskWorkflowID(s string) (string, error) {
+	return parseOnePartID(s, "storm-", "storm desk", "team", teamName.MatchString)
+}
+
+// SilencesWorkflowID names a team's silences.
+func SilencesWorkflowID(team string) string { return "silences-" + team }
+
+// ParseSilencesWorkflowID reads back a silences workflow's team.
+func ParseSilencesWorkflowID(s string) (string, error) {
+	return parseOnePartID(s, "silences-", "silences", "team", teamName.MatchString)
 }
 
 // PageQuotaWorkflowID names the /baton page quota of a chat user. Slack's
@@ -315,3 +369,77 @@ func ParseRetryID(s string) (RetryID, error) {
 	}
 	return RetryID{Team: team, Key: key}, nil
 }
+
+// SupportID names one team's support request. A request about a message
+// of a channel is "support:<team>:<channel>:<ts>", Slack's channel ID and
+// the message's timestamp, so that every way of asking about one message
+// (its reaction, the shortcut, an event Slack delivers again, a second
+// gateway) names one request. A request typed with /baton ask, whose
+// message Baton posts itself, is "support:<team>:ask:<key>", its key made
+// once per use of the command. A channel ID is upper-case, so "ask" is
+// never one.
+type SupportID struct {
+	Team string
+	// Channel and TS name the message asked about.
+	Channel, TS string
+	// Ask is set instead for a /baton ask: the key of that use.
+	Ask string
+}
+
+const (
+	supportPrefix = "support:"
+	supportAsk    = "ask"
+)
+
+var (
+	// slackChannelID is a Slack conversation ID: C…, G… or D…, then
+	// upper-case letters and digits.
+	slackChannelID = regexp.MustCompile(`^[CGD][A-Z0-9]{1,30}$`)
+	// slackTS is a Slack message timestamp, "1700000000.000100".
+	slackTS = regexp.MustCompile(`^[0-9]{1,12}\.[0-9]{1,9}$`)
+	askKey  = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+)
+
+// String is the request's workflow ID.
+func (id SupportID) String() string {
+	if id.Ask != "" {
+		return supportPrefix + id.Team + ":" + supportAsk + ":" + id.Ask
+	}
+	return supportPrefix + id.Team + ":" + id.Channel + ":" + id.TS
+}
+
+// SupportMessageID names the request of a team about the message ts of
+// a channel, given by its Slack ID.
+func SupportMessageID(team, channel, ts string) string {
+	return SupportID{Team: team, Channel: channel, TS: ts}.String()
+}
+
+// SupportAskID names the request typed with one use of /baton ask, by
+// the key made for that use (lower-case letters, digits and dashes).
+func SupportAskID(team, key string) string {
+	return SupportID{Team: team, Ask: key}.String()
+}
+
+// ParseSupportID reads back a support request's workflow ID.
+func ParseSupportID(s string) (SupportID, error) {
+	bad := fmt.Errorf("%q is not a support request ID (support:<team>:<channel>:<ts> or support:<team>:ask:<key>)", s)
+	rest, ok := strings.CutPrefix(s, supportPrefix)
+	parts := strings.Split(rest, ":")
+	if !ok || len(parts) != 3 || !teamName.MatchString(parts[0]) {
+		return SupportID{}, bad
+	}
+	switch {
+	case parts[1] == supportAsk && askKey.MatchString(parts[2]):
+		return SupportID{Team: parts[0], Ask: parts[2]}, nil
+	case slackChannelID.MatchString(parts[1]) && slackTS.MatchString(parts[2]):
+		return SupportID{Team: parts[0], Channel: parts[1], TS: parts[2]}, nil
+	}
+	return SupportID{}, bad
+}
+
+// ValidSlackChannelID reports whether s is a Slack conversation ID, as
+// events and interaction payloads name channels.
+func ValidSlackChannelID(s string) bool { return slackChannelID.MatchString(s) }
+
+// ValidSlackTS reports whether s is a Slack message timestamp.
+func ValidSlackTS(s string) bool { return slackTS.MatchString(s) }

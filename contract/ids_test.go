@@ -86,6 +86,15 @@ func TestShiftIDsReadBack(t *testing.T) {
 		if got, err := ParseRosterWorkflowID(RosterWorkflowID(team)); err != nil || got != team {
 			t.Errorf("roster of %q: %q %v", team, got, err)
 		}
+		if got, err := ParseSilencesWorkflowID(SilencesWorkflowID(team)); err != nil || got != team {
+			t.Errorf("ParseSilencesWorkflowID(SilencesWorkflowID(%q)) = %q, %v", team, got, err)
+		}
+		if got, err := ParseStormDeskWorkflowID(StormDeskWorkflowID(team)); err != nil || got != team {
+			t.Errorf("storm desk of %q: %q %v", team, got, err)
+		}
+		if got, n, err := ParseStormGroupValue(StormGroupValue(team, 12)); err != nil || got != team || n != 12 {
+			t.Errorf("storm group of %q: %q %d %v", team, got, n, err)
+		}
 	}
 	for _, s := range []string{"handover-data", "handover--2026-03-30T07:00:00Z", "handover-data-2026-03-30T07:00:00+02:00", "summary-data-2026-03-30T07:00:00Z"} {
 		if _, _, err := ParseHandoverWorkflowID(s); err == nil {
@@ -97,6 +106,11 @@ func TestShiftIDsReadBack(t *testing.T) {
 	}
 	if got, err := ParseTwilioReceiptWorkflowID(TwilioReceiptWorkflowID("SM0123")); err != nil || got != "SM0123" {
 		t.Errorf("receipt: %q %v", got, err)
+	}
+	for _, v := range []string{"storm-data", "storm-data/0", "storm-data/01", "storm-data/1x", "storm-/1", "roster-data/1", "storm-data/-1"} {
+		if _, _, err := ParseStormGroupValue(v); err == nil {
+			t.Errorf("ParseStormGroupValue(%q) took it", v)
+		}
 	}
 	if _, err := ParseRosterWorkflowID("roster-"); err == nil {
 		t.Error("an empty roster team parsed")
@@ -157,6 +171,66 @@ func TestCheckIDsReadBack(t *testing.T) {
 	for _, s := range []string{"check:data", "check:data:a:b", "heartbeat:data:x", "check:data:"} {
 		if _, err := ParseCheckID(s); err == nil {
 			t.Errorf("ParseCheckID(%q) took it", s)
+		}
+	}
+}
+
+func TestSupportIDsReadBack(t *testing.T) {
+	for _, id := range []SupportID{
+		{Team: "data", Channel: "C0SUPPORT", TS: "1700000000.000100"},
+		{Team: "data-eng", Channel: "G01", TS: "1.2"},
+		{Team: "data", Ask: "ask-20261207t100200-1a2b3c"},
+	} {
+		got, err := ParseSupportID(id.String())
+		if err != nil || got != id {
+			t.Errorf("%+v: %+v %v", id, got, err)
+		}
+	}
+	if SupportMessageID("data", "C1", "1.2") != (SupportID{Team: "data", Channel: "C1", TS: "1.2"}).String() ||
+		SupportAskID("data", "k1") != (SupportID{Team: "data", Ask: "k1"}).String() {
+		t.Error("the constructors and String disagree")
+	}
+	for _, s := range []string{
+		"support:data", "support:data:C1", "support:data:C1:1.2:3", "support:Data:C1:1.2", "support:data:c1:1.2",
+		"support:data:C1:12", "support:data:ask:", "support:data:ask:A", "support:data:ask:a:b", "incident:data:C1:1.2",
+	} {
+		if _, err := ParseSupportID(s); err == nil {
+			t.Errorf("ParseSupportID(%q) took it", s)
+		}
+	}
+}
+
+func TestADrillsIDIsNoAlertsAndReadsBack(t *testing.T) {
+	id := DrillIncidentWorkflowID("data", "20261207T093000Z")
+	if id != "incident:data:drill:20261207T093000Z" {
+		t.Fatalf("drill ID %q", id)
+	}
+	got, err := ParseIncidentID(id)
+	if err != nil || got.Team != "data" || !got.Drill() {
+		t.Fatalf("ParseIncidentID(%q) = %+v, %v", id, got, err)
+	}
+	// No dedup key, however written, names the drill's incident.
+	for _, key := range []string{"drill:20261207T093000Z", "drill-20261207T093000Z", "20261207T093000Z"} {
+		if real := IncidentWorkflowID("data", key); real == id {
+			t.Errorf("dedup key %q names the drill %s", key, id)
+		} else if inc, _ := ParseIncidentID(real); inc.Drill() {
+			t.Errorf("dedup key %q makes a drill's ID %s", key, real)
+		}
+	}
+	for _, bad := range []string{"incident:data:drill:", "incident:data:drill:a:b", "incident:data:drill:a b"} {
+		if _, err := ParseIncidentID(bad); err == nil {
+			t.Errorf("ParseIncidentID(%q) took it", bad)
+		}
+	}
+}
+
+func TestADrillScheduleIDReadsBack(t *testing.T) {
+	if team, err := ParseDrillScheduleID(DrillScheduleID("data-eng")); err != nil || team != "data-eng" {
+		t.Errorf("drill schedule of data-eng: %q %v", team, err)
+	}
+	for _, bad := range []string{"drills-", "drills-Data", "handover-data", "drills-data:x"} {
+		if _, err := ParseDrillScheduleID(bad); err == nil {
+			t.Errorf("ParseDrillScheduleID(%q) took it", bad)
 		}
 	}
 }

@@ -48,6 +48,21 @@ const (
 	// RetryWorkflowName retries an alert's job before anyone is paged
 	// (RetryID), and hands the alert to its incident if it still fires.
 	RetryWorkflowName = "Retry"
+	// StormDeskWorkflowName groups one team's alerts in the channel
+	// (StormDeskWorkflowID).
+	StormDeskWorkflowName = "StormDesk"
+	// SilencesWorkflowName keeps one team's silences
+	// (SilencesWorkflowID): planned work during which matching alerts
+	// page nobody.
+	SilencesWorkflowName = "Silences"
+	// SupportWorkflowName follows one support request (SupportID): a
+	// question asked of the person on call, from its first post to Done.
+	SupportWorkflowName = "SupportRequest"
+	// DrillWorkflowName is one run of a team's drill schedule
+	// (DrillScheduleID): it waits for an instant in the working hours of
+	// the person on call, when the team asks for that, and starts the
+	// drill incident (DrillIncidentWorkflowID).
+	DrillWorkflowName = "Drill"
 )
 
 // RetryAlertSignal carries an AlertSignal to a retry: the first alert
@@ -126,6 +141,60 @@ const (
 	PhoneLineCallUpdate = "phoneline.call"
 )
 
+// The storm desk's update, signal and query.
+const (
+	// StormJoinUpdate takes a workflows.StormJoin, an incident about to
+	// post its page, and answers a workflows.StormJoined: post it alone,
+	// or in a group's thread. The join activity sends it with
+	// update-with-start.
+	StormJoinUpdate = "storm.join"
+	// StormMemberSignal carries a workflows.StormMemberState: a grouped
+	// incident's new state, or its page's place in the group's thread.
+	StormMemberSignal = "storm.member"
+	// StormGroupQuery takes a group's number and answers its
+	// workflows.StormGroup.
+	StormGroupQuery = "storm.group"
+	// IncidentStormThreadSignal carries a workflows.StormThread to a
+	// grouped incident: the group's message is posted, and its thread
+	// takes the incident's page.
+	IncidentStormThreadSignal = "incident.storm-thread"
+)
+
+// A team's silences: the Silences workflow's updates and query, and the
+// signal by which it tells the team's open incidents of a silence.
+const (
+	// SilenceAddUpdate takes a workflows.AddSilence and answers the
+	// silence.Silence it set.
+	SilenceAddUpdate = "silence.add"
+	// SilenceRemoveUpdate takes a workflows.RemoveSilence and answers the
+	// silence.Silence it ended.
+	SilenceRemoveUpdate = "silence.remove"
+	// SilenceListQuery answers the team's silences ([]silence.Silence):
+	// those that hold now or will, and those ended within a week.
+	SilenceListQuery = "silence.list"
+	// IncidentSilenceSignal carries a silence.Silence to an open
+	// incident when it is set or removed; the incident holds its pages
+	// back while a silence that matches its alert holds.
+	IncidentSilenceSignal = "incident.silence"
+)
+
+// A support request's update and query.
+const (
+	// SupportActUpdate takes a workflows.SupportAction (Take, Done) and
+	// answers a workflows.SupportActResult; an action the request's state
+	// does not allow is refused, with why, and changes nothing.
+	SupportActUpdate = "support.act"
+	// SupportStatusQuery answers the request's support.Request.
+	SupportStatusQuery = "support.status"
+)
+
+// A support request's states, its BatonState.
+const (
+	SupportStateNew   = "new"
+	SupportStateTaken = "taken"
+	SupportStateDone  = "done"
+)
+
 // The roster's updates and queries.
 const (
 	RosterAddUpdate       = "roster.add"
@@ -158,6 +227,10 @@ const (
 	// RetryMemoKey holds a retry's summary.Retried, which the weekly
 	// summary counts.
 	RetryMemoKey = "retry"
+	// SupportMemoKey holds a support request's support.Request, which the
+	// handover lists while it is open, the weekly summary counts, and
+	// starter support list shows.
+	SupportMemoKey = "support"
 )
 
 // Search attributes, so that the Web UI can filter runs by team, person on
@@ -172,9 +245,17 @@ var (
 	AlertNameKey = temporal.NewSearchAttributeKeyKeyword("BatonAlertName")
 )
 
-// StateResolved is the BatonState of a resolved incident whose RCA is
-// still open, which the weekly summary counts.
-const StateResolved = "resolved"
+// An incident's states, its BatonState: the weekly summary counts the
+// resolved incidents whose RCA is still open, and a storm group's message
+// shows each alert's.
+const (
+	StateTriggered    = "triggered"
+	StateHeld         = "held"
+	StateAcknowledged = "acknowledged"
+	StateMitigated    = "mitigated"
+	StateResolved     = "resolved"
+	StateClosed       = "closed"
+)
 
 // SearchAttributes lists every search attribute Baton writes, with its type,
 // for registering them in a namespace.

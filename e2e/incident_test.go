@@ -13,18 +13,22 @@ import (
 	"testing"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/server/temporaltest"
 
 	"github.com/baton-oncall/baton/config"
 	"github.com/baton-oncall/baton/contract"
+	"github.com/baton-oncall/baton/incidentclient"
 	"github.com/baton-oncall/baton/internal/fakeslack"
 	"github.com/baton-oncall/baton/internal/faketwilio"
 	"github.com/baton-oncall/baton/internal/testserver"
+	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/temporaladmin"
 	"github.com/baton-oncall/baton/worker"
 	"github.com/baton-oncall/baton/workflows"
+	"go.temporal.io/sdk/converter"
 )
 
 const (
@@ -375,4 +379,101 @@ func parseTS(t *testing.T, ts string) time.Time {
 		t.Fatalf("bad Slack ts %q", ts)
 	}
 	return time.Unix(s, us*1000)
+}
+
+// An acknowledgement sent the moment the alert was taken, before any
+// worker ran the incident's first task, reaches the incident in that task
+// with the start: it is judged on the triggered incident, not refused as
+// if the incident had no state yet (seen on a loaded CI machine).
+func TestAnAckThatComesWithTheStartIsTaken(t *testing.T) {
+	s := newIncidentStack(t, incidentTeamYAML("1h", "2h"))
+	s.stop() // no worker: the start, the alert and the ack wait in Temporal together
+	tm, _ := s.teams.Team("data")
+	ctx := context.Background()
+	id, err := incidentclient.Deliver(ctx, s.client, tm, workflows.Alert{
+		Team: "data", DedupKey: "fp-early-ack", Summary: "orders late", Severity: workflows.SeverityCritical,
+		Source: workflows.SourceGeneric, Status: workflows.AlertFiring,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acked := make(chan error, 1)
+	go func() {
+		_, err := incidentclient.Act(ctx, s.client, id, workflows.ActionRequest{Action: workflows.ActionAck, By: "alice", Via: "cli"})
+		acked <- err
+	}()
+	// The ack reaches Temporal, which holds it for the incident's first
+	// task: the history below proves it came with that task.
+	time.Sleep(3 * time.Second)
+	s.gateway = s.startWorker(t)
+	select {
+	case err := <-acked:
+		if err != nil {
+			t.Fatalf("the ack that came with the start: %v", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("the ack that came with the start was not answered within 60 s")
+	}
+	if st := s.status(t, id); st.State != workflows.StateAcknowledged || st.Summary.AcknowledgedBy != "alice" {
+		t.Errorf("state %s, acknowledged by %q; want acknowledged by alice", st.State, st.Summary.AcknowledgedBy)
+	}
+	tasks := 0
+	it := s.client.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch e.GetEventType() {
+		case enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+			tasks++
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+			if tasks != 1 {
+				t.Errorf("the ack was taken in task %d, not with the start: this test did not make the race it is for", tasks)
+			}
+			return
+		}
+	}
+	t.Error("no accepted update in the history")
+}
+
+// A page Slack takes only after the incident was acknowledged (a slow
+// Slack on a bad night) is recorded as the interruption it was, and is in
+// the incident's memo at once, where the weekly summary reads it: it does
+// not wait in the state for the incident's next wake (the ack reminder's
+// hour).
+func TestAPageRecordedAfterTheAckIsPublished(t *testing.T) {
+	s := newIncidentStack(t, incidentTeamYAML("60s", "90s"))
+	// The page and its DM wait 3 s for Slack: the ack comes before.
+	s.slack.On("chat.postMessage").RateLimitNext(2, 3*time.Second)
+	id := s.fireAlertmanager(t, "fp-late-post")
+	ctx := context.Background()
+	if _, err := incidentclient.Act(ctx, s.client, id, workflows.ActionRequest{Action: workflows.ActionAck, By: "alice", Via: "cli"}); err != nil {
+		t.Fatal(err)
+	}
+	pages := func(sum workflows.IncidentSummary) int {
+		n := 0
+		for _, i := range sum.Interruptions {
+			if i.Kind == summary.KindPage {
+				n++
+			}
+		}
+		return n
+	}
+	eventually(t, "the page recorded, after the ack", 20*time.Second, func() bool {
+		st := s.status(t, id)
+		return pages(st.Summary) == 1 && st.State == workflows.StateAcknowledged
+	})
+	if st := s.status(t, id); st.Summary.Interruptions[0].At.Before(st.Summary.Acknowledged) {
+		t.Fatalf("the page was posted at %s, before the ack at %s: nothing was late", st.Summary.Interruptions[0].At, st.Summary.Acknowledged)
+	}
+	eventually(t, "the page in the memo", 10*time.Second, func() bool {
+		desc, err := s.client.DescribeWorkflowExecution(ctx, id, "")
+		if err != nil {
+			return false
+		}
+		var sum workflows.IncidentSummary
+		p, ok := desc.GetWorkflowExecutionInfo().GetMemo().GetFields()[contract.IncidentMemoKey]
+		return ok && converter.GetDefaultDataConverter().FromPayload(p, &sum) == nil && pages(sum) == 1
+	})
 }

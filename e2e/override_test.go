@@ -52,11 +52,15 @@ func TestAnOverrideMovesTheGroupAndThePage(t *testing.T) {
 	eventually(t, "the channel told", 10*time.Second, func() bool {
 		return s.channelHas("<@UBOB> covers *data* until") && s.channelHas("(alice at the dentist)")
 	})
-	// /baton who answers as pages do: bob, covering.
-	who := s.slashAnswer(t, "who", "UALICE")
-	if !strings.Contains(string(who), "Bob") && !strings.Contains(string(who), "bob") {
-		t.Errorf("/baton who during the override: %s", who)
-	}
+	// /baton who answers as pages do: bob, covering. A roster too slow to
+	// answer within 3 s (a loaded CI machine, under the race detector)
+	// leaves the rotation to decide, as for a page, so the question is
+	// asked again, as a person would.
+	var who []byte
+	eventually(t, "/baton who naming bob during the override", 10*time.Second, func() bool {
+		who = s.slashAnswer(t, "who", "UALICE")
+		return strings.Contains(string(who), "Bob") || strings.Contains(string(who), "bob")
+	})
 	// A page during the override rings bob.
 	id := s.fireAlertmanager(t, "fp-override")
 	eventually(t, "the SMS to bob", 15*time.Second, func() bool { return len(s.smsTo(bobPhone)) == 1 })

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -54,14 +56,15 @@ func TestAFailedRunIsRetriedBeforeAnyoneIsPaged(t *testing.T) {
 	t.Setenv("BATON_E2E_AIRFLOW_PASSWORD", fakeairflow.Password)
 	s := newIncidentStack(t, retryTeamYAML(af.URL()))
 
+	// Slack holds back the first post for 2 s: the retry is made and
+	// told meanwhile, and the channel must still read in order.
+	s.slack.On("chat.postMessage").RateLimitNext(1, 2*time.Second)
 	id := s.fireDAG(t, "orders_daily", "scheduled__2026-12-01", "firing")
 	if id != contract.RetryWorkflowID("data", "orders_daily") {
 		t.Fatalf("the alert went to %s, not to its retry", id)
 	}
-	eventually(t, "the retry told in the channel", 10*time.Second, func() bool {
-		_, ok := s.postedWith("Retrying orders_daily failed (attempt 1 of 1) before paging anyone")
-		return ok
-	})
+	// The resolution is sent as soon as Airflow has the run cleared, not
+	// after the held-back post: the retry waits 4 s for it.
 	eventually(t, "the run cleared on Airflow", 10*time.Second, func() bool {
 		return af.TaskState("orders_daily", "scheduled__2026-12-01", "load") == "" && af.RunState("orders_daily", "scheduled__2026-12-01") == "queued"
 	})
@@ -83,8 +86,26 @@ func TestAFailedRunIsRetriedBeforeAnyoneIsPaged(t *testing.T) {
 	if !errors.As(err, &notFound) {
 		t.Errorf("an incident was opened: %v", err)
 	}
+	eventually(t, "the retry told in the channel", 10*time.Second, func() bool {
+		_, ok := s.postedWith("Retrying orders_daily failed (attempt 1 of 1) before paging anyone")
+		return ok
+	})
 	if _, ok := s.postedWith("resolved after the retry: nobody was paged"); !ok {
 		t.Error("the channel was not told that the retry fixed it")
+	}
+	var told []string
+	for _, m := range s.slack.Messages("C0DATA") {
+		for _, what := range []string{"Retrying orders_daily", "Retry of orders_daily", "orders_daily failed resolved after the retry"} {
+			if strings.Contains(m.Text, what) {
+				told = append(told, what)
+			}
+		}
+	}
+	if want := []string{"Retrying orders_daily", "Retry of orders_daily", "orders_daily failed resolved after the retry"}; !slices.Equal(told, want) {
+		t.Errorf("the channel reads %q, want %q", told, want)
+	}
+	if *record {
+		saveHistory(t, s.client, s.client.GetWorkflow(ctx, id, ""), filepath.Join("..", "workflows", "testdata", "retry.json"))
 	}
 
 	// A retry that does not fix it: the page goes out once the wait is

@@ -150,7 +150,9 @@ func TestWeeklySummaryEndToEnd(t *testing.T) {
 	s.slack.AddReply("DUALICE", ask, "UALICE", "fp-noise paged me for nothing: raise its threshold")
 
 	var res workflows.SummaryResult
-	waitCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	// The notes' wait is 6 s; what follows (the replies read, the ticket
+	// filed) took over 30 s once on a loaded CI machine.
+	waitCtx, cancel := context.WithTimeout(ctx, min(30*time.Second*patience, 30*time.Second+patienceMost))
 	defer cancel()
 	if err := run.Get(waitCtx, &res); err != nil {
 		t.Fatal(err)

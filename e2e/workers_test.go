@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/baton-oncall/baton/contract"
+	"github.com/baton-oncall/baton/incidentclient"
 )
 
 // Two workers, each with its gateway, share one Temporal server. A storm
@@ -50,6 +51,11 @@ func TestTwoWorkersRingAPersonAsOne(t *testing.T) {
 	// tried again (a loaded machine), the retry carries what was held by
 	// then, and the storm may take one SMS: never more than two.
 	msgs, calls := s.twilio.Messages(), s.twilio.Calls()
+	t.Cleanup(func() {
+		if t.Failed() {
+			s.tellPhoneTrail(t, ids)
+		}
+	})
 	if len(msgs) < 1 || len(msgs) > 2 || len(calls) != 1 {
 		t.Fatalf("%d SMS and %d calls to alice for a storm of %d, want 1 or 2, and 1, as one worker sends", len(msgs), len(calls), len(ids))
 	}
@@ -71,5 +77,29 @@ func TestTwoWorkersRingAPersonAsOne(t *testing.T) {
 	if *record {
 		line := contract.PhoneLineWorkflowID(contract.PhoneLineKey([]byte(s.cfg.TwilioAuthToken), alicePhone))
 		saveHistory(t, s.client, s.client.GetWorkflow(context.Background(), line, ""), filepath.Join("..", "workflows", "testdata", "phoneline.json"))
+	}
+}
+
+// tellPhoneTrail logs what the phone fake received and what each incident
+// noted of its SMS and calls: a failure on a loaded CI machine is then
+// read from its log, where the counts alone say nothing of why.
+func (s *incidentStack) tellPhoneTrail(t *testing.T, ids []string) {
+	for _, m := range s.twilio.Messages() {
+		t.Logf("SMS %s at %s: %q", m.SID, m.DateCreated.Format(time.StampMilli), m.Body)
+	}
+	for _, c := range s.twilio.Calls() {
+		t.Logf("call %s at %s", c.SID, c.DateCreated.Format(time.StampMilli))
+	}
+	for _, id := range ids {
+		st, err := incidentclient.Status(context.Background(), s.client, id)
+		if err != nil {
+			t.Logf("%s: %v", id, err)
+			continue
+		}
+		for _, e := range st.Timeline {
+			if strings.Contains(e.Text, "SMS") || strings.Contains(e.Text, "all") {
+				t.Logf("%s %s: %s", id, e.At.Format(time.StampMilli), e.Text)
+			}
+		}
 	}
 }

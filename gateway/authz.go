@@ -37,6 +37,9 @@ type Workspace struct {
 	TeamID string
 	// EnterpriseID is empty outside Enterprise Grid.
 	EnterpriseID string
+	// BotUserID is Baton's own user: a reaction on its posts opens no
+	// support request.
+	BotUserID string
 }
 
 // slackOrigin is where a Slack request says it comes from: the workspaces
@@ -243,6 +246,12 @@ func (g *Gateway) mayActOnIncident(ctx context.Context, user, id string) (person
 	case err != nil:
 		return "", "Baton could not reach the incident to check who may act on it: nothing changed. Try again."
 	}
+	return g.mayActOnTeam(ctx, user, name)
+}
+
+// mayActOnTeam is the person user is, who may act on the incidents of
+// team name, or why they may not (see mayActOnIncident).
+func (g *Gateway) mayActOnTeam(ctx context.Context, user, name string) (person, why string) {
 	t, ok := g.teams().Team(name)
 	if !ok {
 		return "", fmt.Sprintf("The incident's team %q is not in Baton's team file: nobody may act on it from Slack. Use the starter.", name)

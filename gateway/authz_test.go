@@ -371,3 +371,33 @@ func TestRosterPressesNeedAPersonOfTheTeam(t *testing.T) {
 	}
 	htNoCalls(t, z.c)
 }
+
+// /baton why shows an incident's trail to the people of its team only: a
+// stranger is refused without the incident being read; alice reads it,
+// and what came from outside in it is escaped.
+func TestOnlyPeopleOfTheTeamReadWhy(t *testing.T) {
+	id := contract.IncidentWorkflowID("data", "orders_daily")
+	t.Run("a stranger", func(t *testing.T) {
+		z := newAZ(t)
+		if m := z.command(t, "why "+id, "U0MALLORY"); !strings.HasPrefix(m.Text, "Only people of team data may act on its incidents") {
+			t.Errorf("answer %q", m.Text)
+		}
+		htNoCalls(t, z.c)
+	})
+	t.Run("a person of the team", func(t *testing.T) {
+		z := newAZ(t)
+		st := workflows.IncidentStatus{
+			WorkflowID: id, State: workflows.StateTriggered,
+			Alert: workflows.Alert{Summary: "<!channel> orders late", Severity: workflows.SeverityHigh, Source: workflows.SourceAlertmanager},
+			Why: &workflows.Why{TimeZone: "Europe/Berlin", OnCall: []string{"alice"}, Source: "the pager",
+				Trail: workflows.Trail{Paging: "severity high pages", OnCall: "the pager: the team's rotation: alice's shift"}},
+		}
+		z.c.On("QueryWorkflow", mock.Anything, id, "", contract.IncidentStatusQuery).Return(ctValue{st}, nil).Once()
+		m := z.command(t, "why `"+id+"`", "U0ALICE")
+		if !strings.Contains(m.Text, "Why: severity high pages.\nOn call: alice, from the pager: the team's rotation: alice's shift.") ||
+			!strings.Contains(m.Text, `"&lt;!channel&gt; orders late"`) || strings.Contains(m.Text, "<!channel>") {
+			t.Errorf("answer:\n%s", m.Text)
+		}
+		z.c.AssertExpectations(t)
+	})
+}

@@ -40,6 +40,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/baton-oncall/baton/contract"
+	"github.com/baton-oncall/baton/explain"
 	"github.com/baton-oncall/baton/incidentclient"
 	"github.com/baton-oncall/baton/internal/workflowerr"
 	"github.com/baton-oncall/baton/team"
@@ -197,8 +198,16 @@ var subcommands = []subcommand{
 		work: actWork(workflows.ActionAck)},
 	{name: "resolve", args: "<incident>", help: "resolve it", acts: true,
 		work: actWork(workflows.ActionResolve)},
+	{name: "why", args: "<incident>", help: "why an incident paged or was held, who was on call and why, each escalation step's planned and actual instant, who acted and how",
+		example: "why " + exampleIncident, work: (*Gateway).whyCommand},
 	{name: "cover", args: "<from> <to> [note]", help: "ask this channel's team to cover you (times such as 2026-12-08T18:00)", acts: true,
 		work: (*Gateway).coverCommand},
+	{name: "ask", args: "[team] <question>", help: "ask the team's person on call for help: posted in its support channel, tagging them, and followed there until done",
+		example: "ask data is the orders table late today?", acts: true,
+		work: (*Gateway).askCommand},
+	{name: "silence", args: "[team] <key=value>... <for> [note] | list | remove <id>",
+		help: "hold back the pages of matching alerts during planned work; they still show in the channel", example: "silence service=orders 2h warehouse migration", acts: true,
+		work: (*Gateway).silenceCommand},
 }
 
 // findSubcommand finds a subcommand by its name, in any case.
@@ -393,8 +402,32 @@ func (g *Gateway) actCommand(cmd SlashCommand, action workflows.Action, rest str
 	}
 }
 
+// whyCommand: /baton why <incident>, the incident's decision trail
+// (package explain), to the people of its team only: it names who was on
+// call and why, notes of overrides included.
+func (g *Gateway) whyCommand(cmd SlashCommand, rest string) commandWork {
+	id, extra := cutWord(rest)
+	id = strings.Trim(id, "`")
+	if id == "" || extra != "" || !isIncidentID(id) {
+		return answerNow(ephemeral(fmt.Sprintf("usage: `%s why <incident>`, the incident's ID as on its page, e.g. `%s why %s`",
+			cmd.name(), cmd.name(), exampleIncident)))
+	}
+	return func(ctx context.Context) slackMessage {
+		if _, why := g.mayActOnIncident(ctx, cmd.UserID, id); why != "" {
+			return ephemeral(why)
+		}
+		st, err := incidentclient.Status(ctx, g.opts.Temporal, id)
+		if err != nil {
+			g.opts.Logger.Error("Slack: an incident's trail could not be read", "incident", id, "error", err)
+			return ephemeral("Baton could not read the incident's trail. Try again, or use `starter explain`.")
+		}
+		return ephemeral(explain.Of(st).Slack())
+	}
+}
+
 // commandTeam is the team a command names, else the channel's: the team
-// whose slack.channel is the channel's ID or its #name.
+// whose slack.channel, else whose slack.support_channel, is the channel's
+// ID or its #name.
 func (g *Gateway) commandTeam(cmd SlashCommand, name string) (team.Team, error) {
 	teams := g.teams()
 	if name != "" {
@@ -403,10 +436,15 @@ func (g *Gateway) commandTeam(cmd SlashCommand, name string) (team.Team, error) 
 		}
 		return team.Team{}, fmt.Errorf("no team %q; teams: %s", name, g.teamList())
 	}
-	for _, t := range teams.Teams {
-		ch := t.Slack.Channel
-		if ch != "" && (ch == cmd.ChannelID || cmd.ChannelName != "" && strings.EqualFold(ch, "#"+cmd.ChannelName)) {
-			return t, nil
+	for _, ch := range []func(team.Team) string{
+		func(t team.Team) string { return t.Slack.Channel },
+		func(t team.Team) string { return t.Slack.SupportChannel },
+	} {
+		for _, t := range teams.Teams {
+			ch := ch(t)
+			if ch != "" && (ch == cmd.ChannelID || cmd.ChannelName != "" && strings.EqualFold(ch, "#"+cmd.ChannelName)) {
+				return t, nil
+			}
 		}
 	}
 	return team.Team{}, fmt.Errorf("this channel is no team's channel: name the team (teams: %s)", g.teamList())

@@ -290,7 +290,7 @@ func TestSlashCommandReasons(t *testing.T) {
 		edit       []func(url.Values)
 		want       string
 	}{
-		{"unknown subcommand", "wat now", nil, "/baton wat: unknown command; try `/baton help` (who, page, ack, resolve, cover)"},
+		{"unknown subcommand", "wat now", nil, "/baton wat: unknown command; try `/baton help` (who, page, ack, resolve, why, cover, ask, silence)"},
 		{"unknown team", "who x", nil, `no team "x"; teams: data, platform`},
 		{"who with more", "who data now", nil, "usage: `/baton who [team]`"},
 		{"who outside a team's channel", "who", []func(url.Values){elsewhere},
@@ -302,9 +302,18 @@ func TestSlashCommandReasons(t *testing.T) {
 		{"ack of nothing", "ack", nil, "usage: `/baton ack <incident>`, the incident's ID as on its page, e.g. `/baton ack " + contract.IncidentWorkflowID("data", "orders_daily") + "`"},
 		{"ack of a non-incident", "ack handover-data-x", nil, "usage: `/baton ack <incident>`"},
 		{"resolve of two", "resolve incident-data-x incident-data-y", nil, "usage: `/baton resolve <incident>`"},
+		{"why of nothing", "why", nil, "usage: `/baton why <incident>`, the incident's ID as on its page"},
+		{"why of a non-incident", "why handover-data-x", nil, "usage: `/baton why <incident>`"},
 		{"cover without times", "cover tonight", nil, "usage: `/baton cover <from> <to> [note]`"},
 		{"cover outside a team's channel", "cover 2026-12-08T18:00 2026-12-09T09:00", []func(url.Values){elsewhere},
 			"this channel is no team's channel"},
+		{"silence without a duration", "silence service=orders", nil, "say for how long, after the matchers: 2h, 90m. usage: `/baton silence"},
+		{"silence without a matcher", "silence data 2h migration", nil, "a silence needs at least one matcher"},
+		{"silence with a bad duration", "silence service=orders soon", nil, `"soon" is not a duration such as 2h or 90m`},
+		{"silence with a matcher twice", "silence service=a service=b 1h", nil, `matcher key "service" is given twice`},
+		{"silence outside a team's channel", "silence service=orders 2h", []func(url.Values){elsewhere},
+			"this channel is no team's channel"},
+		{"silence remove of nothing", "silence remove", nil, "usage: `/baton silence [team]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &mocks.Client{}

@@ -195,3 +195,30 @@ func FuzzParseInteraction(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseEvent(f *testing.F) {
+	f.Add([]byte(`{"token":"Jhj5dZrVaK7ZwHHjRyZWjbDl","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`))
+	f.Add([]byte(`{"token":"XXYYZZ","team_id":"T123ABC456","api_app_id":"A123ABC456","event":{"type":"reaction_added","user":"U123ABC456","reaction":"thumbsup",` +
+		`"item_user":"U222222222","item":{"type":"message","channel":"C123ABC456","ts":"1360782400.498405","channel_type":"channel"},"event_ts":"1360782804.083113"},` +
+		`"type":"event_callback","authorizations":[{"team_id":"T123ABC456","user_id":"U123ABC456","is_bot":false,"is_enterprise_install":false}],"event_id":"Ev123ABC456","event_time":123456789}`))
+	f.Add([]byte(`{"type":"event_callback","event":{"type":"reaction_added","user":"U1","reaction":"x","item":{"type":"file","file":"F1"}}}`))
+	f.Add([]byte(`{"type":"app_rate_limited","team_id":"T1","minute_rate_limited":1518467820}`))
+	for _, s := range malformedJSON {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		ev, err := ParseEvent(body)
+		if err != nil {
+			checkError(t, err)
+			return
+		}
+		switch {
+		case ev.Type == "":
+			t.Errorf("no type: %+v", ev)
+		case ev.Type == "url_verification" && ev.Challenge == "":
+			t.Errorf("url_verification without its challenge: %+v", ev)
+		case ev.Event.Type == "reaction_added" && ev.Event.ItemType == "message" && (ev.Event.ItemChannel == "" || ev.Event.ItemTS == ""):
+			t.Errorf("a reaction on a message that names none: %+v", ev)
+		}
+	})
+}

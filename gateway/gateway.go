@@ -63,8 +63,9 @@ type Options struct {
 	TwilioAuthToken string
 	PublicURL       string
 	// OnCall says who is on call for a team at an instant, for /baton
-	// who: the worker wires it to the team's pager. Nil: /baton who says
-	// that it cannot tell.
+	// who and the status page of a team with status_page.show_on_call:
+	// the worker wires it to the team's pager. Nil: /baton who says that
+	// it cannot tell, and the status page names nobody.
 	OnCall func(ctx context.Context, t team.Team, at time.Time) ([]team.Person, error)
 	// Metrics counts the alerts taken and refused, and times Slack's
 	// answers; nil records nothing.
@@ -72,16 +73,26 @@ type Options struct {
 	// CalendarToken guards the calendar feeds (BATON_CALENDAR_TOKEN),
 	// sent as ?token=; empty: the feeds are off.
 	CalendarToken string
+	// StatusToken guards the status page (BATON_STATUS_TOKEN), sent as
+	// ?token= or as a bearer token; empty: the page is public.
+	StatusToken string
 	// Workspace is the bot's own Slack workspace once known (auth.test); nil with no workspace to compare (the console chat). See authz.go.
 	Workspace func() (ws Workspace, known bool)
 	// People finds which team person a Slack user is by email; nil: by slack_id alone. See authz.go.
 	People *People
+	// ChannelID tells the ID of a channel the team file names "#name",
+	// as events name channels by ID; nil: only channels given by ID are
+	// recognised in reactions.
+	ChannelID func(ctx context.Context, channel string) (string, error)
 }
 
 // Gateway serves Baton's HTTP endpoints.
 type Gateway struct {
 	opts Options
 	mux  *http.ServeMux
+	// The status page's input, and each team's status as last read.
+	statusSource statusSource
+	statusCache  *statusCache
 }
 
 // New returns the gateway's handler.
@@ -95,7 +106,8 @@ func New(opts Options) *Gateway {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	g := &Gateway{opts: opts, mux: http.NewServeMux()}
+	g := &Gateway{opts: opts, mux: http.NewServeMux(),
+		statusSource: temporalStatus{client: opts.Temporal}, statusCache: newStatusCache(opts.Now)}
 	g.mux.HandleFunc("GET /healthz", g.healthz)
 	g.mux.HandleFunc("POST /webhooks/alertmanager", g.webhook(g.alertmanager))
 	g.mux.HandleFunc("POST /webhooks/opsgenie", g.webhook(g.opsgenie))
@@ -103,10 +115,14 @@ func New(opts Options) *Gateway {
 	g.mux.HandleFunc(contract.HeartbeatRoute, g.heartbeat)
 	g.mux.HandleFunc("POST /slack/interactions", g.timed(g.slackInteraction))
 	g.mux.HandleFunc("POST /slack/commands", g.timed(g.slackCommand))
+	g.mux.HandleFunc("POST /slack/events", g.timed(g.slackEvent))
 	g.mux.HandleFunc("POST /twilio/sms", g.twilioSMS)
 	g.mux.HandleFunc("POST "+contract.VoicePath, g.twilioVoice)
 	g.mux.HandleFunc("GET /calendar/{file}", g.teamCalendar)
 	g.mux.HandleFunc("GET /calendar/{team}/{file}", g.personCalendar)
+	g.mux.HandleFunc("GET /status", g.statusPage)
+	g.mux.HandleFunc("GET /status.json", g.statusJSON)
+	g.mux.HandleFunc("GET /status/{page}", g.teamStatusPage)
 	return g
 }
 

@@ -13,18 +13,19 @@ import (
 	"github.com/baton-oncall/baton/workflows"
 )
 
-// slackInteraction takes a button press over HTTP. Slack wants an answer
+// slackInteraction takes a button press, or a use of the message
+// shortcut (support.go), over HTTP. Slack wants an answer
 // within three seconds, so the press is checked and answered at once, and
 // the action runs after: its outcome, or the reason it was refused
 // ("already resolved by @bob"), goes back to the presser alone through
 // response_url. What the press does is pressWork's, shared with Socket
 // Mode (socket.go); this handler only reads and verifies the request.
 func (g *Gateway) slackInteraction(w http.ResponseWriter, r *http.Request) {
-	press, ok := readSigned(g, w, r, ParseInteraction)
+	in, ok := readSigned(g, w, r, parseInteractionBody)
 	if !ok {
 		return
 	}
-	run, err := g.pressWork(press)
+	run, err := g.interactionWork(in)
 	if err != nil {
 		writeError(w, badRequest(err))
 		return
@@ -90,10 +91,14 @@ func (g *Gateway) buttonWork(press SlackAction) (func(ctx context.Context), erro
 		return func(ctx context.Context) { g.acceptPressed(ctx, press) }, nil
 	}
 	switch press.ActionID {
+	case contract.SupportTakeAction, contract.SupportDoneAction:
+		return g.supportPressWork(press)
 	case contract.CoverTakeAction, contract.SwapAcceptAction, contract.SwapDeclineAction:
 		return g.rosterPress(press)
 	case contract.CoverNeedAction:
 		return g.needCoverPress(press)
+	case contract.StormAckAllAction:
+		return g.ackAllWork(press)
 	}
 	if strings.HasPrefix(press.ActionID, pageActionPrefix) {
 		// A severity button of /baton page (commands.go).

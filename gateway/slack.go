@@ -165,22 +165,33 @@ type slackInteraction struct {
 }
 
 // ParseInteraction reads a Slack interactivity request body: form-encoded,
-// with the JSON in its "payload" field. Only block_actions, a press on a
-// message's button or menu, is supported; other types return an error
-// wrapping ErrUnsupportedInteraction. Of several actions, the first is
+// with the JSON in its "payload" field, of a press on a message's button
+// or menu (block_actions); other types return an error wrapping
+// ErrUnsupportedInteraction (the gateway reads a message shortcut,
+// message_action, apart: support.go). Of several actions, the first is
 // taken: Slack sends one per press.
 //
 // Verify the body with VerifySlackSignature first.
 func ParseInteraction(body []byte) (SlackAction, error) {
+	payload, err := interactionPayload(body)
+	if err != nil {
+		return SlackAction{}, err
+	}
+	return parseInteractionPayload(payload, `form field "payload"`)
+}
+
+// interactionPayload is the JSON payload of an interactivity request's
+// form, where Slack sends it.
+func interactionPayload(body []byte) ([]byte, error) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
-		return SlackAction{}, fmt.Errorf("the body is not form-encoded (application/x-www-form-urlencoded): %w", err)
+		return nil, fmt.Errorf("the body is not form-encoded (application/x-www-form-urlencoded): %w", err)
 	}
 	payload := form.Get("payload")
 	if payload == "" {
-		return SlackAction{}, errors.New(`form field "payload" is missing; Slack sends interactions as payload=<JSON>`)
+		return nil, errors.New(`form field "payload" is missing; Slack sends interactions as payload=<JSON>`)
 	}
-	return parseInteractionPayload([]byte(payload), `form field "payload"`)
+	return []byte(payload), nil
 }
 
 // parseInteractionPayload reads an interaction's JSON payload, as
@@ -196,7 +207,7 @@ func parseInteractionPayload(payload []byte, where string) (SlackAction, error) 
 	case "":
 		return SlackAction{}, errors.New(`payload field "type" is missing`)
 	default:
-		return SlackAction{}, fmt.Errorf("%w %q: Baton handles only %q", ErrUnsupportedInteraction, p.Type, "block_actions")
+		return SlackAction{}, fmt.Errorf("%w %q: Baton handles only %q and %q", ErrUnsupportedInteraction, p.Type, "block_actions", "message_action")
 	}
 	if len(p.Actions) == 0 {
 		return SlackAction{}, errors.New(`payload field "actions" is missing or empty`)

@@ -10,8 +10,13 @@ package gateway
 //   - slash_commands: answered as /slack/commands answers (runCommand),
 //     the message riding in the acknowledgement's payload; slower work
 //     answers "Working on it" and follows through response_url.
-//   - anything else (events_api, types Slack may add): acknowledged, and
-//     nothing done.
+//   - interactive (message_action, the "Ask on-call" shortcut):
+//     acknowledged at once, then run as over HTTP (shortcutWork).
+//   - events_api: handled as /slack/events handles it (eventWork), then
+//     acknowledged; one that could not be handled now (Temporal did not
+//     answer) is left unacknowledged, so that Slack delivers it again.
+//   - anything else (types Slack may add): acknowledged, and nothing
+//     done.
 
 import (
 	"context"
@@ -30,10 +35,10 @@ func (g *Gateway) SocketEnvelope(ctx context.Context, env chat.Envelope, ack fun
 	log := g.opts.Logger.With("slack", "socket mode")
 	switch env.Kind {
 	case chat.EnvelopePress:
-		press, err := parseInteractionPayload(env.Payload, "the envelope's payload")
+		in, err := parseInteractionJSON(env.Payload, "the envelope's payload")
 		var run func(context.Context)
 		if err == nil {
-			run, err = g.pressWork(press)
+			run, err = g.interactionWork(in)
 		}
 		ack(nil) // block_actions take no response payload
 		g.opts.Metrics.SlackInteraction(time.Since(start))
@@ -74,9 +79,28 @@ func (g *Gateway) SocketEnvelope(ctx context.Context, env chat.Envelope, ack fun
 			}()
 		}
 
+	case chat.EnvelopeEvent:
+		ev, err := parseEventPayload(env.Payload, "the envelope's payload")
+		if err != nil {
+			// Over HTTP a 400; here it is acknowledged, or Slack would
+			// deliver what Baton cannot read again.
+			ack(nil)
+			log.Warn("a Slack event over Socket Mode could not be read", "error", err)
+			return
+		}
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), eventAnswerWithin)
+		did, err := g.eventWork(wctx, ev)
+		cancel()
+		if err != nil {
+			log.Warn("a Slack event over Socket Mode was not handled; left unacknowledged, Slack delivers it again", "event_id", ev.EventID, "error", err)
+			return
+		}
+		ack(nil)
+		log.Debug("a Slack event over Socket Mode was handled", "event_id", ev.EventID, "outcome", did)
+
 	default:
-		// events_api (Baton subscribes to none), or a type Slack added:
-		// acknowledged so that Slack does not deliver it again.
+		// A type Slack added: acknowledged so that Slack does not deliver
+		// it again.
 		ack(nil)
 		log.Debug("a Slack envelope Baton does not act on was acknowledged", "type", env.Kind)
 	}

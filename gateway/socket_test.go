@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/mocks"
 
@@ -60,17 +61,21 @@ type smFixture struct {
 // smStart starts a gateway with the tests' teams and clock, taking
 // Socket Mode from a fake Slack, and waits until it is connected. The
 // gateway stops when the test ends, before the fake does.
-func smStart(t *testing.T, c client.Client) *smFixture {
+func smStart(t *testing.T, c client.Client, edits ...func(*Options)) *smFixture {
 	t.Helper()
 	f := &smFixture{slack: fakeslack.New(t), logs: &smLogs{}}
 	f.slack.EnableSocketMode(smAppToken)
-	f.g = New(Options{
+	opts := Options{
 		Temporal:            c,
 		Teams:               scTeams(t),
 		Now:                 func() time.Time { return scNow },
 		ResponseURLPrefixes: []string{f.slack.ResponseURL("")},
 		Logger:              slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
+	}
+	for _, edit := range edits {
+		edit(&opts)
+	}
+	f.g = New(opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	sm := slack.SocketMode{AppToken: smAppToken, BotToken: fakeslack.Token, APIURL: f.slack.URL(), Logger: f.g.opts.Logger}
@@ -368,4 +373,30 @@ func TestSocketModeReconnects(t *testing.T) {
 	if calls := f.slack.Calls("apps.connections.open"); len(calls) != 2 {
 		t.Errorf("apps.connections.open called %d times, want 2 (a URL serves one connection)", len(calls))
 	}
+}
+
+// An events_api envelope is handled as /slack/events handles its event:
+// the support reaction opens the message's request, and the envelope is
+// acknowledged; when Temporal does not take it, it is left
+// unacknowledged, so that Slack delivers it again.
+func TestSocketModeEventOpensASupportRequest(t *testing.T) {
+	c := &mocks.Client{}
+	evOpens(t, c, "data", "C0HELP", evTS, nil, 1)
+	evOpens(t, c, "data", "C0HELP", "1796630400.000999", serviceerror.NewUnavailable("down"), 1)
+	f := smStart(t, c, func(o *Options) {
+		o.Teams = evGateway(t, nil, htSecret).opts.Teams
+		o.Workspace = func() (Workspace, bool) { return evOwn, true }
+	})
+	envelope, ack := f.slack.PushEnvelope("events_api", evBody(fakeslack.ReactionAdded("U0BOB", "ticket", "U0ASKER", "C0HELP", evTS)), false)
+	smAck(t, f, envelope, ack)
+	f.logs.waitFor(t, "outcome=\"opened support:data:C0HELP:"+evTS, 1)
+
+	envelope, ack = f.slack.PushEnvelope("events_api", evBody(fakeslack.ReactionAdded("U0BOB", "ticket", "U0ASKER", "C0HELP", "1796630400.000999")), false)
+	f.logs.waitFor(t, "left unacknowledged, Slack delivers it again", 1)
+	select {
+	case a := <-ack:
+		t.Errorf("envelope %s acknowledged (%+v) though Temporal did not take its event", envelope, a)
+	case <-time.After(200 * time.Millisecond):
+	}
+	c.AssertExpectations(t)
 }

@@ -111,7 +111,7 @@ func (g *Gateway) twilioVoice(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
 	res, err := incidentclient.ActOnce(ctx, g.opts.Temporal, id,
-		workflows.ActionRequest{Action: action, By: who, Via: "phone", Round: &round},
+		workflows.ActionRequest{Action: action, By: who, Via: "phone", Phone: summary.AckViaCall, Round: &round},
 		incidentclient.Once{RequestID: twilioRequestID(callSid), FirstRunID: run})
 	writeTwiML(w, "Say", wording{
 		refused: sayRefused,
@@ -253,7 +253,7 @@ func (g *Gateway) smsReply(ctx context.Context, from, body, sid string) string {
 	for i, p := range bundle {
 		wg.Go(func() {
 			res, err := incidentclient.ActOnce(ctx, g.opts.Temporal, p.id,
-				workflows.ActionRequest{Action: action, By: p.person, Via: "phone"}, incidentclient.Once{RequestID: requestID})
+				workflows.ActionRequest{Action: action, By: p.person, Via: "phone", Phone: summary.AckViaSMS}, incidentclient.Once{RequestID: requestID})
 			answers[i] = g.answered(p.id, res.Message, err)
 		})
 	}

@@ -37,7 +37,7 @@ func Deliver(ctx context.Context, c client.Client, t team.Team, alert workflows.
 	// Every path in (webhooks, /baton page, the starter) is held to what
 	// Temporal and the vendors accept.
 	alert = workflows.CapAlert(alert)
-	id, err := Locate(ctx, c, t.Name, alert.DedupKey)
+	id, err := incidentOf(ctx, c, t.Name, alert)
 	if err != nil {
 		return "", err
 	}
@@ -58,6 +58,16 @@ func Deliver(ctx context.Context, c client.Client, t team.Team, alert workflows.
 		return "", fmt.Errorf("deliver alert to %s: %w", id, err)
 	}
 	return id, nil
+}
+
+// incidentOf is the workflow ID of the alert's incident: a drill's key
+// names its drill, whose ID no alert's incident shares; any other key is
+// Located.
+func incidentOf(ctx context.Context, c client.Client, team string, alert workflows.Alert) (string, error) {
+	if alert.Drill != nil {
+		return contract.DrillIncidentWorkflowID(team, alert.DedupKey), nil
+	}
+	return Locate(ctx, c, team, alert.DedupKey)
 }
 
 // startOptions start the workflow that takes an alert first, an incident

@@ -61,6 +61,14 @@ type View struct {
 	State       string
 	// Paged: the on-call group was paged (high severity), not only told.
 	Paged bool
+	// Drill: the incident is a drill; every rendering says so first.
+	Drill bool
+	// Affects is what is downstream of the incident's service, as the
+	// team file lists it.
+	Affects []Affected
+	// Silence, when set, is the silence that holds the page back now:
+	// the page says so in place of whom it pages.
+	Silence *Silence
 	// Group is the on-call user group: its ID ("S0123") or its handle.
 	Group string
 	// OnCall is empty while the pager is being asked, and when it named
@@ -94,9 +102,14 @@ var severityMark = map[string]string{
 }
 
 // Headline is "[CRITICAL] summary", in plain text on one line: for SMS,
-// calls and tickets.
+// calls and tickets. A drill's is "[DRILL] [CRITICAL] summary", so that
+// no one takes it for a real page, wherever it shows.
 func (v View) Headline() string {
-	return fmt.Sprintf("[%s] %s", strings.ToUpper(mrkdwn.OneLine(v.Severity)), v.summary())
+	h := fmt.Sprintf("[%s] %s", strings.ToUpper(mrkdwn.OneLine(v.Severity)), v.summary())
+	if v.Drill {
+		h = "[DRILL] " + h
+	}
+	return h
 }
 
 // SlackHeadline is the Headline in mrkdwn, its text escaped.
@@ -106,6 +119,16 @@ func (v View) SlackHeadline() string {
 
 func (v View) summary() string {
 	return mrkdwn.CutPlain(mrkdwn.OneLine(v.Summary), maxSummary, "…")
+}
+
+// Opened tells stakeholders that the incident paged at at, and what it
+// affects.
+func (v View) Opened(team string, at time.Time) string {
+	text := fmt.Sprintf(":red_circle: %s (team %s): under investigation since %s.", v.SlackHeadline(), team, v.When(at))
+	if a := v.affects(v.slackMarkup()); a != "" {
+		text += " Affects: " + a + "."
+	}
+	return text
 }
 
 // Mitigated tells stakeholders that the impact is contained at at.
@@ -150,7 +173,12 @@ type markup struct {
 
 // Slack renders the page in Slack's mrkdwn.
 func (v View) Slack() string {
-	return v.page(markup{
+	return v.page(v.slackMarkup(), severityMark[v.Severity]+" ")
+}
+
+// slackMarkup is how Slack mrkdwn writes mentions, links and outside text.
+func (v View) slackMarkup() markup {
+	return markup{
 		bold:    func(s string) string { return "*" + s + "*" },
 		person:  Person.Mention,
 		group:   v.GroupMention(),
@@ -159,7 +187,7 @@ func (v View) Slack() string {
 		text:    mrkdwn.Line,
 		quote:   mrkdwn.Quote,
 		cut:     mrkdwn.Cut,
-	}, severityMark[v.Severity]+" ")
+	}
 }
 
 // Plain renders the page as plain text, for a terminal.
@@ -181,7 +209,13 @@ func (v View) Plain() string {
 func (v View) page(m markup, mark string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s%s\n", mark, m.bold(m.text(v.Headline())))
-	if v.Paged && v.State == "triggered" {
+	if v.Drill {
+		b.WriteString("This is a drill: answer it as you would a real page. Nothing is filed and nobody else is told.\n")
+	}
+	switch {
+	case v.Silence != nil && v.State == "triggered":
+		fmt.Fprintf(&b, "🔕 Silenced by %s until %s%s: paging nobody\n", m.text(v.Silence.ID), v.When(v.Silence.Until), v.Silence.note(m))
+	case v.Paged && v.State == "triggered":
 		fmt.Fprintf(&b, "%s: on call %s\n", m.group, v.onCall(m))
 	}
 	fmt.Fprintf(&b, "%s %s", m.bold("State:"), m.text(v.State))
@@ -195,6 +229,9 @@ func (v View) page(m markup, mark string) string {
 	fmt.Fprintf(&b, " · %s %s", m.bold("Source:"), source)
 	if v.RunbookURL != "" {
 		fmt.Fprintf(&b, " · %s", m.link(v.RunbookURL, "Runbook"))
+	}
+	if a := v.affects(m); a != "" {
+		fmt.Fprintf(&b, "\n%s %s", m.bold("Affects:"), a)
 	}
 	if d := v.description(m); d != "" {
 		fmt.Fprintf(&b, "\n%s", d)
@@ -270,7 +307,11 @@ func (v View) SMS() string {
 // Call is what an escalation call reads aloud, plain text on one line;
 // the phone activity adds how to answer it.
 func (v View) Call(team string) string {
-	return fmt.Sprintf("This is Baton. %s incident for team %s: %s.", mrkdwn.OneLine(v.Severity), mrkdwn.OneLine(team), v.summary())
+	drill := ""
+	if v.Drill {
+		drill = " This is a drill."
+	}
+	return fmt.Sprintf("This is Baton.%s %s incident for team %s: %s.", drill, mrkdwn.OneLine(v.Severity), mrkdwn.OneLine(team), v.summary())
 }
 
 // ShortCode is the three letters an SMS reply names its incident by
@@ -280,4 +321,38 @@ func (v View) Call(team string) string {
 func ShortCode(incidentID string) string {
 	sum := sha256.Sum256([]byte(incidentID))
 	return base32.StdEncoding.EncodeToString(sum[:])[:3]
+}
+
+// Silence is a silence holding a page back, as the page shows it.
+type Silence struct {
+	ID    string
+	Until time.Time
+	Note  string
+}
+
+func (s Silence) note(m markup) string {
+	if s.Note == "" {
+		return ""
+	}
+	return " (" + m.cut(m.text(s.Note), 200, "…") + ")"
+}
+
+// Affected is one thing downstream of the incident's service: a
+// dashboard, a data asset, a team.
+type Affected struct {
+	Name string
+	URL  string
+}
+
+// affects lists what the incident affects, each linked where it has a URL.
+func (v View) affects(m markup) string {
+	var parts []string
+	for _, a := range v.Affects {
+		if a.URL != "" {
+			parts = append(parts, m.link(a.URL, field(a.Name)))
+		} else {
+			parts = append(parts, m.text(field(a.Name)))
+		}
+	}
+	return strings.Join(parts, ", ")
 }

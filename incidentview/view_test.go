@@ -230,3 +230,28 @@ func stateLines(page string) int {
 	}
 	return n
 }
+
+// An incident of a service names what is downstream of it, linked where
+// the team file gives a URL, as data; the stakeholders' first post says so.
+func TestThePageNamesWhatItAffects(t *testing.T) {
+	v := testView()
+	v.Affects = []Affected{{Name: "Revenue <dashboard>", URL: "https://bi.example.com/d/revenue"}, {Name: "finance"}}
+	texttest.HoldsAll(t, "Slack page", v.Slack(), "*Affects:* <https://bi.example.com/d/revenue|Revenue &lt;dashboard&gt;>, finance")
+	texttest.HoldsAll(t, "plain page", v.Plain(), "Affects: Revenue <dashboard> (https://bi.example.com/d/revenue), finance")
+	at := time.Date(2026, 11, 24, 14, 2, 0, 0, v.Loc)
+	texttest.HoldsAll(t, "stakeholders' opening post", v.Opened("data", at),
+		":red_circle: [CRITICAL] orders_daily DAG failed (team data): under investigation since Tue 24 Nov 14:02 CET. Affects: <https://bi.example.com/d/revenue|Revenue &lt;dashboard&gt;>, finance.")
+	v.Affects = nil
+	texttest.HoldsNone(t, "page of a service with nothing downstream", v.Slack(), "Affects")
+	texttest.HoldsNone(t, "opening post of a service with nothing downstream", v.Opened("data", at), "Affects")
+}
+
+func TestADrillSaysSoInEveryRendering(t *testing.T) {
+	v := testView()
+	v.Drill = true
+	texttest.HoldsAll(t, "Slack page", v.Slack(), ":red_circle: *[DRILL] [CRITICAL] orders_daily DAG failed*", "This is a drill: answer it as you would a real page.")
+	texttest.HoldsAll(t, "plain page", v.Plain(), "[DRILL] [CRITICAL] orders_daily DAG failed", "This is a drill")
+	texttest.HoldsAll(t, "DM", v.PageDM(), "You are paged: [DRILL] [CRITICAL]")
+	texttest.HoldsAll(t, "SMS", v.SMS(), "Baton: [DRILL] [CRITICAL] orders_daily DAG failed")
+	texttest.HoldsAll(t, "call", v.Call("data"), "This is Baton. This is a drill. critical incident for team data")
+}

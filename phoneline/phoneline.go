@@ -62,6 +62,14 @@ type Line struct {
 	// the line hears how they went: one asking again meanwhile is its own
 	// retry.
 	InFlight map[string]time.Time `json:"in_flight,omitempty"`
+	// Done are the SMS sent, by key, with when, for a while: a retry of
+	// one whose line heard it sent (its try failed only after telling the
+	// line) finds it sent by its key and sends nothing new, so it must
+	// carry nothing. Kept only when RemembersDone, which the PhoneLine
+	// workflow sets from its change ID (contract.PhoneLineDoneChange), so
+	// that lines started before it replay as they ran.
+	Done          map[string]time.Time `json:"done,omitempty"`
+	RemembersDone bool                 `json:"remembers_done,omitempty"`
 }
 
 // Sending is a held SMS that a bundle on its way carries.
@@ -148,6 +156,12 @@ func (l *Line) SMS(now time.Time, in SMSRequest) SMSTurn {
 	if c, ok := l.Carried[in.Key]; ok {
 		return SMSTurn{CarriedBy: &c}
 	}
+	if _, ok := l.Done[in.Key]; ok {
+		// Sent already: its retry reaches the phone with nothing new, and
+		// what is held waits for the next SMS rather than be recorded as
+		// carried by one that never named it.
+		return SMSTurn{Send: true}
+	}
 	if _, ok := l.Sending[in.Key]; ok {
 		// A bundle carrying this SMS is on its way: ask again shortly,
 		// rather than holding it for another minute.
@@ -221,6 +235,12 @@ func (l *Line) Sent(now time.Time, in SMSSent) {
 		l.LastSMS = time.Time{}
 		return
 	}
+	if l.RemembersDone && in.Key != "" {
+		if l.Done == nil {
+			l.Done = map[string]time.Time{}
+		}
+		l.Done[in.Key] = now
+	}
 	for _, k := range in.Carried {
 		if l.Carried == nil {
 			l.Carried = map[string]Carried{}
@@ -256,6 +276,11 @@ func (l *Line) prune(now time.Time) {
 	for k, since := range l.InFlight {
 		if now.Sub(since) > sendingFor {
 			delete(l.InFlight, k)
+		}
+	}
+	for k, at := range l.Done {
+		if now.Sub(at) > carriedFor {
+			delete(l.Done, k)
 		}
 	}
 	l.Held = slices.DeleteFunc(l.Held, func(h Held) bool { return now.After(h.Until) })

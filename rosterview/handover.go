@@ -45,6 +45,47 @@ type Handover struct {
 	// Tested are asked to accept by AcceptBy; none when nobody is.
 	Tested   []team.Person
 	AcceptBy time.Time
+	// Backlog is the team's on-call backlog; nil lists none (the team has
+	// no jira_backlog_jql, or no Jira).
+	Backlog *Backlog
+	// Requests are the team's open support requests, which pass to the
+	// incoming person; nil lists none (a run from before handovers listed
+	// them), empty says there are none.
+	Requests []OpenRequest
+}
+
+// OpenRequest is an open support request as the handover lists it.
+type OpenRequest struct {
+	// ID is its workflow ID.
+	ID string
+	// Text is what was asked: text from outside.
+	Text string
+	// Asker is the chat user who asked; Channel where (an ID, or #name).
+	Asker, Channel string
+	Since          time.Time
+	// TakenBy is the chat user who took it, "" while nobody has.
+	TakenBy string
+	// Link is its post in chat, when known.
+	Link string
+}
+
+// Backlog is the team's on-call backlog as read from Jira: its first
+// issues, or why it could not be read.
+type Backlog struct {
+	// Issues are the first of the backlog, at most BacklogListed of them
+	// shown; none: the backlog is empty.
+	Issues []BacklogIssue
+	// Error, when set, is why Jira could not be read: text from outside.
+	Error string
+}
+
+// BacklogIssue is an issue of the backlog. Its text is Jira's, written by
+// people: data.
+type BacklogIssue struct {
+	Key, Summary, Priority string
+	// URL is the issue in Jira; a key whose URL is no http(s) URL is not
+	// linked.
+	URL string
 }
 
 // OpenIncident is an open incident as the handover post lists it.
@@ -62,6 +103,13 @@ type OpenIncident struct {
 const (
 	Listed     = 25
 	summaryMax = 200
+)
+
+// The handover post lists the first BacklogListed issues of the on-call
+// backlog, and cuts Jira's reason for a failure to reasonMax characters.
+const (
+	BacklogListed = 5
+	reasonMax     = 300
 )
 
 // Handover is the post in the team channel that hands the pager over.
@@ -95,11 +143,45 @@ func (t Team) Handover(h Handover) string {
 			fmt.Fprintf(&b, "\n• %s (since %s, %s)", summary, t.When(inc.Since), mrkdwn.Code(inc.ID))
 		}
 	}
+	if h.Requests != nil {
+		b.WriteString("\n" + t.openRequests(h.Requests, "Open support requests: none."))
+	}
+	if h.Backlog != nil {
+		b.WriteString("\n" + backlog(*h.Backlog))
+	}
 	if h.SummaryLink != "" {
 		fmt.Fprintf(&b, "\nThe last shift in numbers: %s", h.SummaryLink)
 	}
 	if len(h.Tested) > 0 {
 		fmt.Fprintf(&b, "\n%s: please accept the handover by %s (reply to the test page, or press Accept in your DM).", t.Mentions(h.Tested), t.When(h.AcceptBy))
+	}
+	return b.String()
+}
+
+// backlog is the handover post's lines on the on-call backlog, for a
+// quiet week: its first issues, that it is empty, or why Jira could not be
+// read, on one line.
+func backlog(bl Backlog) string {
+	switch {
+	case bl.Error != "":
+		reason := mrkdwn.CutPlain(strings.TrimSuffix(mrkdwn.OneLine(bl.Error), "."), reasonMax, "…")
+		return "The on-call backlog could not be read from Jira: " + mrkdwn.Line(reason) + "."
+	case len(bl.Issues) == 0:
+		return "The on-call backlog is empty."
+	}
+	var b strings.Builder
+	b.WriteString("On-call backlog for a quiet week:")
+	for i, is := range bl.Issues {
+		if i == BacklogListed {
+			break
+		}
+		fmt.Fprintf(&b, "\n• %s", mrkdwn.Link(is.URL, is.Key))
+		if s := mrkdwn.Line(mrkdwn.CutPlain(mrkdwn.OneLine(is.Summary), summaryMax, "…")); s != "" {
+			b.WriteString(" " + s)
+		}
+		if p := mrkdwn.Line(is.Priority); p != "" {
+			fmt.Fprintf(&b, " (%s)", p)
+		}
 	}
 	return b.String()
 }
@@ -117,6 +199,48 @@ func (t Team) Checklist(until time.Time, items []string, runbooks []team.Link) s
 		for _, l := range runbooks {
 			fmt.Fprintf(&b, "\n• %s", mrkdwn.Link(l.URL, l.Title))
 		}
+	}
+	return b.String()
+}
+
+// RequestsLine is what the checklist adds of the team's open support
+// requests: they pass to the person taking the pager; "" for none.
+func (t Team) RequestsLine(reqs []OpenRequest) string {
+	if len(reqs) == 0 {
+		return ""
+	}
+	return "\n" + t.openRequests(reqs, "")
+}
+
+// openRequests lists open support requests, the first Listed of them, as
+// now the incoming person's: "🔴" for one nobody took, "🟡" for one
+// someone took; none says none.
+func (t Team) openRequests(reqs []OpenRequest, none string) string {
+	if len(reqs) == 0 {
+		return none
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Open support requests (%d), now yours:", len(reqs))
+	for i, r := range reqs {
+		if i == Listed {
+			fmt.Fprintf(&b, "\n• … and %d more: %s lists them all", len(reqs)-i, mrkdwn.Code("starter support list --team "+t.Name))
+			break
+		}
+		label := mrkdwn.CutPlain(mrkdwn.OneLine(r.Text), summaryMax, "…")
+		if label == "" {
+			label = "(its text could not be read)"
+		}
+		// Linked to its thread when chat gave a link; Link escapes it.
+		text := mrkdwn.Link(r.Link, label)
+		mark, who := "🔴", ""
+		if r.TakenBy != "" {
+			mark, who = "🟡", ", taken by "+mrkdwn.User(r.TakenBy)
+		}
+		from := ""
+		if r.Asker != "" {
+			from = " from " + mrkdwn.User(r.Asker)
+		}
+		fmt.Fprintf(&b, "\n• %s %s%s%s (since %s)", mark, text, from, who, t.When(r.Since))
 	}
 	return b.String()
 }

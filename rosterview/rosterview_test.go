@@ -1,6 +1,7 @@
 package rosterview_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -68,6 +69,74 @@ func TestHandoverPostListsAStormShort(t *testing.T) {
 	texttest.HoldsAll(t, "the post", data.Handover(h), "• … and 5 more: `starter incident list` lists them all")
 }
 
+// The on-call backlog: its first issues linked by key, with summary and
+// priority as data; that it is empty; or, on one line, why Jira could not
+// be read. A team without a backlog query gets no line about it.
+func TestHandoverPostListsTheBacklog(t *testing.T) {
+	issue := func(n int, priority string) rosterview.BacklogIssue {
+		return rosterview.BacklogIssue{Key: fmt.Sprintf("DATA-%d", n), Summary: fmt.Sprintf("Task %d", n), Priority: priority,
+			URL: fmt.Sprintf("https://example.atlassian.net/browse/DATA-%d", n)}
+	}
+	six := []rosterview.BacklogIssue{issue(4, "Highest"), issue(2, "High"), issue(7, "High"), issue(8, "Medium"), issue(1, "Low"), issue(3, "Lowest")}
+	for _, tc := range []struct {
+		name     string
+		backlog  *rosterview.Backlog
+		want     []string
+		wantNone []string
+	}{
+		{
+			name:     "no backlog query",
+			wantNone: []string{"backlog"},
+		},
+		{
+			name:    "five of six",
+			backlog: &rosterview.Backlog{Issues: six},
+			want: []string{
+				"Open incidents: none.\nOn-call backlog for a quiet week:\n• <https://example.atlassian.net/browse/DATA-4|DATA-4> Task 4 (Highest)\n• <https://example.atlassian.net/browse/DATA-2|DATA-2> Task 2 (High)\n",
+				"\n• <https://example.atlassian.net/browse/DATA-1|DATA-1> Task 1 (Low)",
+			},
+			wantNone: []string{"DATA-3", "empty", "could not"},
+		},
+		{
+			name: "text from Jira is data",
+			backlog: &rosterview.Backlog{Issues: []rosterview.BacklogIssue{{
+				Key: "DATA-9", Summary: "Backfill <!channel> & *retry*\n<https://evil.example|click>", Priority: "High <@U0EVE>",
+				URL: "javascript:alert(1)",
+			}}},
+			want:     []string{"\n• DATA-9 Backfill &lt;!channel&gt; &amp; *retry* &lt;https://evil.example|click&gt; (High &lt;@U0EVE&gt;)"},
+			wantNone: []string{"<!channel>", "<https://evil", "<@U0EVE>", "javascript:"},
+		},
+		{
+			name:     "no summary, no priority",
+			backlog:  &rosterview.Backlog{Issues: []rosterview.BacklogIssue{{Key: "DATA-9", URL: "https://example.atlassian.net/browse/DATA-9"}}},
+			want:     []string{"\n• <https://example.atlassian.net/browse/DATA-9|DATA-9>"},
+			wantNone: []string{"()", "DATA-9> "},
+		},
+		{
+			name:     "empty",
+			backlog:  &rosterview.Backlog{},
+			want:     []string{"Open incidents: none.\nThe on-call backlog is empty."},
+			wantNone: []string{"quiet week", "could not"},
+		},
+		{
+			name:     "Jira failed",
+			backlog:  &rosterview.Backlog{Error: "Jira search: HTTP 400: Field 'universe' does not exist <@U0EVE>.\nSecond line.", Issues: six},
+			want:     []string{"\nThe on-call backlog could not be read from Jira: Jira search: HTTP 400: Field 'universe' does not exist &lt;@U0EVE&gt;. Second line."},
+			wantNone: []string{"quiet week", "DATA-4", "<@U0EVE>", "..", "line.\n"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			post := data.Handover(rosterview.Handover{Start: monday, End: monday, OnCall: []team.Person{alice}, Backlog: tc.backlog})
+			texttest.HoldsAll(t, "the post", post, tc.want...)
+			texttest.HoldsNone(t, "the post", post, tc.wantNone...)
+		})
+	}
+	long := data.Handover(rosterview.Handover{Start: monday, End: monday, Backlog: &rosterview.Backlog{Error: strings.Repeat("x", 2000)}})
+	if n := len(long); n > 600 {
+		t.Errorf("a long reason makes a post of %d characters: it is not cut", n)
+	}
+}
+
 // The checklist and runbooks come from the team file; they are shown as
 // text, and a runbook whose URL is no http(s) URL is not linked.
 func TestChecklist(t *testing.T) {
@@ -110,4 +179,34 @@ func TestRosterPosts(t *testing.T) {
 	texttest.HoldsAll(t, "covered", rosterview.Closed(data.Covered("bob", "alice", monday, monday)), ":white_check_mark: bob covers <@U0ALICE> for *data*")
 	texttest.HoldsAll(t, "swapped", data.Swapped("alice", "bob", monday, monday, monday, monday), "<@U0ALICE> and bob swapped shifts on *data*: bob holds")
 	texttest.HoldsAll(t, "declined", data.SwapDeclined("bob"), "bob declined the swap of *data* shifts.")
+}
+
+// Open support requests pass to the incoming person: the post lists them
+// (what was asked as data, linked to its thread, who asked, who took
+// one), says there are none, or, for a run from before requests were
+// listed, says nothing; the checklist repeats them.
+func TestHandoverPostListsOpenSupportRequests(t *testing.T) {
+	reqs := []rosterview.OpenRequest{
+		{ID: "support:data:C0HELP:1.1", Text: "is <!channel> *orders* late?\nplease", Asker: "U0ASKER", Channel: "C0HELP", Since: monday.Add(-26 * time.Hour),
+			Link: "https://fake.slack.com/archives/C0HELP/p1"},
+		{ID: "support:data:ask:k1", Text: "rerun the dashboard", Asker: "U0ASKER", Since: monday.Add(-time.Hour), TakenBy: "U0BOB"},
+		{ID: "support:data:C0HELP:1.2", Since: monday},
+	}
+	h := rosterview.Handover{Start: monday, End: monday, OnCall: []team.Person{alice}, Requests: reqs}
+	post := data.Handover(h)
+	texttest.HoldsAll(t, "the post", post,
+		"Open incidents: none.\nOpen support requests (3), now yours:",
+		"\n• 🔴 <https://fake.slack.com/archives/C0HELP/p1|is &lt;!channel&gt; *orders* late? please> from <@U0ASKER> (since Sun 29 Nov 07:00 CET)",
+		"\n• 🟡 rerun the dashboard from <@U0ASKER>, taken by <@U0BOB> (since Mon 30 Nov 08:00 CET)",
+		"\n• 🔴 (its text could not be read) (since Mon 30 Nov 09:00 CET)")
+	texttest.HoldsNone(t, "the post", post, "<!channel>")
+	texttest.HoldsAll(t, "the checklist's line", data.RequestsLine(reqs), "\nOpen support requests (3), now yours:\n• 🔴 <https://fake.slack.com")
+
+	h.Requests = []rosterview.OpenRequest{}
+	texttest.HoldsAll(t, "none open", data.Handover(h), "Open support requests: none.")
+	if line := data.RequestsLine(nil); line != "" {
+		t.Errorf("the checklist's line without requests: %q", line)
+	}
+	h.Requests = nil
+	texttest.HoldsNone(t, "a run from before requests", data.Handover(h), "support requests")
 }

@@ -104,15 +104,7 @@ func (a *app) incidentList(ctx context.Context, args []string) error {
 func (a *app) incidentShow(ctx context.Context, args []string) error {
 	fs := a.flags("incident show ID", "Shows an incident and its timeline.")
 	asJSON := jsonFlag(fs)
-	id, err := parseWithID(fs, "incident show", args)
-	if err != nil {
-		return err
-	}
-	c, err := a.connect()
-	if err != nil {
-		return err
-	}
-	st, err := incidentclient.Status(ctx, c, id)
+	st, err := a.statusOf(ctx, fs, "incident show", args)
 	if err != nil {
 		return err
 	}
@@ -163,6 +155,19 @@ func (a *app) zone(teamName string) *time.Location {
 		}
 	}
 	return time.Local
+}
+
+// statusOf parses "ID [flags]" and asks the incident for its status.
+func (a *app) statusOf(ctx context.Context, fs *flag.FlagSet, cmd string, args []string) (workflows.IncidentStatus, error) {
+	id, err := parseWithID(fs, cmd, args)
+	if err != nil {
+		return workflows.IncidentStatus{}, err
+	}
+	c, err := a.connect()
+	if err != nil {
+		return workflows.IncidentStatus{}, err
+	}
+	return incidentclient.Status(ctx, c, id)
 }
 
 // parseWithID parses "ID [flags]": the incident ID comes first, as in

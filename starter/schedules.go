@@ -62,10 +62,48 @@ func teamSchedules(t team.Team) ([]schedules.Schedule, error) {
 			},
 		}
 	}
-	return []schedules.Schedule{
+	out := []schedules.Schedule{
 		schedule(contract.HandoverScheduleID(t.Name), "handover", contract.HandoverWorkflowName, workflows.HandoverInput{Team: t.Slim()}),
 		schedule(contract.SummaryScheduleID(t.Name), "on-call summary", contract.SummaryWorkflowName, workflows.SummaryInput{Team: t.Slim()}),
-	}, nil
+	}
+	if t.Drills != nil {
+		out = append(out, drillSchedule(t))
+	}
+	return out, nil
+}
+
+// drillSchedule runs the team's drills every drills.every; each run picks
+// the drill's instant itself (workflows.ScheduledDrill), in the working
+// hours of the person on call when the team asks for that.
+func drillSchedule(t team.Team) schedules.Schedule {
+	id := contract.DrillScheduleID(t.Name)
+	return schedules.Schedule{
+		ID:            id,
+		CatchupWindow: catchupWindow,
+		Note:          "managed by starter schedules apply",
+		Spec:          client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: t.Drills.Interval()}}},
+		Action: &client.ScheduleWorkflowAction{
+			ID:                    id,
+			Workflow:              contract.DrillWorkflowName,
+			Args:                  []any{workflows.DrillInput{Team: t.Slim()}},
+			TaskQueue:             contract.TaskQueue,
+			TypedSearchAttributes: temporal.NewSearchAttributes(contract.TeamKey.ValueSet(t.Name)),
+			StaticSummary:         fmt.Sprintf("Drill of %s, every %s", t.Name, t.Drills.Every),
+		},
+	}
+}
+
+// deleteSchedule deletes a schedule; ok is false when there was none.
+func deleteSchedule(ctx context.Context, c client.Client, id string) (ok bool, err error) {
+	err = c.ScheduleClient().GetHandle(ctx, id).Delete(ctx)
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("delete schedule %s: %w", id, err)
+	}
+	return true, nil
 }
 
 // applied is what `schedules apply` did to one schedule (created or
@@ -78,8 +116,8 @@ type applied struct {
 }
 
 func (a *app) schedulesApply(ctx context.Context, args []string) error {
-	fs := a.flags("schedules apply", "Creates each team's weekly handover and summary schedules and its checks' schedules, or updates them to match the team file\n"+
-		"(deleting those of checks it no longer has), and starts, reconfigures or stops the heartbeat monitors to match it.\n"+
+	fs := a.flags("schedules apply", "Creates each team's weekly handover and summary schedules, its drill schedule and its checks' schedules, or updates them\n"+
+		"to match the team file (deleting those of drills and checks it no longer has), and starts, reconfigures or stops the heartbeat monitors to match it.\n"+
 		"Applying twice creates nothing new.")
 	only := fs.String("team", "", "only this team")
 	asJSON := fs.Bool("json", false, "print what was done as JSON")
@@ -113,6 +151,17 @@ func (a *app) schedulesApply(ctx context.Context, args []string) error {
 				return fmt.Errorf("schedule %s: %w", sc.ID, err)
 			}
 			done = append(done, applied{ScheduleID: sc.ID, Team: t.Name, Action: what})
+		}
+		if t.Drills == nil {
+			// The file dropped its drills: so does the schedule.
+			id := contract.DrillScheduleID(t.Name)
+			deleted, err := deleteSchedule(ctx, c, id)
+			if err != nil {
+				return err
+			}
+			if deleted {
+				done = append(done, applied{ScheduleID: id, Team: t.Name, Action: "deleted"})
+			}
 		}
 	}
 	checks, err := checkclient.Sync(ctx, c, teams, *only)
@@ -191,7 +240,7 @@ func (a *app) schedulesList(ctx context.Context, args []string) error {
 }
 
 func (a *app) schedulesDelete(ctx context.Context, args []string) error {
-	fs := a.flags("schedules delete", "Deletes a team's handover and summary schedules, or all of Baton's. Running workflows are not touched.")
+	fs := a.flags("schedules delete", "Deletes a team's handover, summary and drill schedules, or all of Baton's. Running workflows are not touched.")
 	only := fs.String("team", "", "the team whose schedule to delete")
 	all := fs.Bool("all", false, "delete every team's schedule in the team file")
 	if err := parse(fs, args); err != nil {
@@ -215,16 +264,14 @@ func (a *app) schedulesDelete(ctx context.Context, args []string) error {
 		return err
 	}
 	for _, name := range names {
-		for _, id := range []string{contract.HandoverScheduleID(name), contract.SummaryScheduleID(name)} {
-			err := c.ScheduleClient().GetHandle(ctx, id).Delete(ctx)
-			var notFound *serviceerror.NotFound
-			if errors.As(err, &notFound) {
-				continue
-			}
+		for _, id := range []string{contract.HandoverScheduleID(name), contract.SummaryScheduleID(name), contract.DrillScheduleID(name)} {
+			deleted, err := deleteSchedule(ctx, c, id)
 			if err != nil {
-				return fmt.Errorf("delete schedule %s: %w", id, err)
+				return err
 			}
-			fmt.Fprintf(a.stdout, "deleted %s\n", id)
+			if deleted {
+				fmt.Fprintf(a.stdout, "deleted %s\n", id)
+			}
 		}
 	}
 	return nil

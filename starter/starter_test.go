@@ -19,15 +19,19 @@ import (
 
 	"github.com/baton-oncall/baton/checkclient"
 	"github.com/baton-oncall/baton/config"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/heartbeatclient"
 	"github.com/baton-oncall/baton/internal/localphone"
 	"github.com/baton-oncall/baton/internal/testclock"
 	"github.com/baton-oncall/baton/internal/testserver"
 	"github.com/baton-oncall/baton/internal/texttest"
 	"github.com/baton-oncall/baton/summary"
+	"github.com/baton-oncall/baton/support"
+	"github.com/baton-oncall/baton/supportclient"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/temporaladmin"
 	"github.com/baton-oncall/baton/worker"
+	"github.com/baton-oncall/baton/workflows"
 )
 
 type harness struct {
@@ -418,6 +422,35 @@ func TestIncidentCommands(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "[LOW] a <b> & c[31m\n") || !strings.Contains(out, "Triggered by manual: a <b> & c[31m") || strings.Contains(out, "&lt;") || strings.Contains(out, "\x1b") {
 		t.Errorf("show of typed text:\n%q", out)
 	}
+	// Why it did what it did, from what it recorded.
+	code, out, errOut = h.starter("explain", "incident:data:orders")
+	if code != exitOK || !strings.Contains(out, "Why: severity critical pages: it is one of the team's page_severities (critical, high).\n") ||
+		!regexp.MustCompile(`\nOn call: \w+, from the pager: the team's rotation: \w+'s shift, `).MatchString(out) ||
+		!strings.Contains(out, "\nSteps 1 to 12, planned from ") ||
+		!regexp.MustCompile(`\nAcknowledged by alice via cli at .* \(\+\w+\)\.\n`).MatchString(out) {
+		t.Errorf("explain: exit %d %q\n%s", code, errOut, out)
+	}
+	code, out, _ = h.starter("explain", "incident:data:orders", "--json")
+	var x struct {
+		Recorded bool `json:"recorded"`
+		Steps    []struct {
+			Action  string `json:"action"`
+			Outcome string `json:"outcome"`
+		} `json:"steps"`
+	}
+	if err := json.Unmarshal([]byte(out), &x); code != exitOK || err != nil || !x.Recorded || len(x.Steps) == 0 || x.Steps[0].Outcome != "not needed: acknowledged before" {
+		t.Errorf("explain --json: exit %d %v %s", code, err, out)
+	}
+	code, out, _ = h.starter("explain", "incident:data:typed")
+	if code != exitOK || !strings.Contains(out, `"a <b> & c[31m"`) || strings.Contains(out, "\x1b") {
+		t.Errorf("explain of typed text:\n%q", out)
+	}
+	if code, _, errOut = h.starter("explain", "incident:data:nope"); code != exitFailed || !strings.Contains(errOut, "no such incident") {
+		t.Errorf("explain of an unknown incident: exit %d %q", code, errOut)
+	}
+	if code, _, errOut = h.starter("explain"); code != exitUsage || !strings.Contains(errOut, "give the incident ID") {
+		t.Errorf("explain without an ID: exit %d %q", code, errOut)
+	}
 	// The starter names who acts; nobody is no one.
 	code, _, errOut = h.starter("incident", "resolve", "incident:data:orders", "--by", " ")
 	if code != exitUsage || !strings.Contains(errOut, "--by names who acts") {
@@ -635,5 +668,233 @@ func TestCheckListCommand(t *testing.T) {
 	}
 	if code, out, _ := h.starter("schedules", "apply"); code != exitOK || !strings.Contains(out, "updated check:data:api_up") {
 		t.Errorf("apply: exit %d %q, want the check's schedule updated", code, out)
+	}
+}
+
+func TestSilenceCommands(t *testing.T) {
+	h := newHarness(t, devTeamsFrom(t, 0))
+	h.now = time.Now()
+	code, out, errOut := h.starter("silence", "add", "--team", "data", "--match", "service=orders", "--match", "env=prod", "--for", "2h", "--note", "warehouse migration")
+	if code != exitOK || !strings.HasPrefix(out, "s1: alerts of data matching service=orders env=prod page nobody until ") {
+		t.Fatalf("add: exit %d %q %q", code, out, errOut)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--match", "service=orders", "--for", "200h"}, exitFailed, "at most 7d"},
+		{[]string{"--match", "service", "--for", "1h"}, exitUsage, `matcher "service": want key=value`},
+		{[]string{"--for", "1h"}, exitUsage, "at least one --match"},
+	} {
+		code, _, errOut := h.starter(append([]string{"silence", "add", "--team", "data"}, tc.args...)...)
+		if code != tc.code || !strings.Contains(errOut, tc.want) {
+			t.Errorf("add %v: exit %d %q, want %d and %q", tc.args, code, errOut, tc.code, tc.want)
+		}
+	}
+	code, out, _ = h.starter("silence", "list", "--team", "data")
+	if code != exitOK || !strings.HasPrefix(out, "s1   service=orders env=prod") || !strings.Contains(out, "(warehouse migration)") {
+		t.Errorf("list: %d %q", code, out)
+	}
+	if code, out, _ = h.starter("silence", "remove", "--team", "data", "s1"); code != exitOK || !strings.HasPrefix(out, "removed s1 (service=orders env=prod) at ") {
+		t.Errorf("remove: %d %q", code, out)
+	}
+	if code, _, errOut = h.starter("silence", "remove", "--team", "data", "s1"); code != exitFailed || !strings.Contains(errOut, "has ended already") {
+		t.Errorf("remove again: %d %q", code, errOut)
+	}
+	code, out, _ = h.starter("silence", "list", "--team", "data", "--json")
+	if code != exitOK || !strings.Contains(out, `"removed_by"`) {
+		t.Errorf("list after remove: %d %s", code, out)
+	}
+}
+
+// Support requests from the starter: listed while open, taken and done
+// as their buttons do (as the person --as says), refused when the
+// request does not allow it, and listed with --all once done.
+func TestSupportCommands(t *testing.T) {
+	h := newHarness(t, devTeamsFrom(t, 0))
+	h.now = time.Now()
+	c, err := client.Dial(testserver.Patient(client.Options{HostPort: h.cfg.TemporalAddress, Namespace: h.cfg.TemporalNamespace}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	teams, err := team.Load(devTeamsFrom(t, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm, _ := teams.Team("data")
+	id := contract.SupportAskID("data", "ask-cli-1")
+	if err := supportclient.Open(context.Background(), c, tm, id, workflows.SupportInput{Request: support.Request{
+		Asker: "UASKER", OpenedBy: "UASKER", Via: support.ViaAsk, Text: "is the orders table late?",
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		_, out, _ := h.starter("support", "list", "--team", "data")
+		return strings.Contains(out, "new    "+id) && strings.Contains(out, "  is the orders table late?")
+	})
+	waitFor(t, func() bool { return strings.Contains(h.console.String(), "*Support request for data* from @UASKER") })
+
+	for _, tc := range []struct {
+		args []string
+		code int
+		out  string
+	}{
+		{[]string{"take", "--as", "nobody", id}, exitUsage, `"nobody" is not a person of team data`},
+		{[]string{"take", id}, exitUsage, "give --as PERSON"},
+		{[]string{"take", "--as", "alice", "support:data:nope"}, exitUsage, "is not a support request ID"},
+		{[]string{"take", "--as", "alice", id}, exitOK, id + ": Taken: the request is yours."},
+		{[]string{"take", "--as", "bob", id}, exitFailed, "support take: already taken by alice"},
+		{[]string{"done", "--as", "bob", id}, exitOK, id + ": Done: the request is closed."},
+	} {
+		code, out, errOut := h.starter(append([]string{"support"}, tc.args...)...)
+		if code != tc.code || !strings.Contains(out+errOut, tc.out) {
+			t.Errorf("support %v: exit %d %q %q, want %d and %q", tc.args, code, out, errOut, tc.code, tc.out)
+		}
+	}
+	waitFor(t, func() bool {
+		_, out, _ := h.starter("support", "list", "--team", "data", "--all", "--json")
+		var list []support.Request
+		return json.Unmarshal([]byte(out), &list) == nil && len(list) == 1 && list[0].State == support.StateDone &&
+			list[0].Taken.By == "alice" && list[0].Finished.By == "bob"
+	})
+	if code, out, _ := h.starter("support", "list", "--team", "data"); code != exitOK || out != "no open support requests\n" {
+		t.Errorf("list once done: %d %q", code, out)
+	}
+}
+
+// simulate replays the team's incidents against a proposed file: one that
+// pages only critical alerts no longer pages the high one, and says so.
+func TestSimulateCommand(t *testing.T) {
+	file := devTeamsFrom(t, 0)
+	h := newHarness(t, file)
+	h.now = time.Now()
+	for _, sev := range []string{"critical", "high"} {
+		code, out, errOut := h.starter("incident", "open", "--team", "data", "--summary", sev+" broke", "--severity", sev, "--key", sev)
+		if code != exitOK {
+			t.Fatalf("open: exit %d %q %q", code, out, errOut)
+		}
+		id := strings.TrimSpace(out)
+		waitFor(t, func() bool { return strings.Contains(h.console.String(), "starter incident ack "+id) })
+		if code, _, errOut := h.starter("incident", "ack", id, "--by", "alice"); code != exitOK {
+			t.Fatalf("ack %s: exit %d %s", id, code, errOut)
+		}
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proposed := filepath.Join(t.TempDir(), "proposed.yaml")
+	data = bytes.Replace(data, []byte("    incidents:\n"), []byte("    incidents:\n      page_severities: [critical]\n"), 1)
+	if err := os.WriteFile(proposed, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	h.now = time.Now().Add(time.Minute) // the incidents started within the period
+	var res struct {
+		Alerts  int `json:"alerts"`
+		Changes []struct {
+			WorkflowID string `json:"workflow_id"`
+			Current    struct {
+				Route string `json:"route"`
+			} `json:"current"`
+			Proposed struct {
+				Route string `json:"route"`
+			} `json:"proposed"`
+		} `json:"changes"`
+	}
+	waitFor(t, func() bool {
+		code, out, _ := h.starter("simulate", "--team", "data", "--teams-file", proposed, "--since", "1h", "--json")
+		return code == exitOK && json.Unmarshal([]byte(out), &res) == nil && res.Alerts == 2
+	})
+	if len(res.Changes) != 1 || res.Changes[0].WorkflowID != contract.IncidentWorkflowID("data", "high") ||
+		res.Changes[0].Current.Route != "paged" || res.Changes[0].Proposed.Route == "paged" {
+		t.Errorf("changes: %+v", res.Changes)
+	}
+	code, out, _ := h.starter("simulate", "--team", "data", "--teams-file", proposed, "--since", "1h")
+	if code != exitOK || !strings.Contains(out, "2 alerts replayed") || !strings.Contains(out, "Alerts whose handling changes (1):") || strings.Contains(out, "keeps closed runs") {
+		t.Errorf("text: exit %d\n%s", code, out)
+	}
+	// A period past the namespace's retention (30 days here) says so.
+	if code, out, _ := h.starter("simulate", "--team", "data", "--teams-file", proposed, "--since", "45d"); code != exitOK || !strings.Contains(out, "keeps closed runs for 720h0m0s only") {
+		t.Errorf("a period past the retention: exit %d\n%s", code, out)
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("teams:\n  - name: data\n    timezone: Mars/Olympus\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--team", "data"}, "--teams-file is required"},
+		{[]string{"--team", "data", "--teams-file", filepath.Join(t.TempDir(), "none.yaml")}, "none.yaml"},
+		{[]string{"--team", "data", "--teams-file", bad}, "Mars/Olympus"},
+		{[]string{"--team", "data", "--teams-file", proposed, "--since", "a while"}, `"a while" is not a period such as 30d, 2w or 12h`},
+	} {
+		code, _, errOut := h.starter(append([]string{"simulate"}, tc.args...)...)
+		if code != exitUsage || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d %q, want %q", tc.args, code, errOut, tc.want)
+		}
+	}
+}
+
+// A drill pages on the console marked DRILL, under an ID of its own, and
+// the starter refuses one that cannot page.
+func TestDrillCommand(t *testing.T) {
+	h := newHarness(t, devTeamsFrom(t, 0))
+
+	code, out, errOut := h.starter("drill", "--team", "data", "--via", "sms", "--by", "carol")
+	id := strings.TrimSpace(out)
+	if parsed, err := contract.ParseIncidentID(id); code != exitOK || err != nil || !parsed.Drill() {
+		t.Fatalf("drill: exit %d %q %q", code, out, errOut)
+	}
+	waitFor(t, func() bool {
+		return strings.Contains(h.console.String(), "[DRILL] [CRITICAL] Drill: answer this page as you would a real one")
+	})
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--team", "data", "--via", "pigeon"}, exitUsage, `--via "pigeon" is not sms or call`},
+		{[]string{"--team", "data", "--severity", "urgent"}, exitUsage, `--severity "urgent" is not one of`},
+		{[]string{"--team", "data", "--severity", "low"}, exitUsage, "team data does not page low alerts"},
+		{[]string{"--team", "nope"}, exitFailed, `the worker has no team "nope"`},
+	} {
+		code, _, errOut := h.starter(append([]string{"drill"}, c.args...)...)
+		if code != c.code || !strings.Contains(errOut, c.want) {
+			t.Errorf("drill %v: exit %d %q, want %d %q", c.args, code, errOut, c.code, c.want)
+		}
+	}
+}
+
+// A team file's drills get a schedule of their own beside the handover's
+// and the summary's, which `schedules delete` deletes with them.
+func TestSchedulesApplyTheDrills(t *testing.T) {
+	file := devTeamsFrom(t, 0)
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const team = "  - name: data\n"
+	if !bytes.Contains(data, []byte(team)) {
+		t.Fatalf("%s no longer has %q", devTeams, team)
+	}
+	withDrills := bytes.Replace(data, []byte(team), []byte(team+"    drills: {every: 4w, in_working_hours: true}\n"), 1)
+	if err := os.WriteFile(file, withDrills, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, file)
+
+	code, out, errOut := h.starter("schedules", "apply")
+	if code != exitOK || !strings.Contains(out, "created drills-data\n") {
+		t.Fatalf("apply: exit %d %q %q", code, out, errOut)
+	}
+	code, out, _ = h.starter("schedules", "delete", "--team", "data")
+	if code != exitOK || strings.TrimSpace(out) != "deleted handover-data\ndeleted summary-data\ndeleted drills-data" {
+		t.Fatalf("delete: exit %d %q", code, out)
 	}
 }

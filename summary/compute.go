@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/baton-oncall/baton/support"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -33,6 +34,9 @@ type Input struct {
 	Holdings []Holding
 	// Retries are the retries before paging started in the shift.
 	Retries []Retried
+	// Support are the support requests opened in the shift, as their
+	// memos keep them.
+	Support []support.Request
 	// Now is when the summary is computed; zero means Shift.End.
 	Now time.Time
 	// UILink, when set, turns a workflow ID and run ID into a link (the
@@ -64,8 +68,19 @@ type Report struct {
 	// Retries counts the alerts retried before paging, and those the
 	// retry resolved with nobody paged.
 	Retries RetryStats `json:"retries"`
-	RCAs    RCAStats   `json:"rcas"`
-	Load    Load       `json:"load"`
+	// Grouped counts the alerts whose channel message was a group's, and
+	// the groups: storms, and groups by the team's group_by.
+	Grouped GroupStats `json:"grouped"`
+	// Silenced is what each silence held back, most first.
+	Silenced []SilenceHeld `json:"silenced"`
+	// Drills are the shift's drills, oldest first: listed here and counted
+	// in no other figure of the report.
+	Drills []DrillRun `json:"drills"`
+	// Support counts the support requests opened in the shift, how soon
+	// they were answered and done, and who asked most.
+	Support SupportStats `json:"support"`
+	RCAs    RCAStats     `json:"rcas"`
+	Load    Load         `json:"load"`
 	// OnCallHours are the hours each person held the pager, by bucket in
 	// their own zone, from Input.Holdings.
 	OnCallHours OnCallHours `json:"oncall_hours"`
@@ -285,6 +300,11 @@ func Compute(in Input) Report {
 		return in.UILink(wid, rid)
 	}
 
+	// Drills count in no incident figure: from here on, in holds none.
+	var drills []Record
+	in.Incidents, drills = splitDrills(in.Incidents)
+	in.OpenRCAs, _ = splitDrills(in.OpenRCAs)
+
 	r := Report{
 		Team:        in.Team.Name,
 		TimeZone:    teamLoc.String(),
@@ -297,6 +317,10 @@ func Compute(in Input) Report {
 		PagesByDayHour: newDayHourGrid(in.Shift.Start, teamLoc),
 		NoisiestAlerts: []AlertNoise{},
 		Retries:        retryStats(in.Retries),
+		Grouped:        groupStats(in.Incidents),
+		Silenced:       silencesHeld(in.Incidents),
+		Drills:         drillRuns(drills, link),
+		Support:        supportStats(in.Support),
 		Trend:          []TrendItem{},
 	}
 	r.Shift.OnCall = slices.Clone(in.Shift.OnCall)

@@ -25,7 +25,9 @@ type Incident struct {
 	Resolved       time.Time `json:"resolved,omitzero"`
 	Closed         time.Time `json:"closed,omitzero"`
 	AcknowledgedBy string    `json:"acknowledged_by,omitempty"`
-	ResolvedBy     string    `json:"resolved_by,omitempty"`
+	// ResolvedBy names who resolved it: ResolvedBySource when the alert's
+	// source did.
+	ResolvedBy string `json:"resolved_by,omitempty"`
 	// EscalationStep is the highest escalation step reached: 0 for none.
 	EscalationStep int `json:"escalation_step"`
 	// ReachedSecondary is set once the secondary was notified.
@@ -47,7 +49,39 @@ type Incident struct {
 	RecurrenceOf string `json:"recurrence_of,omitempty"`
 	// RCATicket is the key of the RCA ticket, once filed.
 	RCATicket string `json:"rca_ticket,omitempty"`
+	// Grouped names the group (contract.StormGroupValue) whose channel
+	// message listed the incident, when it was grouped; GroupedInStorm
+	// says the group was a storm's, not one of the team's group_by.
+	Grouped        string `json:"grouped,omitempty"`
+	GroupedInStorm bool   `json:"grouped_in_storm,omitempty"`
+	// Silenced names the silence that held the incident's pages back,
+	// with its note: planned work, which the summary lists apart.
+	Silenced    string `json:"silenced,omitempty"`
+	SilenceNote string `json:"silence_note,omitempty"`
+	// AcknowledgedVia is how the acknowledgement came: one of the AckVia
+	// constants, or what the source called itself.
+	AcknowledgedVia string `json:"acknowledged_via,omitempty"`
+	// Drill is set on a drill's record: the summary lists it apart and
+	// counts it in none of the incident figures.
+	Drill *Drill `json:"drill,omitempty"`
 }
+
+// Drill is what a drill's record adds: the steps its escalation planned,
+// of which those past EscalationStep were not needed.
+type Drill struct {
+	// Steps are the planned escalation actions in order ("sms", "call",
+	// "sms_secondary", "call_secondary").
+	Steps []string `json:"steps"`
+}
+
+// How an acknowledgement came (Incident.AcknowledgedVia).
+const (
+	AckViaSlack    = "slack"
+	AckViaSMS      = "sms"
+	AckViaCall     = "call"
+	AckViaCLI      = "cli"
+	AckViaOpsgenie = "opsgenie"
+)
 
 // Interruption is one notification that reached a person.
 type Interruption struct {
@@ -57,6 +91,10 @@ type Interruption struct {
 	// Person is the team file's person ID.
 	Person string `json:"person"`
 }
+
+// ResolvedBySource is Incident.ResolvedBy when the alert's source resolved
+// it, not a person.
+const ResolvedBySource = "the source"
 
 // Interruption kinds.
 const (

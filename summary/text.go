@@ -38,6 +38,8 @@ type style interface {
 	heading(s string) string
 	link(url, text string) string
 	text(s string) string
+	// user names a chat user: a mention in Slack, the ID in text.
+	user(id string) string
 }
 
 type plain struct{}
@@ -45,12 +47,14 @@ type plain struct{}
 func (plain) heading(s string) string    { return s }
 func (plain) link(_, text string) string { return mrkdwn.OneLine(text) }
 func (plain) text(s string) string       { return mrkdwn.OneLine(s) }
+func (plain) user(id string) string      { return mrkdwn.OneLine(id) }
 
 type slackStyle struct{}
 
 func (slackStyle) heading(s string) string      { return "*" + s + "*" }
 func (slackStyle) link(url, text string) string { return mrkdwn.Link(url, text) }
 func (slackStyle) text(s string) string         { return mrkdwn.Line(s) }
+func (slackStyle) user(id string) string        { return mrkdwn.User(id) }
 
 // short is an incident's summary as the lists show it.
 func short(s string) string {
@@ -109,6 +113,13 @@ func (r Report) render(st style) string {
 		}
 	}
 
+	if len(r.Drills) > 0 {
+		fmt.Fprintf(&b, "%s %d, apart from the incidents\n", st.heading("Drills:"), len(r.Drills))
+		for _, d := range r.Drills {
+			fmt.Fprintf(&b, "  - drill %s, %s: %s\n", st.link(d.Link, d.WorkflowID), when(d.Triggered), d.sentence(st))
+		}
+	}
+
 	// Interruptions.
 	t := r.Interruptions.Totals
 	fmt.Fprintf(&b, "\n%s %d (pages %d, SMS %d, calls %d): business %d, off-hours %d, sleep %d\n",
@@ -139,6 +150,27 @@ func (r Report) render(st style) string {
 	if r.HeldOvernightResolved > 0 {
 		fmt.Fprintf(&b, "Held overnight and resolved by themselves: %d\n", r.HeldOvernightResolved)
 	}
+	if gr := r.Grouped; gr.Alerts > 0 {
+		fmt.Fprintf(&b, "Grouped in the channel: %s, in %s and %s\n",
+			plural(gr.Alerts, "alert"), plural(gr.Storms, "storm"), plural(gr.Groups, "label group"))
+	}
+	if len(r.Silenced) > 0 {
+		var held []string
+		total := 0
+		for _, h := range r.Silenced {
+			line := st.text(h.Silence)
+			if h.Note != "" {
+				line += " " + st.text(short(h.Note))
+			}
+			line += fmt.Sprintf(" (%s", plural(h.Alerts, "alert"))
+			if h.PagedAfter > 0 {
+				line += fmt.Sprintf(", %d paged when it ended", h.PagedAfter)
+			}
+			held = append(held, line+")")
+			total += h.Alerts
+		}
+		fmt.Fprintf(&b, "Held back by silences: %s; %s\n", plural(total, "alert"), strings.Join(held, ", "))
+	}
 	if rt := r.Retries; rt.Retried > 0 {
 		var needed []string
 		for _, a := range rt.Alerts {
@@ -147,6 +179,8 @@ func (r Report) render(st style) string {
 		fmt.Fprintf(&b, "Retried before paging: %d, resolved by the retry with nobody paged: %d; the jobs that needed one: %s\n",
 			rt.Retried, rt.ResolvedByRetry, strings.Join(needed, ", "))
 	}
+
+	writeSupport(&b, st, r.Support)
 
 	if len(r.NoisiestAlerts) > 0 {
 		b.WriteString("\n" + st.heading("Noisiest alerts:") + "\n")
@@ -217,6 +251,33 @@ func writeOnCallHours(b *strings.Builder, st style, h OnCallHours) {
 		}
 		b.WriteString("\n")
 	}
+}
+
+// writeSupport says what the shift's support requests were, when there
+// were any: "Support requests: 4, 3 done, 1 open; first response median
+// 12m, p90 1h; done median 2h, p90 5h; asked most: @U1 2, @U2 1".
+func writeSupport(b *strings.Builder, st style, s SupportStats) {
+	if s.Requests == 0 {
+		return
+	}
+	fmt.Fprintf(b, "Support requests: %d, %d done, %d open", s.Requests, s.Done, s.Open)
+	if t := s.TimeToFirstResponse; t.Count > 0 {
+		fmt.Fprintf(b, "; first response median %s, p90 %s", t.Median, t.P90)
+	}
+	if t := s.TimeToDone; t.Count > 0 {
+		fmt.Fprintf(b, "; done median %s, p90 %s", t.Median, t.P90)
+	}
+	if s.Reminders > 0 {
+		fmt.Fprintf(b, "; %s to the person on call", plural(s.Reminders, "reminder"))
+	}
+	if len(s.TopAskers) > 0 {
+		askers := make([]string, len(s.TopAskers))
+		for i, a := range s.TopAskers {
+			askers[i] = fmt.Sprintf("%s %d", st.user(a.User), a.Requests)
+		}
+		fmt.Fprintf(b, "; asked most: %s", strings.Join(askers, ", "))
+	}
+	b.WriteString("\n")
 }
 
 func writeTimes(b *strings.Builder, label string, s TimeStats) {

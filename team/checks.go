@@ -69,7 +69,7 @@ const (
 
 // Interval is how often the check runs.
 func (c Check) Interval() time.Duration {
-	if d, err := parseSpan(c.Every); err == nil {
+	if d, err := ParseSpan(c.Every); err == nil {
 		return d
 	}
 	return DefaultCheckEvery
@@ -93,7 +93,7 @@ func (c Check) Failures() int {
 
 // MaxAgeSpan is a freshness check's max_age.
 func (c Check) MaxAgeSpan() time.Duration {
-	d, _ := parseSpan(c.MaxAge)
+	d, _ := ParseSpan(c.MaxAge)
 	return d
 }
 
@@ -139,7 +139,7 @@ func (t Team) validateChecks(bad func(field, format string, args ...any)) {
 		}
 		seen[c.Name] = true
 		if c.Every != "" {
-			if d, err := parseSpan(c.Every); err != nil || d < time.Second || d > 24*time.Hour {
+			if d, err := ParseSpan(c.Every); err != nil || d < time.Second || d > 24*time.Hour {
 				bad(field+".every", "%q is not a duration between 1s and 1d, such as 5m", c.Every)
 			}
 		}
@@ -174,7 +174,7 @@ func (t Team) validateChecks(bad func(field, format string, args ...any)) {
 		switch c.Kind {
 		case CheckFreshness:
 			sql()
-			if d, err := parseSpan(c.MaxAge); err != nil || d <= 0 {
+			if d, err := ParseSpan(c.MaxAge); err != nil || d <= 0 {
 				bad(field+".max_age", "%q is not a duration such as 24h or 1d", c.MaxAge)
 			}
 			if c.Min != nil || c.Max != nil {

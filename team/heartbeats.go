@@ -43,8 +43,8 @@ const minGrace = time.Minute
 // Period returns how often the heartbeat expects a ping and how much
 // later one may come, for a heartbeat that passed Validate.
 func (h Heartbeat) Period() (every, grace time.Duration) {
-	every, _ = parseSpan(h.Every)
-	if g, err := parseSpan(h.Grace); err == nil {
+	every, _ = ParseSpan(h.Every)
+	if g, err := ParseSpan(h.Grace); err == nil {
 		return every, g
 	}
 	return every, max(every/10, minGrace)
@@ -77,9 +77,9 @@ func (t Team) HeartbeatNames() []string {
 	return names
 }
 
-// parseSpan reads a span of time as a Go duration ("90m", "1h30m") or in
+// ParseSpan reads a span of time as a Go duration ("90m", "1h30m") or in
 // whole days ("1d", "7d"), which a daily job's heartbeat reads best in.
-func parseSpan(s string) (time.Duration, error) {
+func ParseSpan(s string) (time.Duration, error) {
 	if days, ok := strings.CutSuffix(s, "d"); ok {
 		n, err := strconv.Atoi(days)
 		if err != nil || n <= 0 {
@@ -116,13 +116,13 @@ func (t Team) validateHeartbeats(bad func(field, format string, args ...any)) {
 			bad(field+".name", "%q is used by more than one heartbeat", h.Name)
 		}
 		seen[h.Name] = true
-		if every, err := parseSpan(h.Every); err != nil {
+		if every, err := ParseSpan(h.Every); err != nil {
 			bad(field+".every", "%v", err)
 		} else if every < minHeartbeatEvery || every > maxHeartbeatEvery {
 			bad(field+".every", "%q is not between 1s and 31d", h.Every)
 		}
 		if h.Grace != "" {
-			if _, err := parseSpan(h.Grace); err != nil {
+			if _, err := ParseSpan(h.Grace); err != nil {
 				bad(field+".grace", "%v", err)
 			}
 		}

@@ -3,6 +3,7 @@ package team
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -29,11 +30,16 @@ const DefaultAckReminder = 60 * time.Minute
 // Pages reports whether an incident of the severity pages the person on
 // call, rather than only being posted in the channel.
 func (t Team) Pages(severity string) bool {
-	sevs := t.Incidents.PageSeverities
-	if len(sevs) == 0 {
-		sevs = defaultPageSeverities
+	return slices.Contains(t.PageSeverityList(), severity)
+}
+
+// PageSeverityList is the severities that page: the team's, or the
+// default.
+func (t Team) PageSeverityList() []string {
+	if len(t.Incidents.PageSeverities) == 0 {
+		return defaultPageSeverities
 	}
-	return slices.Contains(sevs, severity)
+	return t.Incidents.PageSeverities
 }
 
 // EscalationFor returns the escalation policy for a severity: the team's
@@ -100,4 +106,37 @@ func (e Escalation) Plan() ([]EscalationAt, error) {
 	}
 	slices.SortStableFunc(plan, func(a, b EscalationAt) int { return int(a.Offset - b.Offset) })
 	return plan, nil
+}
+
+// StepKind is what an escalation step's action does: an SMS or a call
+// (summary's interruption kinds), and whether it goes to the secondary
+// rather than to the person on call.
+func StepKind(action string) (kind string, toSecondary bool) {
+	switch action {
+	case ActionSMSSecondary, ActionCallSecondary:
+		return strings.TrimSuffix(action, "_secondary"), true
+	}
+	return action, false
+}
+
+// PagerSecond is whom a pager's answer names second: the people on call at
+// the shift's end, when they are not the people on call now.
+func PagerSecond(onCall, next []Person) []Person {
+	if slices.Equal(IDs(next), IDs(onCall)) {
+		return nil
+	}
+	return next
+}
+
+// Secondary is who an incident's secondary steps page: the team's own
+// incidents.secondary when it names one, else second (whom the pager
+// named), else the team's fallback when it is not on call itself.
+func (t Team) Secondary(onCall, second []Person) []Person {
+	if p, ok := t.Person(t.Incidents.Secondary); ok {
+		return []Person{p}
+	}
+	if p, ok := t.Person(t.Fallback); ok && len(second) == 0 && !slices.Contains(IDs(onCall), p.ID) {
+		return []Person{p}
+	}
+	return second
 }

@@ -1,6 +1,7 @@
 package team
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -45,5 +46,45 @@ func TestPlanOrdersStepsGivenOutOfOrder(t *testing.T) {
 	}
 	if _, err := (Escalation{Steps: []EscalationStep{{After: "0s", Action: ActionSMS}}}).Plan(); err == nil {
 		t.Error("a zero delay must be refused")
+	}
+}
+
+func TestSecondary(t *testing.T) {
+	alice, bob, lead := Person{ID: "alice"}, Person{ID: "bob"}, Person{ID: "lead"}
+	rotation := Team{People: []Person{alice, bob, lead}}
+	withFallback := rotation
+	withFallback.Fallback = "lead"
+	named := withFallback
+	named.Incidents.Secondary = "bob"
+	for _, tc := range []struct {
+		name          string
+		t             Team
+		onCall, next  []Person
+		wantSecondary string
+	}{
+		{"the pager's next person", rotation, []Person{alice}, []Person{bob}, "bob"},
+		{"nobody when the next is the same", rotation, []Person{alice}, []Person{alice}, ""},
+		{"the fallback when the pager names no second", withFallback, []Person{alice}, []Person{alice}, "lead"},
+		{"not the fallback when it is on call", withFallback, []Person{lead}, []Person{lead}, ""},
+		{"the team's own secondary before the pager's", named, []Person{alice}, []Person{lead}, "bob"},
+	} {
+		got := IDs(tc.t.Secondary(tc.onCall, PagerSecond(tc.onCall, tc.next)))
+		if want := []string{tc.wantSecondary}; tc.wantSecondary == "" && len(got) != 0 || tc.wantSecondary != "" && !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %q", tc.name, got, tc.wantSecondary)
+		}
+	}
+}
+
+func TestStepKind(t *testing.T) {
+	for action, want := range map[string]struct {
+		kind      string
+		secondary bool
+	}{
+		ActionSMS: {"sms", false}, ActionCall: {"call", false},
+		ActionSMSSecondary: {"sms", true}, ActionCallSecondary: {"call", true},
+	} {
+		if kind, secondary := StepKind(action); kind != want.kind || secondary != want.secondary {
+			t.Errorf("%s: %s %v, want %s %v", action, kind, secondary, want.kind, want.secondary)
+		}
 	}
 }

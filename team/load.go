@@ -69,6 +69,11 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string) error {
 			if !ok {
 				return fmt.Errorf("%s: unknown field %q (line %d)", where(path), key, n.Content[i].Line)
 			}
+			// A text that may be left out is a *string, nil when it is:
+			// given with no value, it is an error, not left out.
+			if v := n.Content[i+1]; ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.String && v.Tag == "!!null" {
+				return fmt.Errorf("%s: empty (line %d): give a value, or leave the key out", joinPath(path, key), v.Line)
+			}
 			if err := checkKeys(n.Content[i+1], ft, joinPath(path, key)); err != nil {
 				return err
 			}
@@ -289,6 +294,10 @@ func (t Team) Validate() error {
 	t.validateHeartbeats(bad)
 	t.validateChecks(bad)
 	t.validateRetries(bad)
+	t.validateGroupBy(bad)
+	t.validateServices(bad)
+	t.validateSupport(bad)
+	t.validateDrills(bad)
 	inc := t.Incidents
 	for _, sev := range inc.PageSeverities {
 		if !severities[sev] {
@@ -333,6 +342,9 @@ func (t Team) Validate() error {
 		if d, err := time.ParseDuration(inc.AckReminder); err != nil || d <= 0 {
 			bad("incidents.ack_reminder", "%q is not a duration such as 60m", inc.AckReminder)
 		}
+	}
+	if q := inc.JiraBacklogJQL; q != nil && strings.TrimSpace(*q) == "" {
+		bad("incidents.jira_backlog_jql", "empty: give a JQL query such as %q, or leave the key out", "project = DATA AND labels = oncall-backlog AND statusCategory != Done")
 	}
 	return errors.Join(errs...)
 }

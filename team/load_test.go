@@ -300,10 +300,34 @@ func TestIncidentPolicyValidation(t *testing.T) {
 		{"      secondary: boss\n", `incidents.secondary: "boss" is not a person`},
 		{"      ack_reminder: later\n", `incidents.ack_reminder: "later" is not a duration`},
 		{"      repeat_note_every: often\n", `incidents.repeat_note_every: "often" is not a duration`},
+		{"      jira_backlog_jql: \"  \"\n", `team "data": incidents.jira_backlog_jql: empty: give a JQL query such as "project = DATA AND`},
+		{"      jira_backlog_jql:\n", `team "data": incidents.jira_backlog_jql: empty (line 27): give a value, or leave the key out`},
+		{"      jira_backlog_jql: [project = DATA]\n", "line 27: cannot unmarshal !!seq into string"},
 	} {
 		_, err := Parse([]byte(withPolicy(tc.policy)))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("policy %q: got %v, want %q", tc.policy, err, tc.want)
 		}
+	}
+}
+
+// The on-call backlog's query is the team's own JQL, kept as written;
+// without it the team has no backlog.
+func TestBacklogJQL(t *testing.T) {
+	withJQL := func(lines string) string { return goodFile + "    incidents:\n      jira_project: DATA\n" + lines }
+	f, err := Parse([]byte(withJQL("      jira_backlog_jql: >-\n        project = DATA AND labels = oncall-backlog\n        AND statusCategory != Done ORDER BY created\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm, _ := f.Team("data")
+	if got, want := tm.BacklogJQL(), "project = DATA AND labels = oncall-backlog AND statusCategory != Done ORDER BY created"; got != want {
+		t.Errorf("BacklogJQL = %q, want %q", got, want)
+	}
+	f, err = Parse([]byte(withJQL("")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tm, _ := f.Team("data"); tm.BacklogJQL() != "" || tm.Incidents.JiraBacklogJQL != nil {
+		t.Errorf("a team without jira_backlog_jql has %q", tm.BacklogJQL())
 	}
 }

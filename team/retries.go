@@ -3,6 +3,7 @@ package team
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -12,7 +13,7 @@ import (
 type Retry struct {
 	// Match says which alerts: every field given must match.
 	Match RetryMatch `yaml:"match" json:"match"`
-	// Action is RetryAirflow or RetryWebhook.
+	// Action is RetryAirflow, RetryDbtCloud or RetryWebhook.
 	Action string `yaml:"action" json:"action"`
 	// Wait is how long after each attempt the alert may take to resolve;
 	// empty means DefaultRetryWait.
@@ -26,6 +27,9 @@ type Retry struct {
 	Airflow *AirflowRetry `yaml:"airflow,omitempty" json:"airflow,omitempty"`
 	// Webhook is the team's own endpoint (RetryWebhook).
 	Webhook *WebhookRetry `yaml:"webhook,omitempty" json:"webhook,omitempty"`
+	// DbtCloud is the dbt Cloud account whose job is run again
+	// (RetryDbtCloud).
+	DbtCloud *DbtCloudRetry `yaml:"dbt_cloud,omitempty" json:"dbt_cloud,omitempty"`
 }
 
 // RetryMatch selects alerts by their service, alert name and labels (the
@@ -56,10 +60,24 @@ type WebhookRetry struct {
 	SecretEnv string `yaml:"secret_env" json:"secret_env"`
 }
 
+// DbtCloudRetry reaches dbt Cloud's Administrative API. The alert names
+// the failed run by its detail run_id (retried from its point of
+// failure), or the job by job_id (run again); else JobID is run again.
+type DbtCloudRetry struct {
+	// URL is dbt Cloud's address, such as https://cloud.getdbt.com or the
+	// account's access URL.
+	URL       string `yaml:"url" json:"url"`
+	AccountID string `yaml:"account_id" json:"account_id"`
+	// TokenEnv names the variable holding a service token.
+	TokenEnv string `yaml:"token_env" json:"token_env"`
+	JobID    string `yaml:"job_id,omitempty" json:"job_id,omitempty"`
+}
+
 // Retry actions.
 const (
-	RetryAirflow = "airflow"
-	RetryWebhook = "webhook"
+	RetryAirflow  = "airflow"
+	RetryWebhook  = "webhook"
+	RetryDbtCloud = "dbt_cloud"
 )
 
 // Retry defaults.
@@ -73,7 +91,7 @@ var defaultPageAtOnce = []string{"critical"}
 
 // WaitFor is how long after each attempt the alert may take to resolve.
 func (r Retry) WaitFor() time.Duration {
-	if d, err := parseSpan(r.Wait); err == nil {
+	if d, err := ParseSpan(r.Wait); err == nil {
 		return d
 	}
 	return DefaultRetryWait
@@ -120,7 +138,7 @@ func (t Team) validateRetries(bad func(field, format string, args ...any)) {
 			bad(field+".match", "missing: give a service, an alert_name or labels, so that not every alert waits for a retry")
 		}
 		if r.Wait != "" {
-			if d, err := parseSpan(r.Wait); err != nil || d < time.Second || d > 24*time.Hour {
+			if d, err := ParseSpan(r.Wait); err != nil || d < time.Second || d > 24*time.Hour {
 				bad(field+".wait", "%q is not a duration between 1s and 1d, such as 20m", r.Wait)
 			}
 		}
@@ -166,8 +184,31 @@ func (t Team) validateRetries(bad func(field, format string, args ...any)) {
 			if h != nil {
 				env(field+".webhook.secret_env", h.SecretEnv)
 			}
+		case RetryDbtCloud:
+			d := r.DbtCloud
+			switch {
+			case d == nil:
+				bad(field+".dbt_cloud", "missing: a dbt_cloud retry needs dbt_cloud.url, account_id and token_env")
+			case !absoluteURL(d.URL):
+				bad(field+".dbt_cloud.url", "%q is not an absolute URL such as https://cloud.getdbt.com", d.URL)
+			case !digits(d.AccountID):
+				bad(field+".dbt_cloud.account_id", "%q is not a dbt Cloud account ID (its number)", d.AccountID)
+			case d.TokenEnv == "":
+				bad(field+".dbt_cloud.token_env", "missing: the variable holding a service token")
+			case d.JobID != "" && !digits(d.JobID):
+				bad(field+".dbt_cloud.job_id", "%q is not a dbt Cloud job ID (its number)", d.JobID)
+			}
+			if d != nil {
+				env(field+".dbt_cloud.token_env", d.TokenEnv)
+			}
 		default:
-			bad(field+".action", "%q is not one of airflow, webhook", r.Action)
+			bad(field+".action", "%q is not one of airflow, dbt_cloud, webhook", r.Action)
 		}
 	}
+}
+
+// digits reports whether s is a number of decimal digits, as dbt Cloud's
+// IDs are.
+func digits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }

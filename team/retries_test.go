@@ -61,19 +61,23 @@ func TestRetryRulesAreChecked(t *testing.T) {
         - {match: {service: x}, action: airflow, airflow: {url: nowhere, user_env: U}}
         - {match: {service: x}, action: webhook, webhook: {url: "https://h.example.com", secret_env: "not a name"}}
         - {match: {service: x}, action: webhook}
+        - {match: {service: x}, action: dbt_cloud, dbt_cloud: {url: "https://cloud.getdbt.com", account_id: acme, token_env: DBT_TOKEN}}
+        - {match: {service: x}, action: dbt_cloud}
 `)))
 	if err == nil {
 		t.Fatal("bad rules parsed")
 	}
 	for _, want := range []string{
 		`incidents.retries[0].match: missing`,
-		`incidents.retries[1].action: "dbt" is not one of airflow, webhook`,
+		`incidents.retries[1].action: "dbt" is not one of airflow, dbt_cloud, webhook`,
 		`incidents.retries[1].wait: "3d" is not a duration between 1s and 1d`,
 		`incidents.retries[1].attempts: must be between 1 and 5`,
 		`incidents.retries[1].page_at_once: "urgent" is not one of`,
 		`incidents.retries[2].airflow.url: "nowhere" is not an absolute URL`,
 		`incidents.retries[3].webhook.secret_env: "not a name" is not an environment variable name`,
 		`incidents.retries[4].webhook: missing`,
+		`incidents.retries[5].dbt_cloud.account_id: "acme" is not a dbt Cloud account ID`,
+		`incidents.retries[6].dbt_cloud: missing`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%s", want, err)

@@ -43,6 +43,17 @@ type Team struct {
 	// Checks are probes Baton runs itself on a schedule: a table's
 	// freshness, a query's number, an HTTP endpoint.
 	Checks []Check `yaml:"checks,omitempty" json:"checks,omitempty"`
+	// Services are the team's services and data assets, with what is
+	// downstream of each (services.go).
+	Services []Service `yaml:"services,omitempty" json:"services,omitempty"`
+	// StatusPage is what the team shows on the status page.
+	StatusPage StatusPage `yaml:"status_page,omitempty" json:"status_page,omitzero"`
+	// Support is how the team's support requests are opened and followed
+	// (support.go): the reaction that opens one in the support channel,
+	// and how soon one is answered before the person on call is reminded.
+	Support Support `yaml:"support,omitempty" json:"support,omitzero"`
+	// Drills, when set, runs a drill incident on a schedule (drills.go).
+	Drills *Drills `yaml:"drills,omitempty" json:"drills,omitempty"`
 }
 
 // Slack says where the team is reached. Channels may be given as IDs
@@ -52,6 +63,10 @@ type Slack struct {
 	Channel            string `yaml:"channel" json:"channel"`
 	UserGroup          string `yaml:"user_group" json:"user_group"`
 	StakeholderChannel string `yaml:"stakeholder_channel,omitempty" json:"stakeholder_channel,omitempty"`
+	// SupportChannel is where people ask the person on call for help: a
+	// reaction there opens a support request, and /baton ask posts there.
+	// Empty: /baton ask posts in Channel, and no reaction opens one.
+	SupportChannel string `yaml:"support_channel,omitempty" json:"support_channel,omitempty"`
 }
 
 // Pager says who decides who is on call: an Opsgenie schedule, a PagerDuty
@@ -112,6 +127,21 @@ type WorkingHours struct {
 	Days  []string `yaml:"days" json:"days"`
 }
 
+// PeopleOf is the team's persons of IDs, in order; an ID the file does
+// not know (a handover named someone since removed) stays a bare person,
+// with no phone.
+func (t Team) PeopleOf(ids []string) []Person {
+	out := make([]Person, 0, len(ids))
+	for _, id := range ids {
+		p, ok := t.Person(id)
+		if !ok {
+			p = Person{ID: id}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
 // Link is a titled URL.
 type Link struct {
 	Title string `yaml:"title" json:"title"`
@@ -138,6 +168,12 @@ type Incidents struct {
 	RepeatNoteEvery string `yaml:"repeat_note_every,omitempty" json:"repeat_note_every,omitempty"`
 	// JiraProject is where RCA tickets are opened.
 	JiraProject string `yaml:"jira_project,omitempty" json:"jira_project,omitempty"`
+	// JiraBacklogJQL selects the team's on-call backlog in Jira, which the
+	// handover lists (the top issues by priority) for a quiet week: e.g.
+	// project = DATA AND labels = oncall-backlog AND statusCategory != Done.
+	// Nil: no backlog is listed; given, it must not be blank. Without Jira
+	// (JIRA_URL unset) nothing is listed either.
+	JiraBacklogJQL *string `yaml:"jira_backlog_jql,omitempty" json:"jira_backlog_jql,omitempty"`
 	// Responders says who may acknowledge, escalate, mitigate and resolve
 	// the team's incidents from Slack: RespondersTeam (the default) for
 	// its own people and permanent members, RespondersAllTeams for the
@@ -151,6 +187,21 @@ type Incidents struct {
 	// Retries are rules by which an alert is retried (its job re-run)
 	// before anyone is paged; the first that matches is taken.
 	Retries []Retry `yaml:"retries,omitempty" json:"retries,omitempty"`
+	// GroupBy names labels (alertname and service among them) whose
+	// values group the team's alerts on purpose, as Alertmanager's
+	// group_by does: alerts that carry all of them, with the same values,
+	// share one channel message while any of them is open. Alerts are
+	// also grouped, whatever this says, when more arrive at once than the
+	// channel can take (a storm).
+	GroupBy []string `yaml:"group_by,omitempty" json:"group_by,omitempty"`
+}
+
+// BacklogJQL is the team's jira_backlog_jql, "" when it has none.
+func (t Team) BacklogJQL() string {
+	if q := t.Incidents.JiraBacklogJQL; q != nil {
+		return strings.TrimSpace(*q)
+	}
+	return ""
 }
 
 // Who may act on a team's incidents (Incidents.Responders).

@@ -1,6 +1,8 @@
 package team
 
 import (
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -58,6 +60,16 @@ func (p Person) NextWorkingStart(teamLoc *time.Location, t time.Time) time.Time 
 	return w.next(t, w.start)
 }
 
+// HoldUntil is when a low-severity alert that fires at t for the person
+// on call is posted: held is false in their working hours (it is posted at
+// once), else it waits for their next working morning.
+func (p Person) HoldUntil(teamLoc *time.Location, t time.Time) (until time.Time, held bool) {
+	if p.InWorkingHours(teamLoc, t) {
+		return time.Time{}, false
+	}
+	return p.NextWorkingStart(teamLoc, t), true
+}
+
 // NextWorkingDayAt returns hh:mm on the person's next working day after t,
 // in their zone: a reminder "on their next working morning, not at 4 am".
 // A working day is next even when it is today, if hh:mm is still ahead.
@@ -77,4 +89,17 @@ func (w workday) next(t time.Time, m int) time.Time {
 		}
 	}
 	return t
+}
+
+// WorkingHoursText says a person's working hours as the rules read them,
+// in their zone: "09:00-17:00 Mon Tue Wed Thu Fri, Europe/Berlin".
+func (p Person) WorkingHoursText(teamLoc *time.Location) string {
+	w := p.workdayOf(teamLoc)
+	var days []string
+	for _, d := range []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday} {
+		if w.days[d] {
+			days = append(days, d.String()[:3])
+		}
+	}
+	return fmt.Sprintf("%02d:%02d-%02d:%02d %s, %s", w.start/60, w.start%60, w.end/60, w.end%60, strings.Join(days, " "), w.loc)
 }

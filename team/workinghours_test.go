@@ -85,6 +85,12 @@ func TestWorkingHours(t *testing.T) {
 			if got := tc.p.NextWorkingDayAt(berlin, tc.at, 10, 0); !got.Equal(tc.rca) {
 				t.Errorf("NextWorkingDayAt 10:00 = %s, want %s", got, tc.rca)
 			}
+			// A low severity is held outside working hours, until the
+			// next working start.
+			until, held := tc.p.HoldUntil(berlin, tc.at)
+			if held == tc.in || held && !until.Equal(tc.nextStart) {
+				t.Errorf("HoldUntil = %s %v", until, held)
+			}
 		})
 	}
 }

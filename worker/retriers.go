@@ -6,6 +6,7 @@ import (
 
 	"github.com/baton-oncall/baton/activities/retries"
 	"github.com/baton-oncall/baton/activities/retries/airflow"
+	"github.com/baton-oncall/baton/activities/retries/dbtcloud"
 	"github.com/baton-oncall/baton/activities/retries/hook"
 	"github.com/baton-oncall/baton/team"
 )
@@ -34,6 +35,9 @@ func retrierFor(r team.Retry) (retries.Retrier, error) {
 		}
 		c.Password, err = need(r.Airflow.PasswordEnv)
 		return c, err
+	case team.RetryDbtCloud:
+		token, err := need(r.DbtCloud.TokenEnv)
+		return dbtcloud.Client{BaseURL: r.DbtCloud.URL, AccountID: r.DbtCloud.AccountID, Token: token, JobID: r.DbtCloud.JobID}, err
 	case team.RetryWebhook:
 		secret, err := need(r.Webhook.SecretEnv)
 		return hook.Client{URL: r.Webhook.URL, Secret: []byte(secret)}, err

@@ -257,8 +257,8 @@ func Start(cfg config.Config, c client.Client, teams *team.File, local Options) 
 			WebhookToken:      cfg.WebhookToken, SlackSigningSecret: cfg.SlackSigningSecret,
 			ResponseURLPrefixes: responseURLPrefixes(cfg.SlackAPIURL),
 			TwilioAuthToken:     twilioToken, PublicURL: publicURL,
-			Metrics: local.Metrics, OnCall: onCall(acts), CalendarToken: cfg.CalendarToken,
-			Workspace: w.gatewayWorkspace(acts.Chat), People: chatPeople(acts),
+			Metrics: local.Metrics, OnCall: onCall(acts), CalendarToken: cfg.CalendarToken, StatusToken: cfg.StatusToken,
+			Workspace: w.gatewayWorkspace(acts.Chat), People: chatPeople(acts), ChannelID: channelIDs(acts.Chat),
 		})
 		mux.Handle("/", gw)
 		if internal != mux {

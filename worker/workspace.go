@@ -58,7 +58,7 @@ type knownWorkspace struct {
 func (k *knownWorkspace) set(self chat.Self) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.ws, k.known = gateway.Workspace{TeamID: self.TeamID, EnterpriseID: self.EnterpriseID}, true
+	k.ws, k.known = gateway.Workspace{TeamID: self.TeamID, EnterpriseID: self.EnterpriseID, BotUserID: self.UserID}, true
 }
 
 func (k *knownWorkspace) get() (gateway.Workspace, bool) {
@@ -99,4 +99,14 @@ func chatPeople(acts *activities.Activities) *gateway.People {
 		res, err := acts.ResolveChatUsers(ctx, activities.ResolveChatUsersInput{People: people})
 		return res.UserIDs, err
 	})
+}
+
+// channelIDs tells the gateway the ID of a channel the team file names
+// "#name", through chat, which caches the look-up; nil for a chat that
+// cannot.
+func channelIDs(c chat.Chat) func(context.Context, string) (string, error) {
+	if r, ok := c.(chat.ChannelResolver); ok {
+		return r.ChannelID
+	}
+	return nil
 }

@@ -47,6 +47,10 @@ func RegisterWorkflows(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(HeartbeatMonitor, workflow.RegisterOptions{Name: contract.HeartbeatWorkflowName})
 	r.RegisterWorkflowWithOptions(Check, workflow.RegisterOptions{Name: contract.CheckWorkflowName})
 	r.RegisterWorkflowWithOptions(RetryBeforePaging, workflow.RegisterOptions{Name: contract.RetryWorkflowName})
+	r.RegisterWorkflowWithOptions(StormDesk, workflow.RegisterOptions{Name: contract.StormDeskWorkflowName})
+	r.RegisterWorkflowWithOptions(Silences, workflow.RegisterOptions{Name: contract.SilencesWorkflowName})
+	r.RegisterWorkflowWithOptions(SupportRequest, workflow.RegisterOptions{Name: contract.SupportWorkflowName})
+	r.RegisterWorkflowWithOptions(ScheduledDrill, workflow.RegisterOptions{Name: contract.DrillWorkflowName})
 }
 
 // withActivity returns ctx with Baton's activity options and a summary that

@@ -34,6 +34,17 @@ type Alert struct {
 	// At is when the source says the alert started or resolved; zero if it
 	// does not say.
 	At time.Time `json:"at,omitzero"`
+	// Drill, set only by `starter drill` and a team's drill schedule
+	// (never by a webhook, whose body has no such field), makes the
+	// incident a drill (incident_drill.go).
+	Drill *Drill `json:"drill,omitempty"`
+}
+
+// Drill is what a drill asks beyond its alert.
+type Drill struct {
+	// Via limits the drill's escalation to one channel: team.DrillViaSMS
+	// or team.DrillViaCall; empty: the policy's first cycle as it is.
+	Via string `json:"via,omitempty"`
 }
 
 // Alert statuses.
@@ -64,6 +75,8 @@ const (
 	SourceHeartbeat = "heartbeat"
 	// SourceCheck: a check Baton runs failed, or could not run.
 	SourceCheck = "check"
+	// SourceDrill: a drill, started by hand or by the team's schedule.
+	SourceDrill = "drill"
 )
 
 // OpsgenieAlertSource is the source of the Opsgenie alerts Baton opens for

@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -50,12 +52,15 @@ type HandoverResult struct {
 	OnCall   []string `json:"on_call"`
 	Next     []string `json:"next"`
 	// What changed in this run: a rerun of the same shift changes nothing.
-	GroupChanged  bool     `json:"group_changed"`
-	TopicChanged  bool     `json:"topic_changed"`
-	MessagePosted bool     `json:"message_posted"`
-	ChecklistSent bool     `json:"checklist_sent"`
-	OpenIncidents int      `json:"open_incidents"`
-	Warnings      []string `json:"warnings"`
+	GroupChanged  bool `json:"group_changed"`
+	TopicChanged  bool `json:"topic_changed"`
+	MessagePosted bool `json:"message_posted"`
+	ChecklistSent bool `json:"checklist_sent"`
+	OpenIncidents int  `json:"open_incidents"`
+	// OpenRequests counts the team's open support requests, which pass to
+	// the incoming person.
+	OpenRequests int      `json:"open_requests,omitempty"`
+	Warnings     []string `json:"warnings"`
 	// HandoverAcceptance says whether the incoming person accepted, and
 	// when (handover_accept.go).
 	HandoverAcceptance
@@ -82,6 +87,9 @@ type handover struct {
 	chatIDs map[string]string
 	onCall  []team.Person
 	acc     acceptance
+	// requests are the team's open support requests, for the post and the
+	// checklist; nil for a run from before handovers listed them.
+	requests []rosterview.OpenRequest
 }
 
 func setupHandover(ctx workflow.Context, in HandoverInput) (*handover, error) {
@@ -271,12 +279,17 @@ func (h *handover) postHandover(ctx workflow.Context, outgoing, onCall, next []t
 		return err
 	}
 	h.res.OpenIncidents = len(open.Incidents)
+	h.requests = h.openRequests(ctx)
+	// The backlog is read while the summary is waited for.
+	backlog := h.readBacklog(ctx)
 	summaryLink := h.lastSummaryLink(ctx)
 
 	post := rosterview.Handover{
 		Start: h.res.ShiftStart, End: h.res.ShiftEnd,
 		Outgoing: outgoing, OnCall: onCall, Next: next,
 		SummaryLink: summaryLink,
+		Backlog:     h.backlog(ctx, backlog),
+		Requests:    h.requests,
 	}
 	for _, inc := range open.Incidents {
 		post.Open = append(post.Open, rosterview.OpenIncident{ID: inc.WorkflowID, Summary: inc.Summary, Since: inc.Started})
@@ -294,6 +307,34 @@ func (h *handover) postHandover(ctx workflow.Context, outgoing, onCall, next []t
 		}).Get(ctx, &r)
 	h.res.MessagePosted = err == nil && !r.AlreadyPosted
 	return err
+}
+
+// openRequests lists the team's open support requests, which pass to the
+// incoming person; nil for a run from before handovers listed them.
+// Visibility that does not answer within a minute costs the post its line
+// (with a warning), not the handover.
+func (h *handover) openRequests(ctx workflow.Context) []rosterview.OpenRequest {
+	if workflow.GetVersion(ctx, contract.HandoverSupportRequestsChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	var r activities.OpenSupportRequestsResult
+	err := workflow.ExecuteActivity(withQuickActivity(ctx, "List open support requests", time.Minute), a.OpenSupportRequests,
+		activities.OpenSupportRequestsInput{Team: h.team.Name}).Get(ctx, &r)
+	if err != nil {
+		h.logger.Warn("open support requests not listed", "error", err)
+		h.res.Warnings = append(h.res.Warnings, "the open support requests could not be listed")
+		return nil
+	}
+	out := make([]rosterview.OpenRequest, 0, len(r.Requests))
+	for _, q := range r.Requests {
+		o := rosterview.OpenRequest{ID: q.ID, Text: q.Text, Asker: q.Asker, Channel: q.Channel, Since: q.Opened, Link: q.Link}
+		if q.Taken != nil {
+			o.TakenBy = cmp.Or(q.Taken.ByChat, q.Taken.By)
+		}
+		out = append(out, o)
+	}
+	h.res.OpenRequests = len(out)
+	return out
 }
 
 // lastSummaryLink is the link to the summary of the shift that ends at
@@ -321,8 +362,75 @@ func (h *handover) lastSummaryLink(ctx workflow.Context) string {
 	return r.Link
 }
 
+// readBacklog starts reading the team's on-call backlog from Jira, its
+// top rosterview.BacklogListed issues, for the handover to list; nil when
+// the team has no jira_backlog_jql, or the run began before handovers
+// listed it. The read gets seconds, not the minutes of a vendor's outage:
+// a slow or failing Jira leaves a line in the post saying why, and never
+// holds the handover back.
+func (h *handover) readBacklog(ctx workflow.Context) workflow.Future {
+	if workflow.GetVersion(ctx, contract.HandoverBacklogChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	jql := h.team.BacklogJQL()
+	if jql == "" {
+		return nil
+	}
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    backlogTry,
+		ScheduleToCloseTimeout: backlogWait,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 4 * time.Second},
+		Summary:                "Read the on-call backlog from Jira",
+	})
+	return workflow.ExecuteActivity(ctx, a.Backlog, activities.BacklogInput{JQL: jql, Limit: rosterview.BacklogListed})
+}
+
+// How long one read of the backlog may take, and all of them with their
+// retries: a hung Jira costs the handover 20 seconds at most.
+const (
+	backlogTry  = 10 * time.Second
+	backlogWait = 20 * time.Second
+)
+
+// backlog is what the handover post says of the backlog that readBacklog
+// reads: nil for none.
+func (h *handover) backlog(ctx workflow.Context, read workflow.Future) *rosterview.Backlog {
+	if read == nil {
+		return nil
+	}
+	var r activities.BacklogResult
+	if err := read.Get(ctx, &r); err != nil {
+		reason := backlogFailure(err)
+		h.logger.Warn("on-call backlog not read", "error", err)
+		h.res.Warnings = append(h.res.Warnings, "the on-call backlog could not be read from Jira: "+reason)
+		return &rosterview.Backlog{Error: reason}
+	}
+	if r.NoJira {
+		return nil
+	}
+	b := &rosterview.Backlog{}
+	for _, is := range r.Issues {
+		b.Issues = append(b.Issues, rosterview.BacklogIssue{Key: is.Key, Summary: is.Summary, Priority: is.Priority, URL: is.URL})
+	}
+	return b
+}
+
+// backlogFailure is why the backlog could not be read, for people: Jira's
+// answer, or that it did not answer in time.
+func backlogFailure(err error) string {
+	var app *temporal.ApplicationError
+	var timeout *temporal.TimeoutError
+	switch {
+	case errors.As(err, &app):
+		return app.Message()
+	case errors.As(err, &timeout):
+		return fmt.Sprintf("Jira did not answer within %s", backlogWait)
+	}
+	return err.Error()
+}
+
 func (h *handover) sendChecklist(ctx workflow.Context, onCall []team.Person) error {
-	checklist := h.view().Checklist(h.res.ShiftEnd, h.team.Checklist, h.team.Runbooks)
+	checklist := h.view().Checklist(h.res.ShiftEnd, h.team.Checklist, h.team.Runbooks) + h.view().RequestsLine(h.requests)
 	for _, p := range onCall {
 		user, ok := h.chatIDs[p.ID]
 		if !ok {

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -11,10 +12,13 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/baton-oncall/baton/activities"
+	"github.com/baton-oncall/baton/activities/tickets"
 	"github.com/baton-oncall/baton/contract"
+	"github.com/baton-oncall/baton/support"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -75,6 +79,13 @@ type recorder struct {
 	summaryLink    activities.SummaryLinkResult
 	summaryLinkErr error
 	linkAsks       []activities.SummaryLinkInput
+	// backlog answers Backlog, asked with backlogAsks.
+	backlog     activities.BacklogResult
+	backlogErr  error
+	backlogAsks []activities.BacklogInput
+	// requests answer OpenSupportRequests: none open, unless a test says.
+	requests    activities.OpenSupportRequestsResult
+	requestsErr error
 }
 
 // newEnv runs the real WhoIsOnCall (the rotation is pure math) and mocks the
@@ -102,11 +113,20 @@ func newEnv(t *testing.T, start time.Time, unmapped ...string) (*testsuite.TestW
 			WorkflowID: "incident-data-airflow", Summary: "Airflow DAG orders_daily failed",
 			Started: time.Date(2026, 11, 22, 3, 12, 0, 0, berlin),
 		}}}, nil).Maybe()
+	env.OnActivity(a.OpenSupportRequests, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.OpenSupportRequestsInput) (activities.OpenSupportRequestsResult, error) {
+			return rec.requests, rec.requestsErr
+		}).Maybe()
 	// No summary ran for the shift that ended, unless a test says so.
 	env.OnActivity(a.SummaryLink, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.SummaryLinkInput) (activities.SummaryLinkResult, error) {
 			rec.linkAsks = append(rec.linkAsks, in)
 			return rec.summaryLink, rec.summaryLinkErr
+		}).Maybe()
+	env.OnActivity(a.Backlog, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.BacklogInput) (activities.BacklogResult, error) {
+			rec.backlogAsks = append(rec.backlogAsks, in)
+			return rec.backlog, rec.backlogErr
 		}).Maybe()
 	return env, rec
 }
@@ -165,6 +185,9 @@ func TestHandoverNormalWeek(t *testing.T) {
 	require.Equal(t, "UCAROL", rec.dms[0].User)
 	require.Contains(t, rec.dms[0].Text, "☐ Check the Airflow DAGs")
 	require.Contains(t, rec.dms[0].Text, "<https://wiki.example.com/rb|Runbook>")
+
+	require.Empty(t, rec.backlogAsks, "a team without jira_backlog_jql has no backlog to read")
+	require.NotContains(t, post.Text, "backlog")
 
 	// The pager was asked about the minute before the handover, now, and
 	// the end of the shift.
@@ -331,4 +354,125 @@ func TestHandoverRejectsABadTeam(t *testing.T) {
 	require.Contains(t, err.Error(), `team "data": timezone: unknown time zone "Mars/Olympus"`)
 	require.Empty(t, rec.posts)
 	require.Empty(t, rec.groups)
+}
+
+// withBacklog is testTeam with an on-call backlog in Jira.
+func withBacklog() team.Team {
+	tm := testTeam()
+	jql := "project = DATA AND labels = oncall-backlog AND statusCategory != Done"
+	tm.Incidents.JiraBacklogJQL = &jql
+	return tm
+}
+
+func TestHandoverListsTheBacklog(t *testing.T) {
+	start := time.Date(2026, 11, 23, 9, 0, 5, 0, berlin)
+	env, rec := newEnv(t, start)
+	rec.backlog = activities.BacklogResult{Issues: []tickets.Found{
+		{Key: "DATA-4", Summary: "Alert on late loads", Priority: "Highest", Status: "In Progress", URL: "https://example.atlassian.net/browse/DATA-4"},
+		{Key: "DATA-2", Summary: "Backfill <orders> & retry", Priority: "High", Status: "To Do", URL: "https://example.atlassian.net/browse/DATA-2"},
+	}}
+	res := runHandover(t, env, HandoverInput{Team: withBacklog()})
+
+	require.Equal(t, HandoverDone, res.Status)
+	require.Empty(t, res.Warnings)
+	require.Equal(t, []activities.BacklogInput{{JQL: "project = DATA AND labels = oncall-backlog AND statusCategory != Done", Limit: 5}}, rec.backlogAsks)
+	require.Len(t, rec.posts, 1)
+	require.Contains(t, rec.posts[0].Text, "Airflow DAG orders_daily failed")
+	require.Contains(t, rec.posts[0].Text, "\nOn-call backlog for a quiet week:"+
+		"\n• <https://example.atlassian.net/browse/DATA-4|DATA-4> Alert on late loads (Highest)"+
+		"\n• <https://example.atlassian.net/browse/DATA-2|DATA-2> Backfill &lt;orders&gt; &amp; retry (High)")
+
+	// An empty backlog says so.
+	env, rec = newEnv(t, start)
+	runHandover(t, env, HandoverInput{Team: withBacklog()})
+	require.Contains(t, rec.posts[0].Text, "\nThe on-call backlog is empty.")
+
+	// Without Jira (the console tracker) there is no backlog to list.
+	env, rec = newEnv(t, start)
+	rec.backlog = activities.BacklogResult{NoJira: true}
+	res = runHandover(t, env, HandoverInput{Team: withBacklog()})
+	require.Len(t, rec.backlogAsks, 1)
+	require.NotContains(t, rec.posts[0].Text, "backlog")
+	require.Empty(t, res.Warnings)
+}
+
+// A Jira that refuses the query, or keeps failing, costs the handover a
+// line saying why, and seconds: the post, the checklist and the rest go
+// out as ever.
+func TestHandoverWhenTheBacklogCannotBeRead(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		err        error
+		wantReason string
+		wantTries  int
+	}{
+		{
+			name:       "refused",
+			err:        temporal.NewNonRetryableApplicationError("Jira search: HTTP 400: Field 'universe' does not exist or you do not have permission to view it: check jira_backlog_jql in the team file", "JiraBadRequest", nil),
+			wantReason: "Jira search: HTTP 400: Field 'universe' does not exist or you do not have permission to view it: check jira_backlog_jql in the team file",
+			wantTries:  1,
+		},
+		{
+			name:       "down",
+			err:        temporal.NewApplicationError("Jira search: HTTP 503: Service Unavailable", "JiraUnavailable"),
+			wantReason: "Jira search: HTTP 503: Service Unavailable",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Date(2026, 11, 23, 9, 0, 5, 0, berlin)
+			env, rec := newEnv(t, start)
+			rec.backlogErr = tc.err
+			var postedAt time.Time
+			env.SetOnActivityCompletedListener(func(info *activity.Info, _ converter.EncodedValue, _ error) {
+				if info.ActivityType.Name == "PostMessage" {
+					postedAt = env.Now()
+				}
+			})
+			res := runHandover(t, env, HandoverInput{Team: withBacklog()})
+
+			require.Equal(t, HandoverDone, res.Status)
+			require.True(t, res.MessagePosted && res.ChecklistSent, "%+v", res)
+			require.Len(t, rec.posts, 1)
+			require.Contains(t, rec.posts[0].Text, "Airflow DAG orders_daily failed")
+			require.Contains(t, rec.posts[0].Text, "\nThe on-call backlog could not be read from Jira: "+tc.wantReason+".")
+			require.NotContains(t, rec.posts[0].Text, "quiet week")
+			require.Equal(t, []string{"the on-call backlog could not be read from Jira: " + tc.wantReason}, res.Warnings)
+			if tc.wantTries > 0 {
+				require.Len(t, rec.backlogAsks, tc.wantTries)
+			} else {
+				require.Greater(t, len(rec.backlogAsks), 2, "a failing Jira is tried again within the seconds the handover gives it")
+			}
+			require.LessOrEqual(t, postedAt.Sub(start), 30*time.Second, "the post waited %s for Jira", postedAt.Sub(start))
+		})
+	}
+}
+
+// Open support requests pass to the incoming person: listed in the
+// handover post and in their checklist. A list that cannot be read costs
+// the post its line, with a warning, and nothing else.
+func TestHandoverPassesOpenSupportRequests(t *testing.T) {
+	start := time.Date(2026, 11, 23, 9, 0, 5, 0, berlin)
+	env, rec := newEnv(t, start)
+	rec.requests = activities.OpenSupportRequestsResult{Requests: []support.Request{
+		{ID: "support:data:C0HELP:1.1", Text: "is the orders table late?", Asker: "UASKER", Channel: "C0HELP",
+			Opened: time.Date(2026, 11, 20, 16, 0, 0, 0, berlin), State: support.StateNew, Link: "https://fake.slack.com/archives/C0HELP/p1"},
+		{ID: "support:data:ask:k1", Text: "rerun the dashboard", Asker: "UASKER", Opened: time.Date(2026, 11, 22, 10, 0, 0, 0, berlin),
+			State: support.StateTaken, Taken: &support.Answer{By: "bob", ByChat: "UBOB"}},
+	}}
+	res := runHandover(t, env, HandoverInput{Team: testTeam()})
+	require.Equal(t, 2, res.OpenRequests)
+	require.Empty(t, res.Warnings)
+	for what, text := range map[string]string{"post": rec.posts[0].Text, "checklist": rec.dms[0].Text} {
+		require.Contains(t, text, "Open support requests (2), now yours:", what)
+		require.Contains(t, text, "• 🔴 <https://fake.slack.com/archives/C0HELP/p1|is the orders table late?> from <@UASKER> (since Fri 20 Nov 16:00 CET)", what)
+		require.Contains(t, text, "• 🟡 rerun the dashboard from <@UASKER>, taken by <@UBOB>", what)
+	}
+
+	env, rec = newEnv(t, start)
+	rec.requestsErr = errors.New("visibility is down")
+	res = runHandover(t, env, HandoverInput{Team: testTeam()})
+	require.Equal(t, HandoverDone, res.Status)
+	require.Contains(t, res.Warnings, "the open support requests could not be listed")
+	require.NotContains(t, rec.posts[0].Text, "support requests")
+	require.Contains(t, rec.posts[0].Text, "Airflow DAG orders_daily failed")
 }

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"errors"
 	"time"
 
@@ -16,12 +17,12 @@ type State string
 
 // Incident states.
 const (
-	StateTriggered    State = "triggered"
-	StateHeld         State = "held" // low severity, waiting for the working morning
-	StateAcknowledged State = "acknowledged"
-	StateMitigated    State = "mitigated"
+	StateTriggered    State = contract.StateTriggered
+	StateHeld         State = contract.StateHeld // low severity, waiting for the working morning
+	StateAcknowledged State = contract.StateAcknowledged
+	StateMitigated    State = contract.StateMitigated
 	StateResolved     State = contract.StateResolved
-	StateClosed       State = "closed"
+	StateClosed       State = contract.StateClosed
 )
 
 // Action is what a person does to an incident.
@@ -77,7 +78,15 @@ type ActionRequest struct {
 	// pressed during a call of that round): in another round it changes
 	// nothing.
 	Round *int `json:"round,omitempty"`
+	// Phone, for Via "phone", says which: summary.AckViaSMS for an SMS
+	// reply, summary.AckViaCall for a key pressed during a call. A
+	// gateway from before it leaves it empty.
+	Phone string `json:"phone,omitempty"`
 }
+
+// channel is how the request came, as the summary and the trail record
+// it: for the phone, an SMS reply or a key press.
+func (req ActionRequest) channel() string { return cmp.Or(req.Phone, req.Via) }
 
 // ViaChat is the Via of an action taken in chat.
 const ViaChat = "slack"
@@ -115,6 +124,9 @@ type IncidentStatus struct {
 	// SMSWith maps a person to the incident whose SMS carried this one's
 	// page to them in a storm: a reply to that SMS answers both.
 	SMSWith map[string]string `json:"sms_with,omitempty"`
+	// Why is the incident's decision trail, for explain; nil from runs
+	// of the first incident version.
+	Why *Why `json:"why,omitempty"`
 }
 
 // Incident walks one incident from alert to close: page, escalate until

@@ -216,8 +216,18 @@ func (inc *incident) chatSince() time.Time {
 func (inc *incident) nextChannelPost(now time.Time) (laneJob, bool, time.Time) {
 	o := &inc.Outbox
 	switch {
-	case o.WantPage && o.PageTS == "":
+	case o.WantPage && o.PageTS == "" && inc.asksStormDesk && !o.StormAsked:
+		return laneJob{"ask the storm desk where the page goes", inc.joinStorm}, true, time.Time{}
+	case o.WantPage && o.PageTS == "" && (o.StormGroup == 0 || o.StormTS != ""):
 		return laneJob{"post the page", inc.postPage}, true, time.Time{}
+	case o.StormGroup != 0 && o.StormTold != inc.State:
+		return laneJob{"tell the storm desk", inc.tellStormDesk}, true, time.Time{}
+	case o.WantPage && o.PageTS == "":
+		// Grouped, and the desk has named no thread yet.
+		if due := o.StormAskedAt.Add(stormThreadWithin); now.Before(due) {
+			return laneJob{}, false, due
+		}
+		return laneJob{"post the page alone: the storm desk named no thread", inc.postPageAlone}, true, time.Time{}
 	case o.PageTS != "" && o.Stale && o.Urgent:
 		return laneJob{"update the page", inc.updatePage}, true, time.Time{}
 	case o.PageTS != "" && o.Posted < len(inc.Timeline):
@@ -237,7 +247,7 @@ func (inc *incident) postPage(ctx workflow.Context) error {
 	v := inc.view()
 	in := activities.PostMessageInput{
 		Channel: inc.team.Slack.Channel, Key: inc.key("page"), Since: inc.chatSince(),
-		Text: v.Slack(), Plain: v.Plain(), Buttons: inc.buttons(),
+		Text: v.Slack(), Plain: v.Plain(), Buttons: inc.buttons(), ThreadTS: inc.Outbox.StormTS,
 	}
 	if inc.Summary.Paged {
 		// A page's latency is timed from the alert's arrival; a held
@@ -269,6 +279,12 @@ func (inc *incident) recordPage(now time.Time) {
 	o.PageRecorded = inc.Escalation.Round + 1
 	for _, p := range inc.Responders.OnCall {
 		inc.Summary.Interruptions = append(inc.Summary.Interruptions, summary.Interruption{At: now, Kind: summary.KindPage, Person: p.ID})
+	}
+	if inc.publishesPageRecord {
+		// The loop publishes the memo: recorded from a lane, the page
+		// would wait in the state for the loop's next wake.
+		inc.touch(touchMemo | touchLoop)
+		return
 	}
 	inc.touch(touchMemo)
 }
@@ -314,9 +330,13 @@ func (inc *incident) postTimelineLines(ctx workflow.Context) error {
 	if to-from > 1 {
 		key = fmt.Sprintf("timeline/%d-%d", from, to-1)
 	}
+	if inc.Outbox.StormTS != "" {
+		// A group's thread is many incidents': each post says whose it is.
+		lines = append([]string{stormThreadTitle(inc.view().Headline())}, lines...)
+	}
 	err := workflow.ExecuteActivity(withLaneActivity(ctx, "Timeline: "+inc.Timeline[from].Text),
 		a.PostMessage, activities.PostMessageInput{
-			Channel: inc.team.Slack.Channel, ThreadTS: inc.Outbox.PageTS, Since: inc.chatSince(),
+			Channel: inc.team.Slack.Channel, ThreadTS: inc.threadTS(), Since: inc.chatSince(),
 			Key: inc.key(key), Text: strings.Join(lines, "\n"),
 		}).Get(ctx, nil)
 	if err == nil {
@@ -329,7 +349,7 @@ func (inc *incident) postNext(ctx workflow.Context) error {
 	p := inc.Outbox.Posts[inc.Outbox.Sent]
 	in := activities.PostMessageInput{Channel: p.Channel, Key: p.Key, Since: inc.chatSince(), Text: p.Text, Buttons: p.Buttons}
 	if p.Thread {
-		in.ThreadTS = inc.Outbox.PageTS
+		in.ThreadTS = inc.threadTS()
 	}
 	err := workflow.ExecuteActivity(withLaneActivity(ctx, "Post: "+p.Text), a.PostMessage, in).Get(ctx, nil)
 	if err == nil {
@@ -362,7 +382,7 @@ func (inc *incident) nextDM(time.Time) (laneJob, bool, time.Time) {
 
 func (inc *incident) findInChat(ctx workflow.Context) error {
 	r := &inc.Responders
-	people := append(append(inc.people(nil), r.OnCall...), r.Secondary...)
+	people := append(append(inc.team.PeopleOf(nil), r.OnCall...), r.Secondary...)
 	if p, ok := inc.team.Person(inc.team.Fallback); ok {
 		people = append(people, p)
 	}

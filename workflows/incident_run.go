@@ -39,6 +39,16 @@ const actionableGrace = 24 * time.Hour
 const continueAsNewAt = 8000
 
 func (inc *incident) run(ctx workflow.Context) (IncidentSummary, error) {
+	if workflow.GetVersion(ctx, contract.IncidentStormDeskChange, workflow.DefaultVersion, 1) >= 1 {
+		inc.asksStormDesk = true
+		inc.takeStormThread(ctx)
+	}
+	if workflow.GetVersion(ctx, contract.IncidentSilencesChange, workflow.DefaultVersion, 1) >= 1 {
+		inc.asksSilences = true
+		inc.takeSilences(ctx)
+	}
+	inc.tellsDownstream = workflow.GetVersion(ctx, contract.IncidentStakeholdersDownstreamChange, workflow.DefaultVersion, 1) >= 1
+	inc.publishesPageRecord = workflow.GetVersion(ctx, contract.IncidentPublishPageRecordChange, workflow.DefaultVersion, 1) >= 1
 	inc.startLanes(ctx)
 	if inc.Responders.Known {
 		// Continued as new: pick up where the last run stopped.
@@ -50,12 +60,23 @@ func (inc *incident) run(ctx workflow.Context) (IncidentSummary, error) {
 		return inc.close(ctx)
 	}
 	inc.armRinging(ctx)
-	if inc.team.Pages(string(inc.Alert.Severity)) {
+	if inc.team.Pages(string(inc.Alert.Severity)) && inc.asksSilences && !inc.drill() && inc.silencedAtStart(ctx) {
+		// Shown in the channel, marked, paging nobody until the silence
+		// ends (silenceEnds).
+		inc.Outbox.WantPage = true
+		inc.Trail.Paging = fmt.Sprintf("%s; but silence %s held its pages back until %s", pagesWhy(inc.team, string(inc.Alert.Severity)), inc.Silence.ID, inc.when(inc.Silence.Until))
+		inc.findResponders(ctx)
+	} else if inc.team.Pages(string(inc.Alert.Severity)) {
 		// The page needs only the alert and the team file: it tags the
 		// on-call user group, and names the person once the pager says.
 		inc.Summary.Paged = true
 		inc.Outbox.WantPage = true
-		if err := inc.planEscalation(); err != nil {
+		inc.Trail.Paging = pagesWhy(inc.team, string(inc.Alert.Severity))
+		plan := inc.planEscalation
+		if inc.drill() {
+			plan = inc.planDrill
+		}
+		if err := plan(); err != nil {
 			return inc.Summary, err
 		}
 		inc.findResponders(ctx)
@@ -155,6 +176,9 @@ func (inc *incident) triggeredSteps(arm armStep) {
 	if e.ManualDone < e.Manual {
 		arm(time.Time{}, "Escalate by hand", inc.escalateByHand)
 	}
+	if inc.silenceSteps(arm) {
+		return
+	}
 	if inc.Summary.Paged && e.Next < len(e.Plan) {
 		step := e.Plan[e.Next]
 		at := e.Base.Add(step.Offset)
@@ -163,6 +187,7 @@ func (inc *incident) triggeredSteps(arm armStep) {
 		}
 		arm(at, fmt.Sprintf("Escalation step %d: %s", e.Next+1, step.Action), inc.escalateDue)
 	}
+	inc.drillSteps(arm)
 }
 
 // acknowledgedSteps: the responder is reminded to mitigate, once.
@@ -200,6 +225,7 @@ func (inc *incident) planEscalation() error {
 		return badTeam(err)
 	}
 	inc.Escalation.Plan = plan
+	inc.Trail.Policy = policyWhy(inc.team, string(inc.Alert.Severity))
 	return nil
 }
 
@@ -242,18 +268,21 @@ func (inc *incident) findResponders(ctx workflow.Context) {
 				Team: inc.team.Name, WorkflowType: contract.HandoverWorkflowName, TeamAttribute: contract.TeamKey.GetName(), OnCallAttribute: contract.OnCallKey.GetName(),
 			}).Get(ctx, &last)
 		if err == nil && last.Found {
-			r.OnCall, r.Source = inc.people(last.People), "the handover of "+inc.when(last.At)
+			r.OnCall, r.Source = inc.team.PeopleOf(last.People), "the handover of "+inc.when(last.At)
+			inc.Trail.OnCall = fmt.Sprintf("the pager did not answer within %s, so the last handover's (%s) person on call", pagerWithin, inc.when(last.At))
 		}
 	} else {
 		inc.namedByPager(who)
 	}
 	if p, ok := inc.team.Person(inc.team.Fallback); ok && len(r.OnCall) == 0 {
 		r.OnCall, r.Source = []team.Person{p}, "the team's fallback"
+		inc.Trail.OnCall = "nobody else could be named on call: the team's fallback"
 	}
 	inc.secondaryByPolicy()
 	inc.Summary.OnCall = team.IDs(r.OnCall)
 	if len(r.OnCall) == 0 {
 		r.Source = "nobody"
+		inc.Trail.OnCall = "nobody could be named on call and the team has no fallback"
 		inc.note(now, "Nobody could be named on call and the team has no fallback: paging the channel only")
 	}
 }
@@ -280,9 +309,17 @@ func (inc *incident) askPager(ctx workflow.Context, now time.Time, within time.D
 // second, who is on call next when that is someone else.
 func (inc *incident) namedByPager(who activities.WhoIsOnCallResult) {
 	r := &inc.Responders
-	r.OnCall, r.Source, r.Secondary, r.PagerFailed = who.OnCall[0], "the pager", nil, false
-	if !slices.Equal(team.IDs(who.OnCall[1]), team.IDs(r.OnCall)) {
-		r.Secondary = who.OnCall[1]
+	r.OnCall, r.Source, r.PagerFailed = who.OnCall[0], "the pager", false
+	r.Secondary = team.PagerSecond(r.OnCall, who.OnCall[1])
+	inc.Trail.OnCall, inc.Trail.Secondary = "the pager", ""
+	if len(who.Why) == 2 {
+		inc.Trail.OnCall = "the pager: " + who.Why[0]
+	}
+	if len(r.Secondary) > 0 {
+		inc.Trail.Secondary = "on call next, at the shift's end"
+		if len(who.Why) == 2 {
+			inc.Trail.Secondary += ": " + who.Why[1]
+		}
 	}
 }
 
@@ -291,10 +328,12 @@ func (inc *incident) namedByPager(who activities.WhoIsOnCallResult) {
 // call.
 func (inc *incident) secondaryByPolicy() {
 	r := &inc.Responders
-	if p, ok := inc.team.Person(inc.team.Incidents.Secondary); ok {
-		r.Secondary = []team.Person{p}
-	} else if p, ok := inc.team.Person(inc.team.Fallback); ok && len(r.Secondary) == 0 && !slices.Contains(team.IDs(r.OnCall), p.ID) {
-		r.Secondary = []team.Person{p}
+	second := r.Secondary
+	r.Secondary = inc.team.Secondary(r.OnCall, second)
+	if _, ok := inc.team.Person(inc.team.Incidents.Secondary); ok {
+		inc.Trail.Secondary = "the team's incidents.secondary"
+	} else if len(second) == 0 && len(r.Secondary) > 0 {
+		inc.Trail.Secondary = "the team's fallback, as nobody else was second"
 	}
 }
 
@@ -314,12 +353,13 @@ func (inc *incident) askPagerAgain(ctx workflow.Context) {
 	if err != nil {
 		return
 	}
-	before, source := team.IDs(r.OnCall), r.Source
+	before, source, trailBefore := team.IDs(r.OnCall), r.Source, inc.Trail.OnCall
 	inc.namedByPager(who)
 	inc.secondaryByPolicy()
 	if len(r.OnCall) == 0 {
 		// The pager names nobody: whom the incident had stays paged.
-		r.OnCall, r.Source = inc.people(before), source
+		r.OnCall, r.Source = inc.team.PeopleOf(before), source
+		inc.Trail.OnCall = trailBefore
 		return
 	}
 	inc.Summary.OnCall = team.IDs(r.OnCall)
@@ -328,7 +368,7 @@ func (inc *incident) askPagerAgain(ctx workflow.Context) {
 		return
 	}
 	inc.note(workflow.Now(ctx), fmt.Sprintf("The pager names %s on call, not %s (from %s): escalation step %d on pages them",
-		names(r.OnCall), names(inc.people(before)), source, e.Next+1))
+		names(r.OnCall), names(inc.team.PeopleOf(before)), source, e.Next+1))
 	r.ChatKnown = false // the new responders are found in chat for their DMs and mentions
 	inc.queuePageDMs()
 	inc.touch(touchMemo | touchPage)
@@ -352,11 +392,14 @@ func (inc *incident) postOrHold(now time.Time) {
 	if len(inc.Responders.OnCall) > 0 {
 		responder = inc.Responders.OnCall[0]
 	}
-	if responder.InWorkingHours(inc.loc, now) {
+	until, held := responder.HoldUntil(inc.loc, now)
+	if !held {
 		inc.Outbox.WantPage = true
+		inc.Trail.Paging = postsWhy(inc.team, inc.loc, string(inc.Alert.Severity), responder, false, "")
 		return
 	}
-	inc.HoldUntil = responder.NextWorkingStart(inc.loc, now)
+	inc.HoldUntil = until
+	inc.Trail.Paging = postsWhy(inc.team, inc.loc, string(inc.Alert.Severity), responder, true, inc.when(inc.HoldUntil))
 	inc.setState(StateHeld)
 	inc.note(now, fmt.Sprintf("Low severity outside working hours: held until %s", inc.when(inc.HoldUntil)))
 }
@@ -377,6 +420,7 @@ func (inc *incident) escalateDue(ctx workflow.Context) {
 		step := e.Plan[e.Next]
 		e.Next++
 		inc.Summary.EscalationStep = max(inc.Summary.EscalationStep, e.Next)
+		inc.Trail.Steps = append(inc.Trail.Steps, StepRun{Key: inc.roundKey(fmt.Sprintf("step%d", e.Next)), Round: e.Round, Step: e.Next, Action: step.Action, Planned: e.Base.Add(step.Offset), At: now})
 		inc.escalate(ctx, step.Action, fmt.Sprintf("escalation step %d", e.Next), fmt.Sprintf("step%d", e.Next), e.Base.Add(step.Offset))
 	}
 	if e.Next == len(e.Plan) {
@@ -392,6 +436,7 @@ func (inc *incident) escalateByHand(ctx workflow.Context) {
 		inc.Escalation.ManualDone++
 		n := inc.Escalation.ManualDone
 		why, step, now := "escalated by hand", fmt.Sprintf("manual%d", n), workflow.Now(ctx)
+		inc.Trail.Steps = append(inc.Trail.Steps, StepRun{Key: inc.roundKey(step), Round: inc.Escalation.Round, Action: "sms_secondary, call_secondary", Planned: now, At: now})
 		inc.escalate(ctx, team.ActionSMSSecondary, why, step, now)
 		inc.escalate(ctx, team.ActionCallSecondary, why, step, now)
 	}
@@ -401,11 +446,10 @@ func (inc *incident) escalateByHand(ctx workflow.Context) {
 // call or the secondary. step names it in the idempotency keys, planned is
 // its deadline, where the phone's look-before-write starts.
 func (inc *incident) escalate(ctx workflow.Context, action, why, step string, planned time.Time) {
-	people, kind := inc.Responders.OnCall, action
-	switch action {
-	case team.ActionSMSSecondary, team.ActionCallSecondary:
+	people := inc.Responders.OnCall
+	kind, toSecondary := team.StepKind(action)
+	if toSecondary {
 		people, why = inc.Responders.Secondary, why+", secondary"
-		kind = strings.TrimSuffix(action, "_secondary")
 		inc.Summary.ReachedSecondary = inc.Summary.ReachedSecondary || len(people) > 0
 	}
 	inc.ring(kind, people, why, inc.roundKey(step), planned)
@@ -420,13 +464,18 @@ func (inc *incident) ring(kind string, people []team.Person, why, step string, p
 	if kind == team.ActionCall {
 		what, done = "a call", "Called %s (%s)"
 	}
+	record := func(person string, at time.Time, outcome, with, failure string, carried ...string) {
+		inc.Trail.Rings = append(inc.Trail.Rings, Ring{Step: step, Kind: kind, Person: person, Planned: planned, At: at, Outcome: outcome, With: with, Why: failure, Carried: carried})
+	}
 	if len(people) == 0 {
+		record("", now, RingNobody, "", "")
 		inc.note(now, fmt.Sprintf("Nobody to send %s to (%s)", what, why))
 		return
 	}
 	v := inc.view()
 	for _, p := range people {
 		if p.Phone == "" {
+			record(p.ID, now, RingNoPhone, "", "")
 			inc.note(now, fmt.Sprintf("No phone number for %s: %s skipped (%s)", p.ID, strings.TrimPrefix(strings.TrimPrefix(what, "an "), "a "), why))
 			continue
 		}
@@ -451,8 +500,10 @@ func (inc *incident) ring(kind string, people []team.Person, why, step string, p
 			at := workflow.Now(ctx)
 			switch {
 			case temporal.IsCanceledError(err):
+				record(p.ID, at, RingCalledOff, "", string(inc.State))
 				inc.note(at, fmt.Sprintf("%s to %s called off: %s meanwhile", what, p.ID, inc.State))
 			case err != nil:
+				record(p.ID, at, RingFailed, "", workflowerr.Message(err))
 				inc.failed(ctx, vendorPhone, "send "+what+" to "+p.ID, err)
 				inc.note(at, fmt.Sprintf("Could not send %s to %s (%s): %s", what, p.ID, why, mrkdwn.Line(workflowerr.Message(err))))
 			case r.With != "":
@@ -464,8 +515,10 @@ func (inc *incident) ring(kind string, people []team.Person, why, step string, p
 					}
 					inc.Escalation.SMSWith[p.ID] = r.With
 				}
+				record(p.ID, at, RingCarried, r.With, "")
 				inc.note(at, fmt.Sprintf("%s to %s went with the one for %s (%s)", what, p.ID, r.With, why))
 			default:
+				record(p.ID, at, RingSent, "", "", r.Carried...)
 				inc.recovered(ctx, vendorPhone)
 				inc.count(kind)
 				inc.Summary.Interruptions = append(inc.Summary.Interruptions, summary.Interruption{At: at, Kind: kind, Person: p.ID})
@@ -533,9 +586,10 @@ func (inc *incident) rcaResponder() team.Person {
 	return team.Person{ID: inc.team.Name}
 }
 
-// needsRCA: paged incidents (critical and high by default) get an RCA.
+// needsRCA: paged incidents (critical and high by default) get an RCA;
+// drills do not.
 func (inc *incident) needsRCA() bool {
-	return inc.Summary.Paged
+	return inc.Summary.Paged && !inc.drill()
 }
 
 // followUp queues the one-off work that follows entering a state: the
@@ -543,7 +597,13 @@ func (inc *incident) needsRCA() bool {
 // only queues; the lanes do the work.
 func (inc *incident) followUp(now time.Time) {
 	f := &inc.FollowUps
-	paging := inc.team.Pages(string(inc.Alert.Severity))
+	// Stakeholders hear of what paged: not of an alert a silence held
+	// back (planned work) all its life, nor of a drill.
+	paging := inc.team.Pages(string(inc.Alert.Severity)) && inc.Summary.Paged && !inc.drill()
+	if paging && inc.tellsDownstream && !f.StakeholdersOpened {
+		f.StakeholdersOpened = true
+		inc.tellStakeholders("opened", inc.view().Opened(inc.team.Name, inc.Summary.Triggered))
+	}
 	switch inc.State {
 	case StateMitigated:
 		if paging && !f.StakeholdersMitigated {
@@ -555,7 +615,7 @@ func (inc *incident) followUp(now time.Time) {
 			f.StakeholdersResolved = true
 			inc.tellStakeholders("resolved", inc.view().Resolved(inc.team.Name, inc.Summary.Resolved))
 		}
-		if !f.AskedActionable && inc.Outbox.WantPage {
+		if !f.AskedActionable && inc.Outbox.WantPage && !inc.drill() {
 			f.AskedActionable = true
 			inc.queuePost(Post{Key: inc.roundKey("actionable"), Channel: inc.team.Slack.Channel, Thread: true,
 				Text:    "Was this alert actionable?",
@@ -572,18 +632,26 @@ func (inc *incident) followUp(now time.Time) {
 	}
 }
 
+// tellStakeholders posts to the team's stakeholder channel and, since
+// IncidentStakeholdersDownstreamChange, to each channel downstream of the
+// incident's service, once each.
 func (inc *incident) tellStakeholders(what, text string) {
-	if inc.team.Slack.StakeholderChannel == "" {
+	if !inc.tellsDownstream {
+		if inc.team.Slack.StakeholderChannel != "" {
+			inc.queuePost(Post{Key: inc.roundKey("stakeholders/" + what), Channel: inc.team.Slack.StakeholderChannel, Text: text})
+		}
 		return
 	}
-	inc.queuePost(Post{Key: inc.roundKey("stakeholders/" + what), Channel: inc.team.Slack.StakeholderChannel, Text: text})
+	for _, ch := range inc.team.StakeholderChannels(inc.Alert.Service) {
+		inc.queuePost(Post{Key: inc.roundKey("stakeholders/" + what + "/" + ch), Channel: ch, Text: text})
+	}
 }
 
 // openOpsgenieAlert asks for an Opsgenie alert for the page of a team
 // whose pager is an Opsgenie schedule, so that the Opsgenie app rings as
 // well. An alert that came from Opsgenie rings there already.
 func (inc *incident) openOpsgenieAlert() {
-	inc.Outbox.OpsgenieOpen = inc.team.Pager.OpsgenieSchedule != "" && inc.Alert.Source != SourceOpsgenie
+	inc.Outbox.OpsgenieOpen = inc.team.Pager.OpsgenieSchedule != "" && inc.Alert.Source != SourceOpsgenie && !inc.drill()
 }
 
 // linkRecurrence notes a closed incident of the same key, if any. It is
@@ -616,6 +684,8 @@ func (inc *incident) resolvedMayClose(now time.Time) bool {
 	switch {
 	case !inc.Outbox.WantPage && !inc.Summary.Paged:
 		return true // resolved while held: never posted
+	case inc.drill():
+		return true // no RCA, no actionable question
 	case inc.needsRCA():
 		return inc.FollowUps.RCADone
 	}

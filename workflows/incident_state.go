@@ -15,6 +15,7 @@ import (
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/mrkdwn"
+	"github.com/baton-oncall/baton/summary"
 	"github.com/baton-oncall/baton/team"
 )
 
@@ -45,6 +46,11 @@ type IncidentState struct {
 	Outbox     Outbox     `json:"outbox"`
 	// Failing is what fails now, by vendor, with the last error.
 	Failing map[string]string `json:"failing,omitempty"`
+	// Silence is the silence that holds the incident's pages back, or
+	// last did (incident_silence.go).
+	Silence *SilenceHold `json:"silence,omitempty"`
+	// Trail is why it did what it did, for explain (incident_trail.go).
+	Trail Trail `json:"trail"`
 }
 
 // Actor is who acted: the identity as it came (a chat user ID, or a name
@@ -108,6 +114,7 @@ type Escalation struct {
 // like a new one.
 type FollowUps struct {
 	AckReminded           bool      `json:"ack_reminded,omitempty"`
+	StakeholdersOpened    bool      `json:"stakeholders_opened,omitempty"`
 	StakeholdersMitigated bool      `json:"stakeholders_mitigated,omitempty"`
 	StakeholdersResolved  bool      `json:"stakeholders_resolved,omitempty"`
 	AskedActionable       bool      `json:"asked_actionable,omitempty"`
@@ -148,6 +155,16 @@ type Outbox struct {
 	OpsgenieClosed bool `json:"opsgenie_closed,omitempty"`
 	// WantTicket: the RCA ticket is to be filed (Summary.RCATicket once it is).
 	WantTicket bool `json:"want_ticket,omitempty"`
+	// The page's place in a storm (incident_storm.go): StormAsked once
+	// the team's storm desk was asked where the page goes; StormGroup, when
+	// the desk grouped it, and StormTS, the group's message, whose thread
+	// takes the page and its timeline; StormTold, the state the desk last
+	// heard of.
+	StormAsked   bool      `json:"storm_asked,omitempty"`
+	StormAskedAt time.Time `json:"storm_asked_at,omitzero"`
+	StormGroup   int       `json:"storm_group,omitempty"`
+	StormTS      string    `json:"storm_ts,omitempty"`
+	StormTold    State     `json:"storm_told,omitempty"`
 }
 
 // Post is a channel post other than the page.
@@ -196,6 +213,16 @@ type incident struct {
 	lanes []lane
 	// asksPagerAgain: this run started after IncidentAskPagerAgainChange.
 	asksPagerAgain bool
+	// asksStormDesk: this run started after IncidentStormDeskChange.
+	asksStormDesk bool
+	// asksSilences: this run started after IncidentSilencesChange.
+	asksSilences bool
+	// tellsDownstream: this run started after
+	// IncidentStakeholdersDownstreamChange.
+	tellsDownstream bool
+	// publishesPageRecord: this run started after
+	// IncidentPublishPageRecordChange.
+	publishesPageRecord bool
 }
 
 // touched says what a change leaves behind the state, for touch.
@@ -245,14 +272,10 @@ func setupIncident(ctx workflow.Context, in IncidentInput) (*incident, error) {
 	if err := workflow.SetQueryHandler(ctx, contract.IncidentStatusQuery, inc.status); err != nil {
 		return nil, err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, contract.IncidentActionUpdate, inc.act,
-		workflow.UpdateHandlerOptions{Validator: inc.validate}); err != nil {
-		return nil, err
-	}
 	if in.Resume != nil {
 		inc.IncidentState = *in.Resume
 		inc.touch(touchMemo)
-		return inc, nil
+		return inc, inc.takeActions(ctx)
 	}
 	first, err := firstAlert(ctx, inc.alerts)
 	if err != nil {
@@ -272,7 +295,20 @@ func setupIncident(ctx workflow.Context, in IncidentInput) (*incident, error) {
 		Failing:        map[string]string{},
 	}
 	inc.note(now, fmt.Sprintf("Triggered by %s: %s", mrkdwn.Line(first.Alert.Source), mrkdwn.Line(first.Alert.Summary)))
+	if err := inc.takeActions(ctx); err != nil {
+		return nil, err
+	}
 	return inc, inc.publish(ctx)
+}
+
+// takeActions takes people's actions from now on. It is called once the
+// state is known: an action that came with the start (an acknowledgement
+// sent the moment the alert was taken, before a loaded worker ran the
+// incident's first task) waits in Temporal until then and is judged on
+// the incident's state, never on an empty one.
+func (inc *incident) takeActions(ctx workflow.Context) error {
+	return workflow.SetUpdateHandlerWithOptions(ctx, contract.IncidentActionUpdate, inc.act,
+		workflow.UpdateHandlerOptions{Validator: inc.validate})
 }
 
 // firstAlert takes the alert the workflow was started with. SignalWithStart
@@ -297,6 +333,7 @@ func (inc *incident) status() (IncidentStatus, error) {
 	return IncidentStatus{
 		WorkflowID: inc.id, State: inc.State, Alert: inc.Alert, Summary: inc.Summary,
 		Timeline: inc.Timeline, Failing: maps.Clone(inc.Failing), SMSWith: maps.Clone(inc.Escalation.SMSWith),
+		Why: inc.why(),
 	}, nil
 }
 
@@ -336,13 +373,14 @@ func (inc *incident) act(ctx workflow.Context, req ActionRequest) (ActionResult,
 	now := workflow.Now(ctx)
 	who := inc.actor(req)
 	inc.touch(touchLoop | touchMemo)
+	inc.Trail.Acts = append(inc.Trail.Acts, Act{At: now, Action: req.Action, By: who.Label(), Via: req.channel()})
 	switch req.Action {
 	case ActionAck:
-		inc.acknowledge(now, who)
+		inc.acknowledge(now, who, req)
 		inc.note(now, fmt.Sprintf("Acknowledged by %s via %s", inc.mention(who), mrkdwn.Line(req.Via)))
 	case ActionMitigate:
 		if inc.AckedBy == nil {
-			inc.acknowledge(now, who)
+			inc.acknowledge(now, who, req)
 		}
 		inc.setState(StateMitigated)
 		inc.Summary.Mitigated = now
@@ -370,6 +408,9 @@ func (inc *incident) act(ctx workflow.Context, req ActionRequest) (ActionResult,
 	said := inc.lastNote()
 	if req.Note != "" {
 		inc.note(now, fmt.Sprintf("Note from %s: %s", inc.mention(who), mrkdwn.Line(req.Note)))
+	}
+	if inc.drill() && (req.Action == ActionAck || req.Action == ActionMitigate) {
+		inc.drillAnswered(now, who)
 	}
 	return ActionResult{State: inc.State, Message: said}, nil
 }
@@ -405,10 +446,13 @@ func (inc *incident) actor(req ActionRequest) Actor {
 	return a
 }
 
-func (inc *incident) acknowledge(now time.Time, who Actor) {
+func (inc *incident) acknowledge(now time.Time, who Actor, req ActionRequest) {
 	inc.setState(StateAcknowledged)
 	inc.AckedBy = &who
 	inc.Summary.Acknowledged, inc.Summary.AcknowledgedBy = now, who.Label()
+	// Only the memo's content changes for incidents already running:
+	// replay compares commands, never memo values, so no version is due.
+	inc.Summary.AcknowledgedVia = req.channel()
 }
 
 // resolve records the resolution; by is nil when the source resolved it.
@@ -431,7 +475,7 @@ func (inc *incident) resolvedBy() string {
 	if inc.ResolvedBy != nil {
 		return inc.ResolvedBy.Label()
 	}
-	return "the source"
+	return summary.ResolvedBySource
 }
 
 // setState changes the state; leaving the unacknowledged page ends its
@@ -490,6 +534,9 @@ func (inc *incident) reopen(now time.Time) {
 	inc.Escalation.Base, inc.Escalation.Next = now, 0
 	inc.Escalation.Manual, inc.Escalation.ManualDone = 0, 0
 	inc.armEscalation()
+	if inc.holdOnReopen(now) {
+		return
+	}
 	inc.queuePageDMs()
 	inc.recordPage(now)
 }
@@ -526,18 +573,4 @@ func (inc *incident) count(kind string) {
 	}
 	inc.Summary.Notifications[kind]++
 	inc.touch(touchMemo)
-}
-
-// people is the team persons of IDs, in order; an ID the team file does
-// not know (a handover named someone since removed) stays a bare person.
-func (inc *incident) people(personIDs []string) []team.Person {
-	out := make([]team.Person, 0, len(personIDs))
-	for _, id := range personIDs {
-		p, ok := inc.team.Person(id)
-		if !ok {
-			p = team.Person{ID: id}
-		}
-		out = append(out, p)
-	}
-	return out
 }

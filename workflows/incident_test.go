@@ -172,26 +172,30 @@ func act(t *testing.T, env *testsuite.TestWorkflowEnvironment, action Action, by
 
 // updateCallback fails the test when an update the test expects to be
 // accepted is rejected.
-type updateCallback struct {
+type updateCallback = resultCallback[ActionResult]
+
+// resultCallback is an update's callback that keeps its result of type R,
+// or the refusal of one the test expects refused (wantFail).
+type resultCallback[R any] struct {
 	t        *testing.T
 	rejected error
-	result   ActionResult
+	result   R
 	wantFail bool
 }
 
-func (u *updateCallback) Accept() {}
-func (u *updateCallback) Reject(err error) {
+func (u *resultCallback[R]) Accept() {}
+func (u *resultCallback[R]) Reject(err error) {
 	u.rejected = err
 	if !u.wantFail {
 		u.t.Errorf("update rejected: %v", err)
 	}
 }
-func (u *updateCallback) Complete(success interface{}, err error) {
+func (u *resultCallback[R]) Complete(success interface{}, err error) {
 	if err != nil {
 		u.t.Errorf("update failed: %v", err)
 		return
 	}
-	if r, ok := success.(ActionResult); ok {
+	if r, ok := success.(R); ok {
 		u.result = r
 	}
 }

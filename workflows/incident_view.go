@@ -11,7 +11,18 @@ func (inc *incident) view() incidentview.View {
 		Service: inc.Alert.Service, Source: inc.Alert.Source, SourceURL: inc.Alert.SourceURL, RunbookURL: inc.Alert.RunbookURL,
 		State: string(inc.State), Paged: inc.Summary.Paged, Group: inc.team.Slack.UserGroup,
 		LookingUp: !inc.Responders.Known, Deliveries: inc.Summary.Deliveries, LastDelivery: inc.LastDelivery,
-		Loc: inc.loc, ChannelName: inc.team.Slack.Channel,
+		Loc: inc.loc, ChannelName: inc.team.Slack.Channel, Drill: inc.drill(),
+	}
+	if s, ok := inc.team.Service(inc.Alert.Service); ok {
+		if v.RunbookURL == "" {
+			v.RunbookURL = s.Runbook
+		}
+		for _, d := range s.Downstream {
+			v.Affects = append(v.Affects, incidentview.Affected{Name: d.Name, URL: d.URL})
+		}
+	}
+	if h := inc.Silence; h.holds() {
+		v.Silence = &incidentview.Silence{ID: h.ID, Until: h.Until, Note: h.Note}
 	}
 	for _, p := range inc.Responders.OnCall {
 		v.OnCall = append(v.OnCall, incidentview.Person{Name: p.Label(), ChatID: inc.Responders.ChatIDs[p.ID]})

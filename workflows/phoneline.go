@@ -29,6 +29,9 @@ const phoneLineLingers = time.Minute
 // PhoneLine is the line of one phone; it starts from the line the run
 // before it handed over, or an empty one.
 func PhoneLine(ctx workflow.Context, line phoneline.Line) error {
+	if workflow.GetVersion(ctx, contract.PhoneLineDoneChange, workflow.DefaultVersion, 1) >= 1 {
+		line.RemembersDone = true
+	}
 	pl := &phoneLine{line: line}
 	if err := workflow.SetUpdateHandler(ctx, contract.PhoneLineSMSUpdate, pl.sms); err != nil {
 		return err

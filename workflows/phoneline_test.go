@@ -59,8 +59,9 @@ func TestPhoneLineKeepsTheRuleInTemporal(t *testing.T) {
 	a1 := plSMSAsk(time.Second, "a")
 	sent1 := &plAsk{at: 2 * time.Second, name: contract.PhoneLineSentUpdate, arg: phoneline.SMSSent{Key: "a/sms", Incident: "a", SID: "SM1"}}
 	b := plSMSAsk(10*time.Second, "b")
-	a2 := plSMSAsk(20*time.Second, "a")
-	sent2 := &plAsk{at: 21 * time.Second, name: contract.PhoneLineSentUpdate, arg: phoneline.SMSSent{Key: "a/sms", Incident: "a", Carried: []string{"b/sms"}, SID: "SM2"}}
+	// a's next SMS (its next step, a key of its own) carries b.
+	a2 := &plAsk{at: 20 * time.Second, name: contract.PhoneLineSMSUpdate, arg: phoneline.SMSRequest{Key: "a/step2/sms", Incident: "a", Headline: "a"}}
+	sent2 := &plAsk{at: 21 * time.Second, name: contract.PhoneLineSentUpdate, arg: phoneline.SMSSent{Key: "a/step2/sms", Incident: "a", Carried: []string{"b/sms"}, SID: "SM2"}}
 	bAgain := plSMSAsk(61*time.Second, "b")
 	call := &plAsk{at: 62 * time.Second, name: contract.PhoneLineCallUpdate, arg: phoneline.CallRequest{Incident: "b"}}
 	env, err := plRun(t, phoneline.Line{}, start, []*plAsk{a1, sent1, b, a2, sent2, bAgain, call})

@@ -73,7 +73,8 @@ func RetryBeforePaging(ctx workflow.Context, in RetryInput) (RetryResult, error)
 		return RetryResult{}, err
 	}
 	r := &retrying{in: in, start: workflow.Now(ctx), id: workflow.GetInfo(ctx).WorkflowExecution.ID,
-		alerts: workflow.GetSignalChannel(ctx, contract.RetryAlertSignal)}
+		alerts:       workflow.GetSignalChannel(ctx, contract.RetryAlertSignal),
+		postsInOrder: workflow.GetVersion(ctx, contract.RetryPostsInOrderChange, workflow.DefaultVersion, 1) >= 1}
 	var first AlertSignal
 	r.alerts.Receive(ctx, &first)
 	r.res.Alert, r.latest = first.Alert, first.Alert
@@ -118,8 +119,10 @@ type retrying struct {
 	// latest is the alert as last delivered: the one the incident gets.
 	latest Alert
 	res    RetryResult
-	// chat are the channel's posts on their way.
-	chat []workflow.Future
+	// chat are the channel's posts on their way; postsInOrder, that each
+	// waits for the one before (contract.RetryPostsInOrderChange).
+	chat         []workflow.Future
+	postsInOrder bool
 }
 
 // attempts makes the rule's retries, each followed by its wait; it
@@ -220,13 +223,33 @@ func (r *retrying) page(ctx workflow.Context) error {
 	return nil
 }
 
-// post tells the channel, without mentioning anyone; the retry and the
-// page never wait for it, so that Slack down holds back no page.
+// post tells the channel, without mentioning anyone, after the posts
+// before it: a post slower than the retry must not be read after the
+// retry's outcome. The retry and the page never wait for it, so that Slack
+// down holds back no page.
 func (r *retrying) post(ctx workflow.Context, what, text string) {
 	var a *activities.Activities
-	r.chat = append(r.chat, workflow.ExecuteActivity(withActivity(ctx, "Tell the channel: "+what), a.PostMessage, activities.PostMessageInput{
-		Channel: r.in.Team.Slack.Channel, Key: r.id + "/" + what, Text: text, Since: r.start,
-	}))
+	send := func(ctx workflow.Context) workflow.Future {
+		return workflow.ExecuteActivity(withActivity(ctx, "Tell the channel: "+what), a.PostMessage, activities.PostMessageInput{
+			Channel: r.in.Team.Slack.Channel, Key: r.id + "/" + what, Text: text, Since: r.start,
+		})
+	}
+	if !r.postsInOrder {
+		r.chat = append(r.chat, send(ctx))
+		return
+	}
+	var before workflow.Future
+	if len(r.chat) > 0 {
+		before = r.chat[len(r.chat)-1]
+	}
+	done, settle := workflow.NewFuture(ctx)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		if before != nil {
+			_ = before.Get(ctx, nil) // one that failed for good still lets the next go
+		}
+		settle.Set(nil, send(ctx).Get(ctx, nil))
+	})
+	r.chat = append(r.chat, done)
 }
 
 // upsert sets the retry's state, and its memo for the weekly summary.

@@ -14,6 +14,10 @@ import (
 // ErrUserNotFound means no chat user has the email asked for.
 var ErrUserNotFound = errors.New("no chat user with that email")
 
+// ErrMessageNotFound means a channel holds no message of the timestamp
+// asked for: deleted, never there, or in a channel Baton cannot read.
+var ErrMessageNotFound = errors.New("no such message")
+
 // Message is one post. Key makes posting idempotent: a post carries its key,
 // and a post whose key is already in the channel is not made again.
 type Message struct {
@@ -63,6 +67,24 @@ type Reply struct {
 	TS   string
 }
 
+// Said is one message as chat holds it, read back by its timestamp: what
+// a support request asks about.
+type Said struct {
+	// User wrote it; empty for a message no person wrote (an app's, an
+	// incoming webhook's).
+	User string
+	// Bot is set for a message a bot or an app posted.
+	Bot bool
+	// Text is what it says, as plain text: chat's own markup (mentions,
+	// links, escapes) read back to what a person sees. It is text from
+	// outside, for the renderers to escape.
+	Text string
+	TS   string
+	// ThreadTS is the thread it is in: its own timestamp for a message in
+	// the channel, its parent's for a reply in a thread.
+	ThreadTS string
+}
+
 // Chat is a chat workspace.
 type Chat interface {
 	// LookupUserByEmail returns the user ID for an email, or ErrUserNotFound.
@@ -93,4 +115,14 @@ type Chat interface {
 	Replies(ctx context.Context, channel, threadTS string) ([]Reply, error)
 	// Permalink returns a link to a post.
 	Permalink(ctx context.Context, channel, ts string) (string, error)
+	// Message reads the message of a channel with timestamp ts, a reply
+	// in a thread too, or returns ErrMessageNotFound.
+	Message(ctx context.Context, channel, ts string) (Said, error)
+}
+
+// ChannelResolver is a chat that can tell a channel's ID from the name
+// the team file may give it ("#data-help"), as events and interactions
+// name channels by ID. An ID is returned as it is.
+type ChannelResolver interface {
+	ChannelID(ctx context.Context, channel string) (string, error)
 }

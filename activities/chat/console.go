@@ -236,6 +236,18 @@ func (c *Console) Permalink(_ context.Context, channel, ts string) (string, erro
 	return "console:" + channel + "/" + ts, nil
 }
 
+// Message implements Chat. The console holds only what Baton printed,
+// and nobody writes in a terminal: it has no one's message to read back.
+func (c *Console) Message(_ context.Context, channel, ts string) (Said, error) {
+	return Said{}, fmt.Errorf("%w: the console keeps no people's messages (%s %s)", ErrMessageNotFound, channel, ts)
+}
+
+// ChannelID implements ChannelResolver: the console names channels as
+// the team file does.
+func (c *Console) ChannelID(_ context.Context, channel string) (string, error) {
+	return channel, nil
+}
+
 func (c *Console) printf(format string, args ...any) {
 	fmt.Fprintf(c.out, "[chat] "+format+"\n", args...)
 }

@@ -253,3 +253,19 @@ func TestConsoleShowsEscapedTextAsTyped(t *testing.T) {
 		t.Errorf("printed %q, want %q", out.String(), want)
 	}
 }
+
+func TestConsoleHasNoPeoplesMessagesToRead(t *testing.T) {
+	var out bytes.Buffer
+	c := newConsole(t, &out, "")
+	ctx := context.Background()
+	ts, err := c.Post(ctx, "#data-help", chat.Message{Key: "k", Text: "posted by Baton"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Message(ctx, "#data-help", ts); !errors.Is(err, chat.ErrMessageNotFound) {
+		t.Errorf("Message: %v, want chat.ErrMessageNotFound", err)
+	}
+	if id, err := c.ChannelID(ctx, "#data-help"); err != nil || id != "#data-help" {
+		t.Errorf("ChannelID: %q %v", id, err)
+	}
+}

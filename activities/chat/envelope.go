@@ -26,9 +26,15 @@ type Envelope struct {
 const (
 	EnvelopePress   = "interactive"
 	EnvelopeCommand = "slash_commands"
+	// EnvelopeEvent carries an Events API event_callback, as Slack would
+	// POST it to the Request URL.
+	EnvelopeEvent = "events_api"
 )
 
 // EnvelopeHandler does what one envelope asks. It must call ack once, soon
 // (Slack waits 3 seconds), with the answer to show or nil, and returns
-// when it has; what the envelope started may go on after that.
+// when it has; what the envelope started may go on after that. The one
+// exception is an event it could not take now (EnvelopeEvent): left
+// unacknowledged, Slack delivers it again, as it does an event whose HTTP
+// answer failed.
 type EnvelopeHandler func(ctx context.Context, env Envelope, ack func(payload any) error)

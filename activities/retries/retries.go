@@ -1,7 +1,8 @@
 // Package retries is what a retry before paging needs of the system that
 // runs the failed job: one call that runs it again. Its adapters are
-// airflow (clear a DAG run's failed task instances) and hook (the team's
-// own endpoint, signed).
+// airflow (clear a DAG run's failed task instances), dbtcloud (retry the
+// failed run, or run the job again) and hook (the team's own endpoint,
+// signed).
 package retries
 
 import (

@@ -73,3 +73,15 @@ func (c *Console) Resolved(_ context.Context, key string) (bool, error) {
 	}
 	return false, nil
 }
+
+// Search implements Tracker. The console holds no team's issues, only the
+// ones it printed: it finds none.
+func (c *Console) Search(_ context.Context, q Query) ([]Found, error) {
+	if err := checkQuery(q); err != nil {
+		return nil, err
+	}
+	return []Found{}, nil
+}
+
+// Searchable implements Tracker: the console has nothing to search.
+func (c *Console) Searchable() bool { return false }

@@ -89,3 +89,19 @@ func TestConsoleConcurrently(t *testing.T) {
 		t.Errorf("keys %v and output\n%s\nwant CONSOLE-1 printed once", keys, out.String())
 	}
 }
+
+// The console has no backlog: a search finds nothing, and says it looks
+// nowhere.
+func TestConsoleSearch(t *testing.T) {
+	c := tickets.NewConsole(&bytes.Buffer{})
+	found, err := c.Search(context.Background(), tickets.Query{JQL: "project = DATA", Limit: 5})
+	if err != nil || found == nil || len(found) != 0 {
+		t.Errorf("Search = %v, %v; want an empty list", found, err)
+	}
+	if c.Searchable() {
+		t.Error("the console says it is searchable")
+	}
+	if _, err := c.Search(context.Background(), tickets.Query{Limit: 5}); err == nil {
+		t.Error("a search without JQL passed")
+	}
+}

@@ -28,8 +28,12 @@ const (
 	// issuePath creates issues, and with a key reads one.
 	issuePath = "/rest/api/3/issue"
 	// maxAnswer bounds how much of an answer is read; Baton asks for one
-	// issue's status at most.
+	// issue's status, or a page of a backlog's keys, summaries, priorities
+	// and statuses, at most.
 	maxAnswer = 1 << 20
+	// maxPages bounds how many pages a search reads to fill its limit, in
+	// case a site pages far below the maxResults asked for.
+	maxPages = 10
 	// maxDescription keeps a description within Jira's 32,767 characters
 	// for a text field, with room for the document's structure.
 	maxDescription = 30000
@@ -138,6 +142,72 @@ func (j *Jira) Resolved(ctx context.Context, key string) (bool, error) {
 	return res.Fields.Status.StatusCategory.Key == "done", nil
 }
 
+// Search implements Tracker, with the enhanced search's POST form, which
+// takes JQL of any length.
+func (j *Jira) Search(ctx context.Context, q Query) ([]Found, error) {
+	if err := checkQuery(q); err != nil {
+		return nil, err
+	}
+	jql := ordered(q.JQL)
+	found := []Found{}
+	token := ""
+	for range maxPages {
+		body := map[string]any{
+			"jql":        jql,
+			"maxResults": q.Limit - len(found),
+			"fields":     []string{"summary", "priority", "status"},
+		}
+		if token != "" {
+			body["nextPageToken"] = token
+		}
+		var res struct {
+			Issues []struct {
+				Key    string `json:"key"`
+				Fields struct {
+					Summary  string `json:"summary"`
+					Priority *struct {
+						Name string `json:"name"`
+					} `json:"priority"`
+					Status struct {
+						Name string `json:"name"`
+					} `json:"status"`
+				} `json:"fields"`
+			} `json:"issues"`
+			NextPageToken string `json:"nextPageToken"`
+			IsLast        bool   `json:"isLast"`
+		}
+		err := j.do(ctx, call{
+			op:        "search",
+			method:    http.MethodPost,
+			path:      searchPath,
+			body:      body,
+			teamField: "jira_backlog_jql",
+		}, &res)
+		if err != nil {
+			return nil, err
+		}
+		for _, is := range res.Issues {
+			if is.Key == "" || len(found) == q.Limit {
+				continue
+			}
+			f := Found{Key: is.Key, Summary: is.Fields.Summary, Status: is.Fields.Status.Name, URL: j.ticket(is.Key).URL}
+			if is.Fields.Priority != nil {
+				f.Priority = is.Fields.Priority.Name
+			}
+			found = append(found, f)
+		}
+		// The last page may come without isLast, or without a token.
+		if len(found) == q.Limit || res.IsLast || res.NextPageToken == "" || res.NextPageToken == token {
+			break
+		}
+		token = res.NextPageToken
+	}
+	return found, nil
+}
+
+// Searchable implements Tracker.
+func (j *Jira) Searchable() bool { return true }
+
 // lock holds the lock for one project and dedup label, and returns its
 // release: two Files of one key wait for each other instead of both
 // finding nothing and both filing.
@@ -228,7 +298,8 @@ func jqlString(s string) string {
 }
 
 // call is one request to Jira. op names it in errors; the URL never does.
-// project and issueType, when set, make a 400 or 403 say what to check.
+// project and issueType, when set, make a 400 or 403 say what to check;
+// teamField, when set, is the team file's field a 400 is about.
 type call struct {
 	op        string
 	method    string
@@ -236,6 +307,7 @@ type call struct {
 	body      any    // sent as JSON when not nil
 	project   string
 	issueType string
+	teamField string
 }
 
 // do sends one request and decodes a 2xx answer into out.
@@ -350,6 +422,8 @@ func (j *Jira) classify(c call, resp *http.Response, data []byte) error {
 			msg += fmt.Sprintf(": is there a Jira project %q? check jira_project in the team file", c.project)
 		case c.issueType != "" && je.mentions("issuetype"):
 			msg += fmt.Sprintf(": project %q has no issue type %q; check jira_project in the team file", c.project, c.issueType)
+		case c.teamField != "":
+			msg += fmt.Sprintf(": check %s in the team file", c.teamField)
 		}
 		return temporal.NewNonRetryableApplicationError(msg, "JiraBadRequest", nil)
 	case status == http.StatusNotFound:

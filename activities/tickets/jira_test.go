@@ -453,3 +453,243 @@ func TestJiraBadURL(t *testing.T) {
 		requireError(t, err, "JiraBadURL", false, "JIRA_URL")
 	}
 }
+
+// backlogJQL is a team's jira_backlog_jql, as the README suggests it.
+const backlogJQL = "project = DATA AND labels = oncall-backlog AND statusCategory != Done"
+
+// seedBacklog files, as people would in Jira, the backlog of DATA: five
+// open issues of several priorities (two of them High, filed a day
+// apart), one done, one without the label, one in another project.
+// created runs from the oldest to the newest.
+func seedBacklog(t *testing.T, srv *fakejira.Server) {
+	t.Helper()
+	srv.AddProject("OPS")
+	day := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	for i, is := range []fakejira.Issue{
+		{Summary: "Rename the staging bucket", Priority: "Low"},                                // DATA-1
+		{Summary: "Backfill <orders> & retry *flaky* DAG", Priority: "High"},                   // DATA-2
+		{Summary: "Drop the legacy export", Priority: "Lowest"},                                // DATA-3
+		{Summary: "Alert on late loads", Priority: "Highest", StatusCategory: "indeterminate"}, // DATA-4
+		{Summary: "Already done", Priority: "Highest", StatusCategory: "done"},                 // DATA-5
+		{Summary: "Not on the backlog", Priority: "Highest", Labels: []string{"roadmap"}},      // DATA-6
+		{Summary: "Document the runbook", Priority: "High"},                                    // DATA-7
+		{Summary: "Tidy the dbt models", Priority: "Medium"},                                   // DATA-8
+		{Project: "OPS", Summary: "Another team's", Priority: "Highest"},                       // OPS-1
+	} {
+		is.Project = cmp.Or(is.Project, "DATA")
+		if is.Labels == nil {
+			is.Labels = []string{"oncall-backlog"}
+		}
+		is.Created = day.AddDate(0, 0, i)
+		srv.AddIssue(is)
+	}
+}
+
+func keys(found []tickets.Found) []string {
+	var out []string
+	for _, f := range found {
+		out = append(out, f.Key)
+	}
+	return out
+}
+
+func TestJiraSearchBacklog(t *testing.T) {
+	srv, j := newJira(t)
+	seedBacklog(t, srv)
+	ctx := context.Background()
+
+	found, err := j.Search(ctx, tickets.Query{JQL: backlogJQL, Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Highest first; of the two High, the older first; the done issue, the
+	// one without the label and the other project's are not the backlog.
+	if want := []string{"DATA-4", "DATA-2", "DATA-7", "DATA-8", "DATA-1"}; !slices.Equal(keys(found), want) {
+		t.Errorf("backlog %q, want %q", keys(found), want)
+	}
+	want := tickets.Found{
+		Key: "DATA-2", Summary: "Backfill <orders> & retry *flaky* DAG", Priority: "High", Status: "To Do",
+		URL: srv.URL() + "/browse/DATA-2",
+	}
+	if len(found) > 1 && found[1] != want {
+		t.Errorf("second issue %+v, want %+v", found[1], want)
+	}
+	if len(found) > 0 && found[0].Status != "In Progress" {
+		t.Errorf("DATA-4's status %q, want In Progress", found[0].Status)
+	}
+	if n := srv.Requests(fakejira.SearchPostEndpoint); n != 1 {
+		t.Errorf("%d searches, want 1: five issues fit in one page", n)
+	}
+
+	// maxResults: the first two, and no more asked of Jira.
+	two, err := j.Search(ctx, tickets.Query{JQL: backlogJQL, Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"DATA-4", "DATA-2"}; !slices.Equal(keys(two), want) {
+		t.Errorf("a limit of 2 found %q, want %q", keys(two), want)
+	}
+	// A backlog smaller than the limit: all of it.
+	all, err := j.Search(ctx, tickets.Query{JQL: backlogJQL, Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 6 {
+		t.Errorf("a limit of 50 found %q, want the 6 open issues", keys(all))
+	}
+}
+
+// A site that answers fewer issues a page than asked is read on, page by
+// page, until the limit is reached or the backlog ends.
+func TestJiraSearchReadsOnePageAfterAnother(t *testing.T) {
+	srv, j := newJira(t)
+	seedBacklog(t, srv)
+	srv.LimitPages(2)
+	ctx := context.Background()
+	found, err := j.Search(ctx, tickets.Query{JQL: backlogJQL, Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"DATA-4", "DATA-2", "DATA-7", "DATA-8", "DATA-1"}; !slices.Equal(keys(found), want) {
+		t.Errorf("backlog %q, want %q", keys(found), want)
+	}
+	if n := srv.Requests(fakejira.SearchPostEndpoint); n != 3 {
+		t.Errorf("%d pages read, want 3 (2, 2 and 1 issues)", n)
+	}
+	all, err := j.Search(ctx, tickets.Query{JQL: backlogJQL, Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 6 || srv.Requests(fakejira.SearchPostEndpoint) != 6 {
+		t.Errorf("found %q in %d pages in all, want the 6 open issues in 3 more", keys(all), srv.Requests(fakejira.SearchPostEndpoint))
+	}
+}
+
+func TestJiraSearchKeepsTheQuerysOwnOrder(t *testing.T) {
+	srv, j := newJira(t)
+	seedBacklog(t, srv)
+	for _, tc := range []struct {
+		name, jql string
+		want      []string
+	}{
+		{"ORDER BY", backlogJQL + " ORDER BY created DESC", []string{"DATA-8", "DATA-7", "DATA-4"}},
+		{"order by in lower case across a line break", backlogJQL + " order\n by key desc", []string{"DATA-8", "DATA-7", "DATA-4"}},
+		// "order by" in a string is a value, not the query's order: the
+		// default order is appended.
+		{"order by in a string", `project = DATA AND labels != "order by" AND statusCategory != done`, []string{"DATA-4", "DATA-6", "DATA-2"}},
+		{"no order", "labels = oncall-backlog AND project = DATA", []string{"DATA-4", "DATA-5", "DATA-2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			found, err := j.Search(context.Background(), tickets.Query{JQL: tc.jql, Limit: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(keys(found), tc.want) {
+				t.Errorf("%s: found %q, want %q", tc.jql, keys(found), tc.want)
+			}
+		})
+	}
+}
+
+func TestJiraSearchErrors(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		jql   string
+		limit int
+		token string
+		fault func(*fakejira.Server)
+		check func(*testing.T, error)
+	}{
+		{
+			name: "JQL Jira cannot parse",
+			jql:  "project DATA",
+			check: func(t *testing.T, err error) {
+				requireError(t, err, "JiraBadRequest", false, "Jira search: HTTP 400", "Expecting operator but got 'DATA'", "jira_backlog_jql")
+			},
+		},
+		{
+			name: "a field Jira does not have",
+			jql:  "universe = 42",
+			check: func(t *testing.T, err error) {
+				requireError(t, err, "JiraBadRequest", false, "400", "Field 'universe' does not exist", "jira_backlog_jql")
+			},
+		},
+		{
+			name: "a project that does not exist",
+			jql:  "project = NOPE AND labels = oncall-backlog",
+			check: func(t *testing.T, err error) {
+				requireError(t, err, "JiraBadRequest", false, "400", "The value 'NOPE' does not exist for the field 'project'", "jira_backlog_jql")
+			},
+		},
+		{
+			name:  "wrong API token",
+			jql:   backlogJQL,
+			token: wrongToken,
+			check: func(t *testing.T, err error) {
+				requireError(t, err, "JiraAuth", false, "401", "JIRA_USER", "JIRA_API_TOKEN")
+			},
+		},
+		{
+			name:  "forbidden",
+			jql:   backlogJQL,
+			fault: func(s *fakejira.Server) { s.On(fakejira.SearchPostEndpoint).FailNext(1, 403) },
+			check: func(t *testing.T, err error) {
+				requireError(t, err, "JiraAuth", false, "403", "JIRA_API_TOKEN")
+			},
+		},
+		{
+			name:  "rate limited",
+			jql:   backlogJQL,
+			fault: func(s *fakejira.Server) { s.On(fakejira.SearchPostEndpoint).RateLimitNext(1, 4*time.Second) },
+			check: func(t *testing.T, err error) {
+				ae := requireError(t, err, "JiraRateLimited", true, "429")
+				if d := ae.NextRetryDelay(); d != 4*time.Second {
+					t.Errorf("NextRetryDelay = %v, want 4s", d)
+				}
+			},
+		},
+		{
+			name:  "no JQL",
+			jql:   " \n",
+			check: func(t *testing.T, err error) { requireError(t, err, "TicketInvalid", false, "jira_backlog_jql") },
+		},
+		{
+			name:  "a limit of none",
+			jql:   backlogJQL,
+			limit: -1,
+			check: func(t *testing.T, err error) { requireError(t, err, "TicketInvalid", false, "want 1 to 100") },
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, _ := newJira(t)
+			seedBacklog(t, srv)
+			if tc.fault != nil {
+				tc.fault(srv)
+			}
+			j := tickets.NewJira(srv.URL(), fakejira.User, cmp.Or(tc.token, fakejira.APIToken), nil)
+			found, err := j.Search(ctx, tickets.Query{JQL: tc.jql, Limit: cmp.Or(tc.limit, 5)})
+			tc.check(t, err)
+			if found != nil {
+				t.Errorf("found %q beside an error", keys(found))
+			}
+		})
+	}
+}
+
+// A 5xx is retryable, and the retry Temporal makes finds the backlog.
+func TestJiraSearchAfterAFailure(t *testing.T) {
+	srv, j := newJira(t)
+	seedBacklog(t, srv)
+	ctx := context.Background()
+	srv.On(fakejira.SearchPostEndpoint).FailNext(1, 503)
+	_, err := j.Search(ctx, tickets.Query{JQL: backlogJQL, Limit: 5})
+	requireError(t, err, "JiraUnavailable", true, "Jira search: HTTP 503")
+	found, err := j.Search(ctx, tickets.Query{JQL: backlogJQL, Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found) != 5 || srv.Requests(fakejira.SearchPostEndpoint) != 2 {
+		t.Errorf("the retry found %q in %d searches, want 5 issues in 2", keys(found), srv.Requests(fakejira.SearchPostEndpoint))
+	}
+}

@@ -1,7 +1,7 @@
-// Package tickets files follow-up tickets, such as an incident's RCA, and
-// tells when one is resolved. Jira does it when credentials are set, the
-// console otherwise. Both speak one small interface, so the workflow that
-// files an RCA is written once.
+// Package tickets files follow-up tickets, such as an incident's RCA, tells
+// when one is resolved, and searches a team's backlog. Jira does it when
+// credentials are set, the console otherwise. Both speak one small
+// interface, so the workflow that files an RCA is written once.
 //
 // Filing is idempotent: an Issue carries a DedupKey, the filed ticket
 // carries a label derived from it (DedupLabel), and File looks for a ticket
@@ -13,6 +13,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -51,6 +53,32 @@ type Ticket struct {
 	URL string
 }
 
+// Query is a search for issues.
+type Query struct {
+	// JQL selects the issues, e.g. a team's jira_backlog_jql. When it has
+	// no ORDER BY, the issues come highest priority first, then oldest
+	// first (DefaultOrder); an ORDER BY of its own is kept.
+	JQL string
+	// Limit is how many issues at most, from 1 to MaxLimit.
+	Limit int
+}
+
+// Found is an issue a search found. Its text is Jira's, written by
+// people: data, to be escaped where it is shown.
+type Found struct {
+	// Key is the issue's key, e.g. "DATA-12".
+	Key string
+	// Summary is its one-line summary.
+	Summary string
+	// Priority is its priority's name, e.g. "High"; "" when the site has
+	// no priorities.
+	Priority string
+	// Status is its status's name, e.g. "To Do".
+	Status string
+	// URL is where a person sees it, e.g. https://example.atlassian.net/browse/DATA-12.
+	URL string
+}
+
 // Tracker files tickets and reports on them.
 type Tracker interface {
 	// File files in, unless a ticket with in.DedupKey was filed before, in
@@ -59,7 +87,21 @@ type Tracker interface {
 	// Resolved reports whether the ticket's status is in Jira's "done"
 	// status category.
 	Resolved(ctx context.Context, key string) (bool, error)
+	// Search returns the first q.Limit issues that q.JQL finds, in its
+	// order.
+	Search(ctx context.Context, q Query) ([]Found, error)
+	// Searchable reports whether Search looks in a tracker people use:
+	// false for the console, which finds nothing.
+	Searchable() bool
 }
+
+// DefaultOrder is the order of a search whose JQL names none: highest
+// priority first, then the oldest issue first.
+const DefaultOrder = "ORDER BY priority DESC, created ASC"
+
+// MaxLimit is the most issues a search returns; Jira pages its answers by
+// about a hundred when fields are asked for.
+const MaxLimit = 100
 
 // DefaultIssueType is the issue type of an Issue that names none.
 const DefaultIssueType = "Task"
@@ -101,6 +143,61 @@ func validate(in Issue) error {
 	}
 	return temporal.NewNonRetryableApplicationError(
 		"ticket: the issue lacks "+strings.Join(missing, ", "), "TicketInvalid", nil)
+}
+
+// checkQuery refuses a Query that no tracker could run, for a reason a
+// retry cannot fix.
+func checkQuery(q Query) error {
+	switch {
+	case strings.TrimSpace(q.JQL) == "":
+		return temporal.NewNonRetryableApplicationError(
+			"ticket search: no JQL (check jira_backlog_jql in the team file)", "TicketInvalid", nil)
+	case q.Limit < 1 || q.Limit > MaxLimit:
+		return temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("ticket search: a limit of %d issues; want 1 to %d", q.Limit, MaxLimit), "TicketInvalid", nil)
+	}
+	return nil
+}
+
+// orderByRE finds an ORDER BY clause: the keywords in any case, with any
+// space between them.
+var orderByRE = regexp.MustCompile(`(?i)\border\s+by\b`)
+
+// ordered is jql with DefaultOrder appended when it has no ORDER BY of its
+// own. Words inside quoted strings (summary ~ "order by date") are not
+// JQL's and are not looked at.
+func ordered(jql string) string {
+	jql = strings.TrimSpace(jql)
+	if orderByRE.MatchString(withoutStrings(jql)) {
+		return jql
+	}
+	return jql + " " + DefaultOrder
+}
+
+// withoutStrings is jql with the contents of its quoted strings ("..." and
+// '...', in which a backslash escapes the next character) blanked out.
+func withoutStrings(jql string) string {
+	var b strings.Builder
+	var quote byte
+	for i := 0; i < len(jql); i++ {
+		c := jql[i]
+		switch {
+		case quote == 0:
+			if c == '"' || c == '\'' {
+				quote = c
+			}
+			b.WriteByte(c)
+		case c == '\\':
+			i++
+			b.WriteByte(' ')
+		case c == quote:
+			quote = 0
+			b.WriteByte(c)
+		default:
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
 }
 
 // summaryLine folds the summary onto one line, as Jira refuses line breaks

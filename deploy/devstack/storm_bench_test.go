@@ -147,8 +147,9 @@ func (s *loadStack) deliver(teamName, key string) (string, error) {
 	return res.Incidents[0], nil
 }
 
-// posts counts, by incident, its pages (channel posts) and all its posts,
-// from the keys Baton puts in each post's metadata.
+// posts counts, by incident, its pages (in the channel, or in a storm
+// group's thread) and all its posts, from the keys Baton puts in each
+// post's metadata.
 func (s *loadStack) posts(teams int) (pages map[string]time.Time, all map[string]int) {
 	pages, all = map[string]time.Time{}, map[string]int{}
 	for i := range teams {
@@ -156,7 +157,7 @@ func (s *loadStack) posts(teams int) (pages map[string]time.Time, all map[string
 			key, _ := m.MetadataPayload["key"].(string)
 			id, _, _ := strings.Cut(key, "/")
 			all[id]++
-			if m.ThreadTS == "" && strings.HasSuffix(key, "/page") {
+			if strings.HasSuffix(key, "/page") {
 				pages[id] = slackTime(m.TS)
 			}
 		}

@@ -51,6 +51,7 @@ var secretVars = []string{
 	"TWILIO_AUTH_TOKEN",
 	"JIRA_API_TOKEN",
 	"TEMPORAL_API_KEY",
+	"BATON_STATUS_TOKEN",
 }
 
 // helmPath finds helm on PATH, or skips (fails with BATON_REQUIRE_HELM=1).
@@ -235,6 +236,7 @@ func TestChartFullValues(t *testing.T) {
 		"TWILIO_AUTH_TOKEN":    "twilio-auth-token",
 		"JIRA_API_TOKEN":       "jira-api-token",
 		"TEMPORAL_API_KEY":     "temporal-api-key",
+		"BATON_STATUS_TOKEN":   "status-token",
 	}
 	for _, name := range secretVars {
 		if _, ok := secretKeys[name]; !ok {

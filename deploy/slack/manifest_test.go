@@ -33,6 +33,7 @@ import (
 
 	"github.com/baton-oncall/baton/activities/chat"
 	"github.com/baton-oncall/baton/activities/chat/slack"
+	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/fakeslack"
 )
 
@@ -41,6 +42,7 @@ const (
 	manifestPath  = "manifest.yaml"
 	slackDir      = "../../activities/chat/slack"
 	fakeSlackFile = "../../internal/fakeslack/fakeslack.go"
+	eventsFile    = "../../gateway/events.go"
 )
 
 // kind is the kind of conversation a call is about: Slack asks for a
@@ -172,10 +174,17 @@ var prerequisites = map[string][]string{
 	"users:read.email": {"users:read"},
 }
 
-// slashCommandScope is what a slash command needs: "commands — Add
-// shortcuts and slash commands that people can use"
+// slashCommandScope is what a slash command, and a shortcut, need:
+// "commands — Add shortcuts and slash commands that people can use"
 // (https://docs.slack.dev/reference/scopes/commands).
 const slashCommandScope = "commands"
+
+// eventScopes are the bot scopes of the events Baton subscribes to, as
+// Slack's docs give them ("Required scopes"), with the gateway's source
+// that handles each: the manifest subscribes to exactly these.
+var eventScopes = map[string]struct{ doc, scope, handledIn string }{
+	"reaction_added": {doc: "https://docs.slack.dev/reference/events/reaction_added", scope: "reactions:read", handledIn: eventsFile},
+}
 
 // slackGoMethods maps the slack-go Client methods Baton calls to the Web
 // API method each calls (read from slack-go v0.34.0's sources). A call of
@@ -309,6 +318,19 @@ func drive(t *testing.T) (*fakeslack.Server, map[string][]kind) {
 		_, err := s.Replies(ctx, teamChannel, ts)
 		return err
 	})
+	// A support request reads the message asked about: one in the channel
+	// (its reaction, the shortcut), or a reply in a thread.
+	asked := srv.AddMessage(teamChannelID, "U0ALICE", "is the orders table late?")
+	reply := srv.AddReply(teamChannelID, asked, "U0ALICE", "and the revenue dashboard?")
+	for _, at := range []string{asked, reply} {
+		do("Message", func() error {
+			m, err := s.Message(ctx, teamChannel, at)
+			if err == nil && (m.TS != at || m.ThreadTS != asked || m.User != "U0ALICE") {
+				err = fmt.Errorf("read %+v, want message %s of thread %s by U0ALICE", m, at, asked)
+			}
+			return err
+		})
+	}
 
 	var dm, dmTS string
 	do("OpenDM", func() error {
@@ -443,6 +465,19 @@ func TestManifestScopesCoverSlackCalls(t *testing.T) {
 	}
 	if len(m.Features.SlashCommands) > 0 {
 		need.add(slashCommandScope, "the slash command "+m.Features.SlashCommands[0].Command)
+	}
+	for _, sc := range m.Features.Shortcuts {
+		need.add(slashCommandScope, "the shortcut "+sc.Name)
+	}
+	if es := m.Settings.EventSubscriptions; es != nil {
+		for _, ev := range es.BotEvents {
+			e, ok := eventScopes[ev]
+			if !ok {
+				t.Errorf("the manifest subscribes to the event %s, which eventScopes does not list: add its scope from https://docs.slack.dev/reference/events/%s, and handle it in the gateway", ev, ev)
+				continue
+			}
+			need.add(e.scope, "the event "+ev)
+		}
 	}
 	for _, scope := range slices.Sorted(maps.Keys(need)) {
 		for _, pre := range prerequisites[scope] {
@@ -708,6 +743,12 @@ type manifest struct {
 			UsageHint    string `yaml:"usage_hint"`
 			ShouldEscape bool   `yaml:"should_escape"`
 		} `yaml:"slash_commands"`
+		Shortcuts []struct {
+			Name        string `yaml:"name"`
+			Type        string `yaml:"type"`
+			CallbackID  string `yaml:"callback_id"`
+			Description string `yaml:"description"`
+		} `yaml:"shortcuts"`
 	} `yaml:"features"`
 	OAuthConfig struct {
 		RedirectURLs []string `yaml:"redirect_urls"`
@@ -721,6 +762,11 @@ type manifest struct {
 			IsEnabled  bool   `yaml:"is_enabled"`
 			RequestURL string `yaml:"request_url"`
 		} `yaml:"interactivity"`
+		EventSubscriptions *struct {
+			RequestURL string   `yaml:"request_url"`
+			BotEvents  []string `yaml:"bot_events"`
+			UserEvents []string `yaml:"user_events"`
+		} `yaml:"event_subscriptions"`
 		OrgDeployEnabled     *bool `yaml:"org_deploy_enabled"`
 		SocketModeEnabled    *bool `yaml:"socket_mode_enabled"`
 		TokenRotationEnabled *bool `yaml:"token_rotation_enabled"`
@@ -783,8 +829,41 @@ func TestManifestStructure(t *testing.T) {
 	if cmd.Description == "" || len(cmd.Description) > 2000 {
 		t.Errorf("slash command description %q: want 1 to 2000 characters", cmd.Description)
 	}
-	if want := "who [team] | page [team] <summary> | ack|resolve <incident> | cover | help"; cmd.UsageHint != want {
+	if want := "who [team] | page [team] <summary> | ack|resolve|why <incident> | ask [team] <question> | cover | silence | help"; cmd.UsageHint != want {
 		t.Errorf("slash command usage_hint = %q, want %q", cmd.UsageHint, want)
+	}
+
+	// The one shortcut, on messages, by the callback_id the gateway
+	// knows. The schema's limits: a name of 24 characters, a
+	// description of 150.
+	if n := len(m.Features.Shortcuts); n != 1 {
+		t.Fatalf("features.shortcuts has %d shortcuts, want one, Ask on-call", n)
+	}
+	sc := m.Features.Shortcuts[0]
+	if sc.Name != "Ask on-call" || sc.Type != "message" || sc.CallbackID != contract.SupportShortcutCallbackID {
+		t.Errorf("shortcut %+v: want Ask on-call, of type message, callback_id %s", sc, contract.SupportShortcutCallbackID)
+	}
+	if len(sc.Name) > 24 || sc.Description == "" || len(sc.Description) > 150 {
+		t.Errorf("shortcut %q: name up to 24 characters, description 1 to 150", sc.Name)
+	}
+
+	// The events, to the gateway's endpoint: exactly those it handles.
+	es := m.Settings.EventSubscriptions
+	if es == nil {
+		t.Fatal("settings.event_subscriptions is missing: the support reaction arrives as an event")
+	}
+	checkURL(t, "settings.event_subscriptions.request_url", es.RequestURL, "/slack/events")
+	if len(es.UserEvents) > 0 {
+		t.Errorf("settings.event_subscriptions.user_events = %v: Baton acts as its bot only", es.UserEvents)
+	}
+	if got, want := slices.Sorted(slices.Values(es.BotEvents)), slices.Sorted(maps.Keys(eventScopes)); !slices.Equal(got, want) {
+		t.Errorf("bot_events %v, want exactly %v", got, want)
+	}
+	for ev, e := range eventScopes {
+		src, err := os.ReadFile(e.handledIn)
+		if err != nil || !strings.Contains(string(src), strconv.Quote(ev)) {
+			t.Errorf("%s does not handle the event %s (%v)", e.handledIn, ev, err)
+		}
 	}
 
 	in := m.Settings.Interactivity

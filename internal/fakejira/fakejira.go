@@ -1,7 +1,9 @@
 // Package fakejira is an in-process fake of Jira Cloud's REST API v3, the
-// part of it that files tickets and reads their status, for tests:
+// part of it that files tickets, reads their status and searches a team's
+// backlog, for tests:
 //
 //	GET  /rest/api/3/search/jql?jql=...&fields=...&maxResults=...&nextPageToken=...
+//	POST /rest/api/3/search/jql             {"jql", "maxResults", "fields", "nextPageToken", ...}
 //	POST /rest/api/3/issue                  {"fields": {...}}
 //	GET  /rest/api/3/issue/{issueIdOrKey}?fields=...
 //
@@ -10,25 +12,28 @@
 // an email and an API token, JSON bodies, descriptions in Atlassian
 // Document Format, 201 Created with {"id", "key", "self"}, the enhanced
 // search's token paging ({"issues", "nextPageToken", "isLast"}, only the
-// issue's id unless fields are asked for), statuses with their status
-// category, and Jira's error bodies ({"errorMessages": [...], "errors":
-// {field: message}}).
+// issue's id unless fields are asked for; the POST form refuses a body
+// property it does not document, as Jira does), statuses with their status
+// category, priorities, and Jira's error bodies ({"errorMessages": [...],
+// "errors": {field: message}}).
 //
-// The JQL it understands is the one query Baton sends,
+// Both searches evaluate a part of JQL (jql.go): clauses on project,
+// labels, statusCategory and priority joined by AND, and ORDER BY
+// priority, created or key. JQL Jira cannot parse is refused with 400 and
+// Jira's message, as is JQL the fake cannot evaluate, with a message that
+// says so. Requests Jira would refuse are refused with its messages where
+// Baton's tests rely on them: a project that does not exist (in JQL and on
+// create), an issue type the project does not have, a missing or
+// multi-line summary, a label with spaces, a description that is not an
+// ADF document.
 //
-//	project = "DATA" AND labels = "baton-0123456789abcdef"
-//
-// (keywords and field names in any case, values as quoted strings); any
-// other query is refused with 400, as Jira refuses JQL it cannot parse.
-// Requests Jira would refuse are refused with its messages where Baton's
-// tests rely on them: a project that does not exist (in JQL and on create),
-// an issue type the project does not have, a missing or multi-line
-// summary, a label with spaces, a description that is not an ADF document.
+// Issues are filed through the API, or seeded with AddIssue as people
+// would file them in Jira's own UI.
 //
 // Faults come from the shared kit (internal/faults): a fault answers with
 // Jira's error body (Retry-After on a 429) before the credentials are
-// checked. A route is an endpoint: SearchEndpoint, CreateEndpoint or
-// GetEndpoint.
+// checked. A route is an endpoint: SearchEndpoint, SearchPostEndpoint,
+// CreateEndpoint or GetEndpoint.
 package fakejira
 
 import (
@@ -39,7 +44,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -61,14 +65,34 @@ const (
 
 // The endpoints, as Requests counts them and On takes them.
 const (
-	SearchEndpoint = "GET /rest/api/3/search/jql"
-	CreateEndpoint = "POST /rest/api/3/issue"
-	GetEndpoint    = "GET /rest/api/3/issue/{issueIdOrKey}"
+	SearchEndpoint     = "GET /rest/api/3/search/jql"
+	SearchPostEndpoint = "POST /rest/api/3/search/jql"
+	CreateEndpoint     = "POST /rest/api/3/issue"
+	GetEndpoint        = "GET /rest/api/3/issue/{issueIdOrKey}"
 )
 
 // IssueTypes are the issue types every project has, as in a company-managed
 // software project.
 var IssueTypes = []string{"Task", "Bug", "Story", "Epic"}
+
+// Priorities are Jira's default priorities, highest first; their ids are
+// "1" to "5" in this order. An issue filed without one gets
+// DefaultPriority, as in Jira's default priority scheme.
+var Priorities = []string{"Highest", "High", "Medium", "Low", "Lowest"}
+
+// DefaultPriority is the priority of an issue filed without one.
+const DefaultPriority = "Medium"
+
+// priorityRank is a priority's place in Priorities, from 1 (Highest), by
+// its name in any case; 0 for none.
+func priorityRank(name string) int {
+	for i, p := range Priorities {
+		if strings.EqualFold(p, name) {
+			return i + 1
+		}
+	}
+	return 0
+}
 
 const (
 	// defaultMaxResults and maxMaxResults are the enhanced search's.
@@ -87,6 +111,8 @@ type Issue struct {
 	Summary   string
 	IssueType string
 	Labels    []string
+	// Priority is one of Priorities.
+	Priority string
 	// Description is the ADF document as the client sent it; nil when the
 	// issue has none. DescriptionText flattens it.
 	Description json.RawMessage
@@ -125,6 +151,8 @@ type Server struct {
 	issues   []*Issue            // oldest first
 	nextID   int
 	requests map[string]int
+	// pageSize, when not 0, caps a search's page below its maxResults.
+	pageSize int
 }
 
 // project is a Jira project and the number of its last issue.
@@ -140,6 +168,7 @@ func New(tb testing.TB) *Server {
 	s := &Server{tb: tb, projects: map[string]*project{}, requests: map[string]int{}, nextID: 10000}
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc(SearchEndpoint, s.search)
+	s.mux.HandleFunc(SearchPostEndpoint, s.searchPost)
 	s.mux.HandleFunc(CreateEndpoint, s.create)
 	s.mux.HandleFunc(GetEndpoint, s.get)
 	s.srv = fakehttp.Start(tb, s.serveHTTP)
@@ -167,6 +196,62 @@ func (s *Server) Issues() []Issue {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return fakehttp.Copies(s.issues, cloneIssue)
+}
+
+// AddIssue files an issue as a person would in Jira's own UI, for a search
+// to find: in is.Project, which must exist, with is.Summary, is.IssueType
+// ("Task" when empty), is.Labels, is.Priority (DefaultPriority when
+// empty) and is.StatusCategory ("new" when empty), created at is.Created
+// (now when zero). The fake gives it its ID and key, which it returns.
+func (s *Server) AddIssue(is Issue) string {
+	s.tb.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.project(is.Project)
+	if p == nil {
+		s.tb.Errorf("fakejira: AddIssue: no project %q; add it with AddProject", is.Project)
+		return ""
+	}
+	is.IssueType = cmp.Or(is.IssueType, IssueTypes[0])
+	is.Priority = cmp.Or(is.Priority, DefaultPriority)
+	is.StatusCategory = cmp.Or(is.StatusCategory, "new")
+	if is.Created.IsZero() {
+		is.Created = time.Now()
+	}
+	switch {
+	case !slices.Contains(IssueTypes, is.IssueType):
+		s.tb.Errorf("fakejira: AddIssue: no issue type %q; want one of %q", is.IssueType, IssueTypes)
+	case priorityRank(is.Priority) == 0:
+		s.tb.Errorf("fakejira: AddIssue: no priority %q; want one of %q", is.Priority, Priorities)
+	case statuses[is.StatusCategory].name == "":
+		s.tb.Errorf("fakejira: AddIssue: no status category %q; want new, indeterminate or done", is.StatusCategory)
+	default:
+		return s.add(p, is).Key
+	}
+	return ""
+}
+
+// add files is in p, giving it its ID and key; the caller holds mu.
+func (s *Server) add(p *project, is Issue) *Issue {
+	p.last++
+	s.nextID++
+	is.ID = strconv.Itoa(s.nextID)
+	is.Key = fmt.Sprintf("%s-%d", p.key, p.last)
+	is.Project = p.key
+	is.Labels = slices.Clone(is.Labels)
+	is.Description = bytes.Clone(is.Description)
+	s.issues = append(s.issues, &is)
+	return &is
+}
+
+// LimitPages makes a search answer at most n issues a page, whatever its
+// maxResults: Atlassian documents that the enhanced search may return
+// fewer than asked, when fields are asked for, and that the rest come with
+// nextPageToken.
+func (s *Server) LimitPages(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pageSize = n
 }
 
 // SetStatusCategory moves the issue to a status of the category: "new",
@@ -218,34 +303,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// jqlRE is the one query the fake understands. JQL keywords and field
-// names are case-insensitive; the values are quoted strings, in which a
-// backslash escapes the next character.
-var jqlRE = regexp.MustCompile(`(?i)^\s*project\s*=\s*"((?:[^"\\]|\\.)*)"\s+AND\s+labels\s*=\s*"((?:[^"\\]|\\.)*)"\s*$`)
-
-// unquote undoes JQL's backslash escapes.
-var unquote = regexp.MustCompile(`\\(.)`)
-
 func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	jql := q.Get("jql")
-	if strings.TrimSpace(jql) == "" {
-		// The enhanced search refuses unbounded queries.
-		writeError(w, http.StatusBadRequest, nil, "Unbounded JQL queries are not allowed here. Please add a search restriction to your query.")
-		return
-	}
-	m := jqlRE.FindStringSubmatch(jql)
-	if m == nil {
-		writeError(w, http.StatusBadRequest, nil, fmt.Sprintf("Error in the JQL Query: the fake understands only project = \"KEY\" AND labels = \"label\", not %q.", jql))
-		return
-	}
-	key := unquote.ReplaceAllString(m[1], "$1")
-	label := unquote.ReplaceAllString(m[2], "$1")
-	p, ok := s.projects[strings.ToUpper(key)]
-	if !ok {
-		writeError(w, http.StatusBadRequest, nil, fmt.Sprintf("The value '%s' does not exist for the field 'project'.", key))
-		return
-	}
 	limit := defaultMaxResults
 	if v := q.Get("maxResults"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -253,11 +312,68 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusBadRequest, nil, "The maxResults parameter must be a non-negative integer.")
 			return
 		}
-		limit = min(n, maxMaxResults)
+		limit = n
+	}
+	s.searchPage(w, q.Get("jql"), limit, requested(q.Get("fields"), false), q.Get("nextPageToken"))
+}
+
+// searchPost is the enhanced search's POST form, for JQL too long for a
+// URL: the same search, its parameters in a JSON body.
+func (s *Server) searchPost(w http.ResponseWriter, r *http.Request) {
+	if mt, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";"); !strings.EqualFold(strings.TrimSpace(mt), "application/json") {
+		writeError(w, http.StatusUnsupportedMediaType, nil, "Unsupported Media Type: send the search as application/json.")
+		return
+	}
+	// The body's properties, as Atlassian documents them; Jira refuses a
+	// body with any other (startAt, say) as an invalid payload.
+	var body struct {
+		JQL             string   `json:"jql"`
+		MaxResults      *int     `json:"maxResults"`
+		Fields          []string `json:"fields"`
+		NextPageToken   string   `json:"nextPageToken"`
+		Expand          string   `json:"expand"`
+		Properties      []string `json:"properties"`
+		FieldsByKeys    bool     `json:"fieldsByKeys"`
+		FailFast        bool     `json:"failFast"`
+		ReconcileIssues []int64  `json:"reconcileIssues"`
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil || (body.MaxResults != nil && *body.MaxResults < 0) {
+		writeError(w, http.StatusBadRequest, nil, "Invalid request payload. Refer to the REST API documentation and try again.")
+		return
+	}
+	limit := defaultMaxResults
+	if body.MaxResults != nil {
+		limit = *body.MaxResults
+	}
+	s.searchPage(w, body.JQL, limit, requested(strings.Join(body.Fields, ","), false), body.NextPageToken)
+}
+
+// searchPage answers one page of a search: the issues that jql finds, in
+// its order, from the one nextPageToken names, at most limit of them, with
+// the fields in want.
+func (s *Server) searchPage(w http.ResponseWriter, jql string, limit int, want map[string]bool, nextPageToken string) {
+	q, err := parse(jql)
+	if err == nil {
+		err = s.check(q)
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, nil, err.Error())
+		return
+	}
+	if len(q.where) == 0 {
+		// The enhanced search refuses unbounded queries.
+		writeError(w, http.StatusBadRequest, nil, "Unbounded JQL queries are not allowed here. Please add a search restriction to your query.")
+		return
+	}
+	limit = min(limit, maxMaxResults)
+	if s.pageSize > 0 {
+		limit = min(limit, s.pageSize)
 	}
 	start := 0
-	if tok := q.Get("nextPageToken"); tok != "" {
-		b, err := base64.RawURLEncoding.DecodeString(tok)
+	if nextPageToken != "" {
+		b, err := base64.RawURLEncoding.DecodeString(nextPageToken)
 		if err == nil {
 			start, err = strconv.Atoi(string(b))
 		}
@@ -267,15 +383,14 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var found []*Issue
-	// Jira's default order for a search is by creation, newest first.
-	for _, is := range slices.Backward(s.issues) {
-		if is.Project == p.key && slices.Contains(is.Labels, label) {
+	for _, is := range s.issues {
+		if q.matches(is) {
 			found = append(found, is)
 		}
 	}
+	q.sort(found)
 	start = min(start, len(found))
 	end := min(start+limit, len(found))
-	want := requested(q.Get("fields"), false)
 	page := []fields{}
 	for _, is := range found[start:end] {
 		page = append(page, s.issueJSON(is, want, true))
@@ -316,7 +431,7 @@ func requested(param string, all bool) map[string]bool {
 	for _, f := range strings.Split(param, ",") {
 		switch f = strings.TrimSpace(f); f {
 		case "*all", "*navigable":
-			for _, k := range []string{"status", "summary", "issuetype", "project", "labels", "description", "created"} {
+			for _, k := range []string{"status", "summary", "issuetype", "project", "labels", "priority", "description", "created"} {
 				want[k] = true
 			}
 		case "":
@@ -349,6 +464,9 @@ func (s *Server) issueJSON(is *Issue, want map[string]bool, inSearch bool) field
 	}
 	if want["labels"] {
 		f["labels"] = is.Labels
+	}
+	if want["priority"] {
+		f["priority"] = priorityJSON(s.srv.URL, is.Priority)
 	}
 	if want["description"] {
 		f["description"] = nil
@@ -383,6 +501,17 @@ func statusJSON(base, category string) fields {
 		"name":           st.name,
 		"id":             st.id,
 		"statusCategory": fields{"self": base + "/rest/api/3/statuscategory/" + strconv.Itoa(st.catID), "id": st.catID, "key": category, "colorName": st.catColor, "name": st.catName},
+	}
+}
+
+// priorityJSON is a priority as Jira shows it in an issue's fields.
+func priorityJSON(base, name string) fields {
+	id := strconv.Itoa(priorityRank(name))
+	return fields{
+		"self":    base + "/rest/api/3/priority/" + id,
+		"iconUrl": base + "/images/icons/priorities/" + strings.ToLower(name) + ".svg",
+		"name":    name,
+		"id":      id,
 	}
 }
 
@@ -431,11 +560,9 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	var p *project
-	for _, pr := range s.projects {
-		if strings.EqualFold(pr.key, in.Project.Key) || (in.Project.ID != "" && pr.id == in.Project.ID) {
-			p = pr
-		}
+	p := s.project(in.Project.Key)
+	if in.Project.Key == "" && in.Project.ID != "" {
+		p = s.project(in.Project.ID)
 	}
 	if p == nil {
 		errs["project"] = "valid project is required"
@@ -466,20 +593,15 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	p.last++
-	s.nextID++
-	is := &Issue{
-		ID:             strconv.Itoa(s.nextID),
-		Key:            fmt.Sprintf("%s-%d", p.key, p.last),
-		Project:        p.key,
+	is := s.add(p, Issue{
 		Summary:        *in.Summary,
 		IssueType:      in.IssueType.Name,
-		Labels:         slices.Clone(in.Labels),
-		Description:    bytes.Clone(in.Description),
+		Labels:         in.Labels,
+		Description:    in.Description,
+		Priority:       DefaultPriority,
 		StatusCategory: "new",
 		Created:        time.Now(),
-	}
-	s.issues = append(s.issues, is)
+	})
 	writeJSON(w, http.StatusCreated, fields{"id": is.ID, "key": is.Key, "self": s.srv.URL + "/rest/api/3/issue/" + is.ID})
 }
 

@@ -396,10 +396,11 @@ func (s *Server) Messages(channelID string) []Message {
 }
 
 // AddReply adds a person's reply to a thread, as if user had typed text
-// there: conversations.replies shows it with the user and without the
-// bot_id that marks the bot's posts. It panics when the channel or the
-// thread's parent does not exist, a mistake in the test.
-func (s *Server) AddReply(channel, threadTS, user, text string) {
+// there, and returns its timestamp: conversations.replies shows it with
+// the user and without the bot_id that marks the bot's posts. It panics
+// when the channel or the thread's parent does not exist, a mistake in
+// the test.
+func (s *Server) AddReply(channel, threadTS, user, text string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.channels[channel]
@@ -412,6 +413,25 @@ func (s *Server) AddReply(channel, threadTS, user, text string) {
 	m := &message{threadTS: threadTS, user: user, text: text, micros: s.nextTS()}
 	m.ts = formatTS(m.micros)
 	c.messages = append(c.messages, m)
+	return m.ts
+}
+
+// AddMessage adds a person's message to a channel, as if user had typed
+// text there (in Slack's markup: &, < and > escaped), and returns its
+// timestamp: conversations.history shows it with the user and without a
+// bot_id. It panics when the channel does not exist, a mistake in the
+// test.
+func (s *Server) AddMessage(channel, user, text string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.channels[channel]
+	if !ok {
+		panic("fakeslack: AddMessage to unknown channel " + channel)
+	}
+	m := &message{user: user, text: text, micros: s.nextTS()}
+	m.ts = formatTS(m.micros)
+	c.messages = append(c.messages, m)
+	return m.ts
 }
 
 // Files returns the files completed by files.completeUploadExternal, in
@@ -871,14 +891,26 @@ func (s *Server) chatPostMessage(p url.Values) (fields, string) {
 }
 
 // conversationsReplies answers a thread: the parent, then its replies,
-// oldest first, as Slack does, a page at a time. oldest filters the
-// replies; the parent is always first, on the first page only.
+// oldest first, as Slack does, a page at a time. ts names the thread's
+// parent or, as Slack's documentation allows, any message in the thread.
+// oldest and latest (with inclusive) filter the replies; the parent is
+// always first, on the first page only.
 func (s *Server) conversationsReplies(p url.Values) (fields, string) {
 	c, ok := s.channels[p.Get("channel")]
 	if !ok {
 		return nil, "channel_not_found"
 	}
 	ts := p.Get("ts")
+	if i := slices.IndexFunc(c.messages, func(m *message) bool { return m.ts == ts && m.threadTS != "" }); i >= 0 {
+		ts = c.messages[i].threadTS // a reply names its thread
+	}
+	inclusive := isTrue(p.Get("inclusive"))
+	latest := int64(-1)
+	if v := p.Get("latest"); v != "" {
+		if latest, ok = parseTS(v); !ok {
+			return nil, "invalid_ts_latest"
+		}
+	}
 	oldest := int64(0)
 	if v := p.Get("oldest"); v != "" {
 		if oldest, ok = parseTS(v); !ok {
@@ -890,7 +922,8 @@ func (s *Server) conversationsReplies(p url.Values) (fields, string) {
 		switch {
 		case m.ts == ts && m.threadTS == "":
 			thread = append([]*message{m}, thread...)
-		case m.threadTS == ts && m.micros >= oldest:
+		case m.threadTS == ts && (m.micros > oldest || inclusive && m.micros == oldest) &&
+			(latest < 0 || m.micros < latest || inclusive && m.micros == latest):
 			thread = append(thread, m)
 		}
 	}

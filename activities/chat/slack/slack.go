@@ -567,6 +567,72 @@ func (s *Slack) Permalink(ctx context.Context, channel, ts string) (string, erro
 	return link, nil
 }
 
+// Message implements chat.Chat, as Slack documents retrieving one
+// message: conversations.history with latest at its timestamp, inclusive,
+// limit 1, for a message in the channel; a reply in a thread is not in
+// the channel's history, so then conversations.replies of its timestamp
+// (which names the thread it is in) from that timestamp on. Slack puts the
+// thread's parent first, so the reply is looked for among what comes.
+func (s *Slack) Message(ctx context.Context, channel, ts string) (chat.Said, error) {
+	id, err := s.channelID(ctx, channel)
+	if err != nil {
+		return chat.Said{}, err
+	}
+	resp, err := s.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+		ChannelID: id, Latest: ts, Inclusive: true, Limit: 1,
+	})
+	if err != nil {
+		return chat.Said{}, notFound("conversations.history", channel, ts, err)
+	}
+	if len(resp.Messages) > 0 && resp.Messages[0].Timestamp == ts {
+		return said(resp.Messages[0]), nil
+	}
+	msgs, _, _, err := s.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+		ChannelID: id, Timestamp: ts, Oldest: ts, Inclusive: true, Limit: 2,
+	})
+	if err != nil {
+		return chat.Said{}, notFound("conversations.replies", channel, ts, err)
+	}
+	for _, m := range msgs {
+		if m.Timestamp == ts {
+			return said(m), nil
+		}
+	}
+	return chat.Said{}, temporal.NewNonRetryableApplicationError(
+		fmt.Sprintf("Slack has no message %s in channel %s", ts, channel), "SlackMessageNotFound", chat.ErrMessageNotFound)
+}
+
+// notFound classifies an error of reading a message: Slack's answers for
+// a message that is not there wrap chat.ErrMessageNotFound.
+func notFound(method, channel, ts string, err error) error {
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) && (se.Err == "thread_not_found" || se.Err == "message_not_found") {
+		return temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("Slack %s: %s: no message %s in channel %s", method, se.Err, ts, channel), "SlackMessageNotFound",
+			fmt.Errorf("%w: %w", chat.ErrMessageNotFound, err))
+	}
+	return classify(method, err)
+}
+
+// said is a message as chat.Said has it: its text read back from Slack's
+// markup to what people see.
+func said(m slack.Message) chat.Said {
+	out := chat.Said{
+		User: m.User, Bot: m.BotID != "" || m.SubType == "bot_message",
+		Text: mrkdwn.Plain(m.Text), TS: m.Timestamp, ThreadTS: m.ThreadTimestamp,
+	}
+	if out.ThreadTS == "" {
+		out.ThreadTS = m.Timestamp
+	}
+	return out
+}
+
+// ChannelID implements chat.ChannelResolver, through conversations.list
+// for a "#name" (cached, as for every call).
+func (s *Slack) ChannelID(ctx context.Context, channel string) (string, error) {
+	return s.channelID(ctx, channel)
+}
+
 // channelID resolves "#name" to an ID through conversations.list; anything
 // else is taken as an ID.
 func (s *Slack) channelID(ctx context.Context, channel string) (string, error) {

@@ -1062,3 +1062,56 @@ func TestSlackPostKeepsToSlackLimitsInCharacters(t *testing.T) {
 		t.Errorf("a text of %d characters ending %q", n, got[len(got)-40:])
 	}
 }
+
+func TestSlackMessageReadsOneMessageByItsTimestamp(t *testing.T) {
+	srv := fakeslack.New(t)
+	s := slack.NewSlack(fakeslack.Token, srv.URL(), slack.WithChannelWriteRate(0, 1))
+	srv.AddChannel("C0HELP", "data-help", "")
+	ctx := context.Background()
+	asked := srv.AddMessage("C0HELP", "U0ALICE", "is &lt;orders&gt; late? cc <@U0BOB> &amp; <https://bi.example.com|the dashboard>")
+	later := srv.AddMessage("C0HELP", "U0CAROL", "a later question")
+	reply := srv.AddReply("C0HELP", asked, "U0BOB", "looking")
+	srv.AddReply("C0HELP", asked, "U0ALICE", "thanks")
+	bot, err := s.Post(ctx, "#data-help", chat.Message{Key: "k", Text: "Baton's own"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	m, err := s.Message(ctx, "#data-help", asked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Slack's markup read back to what people see: the renderers escape it.
+	if want := "is <orders> late? cc @U0BOB & the dashboard (https://bi.example.com)"; m.Text != want || m.User != "U0ALICE" || m.TS != asked || m.ThreadTS != asked || m.Bot {
+		t.Errorf("the asked message read as %+v, want %q by U0ALICE in its own thread", m, want)
+	}
+	// One history call, at that timestamp: not the later message.
+	if c := srv.Calls("conversations.history"); len(c) != 1 || c[0].Get("latest") != asked || c[0].Get("inclusive") != "1" || c[0].Get("limit") != "1" {
+		t.Errorf("conversations.history calls %v, want one with latest=%s, inclusive, limit 1", c, asked)
+	}
+	if m, err := s.Message(ctx, "#data-help", later); err != nil || m.User != "U0CAROL" {
+		t.Errorf("the later message: %+v %v", m, err)
+	}
+
+	// A reply is not in the channel's history: its thread has it.
+	m, err = s.Message(ctx, "#data-help", reply)
+	if err != nil || m.Text != "looking" || m.User != "U0BOB" || m.ThreadTS != asked {
+		t.Errorf("the reply read as %+v %v, want bob's in the thread of %s", m, err, asked)
+	}
+	if m, err := s.Message(ctx, "#data-help", bot); err != nil || !m.Bot {
+		t.Errorf("Baton's own post read as %+v %v, want it marked a bot's", m, err)
+	}
+
+	_, err = s.Message(ctx, "#data-help", "1.000001")
+	activitytest.RequireNonRetryable(t, err, "no message 1.000001")
+	if !errors.Is(err, chat.ErrMessageNotFound) {
+		t.Errorf("a message that is not there: %v, want chat.ErrMessageNotFound", err)
+	}
+	srv.Break("conversations.history", "channel_not_found")
+	_, err = s.Message(ctx, "#data-help", asked)
+	activitytest.RequireNonRetryable(t, err, "conversations.history", "channel_not_found")
+	srv.Up()
+	srv.FailNext(1, 503)
+	_, err = s.Message(ctx, "#data-help", asked)
+	activitytest.RequireRetryable(t, err, "conversations.history")
+}

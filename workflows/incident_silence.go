@@ -22,8 +22,12 @@ import (
 
 // silencesWithin bounds the ask: silences that cannot be read in time
 // page, since a pager that stays quiet because it could not look is worse
-// than a page during planned work.
-const silencesWithin = 5 * time.Second
+// than a page during planned work. The read is a query the team's
+// Silences workflow answers in milliseconds; the bound matters only when
+// Temporal or the worker is starved, and is the pager's own: 5 s was seen
+// to run out on a loaded machine (the activity and the query each wait
+// for a worker), which rang a phone for a silenced alert.
+const silencesWithin = pagerWithin
 
 // SilenceHold is the silence that holds the incident back.
 type SilenceHold struct {

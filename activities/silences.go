@@ -9,7 +9,7 @@ import (
 
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/visibility"
-	"github.com/baton-oncall/baton/internal/workflowerr"
+	"github.com/baton-oncall/baton/internal/workflowquery"
 	"github.com/baton-oncall/baton/silence"
 )
 
@@ -31,14 +31,12 @@ func (a *Activities) TeamSilences(ctx context.Context, in TeamSilencesInput) (Te
 	if a.Temporal == nil {
 		return res, nil
 	}
-	v, err := a.Temporal.QueryWorkflow(ctx, contract.SilencesWorkflowID(in.Team), "", contract.SilenceListQuery)
-	if workflowerr.IsClosed(err) {
-		return res, nil
-	}
+	ss, err := workflowquery.List[silence.Silence](ctx, a.Temporal, contract.SilencesWorkflowID(in.Team), contract.SilenceListQuery)
 	if err != nil {
 		return res, fmt.Errorf("read the silences of team %s: %w", in.Team, err)
 	}
-	return res, v.Get(&res.Silences)
+	res.Silences = ss
+	return res, nil
 }
 
 // TellSilenceInput is a silence just set or removed.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/workflowerr"
+	"github.com/baton-oncall/baton/internal/workflowquery"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
 )
@@ -30,15 +31,11 @@ func Remove(ctx context.Context, c client.Client, teamName, id, by string) (team
 
 // List is a team's overrides; none when its roster never ran.
 func List(ctx context.Context, c client.Client, teamName string) ([]team.Override, error) {
-	v, err := c.QueryWorkflow(ctx, contract.RosterWorkflowID(teamName), "", contract.RosterQuery)
-	if workflowerr.IsClosed(err) {
-		return nil, nil
-	}
+	out, err := workflowquery.List[team.Override](ctx, c, contract.RosterWorkflowID(teamName), contract.RosterQuery)
 	if err != nil {
 		return nil, fmt.Errorf("list the overrides of %s: %w", teamName, err)
 	}
-	var out []team.Override
-	return out, v.Get(&out)
+	return out, nil
 }
 
 // AskCover asks the team to cover a person, starting the roster if needed.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/baton-oncall/baton/contract"
 	"github.com/baton-oncall/baton/internal/workflowerr"
+	"github.com/baton-oncall/baton/internal/workflowquery"
 	"github.com/baton-oncall/baton/silence"
 	"github.com/baton-oncall/baton/team"
 	"github.com/baton-oncall/baton/workflows"
@@ -63,13 +64,9 @@ func Remove(ctx context.Context, c client.Client, teamName string, req workflows
 // List is the team's silences: those that hold or will, and those ended
 // within a week; none when the team never set one.
 func List(ctx context.Context, c client.Client, teamName string) ([]silence.Silence, error) {
-	v, err := c.QueryWorkflow(ctx, contract.SilencesWorkflowID(teamName), "", contract.SilenceListQuery)
-	if workflowerr.IsClosed(err) {
-		return nil, nil
-	}
+	out, err := workflowquery.List[silence.Silence](ctx, c, contract.SilencesWorkflowID(teamName), contract.SilenceListQuery)
 	if err != nil {
 		return nil, fmt.Errorf("list the silences of %s: %w", teamName, err)
 	}
-	var out []silence.Silence
-	return out, v.Get(&out)
+	return out, nil
 }

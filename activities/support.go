@@ -80,7 +80,10 @@ type OpenSupportRequestsResult struct {
 const maxOpenRequests = 50
 
 // OpenSupportRequests lists the team's running support requests from
-// Temporal visibility, each as its memo keeps it.
+// Temporal visibility, each as its own run's memo keeps it: visibility's
+// copy of the memo lags the run's by seconds, and a request opened just
+// before the handover was handed over without its text or link. A run
+// that cannot be described is listed as visibility has it.
 func (a *Activities) OpenSupportRequests(ctx context.Context, in OpenSupportRequestsInput) (OpenSupportRequestsResult, error) {
 	query := fmt.Sprintf("WorkflowType = %q AND %s = %q AND ExecutionStatus = 'Running'", contract.SupportWorkflowName, contract.TeamKey.GetName(), in.Team)
 	var res OpenSupportRequestsResult
@@ -88,7 +91,13 @@ func (a *Activities) OpenSupportRequests(ctx context.Context, in OpenSupportRequ
 		if err != nil {
 			return OpenSupportRequestsResult{}, fmt.Errorf("list open support requests of team %q: %w", in.Team, err)
 		}
-		res.Requests = append(res.Requests, SupportRecord(e.GetExecution().GetWorkflowId(), e.GetStartTime().AsTime(), e.GetMemo().GetFields()[contract.SupportMemoKey]))
+		run, memo := e.GetExecution(), e.GetMemo().GetFields()[contract.SupportMemoKey]
+		if d, err := a.Temporal.DescribeWorkflowExecution(ctx, run.GetWorkflowId(), run.GetRunId()); err == nil {
+			if own := d.GetWorkflowExecutionInfo().GetMemo().GetFields()[contract.SupportMemoKey]; own != nil {
+				memo = own
+			}
+		}
+		res.Requests = append(res.Requests, SupportRecord(run.GetWorkflowId(), e.GetStartTime().AsTime(), memo))
 		if len(res.Requests) == maxOpenRequests {
 			break
 		}

@@ -205,6 +205,17 @@ func TestSupportOpenAtTheHandoverIsHandedOverAndCounted(t *testing.T) {
 	}
 	eventually(t, "the request's post", 10*time.Second, func() bool { _, n := s.requestPost("C0HELP", asked); return n == 1 })
 	waitForVisibility(t, s.client, fmt.Sprintf("WorkflowId = %q AND BatonState = 'new'", id))
+	// Its record carries the text and the link once the request has read
+	// the message and posted; visibility's copy may lag that, which the
+	// handover does not wait for.
+	eventually(t, "the request's record with its text and link", 15*time.Second, func() bool {
+		d, err := s.client.DescribeWorkflowExecution(context.Background(), id, "")
+		if err != nil {
+			return false
+		}
+		r := activities.SupportRecord(id, time.Time{}, d.GetWorkflowExecutionInfo().GetMemo().GetFields()[contract.SupportMemoKey])
+		return r.Text != "" && r.Link != ""
+	})
 
 	tm, _ := s.teams.Team("data")
 	ctx, cancel := context.WithTimeout(context.Background(), min(60*time.Second*patience, 60*time.Second+patienceMost))

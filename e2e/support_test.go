@@ -108,7 +108,10 @@ func TestSupportReactionAndShortcutEachOpenOneRequest(t *testing.T) {
 	asked := s.slack.AddMessage("C0HELP", "UASKER", "is the orders table late? &lt;urgent&gt;")
 	id := contract.SupportMessageID("data", "C0HELP", asked)
 	first := ev.EventCallback(fakeslack.ReactionAdded("UBOB", "ticket", "UASKER", "C0HELP", asked))
-	if ds := ev.Deliver(first); len(ds) != 1 || !ds[0].OK() {
+	// A loaded machine may answer the first try 503 (not handled within
+	// Slack's 3 s); Slack then retries it, as the fake does, and the retry
+	// is taken: what counts is the last try, and one request in the end.
+	if ds := ev.Deliver(first); len(ds) == 0 || !ds[len(ds)-1].OK() {
 		t.Fatalf("the reaction's delivery: %+v", ds)
 	}
 	if d := ev.DeliverAgain(first, 1, fakeslack.RetryHTTPTimeout); !d.OK() {
@@ -132,10 +135,6 @@ func TestSupportReactionAndShortcutEachOpenOneRequest(t *testing.T) {
 	// An event of another emoji opens nothing either.
 	if ds := ev.Deliver(ev.EventCallback(fakeslack.ReactionAdded("UBOB", "eyes", "UASKER", "C0HELP", asked))); !ds[0].OK() {
 		t.Fatalf("another emoji: %+v", ds)
-	}
-	time.Sleep(500 * time.Millisecond) // for a second post, were one made
-	if _, n := s.requestPost("C0HELP", asked); n != 1 {
-		t.Errorf("%d request posts in the thread, want one", n)
 	}
 	waitForVisibility(t, s.client, fmt.Sprintf("WorkflowId = %q", id))
 	if n := runsOf(t, s.client, id); n != 1 {
@@ -161,6 +160,10 @@ func TestSupportReactionAndShortcutEachOpenOneRequest(t *testing.T) {
 		return strings.Contains(p.Text, "🟢 *Done* by <@UBOB>") && strings.Contains(p.Text, "(taken by <@UALICE>") && !strings.Contains(p.Blocks, "support.")
 	})
 	waitForVisibility(t, s.client, fmt.Sprintf("WorkflowId = %q AND ExecutionStatus = 'Completed' AND BatonState = 'done'", id))
+	// Its run has ended: a second post, were one made, would be there.
+	if _, n := s.requestPost("C0HELP", asked); n != 1 {
+		t.Errorf("%d request posts in the thread, want one", n)
+	}
 	// Slack delivering the first reaction once more, after Done: nothing.
 	if d := ev.DeliverAgain(first, 2, fakeslack.RetryHTTPError); !d.OK() || !strings.Contains(string(d.Body), "asked before") {
 		t.Errorf("the reaction again after Done: %+v %s", d, d.Body)
@@ -184,7 +187,8 @@ func TestSupportReactionAndShortcutEachOpenOneRequest(t *testing.T) {
 	eventually(t, "the shortcut's answers", 10*time.Second, func() bool {
 		return strings.Count(strings.Join(s.responseTexts(), "\n"), "Asked data's person on call") == 2
 	})
-	time.Sleep(500 * time.Millisecond)
+	// Both answers are in, so both starts were asked for: a second run, the
+	// only thing that could post again, would be there now.
 	if _, n := s.requestPost("C0DATA", other); n != 1 {
 		t.Errorf("%d request posts for the shortcut's message, want one", n)
 	}
